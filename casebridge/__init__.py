@@ -1,0 +1,1 @@
+"""Casebridge: case management for addiction recovery."""

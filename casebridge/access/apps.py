@@ -1,0 +1,8 @@
+"""App config for access."""
+
+from django.apps import AppConfig
+
+
+class AccessConfig(AppConfig):
+    name = "casebridge.access"
+    label = "access"

@@ -1,0 +1,105 @@
+"""Who may do what to which client. Every client query and check goes through `client_filter`.
+
+The rules, by role (always inside the user's own organisation):
+- supervisor: every client in the programs they supervise, every action;
+- case manager: clients they are primary or secondary case manager for; not reassignment;
+- peer/sober coach: clients they coach, to view only;
+- intake coordinator: clients still in Engagement in their programs;
+- program administrator and auditor: no client records (configuration and audit trails only);
+- anyone with an unexpired break-the-glass grant: that client, to view only.
+Anyone else gets "not found", never "forbidden", so a record's existence does not leak.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from casebridge.access.models import BreakGlassGrant
+from casebridge.accounts.models import Role
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+    MOVE_STAGE = "move_stage"
+    ASSIGN = "assign"
+    MANAGE_COLLATERALS = "manage_collaterals"
+    FLAG = "flag"
+
+
+NOTHING = Q(pk__in=[])
+
+# Which actions each role may take on the clients the role reaches.
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.SUPERVISOR: frozenset(Action),
+    Role.CASE_MANAGER: frozenset(Action) - {Action.ASSIGN},
+    Role.COACH: frozenset({Action.VIEW}),
+    Role.INTAKE: frozenset(
+        {Action.VIEW, Action.CHANGE, Action.MOVE_STAGE, Action.MANAGE_COLLATERALS, Action.FLAG}
+    ),
+    Role.ADMIN: frozenset(),
+    Role.AUDITOR: frozenset(),
+}
+
+# Roles that may register a new client.
+REGISTERING_ROLES = frozenset({Role.SUPERVISOR, Role.CASE_MANAGER, Role.INTAKE})
+
+
+def _reach(user: Any) -> Q:
+    """The clients a user's role reaches, before the action is considered."""
+    program_ids = user.programs.values("pk")
+    match user.role:
+        case Role.SUPERVISOR:
+            return Q(program__in=program_ids)
+        case Role.CASE_MANAGER:
+            return Q(primary_case_manager=user) | Q(secondary_case_manager=user)
+        case Role.COACH:
+            return Q(coach=user)
+        case Role.INTAKE:
+            return Q(program__in=program_ids, stage="engagement")
+    return NOTHING
+
+
+def client_filter(user: Any, action: str = Action.VIEW) -> Q:
+    """A filter on Client that keeps only the clients `user` may perform `action` on."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.organisation_id is None:
+        return NOTHING
+    allowed = Q(organisation_id=user.organisation_id)
+    rule = NOTHING
+    if Action(action) in ROLE_ACTIONS.get(user.role, frozenset()):
+        rule = _reach(user)
+    if action == Action.VIEW:
+        granted = BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now()).values(
+            "client_id"
+        )
+        rule |= Q(pk__in=granted)
+    return allowed & rule
+
+
+def may_register_clients(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.organisation_id
+        and user.role in REGISTERING_ROLES
+    )
+
+
+def may_read_audit(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.role == Role.AUDITOR)
+
+
+def may_use_break_glass(user: Any) -> bool:
+    """Clinical staff may use emergency access; administrators and auditors may not."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.organisation_id
+        and user.role in {Role.SUPERVISOR, Role.CASE_MANAGER, Role.COACH, Role.INTAKE}
+    )
+
+
+def may_see_team(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.role == Role.SUPERVISOR)

@@ -1,0 +1,1 @@
+"""Organisations, programs, staff and their roles."""

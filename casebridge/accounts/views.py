@@ -1,0 +1,69 @@
+"""Signing in and out, and two-factor set-up and verification."""
+
+import base64
+import io
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from casebridge.accounts.forms import SignInForm, TokenForm
+from casebridge.accounts.services import totp_confirm, totp_device_for_setup
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"].strip())
+        if device is not None:
+            otp_login(request, device)
+            return redirect("home")
+        form.add_error(
+            "token", "That code did not match. Codes change every 30 seconds; try the newest one."
+        )
+    return render(request, "accounts/two_factor_verify.html", {"form": form})
+
+
+def _qr_data_uri(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    device = totp_device_for_setup(user=request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if totp_confirm(device=device, token=form.cleaned_data["token"].strip()):
+            otp_login(request, device)
+            messages.success(request, "Your authenticator app is set up.")
+            return redirect("home")
+        form.add_error(
+            "token", "That code did not match. Check the time on your phone and try again."
+        )
+    context: dict[str, Any] = {
+        "form": form,
+        "qr": _qr_data_uri(device.config_url),
+        "secret": base64.b32encode(device.bin_key).decode(),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+def logged_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/logged_out.html")

@@ -1,0 +1,7 @@
+"""Audit trail URLs (auditors only)."""
+
+from django.urls import path
+
+from casebridge.audit import views
+
+urlpatterns = [path("", views.audit_trail, name="audit_trail")]

@@ -1,0 +1,1 @@
+"""Clients and their cases: intake, stages, assignment, collaterals, flags and the timeline."""

@@ -1,0 +1,177 @@
+"""Forms for intake, editing details, stage moves, assignment, collaterals, flags and
+emergency access. Every field has a label and plain help; errors show beside the field."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from casebridge.accounts.models import Role
+from casebridge.clients import stages
+from casebridge.clients.models import (
+    AssignmentRole,
+    Client,
+    Collateral,
+    FlagKind,
+    Substance,
+)
+from casebridge.clients.services import CLIENT_DETAIL_FIELDS, COLLATERAL_FIELDS
+from casebridge.clients.validation import clean_date_of_birth, clean_phone
+
+
+class ClientDetailsForm(forms.ModelForm):
+    primary_substances = forms.MultipleChoiceField(
+        label="Primary substances",
+        choices=Substance.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every substance the client names as a main concern.",
+    )
+
+    class Meta:
+        model = Client
+        fields = CLIENT_DETAIL_FIELDS
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "goals_in_own_words": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+        help_texts = {
+            "preferred_name": "The name the client wants to be called, if different.",
+            "pronouns": "For example: she/her, he/him, they/them.",
+            "phone": "10 digits, like 555-123-4567.",
+            "referral_source_detail": "Who referred them, if useful (for example, which court).",
+            "case_management_model": "Sets how often contact is expected.",
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = user.programs.filter(  # type: ignore[attr-defined]
+            organisation_id=user.organisation_id, is_active=True
+        )
+        self.fields["program"].empty_label = "Choose a program"
+        self.fields["date_of_birth"].help_text = "Month, day and year."
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data.get("phone", ""))
+
+    def clean_emergency_contact_phone(self) -> str:
+        return clean_phone(self.cleaned_data.get("emergency_contact_phone", ""))
+
+    def clean_date_of_birth(self) -> Any:
+        return clean_date_of_birth(self.cleaned_data["date_of_birth"])
+
+
+class ClientIntakeForm(ClientDetailsForm):
+    confirm_new_person = forms.BooleanField(
+        required=False,
+        label="This is a different person: register them anyway",
+        widget=forms.HiddenInput,
+    )
+
+
+class ClientEditForm(ClientDetailsForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class StageMoveForm(forms.Form):
+    to_stage = forms.ChoiceField(label="Move to", choices=stages.Stage.choices)
+    reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What changed: for example, assessment finished, or relapse after 60 days.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = stages.allowed_moves(client.stage)
+        self.fields["to_stage"].choices = [
+            (value, label) for value, label in stages.Stage.choices if value in allowed
+        ]
+
+
+class AssignForm(forms.Form):
+    role = forms.ChoiceField(label="Role on the case", choices=AssignmentRole.choices)
+    to_user = forms.ModelChoiceField(
+        label="Staff member",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Nobody",
+    )
+    reason = forms.CharField(label="Why", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_user"].queryset = (
+            get_user_model()
+            .objects.filter(  # type: ignore[attr-defined]
+                organisation_id=client.organisation_id,
+                is_active=True,
+                role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.COACH],
+            )
+            .order_by("role", "last_name")
+        )
+
+
+class CollateralForm(forms.ModelForm):
+    class Meta:
+        model = Collateral
+        fields = COLLATERAL_FIELDS
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("phone") and not cleaned.get("email") and not self.errors:
+            raise forms.ValidationError(
+                "Give a phone number or an email so this person can be reached."
+            )
+        return cleaned
+
+
+class CollateralEditForm(CollateralForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class FlagForm(forms.Form):
+    kind = forms.ChoiceField(label="Flag", choices=FlagKind.choices)
+    note = forms.CharField(label="Note", required=False, max_length=300)
+
+
+class FlagClearForm(forms.Form):
+    note = forms.CharField(label="Why it can be cleared", max_length=300)
+
+
+class EmergencyAccessForm(forms.Form):
+    case_number = forms.CharField(label="Case number", max_length=24)
+    reason = forms.CharField(
+        label="Why you need access now",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="This is recorded, and the client's supervisors are told.",
+    )
+
+
+class CaseloadFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, help_text="Name, case number or phone.")
+    stage = forms.ChoiceField(
+        label="Stage", required=False, choices=[("", "Any stage"), *stages.Stage.choices]
+    )
+    program = forms.TypedChoiceField(label="Program", required=False, coerce=int, empty_value=None)
+    flag = forms.ChoiceField(
+        label="Flag", required=False, choices=[("", "Any flag"), *FlagKind.choices]
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", "Any program")] + [
+            (p.pk, p.name) for p in user.programs.all()
+        ]

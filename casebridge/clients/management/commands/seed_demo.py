@@ -1,0 +1,244 @@
+"""`casebridge seed-demo`: one organisation, its programs, a login per role and ~40 synthetic
+clients spread across the stages, with collaterals, flags and timelines. Deterministic with --seed.
+"""
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from casebridge.accounts.demo import DEMO_ORGANISATION, DEMO_PASSWORD, DEMO_STAFF, demo_logins
+from casebridge.accounts.models import (
+    CaseManagementModel,
+    Organisation,
+    Program,
+    ProgramModelRule,
+    Role,
+)
+from casebridge.clients import services, stages
+from casebridge.clients.demo_names import (
+    FIRST_NAMES,
+    GOALS,
+    LANGUAGES,
+    LAST_NAMES,
+    PREFERRED,
+    PRONOUNS,
+    STAGE_REASONS,
+)
+from casebridge.clients.models import (
+    Client,
+    FlagKind,
+    ReferralSource,
+    Relationship,
+    Substance,
+    TimelineEntry,
+)
+
+PROGRAMS = [
+    ("Residential", CaseManagementModel.CLINICAL),
+    ("Intensive outpatient", CaseManagementModel.CLINICAL),
+    ("Aftercare", CaseManagementModel.STRENGTHS),
+    ("Treatment court", CaseManagementModel.INTENSIVE),
+]
+# Days between expected contacts and caseload caps per model (a program may change them).
+MODEL_RULES = {
+    CaseManagementModel.BROKERAGE: (30, 60),
+    CaseManagementModel.CLINICAL: (14, 30),
+    CaseManagementModel.STRENGTHS: (14, 30),
+    CaseManagementModel.INTENSIVE: (3, 12),
+}
+
+
+def ensure_organisation(name: str, prefix: str) -> tuple[Organisation, list[Program]]:
+    organisation, _ = Organisation.objects.get_or_create(
+        name=name, defaults={"case_number_prefix": prefix}
+    )
+    programs = []
+    for program_name, model in PROGRAMS:
+        program, _ = Program.objects.get_or_create(
+            organisation=organisation, name=program_name, defaults={"default_model": model}
+        )
+        for rule_model, (days, cap) in MODEL_RULES.items():
+            ProgramModelRule.objects.get_or_create(
+                program=program,
+                model=rule_model,
+                defaults={"contact_every_days": days, "caseload_cap": cap},
+            )
+        programs.append(program)
+    return organisation, programs
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation, staff logins and ~40 synthetic clients."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--seed", type=int, default=2026, help="Same seed, same data.")
+        parser.add_argument("--clients", type=int, default=40)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if the demo organisation exists."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Organisation.objects.filter(name=DEMO_ORGANISATION).exists():
+            self.stdout.write("Demo data already loaded.")
+            return
+        rng = random.Random(options["seed"])
+        with transaction.atomic():
+            organisation, programs = ensure_organisation(DEMO_ORGANISATION, "RB")
+            staff = self._staff(organisation, programs)
+            self._clients(rng, programs, staff, options["clients"])
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {DEMO_ORGANISATION}."))
+        self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
+        for role, username in demo_logins():
+            self.stdout.write(f"  {role:<24} {username}")
+
+    def _staff(self, organisation: Organisation, programs: list[Program]) -> dict[str, Any]:
+        users = {}
+        admin_perms = Permission.objects.filter(
+            content_type__app_label="accounts",
+            content_type__model__in=["organisation", "program", "programmodelrule", "user"],
+        )
+        for username, first, last, role in DEMO_STAFF:
+            user, created = get_user_model().objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@riverbend.example",
+                    "organisation": organisation,
+                    "role": role,
+                    "is_staff": role == Role.ADMIN,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                if role not in {Role.ADMIN, Role.AUDITOR}:
+                    user.programs.set(programs)
+                if role == Role.ADMIN:
+                    user.user_permissions.set(admin_perms)
+            users[username] = user
+        return users
+
+    def _clients(
+        self, rng: random.Random, programs: list[Program], staff: dict[str, Any], count: int
+    ) -> None:
+        now = timezone.now()
+        case_managers = [staff["casemanager"], staff["casemanager2"]]
+        stage_weights = [5, 5, 5, 6, 10, 4, 5]
+        for index in range(count):
+            first = rng.choice(FIRST_NAMES)
+            last = rng.choice(LAST_NAMES)
+            program = programs[index % len(programs)]
+            registered_days_ago = rng.randint(5, 300)
+            case_manager = case_managers[index % 2] if index % 7 else staff["casemanager"]
+            client = services.client_register(
+                by=staff["intake"],
+                confirm_new_person=True,
+                program=program,
+                legal_first_name=first,
+                legal_last_name=last,
+                preferred_name=PREFERRED.get(first, "") if rng.random() < 0.5 else "",
+                pronouns=rng.choice(PRONOUNS),
+                date_of_birth=(now - timedelta(days=rng.randint(19 * 365, 64 * 365))).date(),
+                phone=f"555{rng.randint(2000000, 9999999)}",
+                email=f"{first.lower()}.{last.lower()}{index}@example.org"
+                if rng.random() < 0.6
+                else "",
+                address=f"{rng.randint(10, 999)} {rng.choice(['Oak', 'Maple', 'River', 'Main', 'Cedar'])} St",
+                preferred_language=rng.choice(LANGUAGES),
+                emergency_contact_name=f"{rng.choice(FIRST_NAMES)} {last}",
+                emergency_contact_phone=f"555{rng.randint(2000000, 9999999)}",
+                referral_source=rng.choice(
+                    [s.value for s in ReferralSource]
+                    if program.name != "Treatment court"
+                    else [ReferralSource.COURT.value]
+                ),
+                referral_source_detail="",
+                primary_substances=rng.sample(
+                    [s.value for s in Substance if s != Substance.OTHER], k=rng.randint(1, 2)
+                ),
+                case_management_model=program.default_model,
+                goals_in_own_words=rng.choice(GOALS),
+            )
+            client = services.client_assign(
+                client=client,
+                by=staff["supervisor"],
+                role="primary_case_manager",
+                to_user=case_manager,
+                reason="Intake hand-off",
+                version=client.version,
+            )
+            if rng.random() < 0.35:
+                client = services.client_assign(
+                    client=client,
+                    by=staff["supervisor"],
+                    role="coach",
+                    to_user=staff["coach"],
+                    reason="Peer support requested",
+                    version=client.version,
+                )
+            target = rng.choices(stages.ORDER, weights=stage_weights)[0]
+            for stage in stages.ORDER[1 : stages.ORDER.index(target) + 1]:
+                client = services.case_move_stage(
+                    client=client,
+                    to_stage=stage,
+                    by=case_manager,
+                    reason=STAGE_REASONS[stage],
+                    version=client.version,
+                )
+            if target == stages.Stage.MONITORING and rng.random() < 0.3:
+                client = services.case_move_stage(
+                    client=client,
+                    to_stage=stages.Stage.ASSESSMENT,
+                    by=case_manager,
+                    reason="Reported use after 45 days; reassessing needs.",
+                    version=client.version,
+                )
+            for _ in range(rng.randint(0, 3)):
+                relationship = rng.choice(list(Relationship))
+                services.collateral_add(
+                    client=client,
+                    by=case_manager,
+                    name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    relationship=relationship,
+                    organisation_name="County Probation"
+                    if relationship == Relationship.PROBATION
+                    else "",
+                    phone=f"555{rng.randint(2000000, 9999999)}",
+                    email="",
+                    release_on_file=rng.random() < 0.6,
+                    notes="",
+                )
+            if rng.random() < 0.2:
+                services.flag_raise(
+                    client=client,
+                    by=case_manager,
+                    kind=rng.choice(
+                        [FlagKind.HIGH_RISK, FlagKind.HOUSING, FlagKind.COURT, FlagKind.SAFETY]
+                    ),
+                    note="Raised at intake review",
+                )
+            self._backdate(client, now, registered_days_ago, rng)
+
+    def _backdate(self, client: Client, now: Any, days_ago: int, rng: random.Random) -> None:
+        """Spread the demo case's history over its synthetic lifetime (demo data only)."""
+        start = now - timedelta(days=days_ago)
+        entries = list(TimelineEntry.objects.filter(client=client).order_by("id"))
+        step = timedelta(days=days_ago) / (len(entries) + 1)
+        for position, entry in enumerate(entries):
+            entry.at = start + step * position
+        TimelineEntry.objects.bulk_update(entries, ["at"])
+        last_contact = (
+            None
+            if client.stage == "engagement" and rng.random() < 0.5
+            else now - timedelta(days=rng.randint(0, 25), hours=rng.randint(0, 23))
+        )
+        Client.objects.filter(pk=client.pk).update(
+            registered_at=start, last_contact_at=last_contact
+        )

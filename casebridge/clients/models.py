@@ -1,0 +1,269 @@
+"""A client's record: identity, the case's stage and staff, collaterals, flags and timeline."""
+
+from django.conf import settings
+from django.db import models
+
+from casebridge.access.policy import Action, client_filter
+from casebridge.accounts.models import CaseManagementModel, Organisation, Program
+from casebridge.clients.stages import Stage
+
+
+class ReferralSource(models.TextChoices):
+    SELF = "self", "Self"
+    FAMILY = "family", "Family or friend"
+    COURT = "court", "Court"
+    PROBATION = "probation", "Probation or parole"
+    HOSPITAL = "hospital", "Hospital or emergency department"
+    TREATMENT = "treatment", "Treatment program"
+    PHYSICIAN = "physician", "Doctor or clinic"
+    EMPLOYER = "employer", "Employer"
+    COMMUNITY = "community", "Community organisation"
+    OTHER = "other", "Other"
+
+
+class Substance(models.TextChoices):
+    ALCOHOL = "alcohol", "Alcohol"
+    OPIOIDS = "opioids", "Opioids (heroin, fentanyl, pain pills)"
+    STIMULANTS = "stimulants", "Methamphetamine or other stimulants"
+    COCAINE = "cocaine", "Cocaine or crack"
+    CANNABIS = "cannabis", "Cannabis"
+    BENZODIAZEPINES = "benzodiazepines", "Benzodiazepines"
+    TOBACCO = "tobacco", "Tobacco or nicotine"
+    OTHER = "other", "Other"
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def restrict(self, user: object, action: str = Action.VIEW) -> "ClientQuerySet":
+        """Only the clients `user` may perform `action` on (the access policy decides)."""
+        return self.filter(client_filter(user, action))
+
+
+class Client(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="clients")
+    case_number = models.CharField(max_length=24, unique=True, editable=False)
+
+    legal_first_name = models.CharField("legal first name", max_length=100)
+    legal_last_name = models.CharField("legal last name", max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    pronouns = models.CharField(max_length=40, blank=True)
+    date_of_birth = models.DateField()
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    preferred_language = models.CharField(max_length=60, default="English")
+    emergency_contact_name = models.CharField(max_length=120, blank=True)
+    emergency_contact_phone = models.CharField(max_length=30, blank=True)
+    referral_source = models.CharField(max_length=20, choices=ReferralSource.choices)
+    referral_source_detail = models.CharField(max_length=200, blank=True)
+    primary_substances = models.JSONField(default=list, blank=True)
+    case_management_model = models.CharField(max_length=20, choices=CaseManagementModel.choices)
+    goals_in_own_words = models.TextField(
+        "goals in the client's own words", blank=True, help_text="What the client wants, as said."
+    )
+
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.ENGAGEMENT)
+    primary_case_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="primary_clients",
+    )
+    secondary_case_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="secondary_clients",
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coached_clients",
+    )
+    # Records of substance use treatment are 42 CFR Part 2 records; exports carry this label.
+    is_part2_record = models.BooleanField(default=True)
+
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(auto_now_add=True)
+    # Kept on the record so the caseload shows it without a query per client.
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name"]
+        indexes = [
+            models.Index(fields=["organisation", "stage"]),
+            models.Index(fields=["program", "stage"]),
+            models.Index(fields=["primary_case_manager", "stage"]),
+            models.Index(fields=["secondary_case_manager"]),
+            models.Index(fields=["coach"]),
+            models.Index(
+                fields=["organisation", "legal_last_name", "legal_first_name", "date_of_birth"],
+                name="client_duplicate_lookup",
+            ),
+            models.Index(fields=["phone"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_number
+
+    @property
+    def display_name(self) -> str:
+        """The name staff should use: preferred first name if given, with the legal last name."""
+        first = self.preferred_name or self.legal_first_name
+        return f"{first} {self.legal_last_name}"
+
+    @property
+    def legal_name(self) -> str:
+        return f"{self.legal_first_name} {self.legal_last_name}"
+
+
+class StageChange(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    reason = models.TextField()
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    moved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-moved_at", "-id"]
+
+
+class AssignmentRole(models.TextChoices):
+    PRIMARY = "primary_case_manager", "Primary case manager"
+    SECONDARY = "secondary_case_manager", "Secondary case manager"
+    COACH = "coach", "Peer/sober coach"
+
+
+class AssignmentChange(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assignment_changes")
+    role = models.CharField(max_length=30, choices=AssignmentRole.choices)
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+
+class Relationship(models.TextChoices):
+    FAMILY = "family", "Family member"
+    PARTNER = "partner", "Partner or spouse"
+    EMPLOYER = "employer", "Employer"
+    ATTORNEY = "attorney", "Attorney"
+    PROBATION = "probation", "Probation or parole officer"
+    PHYSICIAN = "physician", "Physician"
+    THERAPIST = "therapist", "Therapist"
+    PSYCHIATRIST = "psychiatrist", "Psychiatrist"
+    SPONSOR = "sponsor", "Sponsor"
+    SOBER_COACH = "sober_coach", "Sober coach"
+    OTHER = "other", "Other"
+
+
+class Collateral(models.Model):
+    """A person around the client: reached only under a consent that covers them."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="collaterals")
+    name = models.CharField(max_length=120)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    organisation_name = models.CharField("organisation", max_length=200, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    release_on_file = models.BooleanField(
+        default=False,
+        help_text="The client has signed a release that lets us talk with this person.",
+    )
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FlagKind(models.TextChoices):
+    SAFETY = "safety", "Safety concern"
+    HIGH_RISK = "high_risk", "High risk of relapse"
+    COURT = "court", "Court involved"
+    HOUSING = "housing", "Unstably housed"
+    PREGNANT = "pregnant", "Pregnant"
+    MEDICAL = "medical", "Medical need"
+    OTHER = "other", "Other"
+
+
+class ClientFlag(models.Model):
+    """A flag staff should see at a glance; it stays until someone clears it with a note."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    note = models.CharField(max_length=300, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(auto_now_add=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    clear_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["kind", "cleared_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "kind"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="one_open_flag_per_kind",
+            )
+        ]
+
+
+class TimelineKind(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    STAGE = "stage", "Stage"
+    ASSIGNMENT = "assignment", "Assignment"
+    DETAILS = "details", "Details updated"
+    COLLATERAL = "collateral", "Collateral"
+    FLAG = "flag", "Flag"
+    ACCESS = "access", "Emergency access"
+
+
+class TimelineEntry(models.Model):
+    """One thing that happened on the case, as staff would tell it."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20, choices=TimelineKind.choices)
+    summary = models.CharField(max_length=300)
+    detail = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "-at"])]

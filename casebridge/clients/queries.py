@@ -1,0 +1,193 @@
+"""Reads of client records that views and reports share. All go through the access policy."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from casebridge.access.models import BreakGlassGrant
+from casebridge.access.policy import Action
+from casebridge.accounts.models import ProgramModelRule, Role
+from casebridge.audit.models import AuditEvent
+from casebridge.audit.services import audit_record
+from casebridge.clients.models import Client, ClientFlag, TimelineEntry
+
+
+def client_for(
+    *, user: Any, client_id: int, action: str = Action.VIEW, audit: bool = True
+) -> Client:
+    """The client `user` may perform `action` on, or 404: not found, never forbidden.
+
+    Opening a record is a read of client data, so it is audited here, in one place.
+    """
+    client = (
+        Client.objects.restrict(user, action)
+        .select_related(
+            "program", "primary_case_manager", "secondary_case_manager", "coach", "organisation"
+        )
+        .filter(pk=client_id)
+        .first()
+    )
+    if client is None:
+        raise Http404("No client found")
+    if audit and action == Action.VIEW:
+        audit_record(
+            actor=user,
+            action="view",
+            client_id=client.pk,
+            object_type="client",
+            object_id=client.pk,
+        )
+    return client
+
+
+def user_may(user: Any, client: Client, action: str) -> bool:
+    return Client.objects.restrict(user, action).filter(pk=client.pk).exists()
+
+
+def possible_duplicates(
+    *, organisation_id: int, first_name: str, last_name: str, date_of_birth: date
+) -> list[Client]:
+    """People already registered with the same legal name and date of birth."""
+    return list(
+        Client.objects.filter(
+            organisation_id=organisation_id,
+            legal_first_name__iexact=first_name.strip(),
+            legal_last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        ).select_related("program")
+    )
+
+
+def changes_since(
+    *, client_id: int, object_type: str, object_id: int, version: int
+) -> list[AuditEvent]:
+    """The saved changes to one record made after the version a person started editing."""
+    events = AuditEvent.objects.filter(
+        client_id=client_id, object_type=object_type, object_id=str(object_id), action="update"
+    ).order_by("id")
+    return [
+        event
+        for event in events
+        if isinstance(event.changes.get("version"), list) and event.changes["version"][1] > version
+    ]
+
+
+@dataclass
+class CaseloadFilters:
+    q: str = ""
+    stage: str = ""
+    program: int | None = None
+    flag: str = ""
+    case_manager: int | None = None
+
+
+def contact_rules(organisation_id: int) -> dict[tuple[int, str], int]:
+    """{(program id, model): days between contacts} for the organisation, in one query."""
+    return {
+        (rule.program_id, rule.model): rule.contact_every_days
+        for rule in ProgramModelRule.objects.filter(program__organisation_id=organisation_id)
+    }
+
+
+def contact_due(client: Client, rules: dict[tuple[int, str], int]) -> datetime | None:
+    """When the next contact is due under the program's rule for the client's model."""
+    days = rules.get((client.program_id, client.case_management_model))
+    if days is None or client.stage == "conclusion":
+        return None
+    since = client.last_contact_at or client.registered_at
+    return since + timedelta(days=days)
+
+
+def caseload(user: Any, filters: CaseloadFilters) -> QuerySet[Client, Any]:
+    """The clients on a person's caseload (a supervisor's team), filtered and ready to list."""
+    clients = Client.objects.restrict(user, Action.VIEW)
+    if user.role != Role.SUPERVISOR:
+        # A caseload is the person's own clients; emergency-access grants do not add to it.
+        mine = Q(primary_case_manager=user) | Q(secondary_case_manager=user) | Q(coach=user)
+        if user.role == Role.INTAKE:
+            mine |= Q(stage="engagement")
+        clients = clients.filter(mine)
+    if filters.q:
+        term = filters.q.strip()
+        digits = "".join(ch for ch in term if ch.isdigit())
+        match = (
+            Q(legal_first_name__icontains=term)
+            | Q(legal_last_name__icontains=term)
+            | Q(preferred_name__icontains=term)
+            | Q(case_number__iexact=term)
+        )
+        parts = term.split()
+        if len(parts) == 2:
+            match |= Q(legal_first_name__icontains=parts[0], legal_last_name__icontains=parts[1])
+            match |= Q(preferred_name__icontains=parts[0], legal_last_name__icontains=parts[1])
+        if len(digits) >= 4:
+            match |= Q(phone__contains=digits) | Q(case_number__endswith=digits)
+        clients = clients.filter(match)
+    if filters.stage:
+        clients = clients.filter(stage=filters.stage)
+    if filters.program:
+        clients = clients.filter(program_id=filters.program)
+    if filters.case_manager:
+        clients = clients.filter(primary_case_manager_id=filters.case_manager)
+    if filters.flag:
+        clients = clients.filter(flags__kind=filters.flag, flags__cleared_at__isnull=True)
+    return (
+        clients.select_related("program", "primary_case_manager")
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=ClientFlag.objects.filter(cleared_at__isnull=True),
+                to_attr="open_flags",
+            )
+        )
+        .order_by("legal_last_name", "legal_first_name", "pk")
+        .distinct()
+    )
+
+
+def team_counts(user: Any) -> list[dict[str, Any]]:
+    """Open cases per primary case manager across the programs a supervisor oversees."""
+    rows = (
+        Client.objects.restrict(user, Action.VIEW)
+        .exclude(stage="conclusion")
+        .values(
+            "primary_case_manager",
+            "primary_case_manager__first_name",
+            "primary_case_manager__last_name",
+            "primary_case_manager__username",
+        )
+        .annotate(open_cases=Count("pk"))
+        .order_by("primary_case_manager__last_name", "primary_case_manager__first_name")
+    )
+    return [
+        {
+            "id": row["primary_case_manager"],
+            "name": (
+                f"{row['primary_case_manager__first_name']} {row['primary_case_manager__last_name']}".strip()
+                or row["primary_case_manager__username"]
+                or "Unassigned"
+            ),
+            "open_cases": row["open_cases"],
+        }
+        for row in rows
+    ]
+
+
+def timeline(client: Client, limit: int = 200) -> list[TimelineEntry]:
+    return list(client.timeline.select_related("actor")[:limit])
+
+
+def recent_emergency_access(user: Any, days: int = 14) -> QuerySet[Any, Any]:
+    """Break-the-glass grants on clients in a supervisor's programs, newest first."""
+    return (
+        BreakGlassGrant.objects.filter(
+            client__in=Client.objects.restrict(user, Action.ASSIGN),
+            granted_at__gte=timezone.now() - timedelta(days=days),
+        )
+        .select_related("user", "client")
+        .order_by("-granted_at")
+    )

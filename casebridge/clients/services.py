@@ -1,0 +1,452 @@
+"""Every write to a client's record: registration, edits, stage moves, assignment, collaterals,
+flags and emergency access. Each runs in one transaction, validates before saving, audits the
+change and tells the timeline.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Model
+from django.utils import timezone
+
+from casebridge.access.policy import Action, may_register_clients
+from casebridge.access.services import break_glass_grant
+from casebridge.accounts.models import Organisation, Program, Role
+from casebridge.audit.services import audit_record, changed_fields
+from casebridge.clients import stages
+from casebridge.clients.models import (
+    AssignmentChange,
+    AssignmentRole,
+    Client,
+    ClientFlag,
+    Collateral,
+    StageChange,
+    TimelineEntry,
+    TimelineKind,
+)
+from casebridge.clients.queries import changes_since, possible_duplicates
+
+# The fields a person edits on the client's details form (stage and staff have their own flows).
+CLIENT_DETAIL_FIELDS = [
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_name",
+    "pronouns",
+    "date_of_birth",
+    "phone",
+    "email",
+    "address",
+    "preferred_language",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "referral_source",
+    "referral_source_detail",
+    "primary_substances",
+    "case_management_model",
+    "goals_in_own_words",
+    "program",
+]
+COLLATERAL_FIELDS = [
+    "name",
+    "relationship",
+    "organisation_name",
+    "phone",
+    "email",
+    "release_on_file",
+    "notes",
+]
+
+
+class DuplicateClientError(Exception):
+    """Registration found people with the same name and date of birth; ask before adding."""
+
+    def __init__(self, duplicates: list[Client]) -> None:
+        super().__init__("A client with this name and date of birth is already registered.")
+        self.duplicates = duplicates
+
+
+@dataclass(frozen=True)
+class Change:
+    who: str
+    at: datetime
+    fields: dict[str, list[Any]]
+
+
+class StaleRecordError(Exception):
+    """Someone else saved the record after this person opened it; nothing was overwritten."""
+
+    def __init__(self, changes: list[Change]) -> None:
+        super().__init__(
+            "Someone else changed this record while you were editing it. "
+            "Your changes were not saved; review theirs below and make yours again."
+        )
+        self.changes = changes
+
+
+def field_label(name: str) -> str:
+    """The human label of a client field, for timeline entries and conflict messages."""
+    return str(getattr(Client._meta.get_field(name), "verbose_name", name))
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _snapshot(instance: Model, fields: list[str]) -> dict[str, Any]:
+    return {name: _value(getattr(instance, name)) for name in fields}
+
+
+def _check_version(instance: Client | Collateral, version: int, object_type: str) -> None:
+    if instance.version != version:
+        client_id = instance.pk if isinstance(instance, Client) else instance.client_id
+        raise StaleRecordError(
+            [
+                Change(who=event.actor_username, at=event.at, fields=event.changes)
+                for event in changes_since(
+                    client_id=client_id,
+                    object_type=object_type,
+                    object_id=instance.pk,
+                    version=version,
+                )
+            ]
+        )
+
+
+def _timeline(client: Client, kind: str, summary: str, actor: Any, detail: str = "") -> None:
+    TimelineEntry.objects.create(
+        client=client, kind=kind, summary=summary[:300], detail=detail, actor=actor
+    )
+
+
+def _next_case_number(organisation: Organisation) -> str:
+    Organisation.objects.filter(pk=organisation.pk).update(
+        last_case_sequence=F("last_case_sequence") + 1
+    )
+    sequence = Organisation.objects.values_list("last_case_sequence", flat=True).get(
+        pk=organisation.pk
+    )
+    year = timezone.localdate().year
+    return f"{organisation.case_number_prefix}-{year}-{sequence:05d}"
+
+
+def client_register(*, by: Any, confirm_new_person: bool = False, **fields: Any) -> Client:
+    """Register a new client in Engagement; a case manager registering becomes the primary."""
+    if not may_register_clients(by):
+        raise ValidationError("Your role cannot register clients.")
+    program: Program = fields["program"]
+    if (
+        program.organisation_id != by.organisation_id
+        or not by.programs.filter(pk=program.pk).exists()
+    ):
+        raise ValidationError({"program": "Choose one of the programs you work in."})
+    if not confirm_new_person:
+        duplicates = possible_duplicates(
+            organisation_id=by.organisation_id,
+            first_name=fields["legal_first_name"],
+            last_name=fields["legal_last_name"],
+            date_of_birth=fields["date_of_birth"],
+        )
+        if duplicates:
+            raise DuplicateClientError(duplicates)
+    with transaction.atomic():
+        client = Client(
+            organisation_id=by.organisation_id,
+            registered_by=by,
+            stage=stages.Stage.ENGAGEMENT,
+            primary_case_manager=by if by.role == Role.CASE_MANAGER else None,
+            **fields,
+        )
+        client.case_number = _next_case_number(client.organisation)
+        client.full_clean()
+        client.save()
+        StageChange.objects.create(
+            client=client, from_stage="", to_stage=client.stage, reason="Registered", moved_by=by
+        )
+        audit_record(
+            actor=by,
+            action="create",
+            client_id=client.pk,
+            object_type="client",
+            object_id=client.pk,
+            changes={"version": [None, 1]}
+            | {
+                name: [None, value]
+                for name, value in _snapshot(client, CLIENT_DETAIL_FIELDS).items()
+            },
+        )
+        _timeline(client, TimelineKind.REGISTERED, f"Registered in {program.name}", by)
+    return client
+
+
+def client_update(*, client: Client, by: Any, version: int, **fields: Any) -> Client:
+    """Save edited details, refusing if someone else saved since `version` was read."""
+    with transaction.atomic():
+        current = Client.objects.select_for_update().get(pk=client.pk)
+        _check_version(current, version, "client")
+        before = _snapshot(current, CLIENT_DETAIL_FIELDS)
+        for name, value in fields.items():
+            if name not in CLIENT_DETAIL_FIELDS:
+                raise ValueError(f"{name} is not an editable client detail")
+            setattr(current, name, value)
+        current.full_clean()
+        diff = changed_fields(before, _snapshot(current, CLIENT_DETAIL_FIELDS))
+        if not diff:
+            return current
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.pk,
+            object_type="client",
+            object_id=current.pk,
+            changes=diff | {"version": [version, current.version]},
+        )
+        labels = ", ".join(field_label(name) for name in diff)
+        _timeline(current, TimelineKind.DETAILS, f"Details updated: {labels}", by)
+    return current
+
+
+def case_move_stage(*, client: Client, to_stage: str, by: Any, reason: str, version: int) -> Client:
+    """Move the case to another stage if the stage table allows it; who, when and why are kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the case is moving (for example, what changed)."})
+    with transaction.atomic():
+        current = Client.objects.select_for_update().get(pk=client.pk)
+        _check_version(current, version, "client")
+        from_stage = current.stage
+        if not stages.is_allowed(from_stage, to_stage):
+            allowed = ", ".join(stages.Stage(s).label for s in stages.allowed_moves(from_stage))
+            raise ValidationError(
+                {
+                    "to_stage": f"A case in {stages.Stage(from_stage).label} cannot move to "
+                    f"{stages.Stage(to_stage).label}. It can move to: {allowed}."
+                }
+            )
+        current.stage = to_stage
+        now = timezone.now()
+        if to_stage == stages.Stage.CONCLUSION:
+            current.closed_at = now
+        elif from_stage == stages.Stage.CONCLUSION:
+            current.closed_at = None
+        current.version += 1
+        current.save()
+        StageChange.objects.create(
+            client=current, from_stage=from_stage, to_stage=to_stage, reason=reason, moved_by=by
+        )
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.pk,
+            object_type="client",
+            object_id=current.pk,
+            changes={"stage": [from_stage, to_stage], "version": [version, current.version]},
+        )
+        verb = {"forward": "Moved", "back": "Moved back", "close": "Closed", "reopen": "Reopened"}[
+            stages.describe_move(from_stage, to_stage)
+        ]
+        _timeline(
+            current,
+            TimelineKind.STAGE,
+            f"{verb}: {stages.Stage(from_stage).label} → {stages.Stage(to_stage).label}",
+            by,
+            detail=reason,
+        )
+    return current
+
+
+def client_assign(
+    *, client: Client, by: Any, role: str, to_user: Any | None, reason: str, version: int
+) -> Client:
+    """Change who is assigned to the client in one role; the history is kept."""
+    role = AssignmentRole(role)
+    if to_user is not None:
+        expected = Role.COACH if role == AssignmentRole.COACH else Role.CASE_MANAGER
+        allowed_roles = {expected, Role.SUPERVISOR} if expected == Role.CASE_MANAGER else {expected}
+        if to_user.organisation_id != client.organisation_id or to_user.role not in allowed_roles:
+            raise ValidationError(
+                {"to_user": f"Choose a {expected.label.lower()} in this organisation."}
+            )
+        if not to_user.is_active:
+            raise ValidationError({"to_user": "That person's account is switched off."})
+    if role == AssignmentRole.PRIMARY and to_user is None:
+        raise ValidationError({"to_user": "A client always needs a primary case manager."})
+    with transaction.atomic():
+        current = Client.objects.select_for_update().get(pk=client.pk)
+        _check_version(current, version, "client")
+        from_user = getattr(current, role.value)
+        if from_user == to_user:
+            return current
+        setattr(current, role.value, to_user)
+        current.version += 1
+        current.save()
+        AssignmentChange.objects.create(
+            client=current,
+            role=role,
+            from_user=from_user,
+            to_user=to_user,
+            reason=reason.strip(),
+            changed_by=by,
+        )
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.pk,
+            object_type="client",
+            object_id=current.pk,
+            changes={
+                role.value: [_value(from_user), _value(to_user)],
+                "version": [version, current.version],
+            },
+        )
+        who = to_user.display_name if to_user else "nobody"
+        _timeline(current, TimelineKind.ASSIGNMENT, f"{role.label}: now {who}", by, reason.strip())
+    return current
+
+
+def collateral_add(*, client: Client, by: Any, **fields: Any) -> Collateral:
+    with transaction.atomic():
+        collateral = Collateral(client=client, **fields)
+        collateral.full_clean()
+        collateral.save()
+        audit_record(
+            actor=by,
+            action="create",
+            client_id=client.pk,
+            object_type="collateral",
+            object_id=collateral.pk,
+            changes={
+                name: [None, v] for name, v in _snapshot(collateral, COLLATERAL_FIELDS).items()
+            }
+            | {"version": [None, 1]},
+        )
+        _timeline(
+            client,
+            TimelineKind.COLLATERAL,
+            f"Contact added: {collateral.name} ({collateral.get_relationship_display()})",
+            by,
+        )
+    return collateral
+
+
+def collateral_update(
+    *, collateral: Collateral, by: Any, version: int, **fields: Any
+) -> Collateral:
+    with transaction.atomic():
+        current = Collateral.objects.select_for_update().get(pk=collateral.pk)
+        _check_version(current, version, "collateral")
+        before = _snapshot(current, COLLATERAL_FIELDS)
+        for name, value in fields.items():
+            if name not in COLLATERAL_FIELDS:
+                raise ValueError(f"{name} is not an editable collateral field")
+            setattr(current, name, value)
+        current.full_clean()
+        diff = changed_fields(before, _snapshot(current, COLLATERAL_FIELDS))
+        if not diff:
+            return current
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.client_id,
+            object_type="collateral",
+            object_id=current.pk,
+            changes=diff | {"version": [version, current.version]},
+        )
+        _timeline(current.client, TimelineKind.COLLATERAL, f"Contact updated: {current.name}", by)
+    return current
+
+
+def flag_raise(*, client: Client, by: Any, kind: str, note: str = "") -> ClientFlag:
+    with transaction.atomic():
+        if client.flags.filter(kind=kind, cleared_at__isnull=True).exists():
+            raise ValidationError({"kind": "This flag is already raised on the client."})
+        flag = ClientFlag(client=client, kind=kind, note=note.strip(), raised_by=by)
+        flag.full_clean()
+        flag.save()
+        audit_record(
+            actor=by,
+            action="create",
+            client_id=client.pk,
+            object_type="flag",
+            object_id=flag.pk,
+            changes={"kind": [None, kind], "note": [None, flag.note]},
+        )
+        _timeline(
+            client, TimelineKind.FLAG, f"Flag raised: {flag.get_kind_display()}", by, flag.note
+        )
+    return flag
+
+
+def flag_clear(*, flag: ClientFlag, by: Any, note: str) -> ClientFlag:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say why the flag can be cleared."})
+    with transaction.atomic():
+        current = ClientFlag.objects.select_for_update().get(pk=flag.pk)
+        if current.cleared_at is not None:
+            raise ValidationError("This flag was already cleared.")
+        current.cleared_at = timezone.now()
+        current.cleared_by = by
+        current.clear_note = note
+        current.save()
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.client_id,
+            object_type="flag",
+            object_id=current.pk,
+            changes={"cleared": [False, True], "clear_note": [None, note]},
+        )
+        _timeline(
+            current.client,
+            TimelineKind.FLAG,
+            f"Flag cleared: {current.get_kind_display()}",
+            by,
+            note,
+        )
+    return current
+
+
+def emergency_access(*, user: Any, case_number: str, reason: str) -> Client:
+    """Break the glass: time-limited view of one client in the user's organisation."""
+    client = (
+        Client.objects.filter(organisation_id=user.organisation_id, case_number=case_number.strip())
+        .select_related("program")
+        .first()
+    )
+    if client is None:
+        raise ValidationError({"case_number": "No case with that number in your organisation."})
+    with transaction.atomic():
+        break_glass_grant(
+            user=user, client_id=client.pk, program_id=client.program_id, reason=reason
+        )
+        _timeline(
+            client, TimelineKind.ACCESS, f"Emergency access by {user.display_name}", user, reason
+        )
+    return client
+
+
+__all__ = [
+    "Action",
+    "DuplicateClientError",
+    "StaleRecordError",
+    "case_move_stage",
+    "client_assign",
+    "client_register",
+    "client_update",
+    "collateral_add",
+    "collateral_update",
+    "emergency_access",
+    "flag_clear",
+    "flag_raise",
+]

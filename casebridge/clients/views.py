@@ -1,0 +1,397 @@
+"""Client pages: caseload, intake, the client page and its tabs, and the forms that change a case.
+
+Views parse the request, call one service or query, and render. Every client is fetched through
+`client_for`, which applies the access policy and audits the read.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casebridge.access.policy import (
+    Action,
+    may_register_clients,
+    may_see_team,
+    may_use_break_glass,
+)
+from casebridge.audit.services import audit_record
+from casebridge.clients import queries, services, stages
+from casebridge.clients.forms import (
+    AssignForm,
+    CaseloadFilterForm,
+    ClientEditForm,
+    ClientIntakeForm,
+    CollateralEditForm,
+    CollateralForm,
+    EmergencyAccessForm,
+    FlagClearForm,
+    FlagForm,
+    StageMoveForm,
+)
+from casebridge.clients.models import Client, Collateral
+from casebridge.clients.services import CLIENT_DETAIL_FIELDS, COLLATERAL_FIELDS
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's validation errors beside the fields they concern."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _caseload_context(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    form = CaseloadFilterForm(request.GET or None, user=user)
+    filters = queries.CaseloadFilters()
+    if form.is_valid():
+        filters = queries.CaseloadFilters(
+            q=form.cleaned_data["q"],
+            stage=form.cleaned_data["stage"],
+            program=form.cleaned_data["program"],
+            flag=form.cleaned_data["flag"],
+        )
+    case_manager = request.GET.get("case_manager", "")
+    if case_manager.isdigit() and may_see_team(user):
+        filters.case_manager = int(case_manager)
+    page = Paginator(queries.caseload(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    rules = queries.contact_rules(user.organisation_id)  # type: ignore[union-attr]
+    rows = [(client, queries.contact_due(client, rules)) for client in page.object_list]
+    audit_record(
+        actor=user,
+        action="list",
+        object_type="caseload",
+        changes={"client_ids": [client.pk for client, _ in rows]},
+    )
+    return {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "team": queries.team_counts(user) if may_see_team(user) else None,
+        "querystring": request.GET.copy(),
+        "now": timezone.now(),
+    }
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    if not may_use_break_glass(request.user):
+        raise Http404
+    context = _caseload_context(request)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "clients/_caseload_table.html", context)
+    return render(request, "clients/caseload.html", context)
+
+
+@login_required
+def client_register(request: HttpRequest) -> HttpResponse:
+    if not may_register_clients(request.user):
+        raise Http404
+    form = ClientIntakeForm(request.POST or None, user=request.user)
+    duplicates: list[Client] = []
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in CLIENT_DETAIL_FIELDS}
+        try:
+            client = services.client_register(
+                by=request.user,
+                confirm_new_person=form.cleaned_data["confirm_new_person"],
+                **fields,
+            )
+        except services.DuplicateClientError as error:
+            duplicates = error.duplicates
+            form.data = form.data.copy()
+            form.data["confirm_new_person"] = "on"
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Registered. Case number {client.case_number}.")
+            if queries.user_may(request.user, client, Action.VIEW):
+                return redirect("client_overview", client_id=client.pk)
+            return redirect("caseload")
+    return render(request, "clients/register.html", {"form": form, "duplicates": duplicates})
+
+
+def _client_page(request: HttpRequest, client: Client, tab: str, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    can = {
+        action.value: queries.user_may(user, client, action)
+        for action in (
+            Action.CHANGE,
+            Action.MOVE_STAGE,
+            Action.ASSIGN,
+            Action.MANAGE_COLLATERALS,
+            Action.FLAG,
+        )
+    }
+    return {
+        "client": client,
+        "tab": tab,
+        "can": can,
+        "open_flags": list(
+            client.flags.filter(cleared_at__isnull=True).select_related("raised_by")
+        ),
+        "stages": stages.Stage.choices,
+        "stage_index": stages.ORDER.index(client.stage),
+        "contact_due": queries.contact_due(client, queries.contact_rules(client.organisation_id)),
+        **extra,
+    }
+
+
+@login_required
+def client_overview(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = queries.client_for(user=request.user, client_id=client_id)
+    context = _client_page(
+        request,
+        client,
+        "overview",
+        stage_form=StageMoveForm(initial={"version": client.version}, client=client),
+        flag_form=FlagForm(),
+        recent=queries.timeline(client, limit=5),
+    )
+    return render(request, "clients/overview.html", context)
+
+
+@login_required
+def client_timeline(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = queries.client_for(user=request.user, client_id=client_id)
+    context = _client_page(request, client, "timeline", entries=queries.timeline(client))
+    return render(request, "clients/timeline.html", context)
+
+
+@login_required
+def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = queries.client_for(user=request.user, client_id=client_id, action=Action.CHANGE)
+    form = ClientEditForm(
+        request.POST or None,
+        instance=client,
+        initial={"version": client.version},
+        user=request.user,
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in CLIENT_DETAIL_FIELDS}
+        try:
+            services.client_update(
+                client=client, by=request.user, version=form.cleaned_data["version"], **fields
+            )
+        except services.StaleRecordError as error:
+            conflict = error
+            client.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["version"] = str(client.version)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect("client_overview", client_id=client.pk)
+    # The form must not show another person's unsaved edits as the record's values.
+    if form.is_bound and not form.is_valid():
+        client.refresh_from_db()
+    context = _client_page(request, client, "details", form=form, conflict=conflict)
+    return render(request, "clients/edit.html", context)
+
+
+@login_required
+@require_POST
+def client_move_stage(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = queries.client_for(user=request.user, client_id=client_id, action=Action.MOVE_STAGE)
+    form = StageMoveForm(request.POST, client=client)
+    conflict = None
+    if form.is_valid():
+        try:
+            services.case_move_stage(
+                client=client,
+                to_stage=form.cleaned_data["to_stage"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except services.StaleRecordError as error:
+            conflict = error
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Stage changed.")
+            return redirect("client_overview", client_id=client.pk)
+    client.refresh_from_db()
+    context = _client_page(
+        request,
+        client,
+        "overview",
+        stage_form=form,
+        flag_form=FlagForm(),
+        recent=queries.timeline(client, limit=5),
+        conflict=conflict,
+    )
+    return render(request, "clients/overview.html", context, status=400 if not conflict else 409)
+
+
+@login_required
+def client_assign(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = queries.client_for(user=request.user, client_id=client_id, action=Action.ASSIGN)
+    form = AssignForm(request.POST or None, initial={"version": client.version}, client=client)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_assign(
+                client=client,
+                by=request.user,
+                role=form.cleaned_data["role"],
+                to_user=form.cleaned_data["to_user"],
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except services.StaleRecordError as error:
+            conflict = error
+            client.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["version"] = str(client.version)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Assignment saved.")
+            return redirect("client_overview", client_id=client.pk)
+    history = client.assignment_changes.select_related("from_user", "to_user", "changed_by")[:50]
+    context = _client_page(request, client, "assign", form=form, conflict=conflict, history=history)
+    return render(request, "clients/assign.html", context)
+
+
+@login_required
+def collateral_list(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = queries.client_for(user=request.user, client_id=client_id)
+    context = _client_page(
+        request, client, "collaterals", collaterals=list(client.collaterals.all())
+    )
+    return render(request, "clients/collaterals.html", context)
+
+
+@login_required
+def collateral_add(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = queries.client_for(
+        user=request.user, client_id=client_id, action=Action.MANAGE_COLLATERALS
+    )
+    form = CollateralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.collateral_add(
+                client=client,
+                by=request.user,
+                **{n: form.cleaned_data[n] for n in COLLATERAL_FIELDS},
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Contact added.")
+            return redirect("collateral_list", client_id=client.pk)
+    context = _client_page(request, client, "collaterals", form=form, collateral=None)
+    return render(request, "clients/collateral_form.html", context)
+
+
+@login_required
+def collateral_edit(request: HttpRequest, client_id: int, collateral_id: int) -> HttpResponse:
+    client = queries.client_for(
+        user=request.user, client_id=client_id, action=Action.MANAGE_COLLATERALS
+    )
+    collateral: Collateral | None = client.collaterals.filter(pk=collateral_id).first()
+    if collateral is None:
+        raise Http404
+    form = CollateralEditForm(
+        request.POST or None, instance=collateral, initial={"version": collateral.version}
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.collateral_update(
+                collateral=collateral,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                **{n: form.cleaned_data[n] for n in COLLATERAL_FIELDS},
+            )
+        except services.StaleRecordError as error:
+            conflict = error
+            collateral.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["version"] = str(collateral.version)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Contact saved.")
+            return redirect("collateral_list", client_id=client.pk)
+    context = _client_page(
+        request, client, "collaterals", form=form, collateral=collateral, conflict=conflict
+    )
+    return render(request, "clients/collateral_form.html", context)
+
+
+@login_required
+@require_POST
+def flag_raise(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = queries.client_for(user=request.user, client_id=client_id, action=Action.FLAG)
+    form = FlagForm(request.POST)
+    if form.is_valid():
+        try:
+            services.flag_raise(client=client, by=request.user, **form.cleaned_data)
+            messages.success(request, "Flag raised.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Choose which flag to raise.")
+    return redirect("client_overview", client_id=client.pk)
+
+
+@login_required
+@require_POST
+def flag_clear(request: HttpRequest, client_id: int, flag_id: int) -> HttpResponse:
+    client = queries.client_for(user=request.user, client_id=client_id, action=Action.FLAG)
+    flag = client.flags.filter(pk=flag_id).first()
+    if flag is None:
+        raise Http404
+    form = FlagClearForm(request.POST)
+    if form.is_valid():
+        try:
+            services.flag_clear(flag=flag, by=request.user, note=form.cleaned_data["note"])
+            messages.success(request, "Flag cleared.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Say why the flag can be cleared.")
+    return redirect("client_overview", client_id=client.pk)
+
+
+@login_required
+def emergency_access(request: HttpRequest) -> HttpResponse:
+    if not may_use_break_glass(request.user):
+        raise Http404
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.emergency_access(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.warning(
+                request, "Emergency access granted. It is recorded and ends by itself."
+            )
+            return redirect("client_overview", client_id=client.pk)
+    return render(request, "clients/emergency_access.html", {"form": form})
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    if not may_see_team(request.user):
+        raise Http404
+    context = {
+        "team": queries.team_counts(request.user),
+        "grants": queries.recent_emergency_access(request.user)[:50],
+    }
+    return render(request, "clients/team.html", context)

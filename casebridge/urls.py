@@ -1,0 +1,21 @@
+"""Top-level URLs. Client URLs carry ids only, never names."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from casebridge.web import views as web_views
+
+admin.site.site_header = "Casebridge configuration"
+admin.site.site_title = "Casebridge configuration"
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("account/", include("casebridge.accounts.urls")),
+    path("", include("casebridge.clients.urls")),
+    path("audit/", include("casebridge.audit.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "casebridge.web.views.not_found"
+handler500 = "casebridge.web.views.server_error"

@@ -1,0 +1,1 @@
+"""The shell around every page: layout, navigation, home, security headers and error pages."""

@@ -1,0 +1,28 @@
+"""What every page's layout needs to draw navigation for the signed-in person."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from casebridge.access.policy import (
+    may_read_audit,
+    may_register_clients,
+    may_see_team,
+    may_use_break_glass,
+)
+
+
+def casebridge(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    return {
+        "nav": {
+            "caseload": may_use_break_glass(user),
+            "register": may_register_clients(user),
+            "team": may_see_team(user),
+            "audit": may_read_audit(user),
+            "emergency": may_use_break_glass(user),
+            "admin": bool(getattr(user, "is_staff", False)),
+        },
+        "idle_timeout_minutes": settings.IDLE_TIMEOUT_MINUTES,
+    }

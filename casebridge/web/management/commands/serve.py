@@ -1,0 +1,70 @@
+"""`casebridge serve`: the web app under gunicorn plus the background worker, in one command."""
+
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from casebridge.accounts.demo import DEMO_ORGANISATION, DEMO_PASSWORD, demo_logins
+
+
+class Command(BaseCommand):
+    help = "Serve Casebridge with its background worker (Ctrl-C stops both)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+        parser.add_argument("--workers", type=int, default=2, help="Web worker processes.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not start the task worker."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        casebridge = [sys.executable, "-m", "casebridge"]
+        worker: subprocess.Popen[bytes] | None = None
+        if not options["no_worker"] and settings.TASKS_BACKEND == "database":
+            worker = subprocess.Popen([*casebridge, "db_worker", "--interval", "1"])
+        elif not options["no_worker"] and settings.TASKS_BACKEND == "redis":
+            worker = subprocess.Popen([*casebridge, "rqworker", "default"])
+        url = f"http://{'localhost' if options['host'] in {'127.0.0.1', '0.0.0.0'} else options['host']}:{options['port']}/"  # noqa: S104
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Casebridge is running at {url}"))
+        logins = demo_logins()
+        if logins:
+            self.stdout.write(
+                f"Demo logins for {DEMO_ORGANISATION} (password for all: {DEMO_PASSWORD}):"
+            )
+            for role, username in logins:
+                self.stdout.write(f"  {role:<24} {username}")
+        self.stdout.write("Press Ctrl-C to stop.\n")
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="casebridge.settings")
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "casebridge.wsgi:application",
+                "--bind",
+                f"{options['host']}:{options['port']}",
+                "--workers",
+                str(options["workers"]),
+                "--access-logformat",
+                '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
+                "--access-logfile",
+                "-",
+            ],
+            env=env,
+        )
+        try:
+            web.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in (web, worker):
+                if process is not None and process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait(timeout=20)

@@ -1,0 +1,75 @@
+"""The access policy as a table: role x action x client, evaluated through the one queryset."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from casebridge.access.models import BreakGlassGrant
+from casebridge.access.policy import Action
+from casebridge.clients.models import Client
+
+A = Action
+ALL = set(Action)
+# person: {client attribute on world: allowed actions}
+EXPECTED = {
+    "alice": {
+        "client": ALL - {A.ASSIGN},
+        "engagement_client": ALL - {A.ASSIGN},
+        "foreign_client": set(),
+    },
+    "bob": {"client": set(), "engagement_client": set(), "foreign_client": set()},
+    "sue": {"client": ALL, "engagement_client": ALL, "foreign_client": set()},
+    "otto": {"client": set(), "engagement_client": set(), "foreign_client": set()},
+    "cody": {"client": {A.VIEW}, "engagement_client": set(), "foreign_client": set()},
+    "ivy": {
+        "client": set(),
+        "engagement_client": {A.VIEW, A.CHANGE, A.MOVE_STAGE, A.MANAGE_COLLATERALS, A.FLAG},
+        "foreign_client": set(),
+    },
+    "ada": {"client": set(), "engagement_client": set(), "foreign_client": set()},
+    "aud": {"client": set(), "engagement_client": set(), "foreign_client": set()},
+    "charlie": {"client": set(), "engagement_client": set(), "foreign_client": ALL - {A.ASSIGN}},
+}
+
+
+@pytest.mark.parametrize("person", sorted(EXPECTED))
+@pytest.mark.parametrize("subject", ["client", "engagement_client", "foreign_client"])
+@pytest.mark.parametrize("action", list(Action))
+def test_policy_table(world, person, subject, action):
+    user = getattr(world, person)
+    target = getattr(world, subject)
+    allowed = Client.objects.restrict(user, action).filter(pk=target.pk).exists()
+    assert allowed == (action in EXPECTED[person][subject])
+
+
+def test_switched_off_accounts_reach_nothing(world):
+    world.alice.is_active = False
+    world.alice.save()
+    assert not Client.objects.restrict(world.alice, Action.VIEW).exists()
+
+
+def test_break_glass_grant_gives_view_only_until_it_expires(world):
+    grant = BreakGlassGrant.objects.create(
+        user=world.bob,
+        client=world.client,
+        reason="Client called in crisis",
+        expires_at=timezone.now() + timedelta(minutes=30),
+    )
+    assert Client.objects.restrict(world.bob, Action.VIEW).filter(pk=world.client.pk).exists()
+    assert not Client.objects.restrict(world.bob, Action.CHANGE).filter(pk=world.client.pk).exists()
+    grant.expires_at = timezone.now() - timedelta(seconds=1)
+    grant.save()
+    assert not Client.objects.restrict(world.bob, Action.VIEW).filter(pk=world.client.pk).exists()
+
+
+def test_a_grant_never_crosses_organisations(world):
+    BreakGlassGrant.objects.create(
+        user=world.charlie,
+        client=world.client,
+        reason="should not work",
+        expires_at=timezone.now() + timedelta(minutes=30),
+    )
+    assert (
+        not Client.objects.restrict(world.charlie, Action.VIEW).filter(pk=world.client.pk).exists()
+    )

@@ -1,0 +1,157 @@
+"""Every URL the app serves, for every role, against an assigned client, an unassigned one and
+another organisation's: the expected answer for each. A URL missing from the table fails."""
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from casebridge.clients.models import ClientFlag, Collateral
+
+PEOPLE = ["anon", "alice", "bob", "sue", "otto", "cody", "ivy", "ada", "aud", "charlie"]
+# alice: assigned case manager · bob: same program, not assigned · sue: supervisor of the program
+# otto: supervisor of another program · cody: assigned coach · ivy: intake coordinator
+# ada: program administrator · aud: auditor · charlie: case manager in another organisation
+
+
+def row(default: int, anon: int = 302, **overrides: int) -> dict[str, int]:
+    expected = {person: default for person in PEOPLE}
+    expected["anon"] = anon
+    expected.update(overrides)
+    return expected
+
+
+CLINICAL = {"alice", "bob", "sue", "otto", "cody", "ivy", "charlie"}
+
+# name: (method, kwargs-maker, expected status per person)
+MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]] = {
+    "home": ("get", lambda w: {}, row(302)),
+    "healthz": ("get", lambda w: {}, row(200, anon=200)),
+    "login": ("get", lambda w: {}, row(302, anon=200)),
+    "logout": ("post", lambda w: {}, row(302, anon=302)),
+    "logged_out": ("get", lambda w: {}, row(200, anon=200)),
+    "two_factor_verify": ("get", lambda w: {}, row(200)),
+    "two_factor_setup": ("get", lambda w: {}, row(200)),
+    "caseload": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "team": ("get", lambda w: {}, row(404, sue=200, otto=200)),
+    "emergency_access": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "client_register": ("get", lambda w: {}, row(200, cody=404, ada=404, aud=404)),
+    "audit_trail": ("get", lambda w: {}, row(404, aud=200)),
+    "client_overview": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "client_timeline": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "collateral_list": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "client_edit": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "client_move_stage": (
+        "post",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=400, sue=400),
+    ),
+    "client_assign": ("get", lambda w: {"client_id": w.client.pk}, row(404, sue=200)),
+    "collateral_add": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "collateral_edit": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "collateral_id": w.collateral.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "flag_raise": ("post", lambda w: {"client_id": w.client.pk}, row(404, alice=302, sue=302)),
+    "flag_clear": (
+        "post",
+        lambda w: {"client_id": w.client.pk, "flag_id": w.flag.pk},
+        row(404, alice=302, sue=302),
+    ),
+}
+
+
+def served_url_names() -> set[str]:
+    """Every named URL the app serves, except Django admin's own (checked separately)."""
+    names: set[str] = set()
+
+    def walk(patterns: list[URLPattern | URLResolver]) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                walk(pattern.url_patterns)
+            elif pattern.name:
+                names.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_served_url_has_an_entry_in_the_matrix():
+    missing = served_url_names() - set(MATRIX)
+    assert not missing, f"Add these URLs to the authorisation matrix: {sorted(missing)}"
+    stale = set(MATRIX) - served_url_names()
+    assert not stale, f"The matrix lists URLs the app no longer serves: {sorted(stale)}"
+
+
+@pytest.fixture
+def matrix_world(world):
+    world.collateral = Collateral.objects.create(
+        client=world.client, name="Pat Rivera", relationship="family", phone="5550001111"
+    )
+    world.flag = ClientFlag.objects.create(
+        client=world.client, kind="high_risk", raised_by=world.alice
+    )
+    return world
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+@pytest.mark.parametrize("person", PEOPLE)
+def test_each_person_gets_the_expected_answer(client, matrix_world, name, person):
+    method, make_kwargs, expected = MATRIX[name]
+    if person != "anon":
+        client.force_login(getattr(matrix_world, person))
+    url = reverse(name, kwargs=make_kwargs(matrix_world))
+    response = getattr(client, method)(url)
+    assert response.status_code == expected[person], (
+        f"{person} {method.upper()} {name}: got {response.status_code}, expected {expected[person]}"
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "client_overview",
+        "client_timeline",
+        "collateral_list",
+        "client_edit",
+        "client_assign",
+        "collateral_add",
+    ],
+)
+@pytest.mark.parametrize("person", ["alice", "sue", "bob", "ivy"])
+def test_another_organisations_client_is_not_found_for_everyone(client, world, name, person):
+    client.force_login(getattr(world, person))
+    response = client.get(reverse(name, kwargs={"client_id": world.foreign_client.pk}))
+    assert response.status_code == 404
+
+
+def test_not_found_page_says_nothing_about_the_client(client, world):
+    client.force_login(world.bob)
+    response = client.get(reverse("client_overview", kwargs={"client_id": world.client.pk}))
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Jamie" not in body and "Rivera" not in body and world.client.case_number not in body
+
+
+def test_administrators_configure_but_cannot_open_client_records_in_admin(client, world):
+    from django.contrib import admin
+
+    registered = {model._meta.app_label for model in admin.site._registry}
+    assert "clients" not in registered
+    client.force_login(world.ada)
+    assert client.get(reverse("admin:index")).status_code == 200

@@ -1,0 +1,87 @@
+"""The people tests are written about (after healthchecks' BaseTestCase):
+alice is the client's assigned case manager, bob works in the same program but is not assigned,
+charlie is a case manager in another organisation; sue supervises the program, otto another
+program; cody is the client's coach, ivy does intake, ada administers, aud audits."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from casebridge.accounts.models import Role
+from tests.factories import (
+    ClientFactory,
+    OrganisationFactory,
+    ProgramFactory,
+    ProgramModelRuleFactory,
+    StaffFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Argon2 is deliberately slow; tests that check hashing ask for it themselves.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+
+@pytest.fixture
+def world(db):
+    """One agency with two programs and a person in every role, plus a second agency."""
+    org = OrganisationFactory(name="Riverside", case_number_prefix="RS")
+    program = ProgramFactory(organisation=org, name="Outpatient")
+    other_program = ProgramFactory(organisation=org, name="Residential")
+    ProgramModelRuleFactory(program=program, contact_every_days=14)
+    alice = StaffFactory(username="alice", first_name="Alice", organisation=org, programs=[program])
+    bob = StaffFactory(username="bob", first_name="Bob", organisation=org, programs=[program])
+    sue = StaffFactory(
+        username="sue", first_name="Sue", organisation=org, role=Role.SUPERVISOR, programs=[program]
+    )
+    otto = StaffFactory(
+        username="otto",
+        first_name="Otto",
+        organisation=org,
+        role=Role.SUPERVISOR,
+        programs=[other_program],
+    )
+    cody = StaffFactory(
+        username="cody", first_name="Cody", organisation=org, role=Role.COACH, programs=[program]
+    )
+    ivy = StaffFactory(
+        username="ivy", first_name="Ivy", organisation=org, role=Role.INTAKE, programs=[program]
+    )
+    ada = StaffFactory(
+        username="ada", first_name="Ada", organisation=org, role=Role.ADMIN, is_staff=True
+    )
+    aud = StaffFactory(username="aud", first_name="Aud", organisation=org, role=Role.AUDITOR)
+    other_org = OrganisationFactory(name="Elsewhere", case_number_prefix="EW")
+    other_org_program = ProgramFactory(organisation=other_org, name="Outpatient")
+    charlie = StaffFactory(
+        username="charlie",
+        first_name="Charlie",
+        organisation=other_org,
+        programs=[other_org_program],
+    )
+    client = ClientFactory(
+        program=program,
+        legal_first_name="Jamie",
+        legal_last_name="Rivera",
+        primary_case_manager=alice,
+        coach=cody,
+        registered_by=ivy,
+        stage="monitoring",
+    )
+    engagement_client = ClientFactory(
+        program=program,
+        legal_first_name="Morgan",
+        legal_last_name="Lee",
+        primary_case_manager=alice,
+        registered_by=ivy,
+        stage="engagement",
+    )
+    foreign_client = ClientFactory(
+        program=other_org_program,
+        primary_case_manager=charlie,
+        registered_by=charlie,
+    )
+    return SimpleNamespace(**locals())

@@ -1,0 +1,91 @@
+"""Factories for the people and records tests are written about."""
+
+from datetime import date
+
+import factory
+from django.contrib.auth import get_user_model
+
+from casebridge.accounts.models import (
+    CaseManagementModel,
+    Organisation,
+    Program,
+    ProgramModelRule,
+    Role,
+)
+from casebridge.clients.models import Client, Collateral, ReferralSource
+
+PASSWORD = "correct-horse-battery-9"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    case_number_prefix = "TS"
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Program {n}")
+    default_model = CaseManagementModel.CLINICAL
+
+
+class ProgramModelRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramModelRule
+
+    program = factory.SubFactory(ProgramFactory)
+    model = CaseManagementModel.CLINICAL
+    contact_every_days = 14
+    caseload_cap = 30
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    first_name = factory.Sequence(lambda n: f"First{n}")
+    last_name = "Staff"
+    email = factory.LazyAttribute(lambda u: f"{u.username}@agency.example")
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.CASE_MANAGER
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def programs(self, create: bool, extracted: list[Program] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.programs.set(extracted)
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    program = factory.SubFactory(ProgramFactory)
+    organisation = factory.LazyAttribute(lambda c: c.program.organisation)
+    case_number = factory.Sequence(lambda n: f"TS-2026-{n:05d}")
+    legal_first_name = factory.Sequence(lambda n: f"Client{n}")
+    legal_last_name = "Example"
+    date_of_birth = date(1990, 5, 17)
+    phone = "5551234567"
+    referral_source = ReferralSource.SELF
+    case_management_model = CaseManagementModel.CLINICAL
+    registered_by = factory.SubFactory(
+        StaffFactory, organisation=factory.SelfAttribute("..organisation")
+    )
+
+
+class CollateralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Collateral
+
+    client = factory.SubFactory(ClientFactory)
+    name = "Dana Example"
+    relationship = "family"
+    phone = "5559876543"
