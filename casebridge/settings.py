@@ -227,5 +227,7 @@ LOGGING = {
         # Django logs request paths and, for 500s, request bodies on this logger; ours
         # carry only ids in URLs and the error page shows nothing of the request.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # Sign-in attempts are audited as rows; axes' own chatter only repeats them.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -1,0 +1,103 @@
+"""The caseload: whose clients show, search and filters, and a query count that does not grow."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casebridge.clients.models import ClientFlag
+from tests.factories import ClientFactory, CollateralFactory
+
+
+def names(response):
+    return [client.display_name for client, _due in response.context["rows"]]
+
+
+def test_a_case_manager_sees_only_their_clients(client, world):
+    client.force_login(world.alice)
+    response = client.get("/caseload/")
+    assert sorted(names(response)) == ["Jamie Rivera", "Morgan Lee"]
+    client.force_login(world.bob)
+    assert names(client.get("/caseload/")) == []
+
+
+def test_a_coach_sees_the_clients_they_coach(client, world):
+    client.force_login(world.cody)
+    assert names(client.get("/caseload/")) == ["Jamie Rivera"]
+
+
+def test_a_supervisor_sees_the_team_with_counts_per_case_manager(client, world):
+    ClientFactory(program=world.program, primary_case_manager=world.bob, registered_by=world.ivy)
+    client.force_login(world.sue)
+    response = client.get("/caseload/")
+    assert len(response.context["rows"]) == 3
+    counts = {row["name"]: row["open_cases"] for row in response.context["team"]}
+    assert counts == {"Alice Staff": 2, "Bob Staff": 1}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("jamie", ["Jamie Rivera"]),
+        ("Jamie Rivera", ["Jamie Rivera"]),
+        ("lee", ["Morgan Lee"]),
+        ("nobody", []),
+    ],
+)
+def test_search_by_name(client, world, query, expected):
+    client.force_login(world.alice)
+    assert names(client.get("/caseload/", {"q": query})) == expected
+
+
+def test_search_by_case_number_and_phone(client, world):
+    world.engagement_client.phone = "5558675309"
+    world.engagement_client.save()
+    client.force_login(world.alice)
+    assert names(client.get("/caseload/", {"q": world.client.case_number})) == ["Jamie Rivera"]
+    assert names(client.get("/caseload/", {"q": "867-5309"})) == ["Morgan Lee"]
+
+
+def test_filter_by_stage_and_flag(client, world):
+    ClientFlag.objects.create(client=world.client, kind="safety", raised_by=world.alice)
+    client.force_login(world.alice)
+    assert names(client.get("/caseload/", {"stage": "engagement"})) == ["Morgan Lee"]
+    assert names(client.get("/caseload/", {"flag": "safety"})) == ["Jamie Rivera"]
+
+
+def test_htmx_requests_get_only_the_table(client, world):
+    client.force_login(world.alice)
+    response = client.get("/caseload/", {"q": "jamie"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "<table" in body and "<html" not in body
+
+
+def test_listing_a_caseload_is_audited_with_the_clients_shown(client, world):
+    from casebridge.audit.models import AuditEvent
+
+    client.force_login(world.alice)
+    client.get("/caseload/")
+    event = AuditEvent.objects.filter(action="list").latest("id")
+    assert sorted(event.changes["client_ids"]) == sorted(
+        [world.client.pk, world.engagement_client.pk]
+    )
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_caseload_and_client_page_query_counts_do_not_grow_with_the_caseload(client, world):
+    client.force_login(world.alice)
+    small_caseload = _queries(client, "/caseload/")
+    small_page = _queries(client, f"/clients/{world.client.pk}/")
+    for _ in range(25):
+        extra = ClientFactory(
+            program=world.program, primary_case_manager=world.alice, registered_by=world.ivy
+        )
+        ClientFlag.objects.create(client=extra, kind="high_risk", raised_by=world.alice)
+        CollateralFactory(client=world.client)
+    assert _queries(client, "/caseload/") == small_caseload
+    assert _queries(client, f"/clients/{world.client.pk}/") == small_page
+    assert _queries(client, f"/clients/{world.client.pk}/contacts/") <= small_page + 2
