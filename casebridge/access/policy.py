@@ -48,36 +48,49 @@ REGISTERING_ROLES = frozenset({Role.SUPERVISOR, Role.CASE_MANAGER, Role.INTAKE})
 
 
 def _reach(user: Any) -> Q:
-    """The clients a user's role reaches, before the action is considered."""
-    program_ids = user.programs.values("pk")
+    """The clients a user's role reaches inside their organisation, before the action counts.
+
+    Every branch carries the organisation itself, so that no branch can ever reach outside it.
+    """
+    organisation_id = user.organisation_id
+    program_ids = user.programs.filter(organisation_id=organisation_id).values("pk")
     match user.role:
         case Role.SUPERVISOR:
-            return Q(program__in=program_ids)
+            return Q(organisation_id=organisation_id, program__in=program_ids)
         case Role.CASE_MANAGER:
-            return Q(primary_case_manager=user) | Q(secondary_case_manager=user)
+            # Id subqueries rather than an OR over two columns, so the database looks the
+            # clients up by each column's index instead of scanning the organisation.
+            primary = user.primary_clients.filter(organisation_id=organisation_id)
+            secondary = user.secondary_clients.filter(organisation_id=organisation_id)
+            return Q(pk__in=primary.values("pk")) | Q(pk__in=secondary.values("pk"))
         case Role.COACH:
-            return Q(coach=user)
+            return Q(organisation_id=organisation_id, coach=user)
         case Role.INTAKE:
-            return Q(program__in=program_ids, stage="engagement")
+            return Q(organisation_id=organisation_id, program__in=program_ids, stage="engagement")
     return NOTHING
 
 
-def client_filter(user: Any, action: str = Action.VIEW) -> Q:
-    """A filter on Client that keeps only the clients `user` may perform `action` on."""
+def client_filter(user: Any, action: str = Action.VIEW, *, include_emergency: bool = True) -> Q:
+    """A filter on Client that keeps only the clients `user` may perform `action` on.
+
+    `include_emergency=False` leaves out break-the-glass grants (a caseload lists only the
+    clients a person works with).
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
     if user.organisation_id is None:
         return NOTHING
-    allowed = Q(organisation_id=user.organisation_id)
     rule = NOTHING
     if Action(action) in ROLE_ACTIONS.get(user.role, frozenset()):
         rule = _reach(user)
-    if action == Action.VIEW:
-        granted = BreakGlassGrant.objects.filter(user=user, expires_at__gt=timezone.now()).values(
-            "client_id"
-        )
+    if action == Action.VIEW and include_emergency:
+        granted = BreakGlassGrant.objects.filter(
+            user=user,
+            expires_at__gt=timezone.now(),
+            client__organisation_id=user.organisation_id,
+        ).values("client_id")
         rule |= Q(pk__in=granted)
-    return allowed & rule
+    return rule
 
 
 def may_register_clients(user: Any) -> bool:

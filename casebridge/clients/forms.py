@@ -88,7 +88,7 @@ class StageMoveForm(forms.Form):
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = stages.allowed_moves(client.stage)
-        self.fields["to_stage"].choices = [
+        self.fields["to_stage"].choices = [("", "Choose a stage")] + [
             (value, label) for value, label in stages.Stage.choices if value in allowed
         ]
 
@@ -143,7 +143,7 @@ class CollateralEditForm(CollateralForm):
 
 
 class FlagForm(forms.Form):
-    kind = forms.ChoiceField(label="Flag", choices=FlagKind.choices)
+    kind = forms.ChoiceField(label="Flag", choices=[("", "Choose a flag"), *FlagKind.choices])
     note = forms.CharField(label="Note", required=False, max_length=300)
 
 

@@ -33,9 +33,11 @@ class Substance(models.TextChoices):
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
-    def restrict(self, user: object, action: str = Action.VIEW) -> "ClientQuerySet":
+    def restrict(
+        self, user: object, action: str = Action.VIEW, *, include_emergency: bool = True
+    ) -> "ClientQuerySet":
         """Only the clients `user` may perform `action` on (the access policy decides)."""
-        return self.filter(client_filter(user, action))
+        return self.filter(client_filter(user, action, include_emergency=include_emergency))
 
 
 class Client(models.Model):

@@ -4,13 +4,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from casebridge.access.models import BreakGlassGrant
-from casebridge.access.policy import Action
-from casebridge.accounts.models import ProgramModelRule, Role
+from casebridge.access.policy import Action, client_filter
+from casebridge.accounts.models import ProgramModelRule
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client, ClientFlag, TimelineEntry
@@ -46,6 +57,20 @@ def client_for(
 
 def user_may(user: Any, client: Client, action: str) -> bool:
     return Client.objects.restrict(user, action).filter(pk=client.pk).exists()
+
+
+def allowed_actions(user: Any, client: Client) -> set[str]:
+    """Every action `user` may take on `client`, asked of the policy in one query."""
+    annotations = {
+        f"may_{action.value}": Case(
+            When(client_filter(user, action), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        for action in Action
+    }
+    row = Client.objects.filter(pk=client.pk).annotate(**annotations).values(*annotations).first()
+    return {name.removeprefix("may_") for name, allowed in (row or {}).items() if allowed}
 
 
 def possible_duplicates(
@@ -104,13 +129,8 @@ def contact_due(client: Client, rules: dict[tuple[int, str], int]) -> datetime |
 
 def caseload(user: Any, filters: CaseloadFilters) -> QuerySet[Client, Any]:
     """The clients on a person's caseload (a supervisor's team), filtered and ready to list."""
-    clients = Client.objects.restrict(user, Action.VIEW)
-    if user.role != Role.SUPERVISOR:
-        # A caseload is the person's own clients; emergency-access grants do not add to it.
-        mine = Q(primary_case_manager=user) | Q(secondary_case_manager=user) | Q(coach=user)
-        if user.role == Role.INTAKE:
-            mine |= Q(stage="engagement")
-        clients = clients.filter(mine)
+    # A caseload is the person's own clients: emergency-access grants do not add to it.
+    clients = Client.objects.restrict(user, Action.VIEW, include_emergency=False)
     if filters.q:
         term = filters.q.strip()
         digits = "".join(ch for ch in term if ch.isdigit())
@@ -134,7 +154,10 @@ def caseload(user: Any, filters: CaseloadFilters) -> QuerySet[Client, Any]:
     if filters.case_manager:
         clients = clients.filter(primary_case_manager_id=filters.case_manager)
     if filters.flag:
-        clients = clients.filter(flags__kind=filters.flag, flags__cleared_at__isnull=True)
+        open_flag = ClientFlag.objects.filter(
+            client=OuterRef("pk"), kind=filters.flag, cleared_at__isnull=True
+        )
+        clients = clients.filter(Exists(open_flag))
     return (
         clients.select_related("program", "primary_case_manager")
         .prefetch_related(
@@ -145,7 +168,6 @@ def caseload(user: Any, filters: CaseloadFilters) -> QuerySet[Client, Any]:
             )
         )
         .order_by("legal_last_name", "legal_first_name", "pk")
-        .distinct()
     )
 
 

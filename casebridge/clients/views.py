@@ -123,16 +123,8 @@ def client_register(request: HttpRequest) -> HttpResponse:
 
 def _client_page(request: HttpRequest, client: Client, tab: str, **extra: Any) -> dict[str, Any]:
     user = request.user
-    can = {
-        action.value: queries.user_may(user, client, action)
-        for action in (
-            Action.CHANGE,
-            Action.MOVE_STAGE,
-            Action.ASSIGN,
-            Action.MANAGE_COLLATERALS,
-            Action.FLAG,
-        )
-    }
+    allowed = queries.allowed_actions(user, client)
+    can = {action.value: action.value in allowed for action in Action}
     return {
         "client": client,
         "tab": tab,

@@ -73,3 +73,17 @@ def test_a_grant_never_crosses_organisations(world):
     assert (
         not Client.objects.restrict(world.charlie, Action.VIEW).filter(pk=world.client.pk).exists()
     )
+
+
+@pytest.mark.parametrize("person", sorted(EXPECTED))
+@pytest.mark.parametrize("subject", ["client", "engagement_client", "foreign_client"])
+def test_allowed_actions_in_one_query_agrees_with_the_table(
+    world, person, subject, django_assert_num_queries
+):
+    from casebridge.clients.queries import allowed_actions
+
+    user, target = getattr(world, person), getattr(world, subject)
+    user.programs.all()  # the policy reads programs in a subquery, not here
+    with django_assert_num_queries(1):
+        allowed = allowed_actions(user, target)
+    assert allowed == {action.value for action in EXPECTED[person][subject]}

@@ -29,7 +29,9 @@ class Command(BaseCommand):
         if not options["no_worker"] and settings.TASKS_BACKEND == "database":
             worker = subprocess.Popen([*casebridge, "db_worker", "--interval", "1"])
         elif not options["no_worker"] and settings.TASKS_BACKEND == "redis":
-            worker = subprocess.Popen([*casebridge, "rqworker", "default"])
+            worker = subprocess.Popen(
+                [*casebridge, "rqworker", "--job-class", "django_tasks_rq.Job", "default"]
+            )
         url = f"http://{'localhost' if options['host'] in {'127.0.0.1', '0.0.0.0'} else options['host']}:{options['port']}/"  # noqa: S104
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Casebridge is running at {url}"))

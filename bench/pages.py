@@ -1,0 +1,125 @@
+"""Server time and queries per request for the caseload and client pages, at 1,000 and 100,000
+clients in the database (bench-cm's caseload is 50 in both).
+
+    .venv/bin/python bench/pages.py                      # SQLite files under var/bench/
+    .venv/bin/python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/cb_bench
+    .venv/bin/python bench/pages.py --sizes 1000         # one size only
+
+Each size runs in its own process against its own database, built once and reused.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def measure(repeat: int) -> None:
+    """Runs inside the child process, with DATABASE_URL pointing at the built database."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casebridge.settings")
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as Browser
+    from django.test.utils import CaptureQueriesContext
+
+    from casebridge.clients.models import Client
+
+    bench = get_user_model().objects.get(username="bench-cm")
+    supervisor_programs = bench.programs.all()
+    browser = Browser(HTTP_HOST="localhost")
+    browser.force_login(bench)
+    client_id = (
+        Client.objects.filter(primary_case_manager=bench)
+        .order_by("pk")
+        .values_list("pk", flat=True)[0]
+    )
+    pages = {
+        "caseload (50 clients)": "/caseload/",
+        "caseload search": "/caseload/?q=smith",
+        "client overview": f"/clients/{client_id}/",
+        "client timeline": f"/clients/{client_id}/timeline/",
+    }
+    total = Client.objects.count()
+    print(
+        f"clients in database: {total:,}; bench-cm caseload: {Client.objects.filter(primary_case_manager=bench).count()}"
+    )
+    print(f"{'page':<24}{'median ms':>10}{'p90 ms':>9}{'queries':>9}")
+    for name, url in pages.items():
+        browser.get(url)  # warm up
+        times = []
+        queries = 0
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = browser.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            queries = len(captured)
+        times.sort()
+        p90 = times[int(len(times) * 0.9) - 1]
+        print(f"{name:<24}{statistics.median(times):>10.1f}{p90:>9.1f}{queries:>9}")
+    del supervisor_programs
+
+
+def build(database_url: str, size: int) -> None:
+    env = dict(os.environ, DATABASE_URL=database_url)
+    cb = [sys.executable, "-m", "casebridge"]
+    subprocess.run([*cb, "migrate", "-v0"], env=env, check=True)
+    probe = subprocess.run(
+        [
+            *cb,
+            "shell",
+            "-c",
+            "from casebridge.clients.models import Client; print(Client.objects.count())",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    have = int(probe.stdout.strip().splitlines()[-1])
+    if have < size:
+        subprocess.run([*cb, "generate", "--clients", str(size - have)], env=env, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--database-url", default="", help="PostgreSQL URL; the size is appended to the name"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        measure(args.repeat)
+        return
+    for size in [int(s) for s in args.sizes.split(",")]:
+        if args.database_url:
+            url = f"{args.database_url}_{size}"
+            base, name = url.rsplit("/", 1)
+            subprocess.run(
+                ["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], capture_output=True
+            )
+        else:
+            folder = ROOT / "var" / "bench"
+            folder.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{folder / f'clients-{size}.sqlite3'}"
+        print(f"\n== {size:,} clients ({url.split(':')[0]}) ==")
+        build(url, size)
+        env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="casebridge.settings")
+        subprocess.run(
+            [sys.executable, __file__, "--child", "--repeat", str(args.repeat)], env=env, check=True
+        )
+
+
+if __name__ == "__main__":
+    main()

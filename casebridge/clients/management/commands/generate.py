@@ -1,0 +1,165 @@
+"""`casebridge generate --clients N`: a large synthetic data set for benchmarks.
+
+Rows are written in bulk (not through the services) because they describe no real work: no
+audit events or stage histories are made for them. One case manager, `bench-cm`, gets a caseload
+of exactly --caseload clients so pages can be compared across database sizes.
+"""
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from casebridge.accounts.models import Organisation, Role
+from casebridge.clients import stages
+from casebridge.clients.demo_names import FIRST_NAMES, LAST_NAMES
+from casebridge.clients.management.commands.seed_demo import ensure_organisation
+from casebridge.clients.models import (
+    Client,
+    ClientFlag,
+    Collateral,
+    FlagKind,
+    ReferralSource,
+    TimelineEntry,
+    TimelineKind,
+)
+
+ORGANISATION = "Synthetic Benchmark Agency"
+BENCH_USER = "bench-cm"
+BENCH_PASSWORD = "bench-password-2026"
+BATCH = 5000
+
+
+class Command(BaseCommand):
+    help = "Add N synthetic clients (with staff, flags, contacts and timelines) for benchmarks."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--clients", type=int, required=True)
+        parser.add_argument("--caseload", type=int, default=50, help="Clients given to bench-cm.")
+        parser.add_argument("--per-case-manager", type=int, default=50)
+        parser.add_argument("--seed", type=int, default=7)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rng = random.Random(options["seed"])
+        total: int = options["clients"]
+        organisation, programs = ensure_organisation(ORGANISATION, "SY")
+        staff_model = get_user_model()
+        bench, created = staff_model.objects.get_or_create(
+            username=BENCH_USER,
+            defaults={
+                "first_name": "Bench",
+                "last_name": "Manager",
+                "organisation": organisation,
+                "role": Role.CASE_MANAGER,
+            },
+        )
+        if created:
+            bench.set_password(BENCH_PASSWORD)
+            bench.save()
+            bench.programs.set(programs)
+        count_managers = max(1, total // options["per_case_manager"])
+        existing = staff_model.objects.filter(username__startswith="synthetic-cm-").count()
+        staff_model.objects.bulk_create(
+            [
+                staff_model(
+                    username=f"synthetic-cm-{index:05d}",
+                    first_name="Synthetic",
+                    last_name=f"Manager {index}",
+                    organisation=organisation,
+                    role=Role.CASE_MANAGER,
+                    password="!",  # unusable: nobody signs in as these
+                )
+                for index in range(existing, count_managers)
+            ]
+        )
+        managers = list(staff_model.objects.filter(username__startswith="synthetic-cm-").only("pk"))
+        now = timezone.now()
+        year = timezone.localdate().year
+        made = 0
+        while made < total:
+            size = min(BATCH, total - made)
+            with transaction.atomic():
+                Organisation.objects.select_for_update().get(pk=organisation.pk)
+                organisation.refresh_from_db()
+                start = organisation.last_case_sequence
+                already_bench = Client.objects.filter(primary_case_manager=bench).count()
+                batch = []
+                for offset in range(size):
+                    sequence = start + offset + 1
+                    program = programs[sequence % len(programs)]
+                    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                    give_bench = already_bench + offset < options["caseload"]
+                    batch.append(
+                        Client(
+                            organisation=organisation,
+                            program=program,
+                            case_number=f"SY-{year}-{sequence:06d}",
+                            legal_first_name=first,
+                            legal_last_name=last,
+                            date_of_birth=(now - timedelta(days=rng.randint(7000, 23000))).date(),
+                            phone=f"555{rng.randint(1000000, 9999999)}",
+                            referral_source=rng.choice(list(ReferralSource)),
+                            primary_substances=[rng.choice(["alcohol", "opioids", "stimulants"])],
+                            case_management_model=program.default_model,
+                            stage=rng.choice(stages.ORDER),
+                            primary_case_manager=bench if give_bench else rng.choice(managers),
+                            registered_by=bench,
+                            last_contact_at=now - timedelta(days=rng.randint(0, 40)),
+                        )
+                    )
+                clients = Client.objects.bulk_create(batch)
+                Organisation.objects.filter(pk=organisation.pk).update(
+                    last_case_sequence=start + size
+                )
+                TimelineEntry.objects.bulk_create(
+                    [
+                        TimelineEntry(
+                            client=c,
+                            kind=TimelineKind.REGISTERED,
+                            summary="Registered",
+                            actor=bench,
+                        )
+                        for c in clients
+                    ]
+                    + [
+                        TimelineEntry(
+                            client=c,
+                            kind=TimelineKind.STAGE,
+                            summary=f"Moved to {c.get_stage_display()}",
+                            actor=bench,
+                        )
+                        for c in clients
+                    ]
+                )
+                ClientFlag.objects.bulk_create(
+                    [
+                        ClientFlag(client=c, kind=rng.choice(list(FlagKind)), raised_by=bench)
+                        for c in clients
+                        if rng.random() < 0.1
+                    ]
+                )
+                Collateral.objects.bulk_create(
+                    [
+                        Collateral(
+                            client=c,
+                            name=f"{rng.choice(FIRST_NAMES)} {c.legal_last_name}",
+                            relationship="family",
+                            phone="5550100100",
+                        )
+                        for c in clients
+                        if rng.random() < 0.3
+                    ]
+                )
+            made += size
+            self.stdout.write(f"  {made:>8,} / {total:,} clients", ending="\r")
+            self.stdout.flush()
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Added {total:,} synthetic clients to {ORGANISATION}; sign in as {BENCH_USER}."
+            )
+        )
