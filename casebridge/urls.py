@@ -1,7 +1,9 @@
 """Top-level URLs. Client URLs carry ids only, never names."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from casebridge.web import views as web_views
 
@@ -11,6 +13,7 @@ admin.site.site_title = "Casebridge configuration"
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg")), name="favicon"),
     path("account/", include("casebridge.accounts.urls")),
     path("", include("casebridge.clients.urls")),
     path("audit/", include("casebridge.audit.urls")),

@@ -1,5 +1,7 @@
 """Organisations, their programs, and the staff who work in them."""
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -105,3 +107,8 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The configuration screens are for program administrators (and the superuser).
+        self.is_staff = self.is_superuser or self.role == Role.ADMIN
+        super().save(*args, **kwargs)

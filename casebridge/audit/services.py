@@ -62,11 +62,13 @@ def audit_record(
     object_id: object = "",
     changes: dict[str, Any] | None = None,
     remote_addr: str | None = None,
+    organisation_id: int | None = None,
 ) -> AuditEvent:
     """Append one event to the trail. Runs inside the caller's transaction when there is one."""
     actor_obj = actor if getattr(actor, "pk", None) else None
     payload = _normalise(changes or {})
-    organisation_id = getattr(actor_obj, "organisation_id", None)
+    if organisation_id is None:
+        organisation_id = getattr(actor_obj, "organisation_id", None)
     addr = remote_addr if remote_addr is not None else current_remote_addr.get()
     at = timezone.now()
     with transaction.atomic():

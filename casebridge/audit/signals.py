@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -30,9 +31,17 @@ def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     username = str(credentials.get("username", ""))[:150]
+    # File the attempt under the account's organisation so its auditors see it.
+    organisation_id = (
+        get_user_model()
+        .objects.filter(username=username)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
     audit_record(
         actor=None,
         action="login_failed",
         changes={"username": username},
         remote_addr=_addr(request),
+        organisation_id=organisation_id,
     )

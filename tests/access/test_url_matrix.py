@@ -27,6 +27,7 @@ CLINICAL = {"alice", "bob", "sue", "otto", "cody", "ivy", "charlie"}
 MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]] = {
     "home": ("get", lambda w: {}, row(302)),
     "healthz": ("get", lambda w: {}, row(200, anon=200)),
+    "favicon": ("get", lambda w: {}, row(302, anon=302)),
     "login": ("get", lambda w: {}, row(302, anon=200)),
     "logout": ("post", lambda w: {}, row(302, anon=302)),
     "logged_out": ("get", lambda w: {}, row(200, anon=200)),

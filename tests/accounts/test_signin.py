@@ -30,6 +30,7 @@ def test_wrong_password_says_so_plainly_and_is_audited(client, world):
     assert "That username and password do not match" in response.content.decode()
     event = AuditEvent.objects.get(action="login_failed")
     assert event.changes == {"username": "alice"}
+    assert event.organisation_id == world.org.pk
 
 
 def test_the_account_locks_after_five_failures(client, world):

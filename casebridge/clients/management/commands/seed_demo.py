@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -99,10 +98,6 @@ class Command(BaseCommand):
 
     def _staff(self, organisation: Organisation, programs: list[Program]) -> dict[str, Any]:
         users = {}
-        admin_perms = Permission.objects.filter(
-            content_type__app_label="accounts",
-            content_type__model__in=["organisation", "program", "programmodelrule", "user"],
-        )
         for username, first, last, role in DEMO_STAFF:
             user, created = get_user_model().objects.get_or_create(
                 username=username,
@@ -112,7 +107,6 @@ class Command(BaseCommand):
                     "email": f"{username}@riverbend.example",
                     "organisation": organisation,
                     "role": role,
-                    "is_staff": role == Role.ADMIN,
                 },
             )
             if created:
@@ -120,8 +114,6 @@ class Command(BaseCommand):
                 user.save()
                 if role not in {Role.ADMIN, Role.AUDITOR}:
                     user.programs.set(programs)
-                if role == Role.ADMIN:
-                    user.user_permissions.set(admin_perms)
             users[username] = user
         return users
 

@@ -1,0 +1,36 @@
+"""Permissions that follow from a staff member's role rather than per-user grants."""
+
+from typing import Any
+
+from django.contrib.auth.backends import BaseBackend
+
+from casebridge.accounts.models import Role
+
+# A program administrator configures their own organisation: its details, programs, the
+# per-model rules and staff accounts. Removing is not offered: accounts are switched off
+# instead, so the audit trail keeps who did what.
+ADMIN_PERMISSIONS = frozenset(
+    {
+        "accounts.view_organisation",
+        "accounts.change_organisation",
+        *(f"accounts.{verb}_program" for verb in ("view", "add", "change")),
+        *(f"accounts.{verb}_programmodelrule" for verb in ("view", "add", "change", "delete")),
+        *(f"accounts.{verb}_user" for verb in ("view", "add", "change")),
+    }
+)
+
+
+class RolePermissionBackend(BaseBackend):
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return bool(
+            user_obj.is_active
+            and getattr(user_obj, "role", None) == Role.ADMIN
+            and perm in ADMIN_PERMISSIONS
+        )
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return bool(
+            user_obj.is_active
+            and getattr(user_obj, "role", None) == Role.ADMIN
+            and app_label == "accounts"
+        )
