@@ -102,3 +102,26 @@ def test_a_wrong_code_at_set_up_is_refused_and_nothing_is_turned_on(client, worl
     response = client.post("/account/two-factor/setup/", {"token": wrong})
     assert "did not match" in response.content.decode()
     assert not TOTPDevice.objects.get(user=world.alice).confirmed
+
+
+def test_an_idle_session_is_over_on_the_server_not_only_in_the_browser(client, world):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(world.alice)
+    assert client.get("/caseload/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/caseload/")
+    assert response.status_code == 302 and response.url.startswith("/account/login/")
+
+
+def test_each_request_pushes_the_idle_deadline_back(client, world):
+    from django.contrib.sessions.models import Session
+
+    client.force_login(world.alice)
+    client.get("/caseload/")
+    first = Session.objects.get().expire_date
+    client.get("/caseload/")
+    assert Session.objects.get().expire_date > first
