@@ -11,7 +11,9 @@ from django.tasks import TaskResultStatus, default_task_backend
 from casebridge.access.tasks import notify_supervisors_of_break_glass
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_database_backend_stores_the_task_and_the_worker_runs_it(world, settings):
+    # The worker commits and closes its connection as it would in its own process.
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
