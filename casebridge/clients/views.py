@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casebridge.access.policy import (
     Action,
@@ -52,7 +52,12 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
 
 def _caseload_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    form = CaseloadFilterForm(request.GET or None, user=user)
+    # Searches travel in the request body, never the URL: a search term is often a name, and
+    # URLs end up in browser history and proxy logs.
+    data = request.POST.copy() if request.method == "POST" else request.GET.copy()
+    if request.method != "POST":
+        data.pop("q", None)
+    form = CaseloadFilterForm(data or None, user=user)
     filters = queries.CaseloadFilters()
     if form.is_valid():
         filters = queries.CaseloadFilters(
@@ -61,10 +66,10 @@ def _caseload_context(request: HttpRequest) -> dict[str, Any]:
             program=form.cleaned_data["program"],
             flag=form.cleaned_data["flag"],
         )
-    case_manager = request.GET.get("case_manager", "")
+    case_manager = data.get("case_manager", "")
     if case_manager.isdigit() and may_see_team(user):
         filters.case_manager = int(case_manager)
-    page = Paginator(queries.caseload(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queries.caseload(user, filters), PAGE_SIZE).get_page(data.get("page"))
     rules = queries.contact_rules(user.organisation_id)  # type: ignore[union-attr]
     rows = [(client, queries.contact_due(client, rules)) for client in page.object_list]
     audit_record(
@@ -78,12 +83,13 @@ def _caseload_context(request: HttpRequest) -> dict[str, Any]:
         "page": page,
         "rows": rows,
         "team": queries.team_counts(user) if may_see_team(user) else None,
-        "querystring": request.GET.copy(),
+        "case_manager": filters.case_manager,
         "now": timezone.now(),
     }
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def caseload(request: HttpRequest) -> HttpResponse:
     if not may_use_break_glass(request.user):
         raise Http404

@@ -75,7 +75,30 @@ def test_the_caseload_works_on_a_phone_and_filters_as_you_type(browser, live_ser
     page.get_by_label("Search").fill("jamie")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Jamie Rivera")
-    assert "q=jamie" in page.url
+    assert "jamie" not in page.url
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     context.close()
+
+
+def test_paging_through_a_long_caseload_keeps_the_search(page, live_server, world):
+    from tests.factories import ClientFactory
+
+    for index in range(55):
+        ClientFactory(
+            program=world.program,
+            legal_last_name="Garcia",
+            legal_first_name=f"Ana{index:02d}",
+            primary_case_manager=world.alice,
+            registered_by=world.ivy,
+        )
+    sign_in(page, live_server, "alice")
+    page.get_by_label("Search").fill("garcia")
+    rows = page.locator("table.caseload tbody tr")
+    expect(page.get_by_text("55 clients")).to_be_visible()
+    expect(rows).to_have_count(50)
+    page.get_by_role("button", name="Next page").click()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    expect(rows).to_have_count(5)
+    expect(page.get_by_label("Search")).to_have_value("garcia")
+    assert "garcia" not in page.url

@@ -45,15 +45,15 @@ def test_a_supervisor_sees_the_team_with_counts_per_case_manager(client, world):
 )
 def test_search_by_name(client, world, query, expected):
     client.force_login(world.alice)
-    assert names(client.get("/caseload/", {"q": query})) == expected
+    assert names(client.post("/caseload/", {"q": query})) == expected
 
 
 def test_search_by_case_number_and_phone(client, world):
     world.engagement_client.phone = "5558675309"
     world.engagement_client.save()
     client.force_login(world.alice)
-    assert names(client.get("/caseload/", {"q": world.client.case_number})) == ["Jamie Rivera"]
-    assert names(client.get("/caseload/", {"q": "867-5309"})) == ["Morgan Lee"]
+    assert names(client.post("/caseload/", {"q": world.client.case_number})) == ["Jamie Rivera"]
+    assert names(client.post("/caseload/", {"q": "867-5309"})) == ["Morgan Lee"]
 
 
 def test_filter_by_stage_and_flag(client, world):
@@ -65,7 +65,7 @@ def test_filter_by_stage_and_flag(client, world):
 
 def test_htmx_requests_get_only_the_table(client, world):
     client.force_login(world.alice)
-    response = client.get("/caseload/", {"q": "jamie"}, headers={"HX-Request": "true"})
+    response = client.post("/caseload/", {"q": "jamie"}, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert "<table" in body and "<html" not in body
 
@@ -101,3 +101,26 @@ def test_caseload_and_client_page_query_counts_do_not_grow_with_the_caseload(cli
     assert _queries(client, "/caseload/") == small_caseload
     assert _queries(client, f"/clients/{world.client.pk}/") == small_page
     assert _queries(client, f"/clients/{world.client.pk}/contacts/") <= small_page + 2
+
+
+def test_a_search_term_in_the_url_is_ignored_so_names_never_need_to_be_in_urls(client, world):
+    client.force_login(world.alice)
+    assert len(client.get("/caseload/", {"q": "jamie"}).context["rows"]) == 2
+    form = client.get("/caseload/").content.decode()
+    assert 'method="post"' in form and 'hx-post="/caseload/"' in form
+
+
+def test_pages_of_a_long_caseload_keep_the_filters(client, world):
+    for _ in range(55):
+        ClientFactory(
+            program=world.program,
+            primary_case_manager=world.alice,
+            registered_by=world.ivy,
+            stage="review",
+        )
+    client.force_login(world.alice)
+    first = client.post("/caseload/", {"stage": "review"})
+    assert first.context["page"].paginator.count == 55 and len(first.context["rows"]) == 50
+    second = client.post("/caseload/", {"stage": "review", "page": "2"})
+    assert len(second.context["rows"]) == 5
+    assert all(c.stage == "review" for c, _ in second.context["rows"])
