@@ -58,11 +58,12 @@ def _reach(user: Any) -> Q:
         case Role.SUPERVISOR:
             return Q(organisation_id=organisation_id, program__in=program_ids)
         case Role.CASE_MANAGER:
-            # Id subqueries rather than an OR over two columns, so the database looks the
-            # clients up by each column's index instead of scanning the organisation.
-            primary = user.primary_clients.filter(organisation_id=organisation_id)
-            secondary = user.secondary_clients.filter(organisation_id=organisation_id)
-            return Q(pk__in=primary.values("pk")) | Q(pk__in=secondary.values("pk"))
+            # One id subquery that unions the two columns' lookups, rather than an OR over two
+            # columns: both SQLite and PostgreSQL then find the clients through each column's
+            # index and join on the primary key, instead of scanning the organisation's clients.
+            primary = user.primary_clients.filter(organisation_id=organisation_id).values("pk")
+            secondary = user.secondary_clients.filter(organisation_id=organisation_id).values("pk")
+            return Q(pk__in=primary.union(secondary))
         case Role.COACH:
             return Q(organisation_id=organisation_id, coach=user)
         case Role.INTAKE:
