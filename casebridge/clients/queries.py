@@ -24,7 +24,9 @@ from casebridge.access.policy import Action, client_filter
 from casebridge.accounts.models import ProgramModelRule
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.services import audit_record
+from casebridge.clients.extensions import TABS, DueItem, due_items
 from casebridge.clients.models import Client, ClientFlag, TimelineEntry
+from casebridge.clients.stages import ORDER, Stage
 
 
 def client_for(
@@ -197,6 +199,50 @@ def team_counts(user: Any) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def due_list(
+    client: Client, contact_due_at: datetime | None, extra: list[DueItem]
+) -> list[DueItem]:
+    """A client's due items, soonest first: the next contact and what other capabilities add."""
+    items = list(extra)
+    if contact_due_at is not None:
+        items.append(
+            DueItem(
+                label="Contact",
+                due_on=timezone.localdate(contact_due_at),
+                url_name="client_timeline",
+            )
+        )
+    return sorted(items, key=lambda item: item.due_on)
+
+
+def caseload_rows(user: Any, clients: list[Client]) -> list[tuple[Client, list[DueItem]]]:
+    """Each client on a caseload page with its due items, in a constant number of queries."""
+    rules = contact_rules(user.organisation_id)
+    extra = due_items(client.pk for client in clients)
+    return [
+        (client, due_list(client, contact_due(client, rules), extra.get(client.pk, [])))
+        for client in clients
+    ]
+
+
+def client_header(user: Any, client: Client) -> dict[str, Any]:
+    """What the header and tabs of every client page show, for any app's client tab."""
+    allowed = allowed_actions(user, client)
+    contact = contact_due(client, contact_rules(client.organisation_id))
+    return {
+        "client": client,
+        "can": {action.value: action.value in allowed for action in Action},
+        "open_flags": list(
+            client.flags.filter(cleared_at__isnull=True).select_related("raised_by")
+        ),
+        "stages": Stage.choices,
+        "stage_index": ORDER.index(client.stage),
+        "due": due_list(client, contact, due_items([client.pk]).get(client.pk, [])),
+        "extra_tabs": [tab for tab in TABS if tab.needs_action in allowed],
+        "today": timezone.localdate(),
+    }
 
 
 def timeline(client: Client, limit: int = 200) -> list[TimelineEntry]:

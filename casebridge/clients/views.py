@@ -22,7 +22,7 @@ from casebridge.access.policy import (
     may_use_break_glass,
 )
 from casebridge.audit.services import audit_record
-from casebridge.clients import queries, services, stages
+from casebridge.clients import queries, services
 from casebridge.clients.forms import (
     AssignForm,
     CaseloadFilterForm,
@@ -70,8 +70,7 @@ def _caseload_context(request: HttpRequest) -> dict[str, Any]:
     if case_manager.isdigit() and may_see_team(user):
         filters.case_manager = int(case_manager)
     page = Paginator(queries.caseload(user, filters), PAGE_SIZE).get_page(data.get("page"))
-    rules = queries.contact_rules(user.organisation_id)  # type: ignore[union-attr]
-    rows = [(client, queries.contact_due(client, rules)) for client in page.object_list]
+    rows = queries.caseload_rows(user, list(page.object_list))
     audit_record(
         actor=user,
         action="list",
@@ -84,7 +83,7 @@ def _caseload_context(request: HttpRequest) -> dict[str, Any]:
         "rows": rows,
         "team": queries.team_counts(user) if may_see_team(user) else None,
         "case_manager": filters.case_manager,
-        "now": timezone.now(),
+        "today": timezone.localdate(),
     }
 
 
@@ -128,21 +127,7 @@ def client_register(request: HttpRequest) -> HttpResponse:
 
 
 def _client_page(request: HttpRequest, client: Client, tab: str, **extra: Any) -> dict[str, Any]:
-    user = request.user
-    allowed = queries.allowed_actions(user, client)
-    can = {action.value: action.value in allowed for action in Action}
-    return {
-        "client": client,
-        "tab": tab,
-        "can": can,
-        "open_flags": list(
-            client.flags.filter(cleared_at__isnull=True).select_related("raised_by")
-        ),
-        "stages": stages.Stage.choices,
-        "stage_index": stages.ORDER.index(client.stage),
-        "contact_due": queries.contact_due(client, queries.contact_rules(client.organisation_id)),
-        **extra,
-    }
+    return {**queries.client_header(request.user, client), "tab": tab, **extra}
 
 
 @login_required
