@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "casebridge.audit",
     "casebridge.access",
     "casebridge.clients",
+    "casebridge.consents",
     "casebridge.web",
 ]
 
@@ -177,6 +178,8 @@ TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded files (scanned consent forms) are client records: served only through the app.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "uploads")))
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]

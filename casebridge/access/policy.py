@@ -27,6 +27,8 @@ class Action(StrEnum):
     ASSIGN = "assign"
     MANAGE_COLLATERALS = "manage_collaterals"
     FLAG = "flag"
+    MANAGE_CONSENTS = "manage_consents"
+    DISCLOSE = "disclose"
 
 
 NOTHING = Q(pk__in=[])
@@ -37,7 +39,14 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.CASE_MANAGER: frozenset(Action) - {Action.ASSIGN},
     Role.COACH: frozenset({Action.VIEW}),
     Role.INTAKE: frozenset(
-        {Action.VIEW, Action.CHANGE, Action.MOVE_STAGE, Action.MANAGE_COLLATERALS, Action.FLAG}
+        {
+            Action.VIEW,
+            Action.CHANGE,
+            Action.MOVE_STAGE,
+            Action.MANAGE_COLLATERALS,
+            Action.FLAG,
+            Action.MANAGE_CONSENTS,
+        }
     ),
     Role.ADMIN: frozenset(),
     Role.AUDITOR: frozenset(),

@@ -252,6 +252,7 @@ class TimelineKind(models.TextChoices):
     COLLATERAL = "collateral", "Collateral"
     FLAG = "flag", "Flag"
     ACCESS = "access", "Emergency access"
+    CONSENT = "consent", "Consent and disclosure"
 
 
 class TimelineEntry(models.Model):

@@ -24,7 +24,14 @@ EXPECTED = {
     "cody": {"client": {A.VIEW}, "engagement_client": set(), "foreign_client": set()},
     "ivy": {
         "client": set(),
-        "engagement_client": {A.VIEW, A.CHANGE, A.MOVE_STAGE, A.MANAGE_COLLATERALS, A.FLAG},
+        "engagement_client": {
+            A.VIEW,
+            A.CHANGE,
+            A.MOVE_STAGE,
+            A.MANAGE_COLLATERALS,
+            A.FLAG,
+            A.MANAGE_CONSENTS,
+        },
         "foreign_client": set(),
     },
     "ada": {"client": set(), "engagement_client": set(), "foreign_client": set()},

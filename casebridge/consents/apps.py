@@ -1,0 +1,16 @@
+"""App config for consents: adds the Consents and Disclosures tabs and consent due dates."""
+
+from django.apps import AppConfig
+
+
+class ConsentsConfig(AppConfig):
+    name = "casebridge.consents"
+    label = "consents"
+
+    def ready(self) -> None:
+        from casebridge.clients.extensions import ClientTab, register_due_provider, register_tab
+        from casebridge.consents.queries import expiring_consents_due
+
+        register_tab(ClientTab(label="Consents", url_name="consent_list", order=40))
+        register_tab(ClientTab(label="Disclosures", url_name="disclosure_list", order=50))
+        register_due_provider(expiring_consents_due)

@@ -1,0 +1,333 @@
+"""Writes for consents and disclosures. Every disclosure passes the gate or is a recorded
+medical emergency; every change is audited and shows on the client's timeline."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from casebridge.audit.services import audit_record
+from casebridge.clients.models import Client, Collateral, TimelineEntry, TimelineKind
+from casebridge.consents.gate import (
+    Decision,
+    DisclosureRequest,
+    Recipient,
+    decide,
+    missing_elements,
+)
+from casebridge.consents.models import Consent, ConsentStatus, Disclosure
+
+CONSENT_FIELDS = [
+    "patient_name",
+    "disclosing_party",
+    "categories",
+    "information_detail",
+    "recipient_kind",
+    "recipient_collateral",
+    "recipient_name",
+    "purpose",
+    "purpose_detail",
+    "right_to_revoke_explained",
+    "expiry_kind",
+    "expires_on",
+    "expiry_event",
+    "signature_method",
+    "signature_image",
+    "signature_scan",
+    "signed_by",
+    "witness_name",
+    "signed_on",
+    "language",
+]
+
+
+class DisclosureRefused(Exception):
+    """No consent covers what someone tried to send out of the program."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__("No consent covers this disclosure. " + decision.needed)
+        self.decision = decision
+
+
+class ConsentLocked(Exception):
+    """A signed, active consent is never edited; it is revoked and replaced."""
+
+
+def _timeline(client: Client, summary: str, by: Any, detail: str = "") -> None:
+    TimelineEntry.objects.create(
+        client=client, kind=TimelineKind.CONSENT, summary=summary[:300], detail=detail, actor=by
+    )
+
+
+def _audit_fields(consent: Consent) -> dict[str, Any]:
+    values = {name: getattr(consent, name) for name in CONSENT_FIELDS}
+    values["recipient_collateral"] = consent.recipient_collateral_id
+    values["signature_image"] = bool(consent.signature_image)
+    values["signature_scan"] = consent.signature_scan.name if consent.signature_scan else ""
+    return values
+
+
+def _check_collateral(client: Client, collateral: Collateral | None) -> None:
+    if collateral is not None and collateral.client_id != client.pk:
+        raise ValidationError({"recipient_collateral": "Choose one of this client's contacts."})
+
+
+def consent_save(
+    *,
+    client: Client,
+    by: Any,
+    activate: bool,
+    consent: Consent | None = None,
+    version: int | None = None,
+    **fields: Any,
+) -> Consent:
+    """Create or update a draft consent; with `activate`, it must carry every required element."""
+    _check_collateral(client, fields.get("recipient_collateral"))
+    with transaction.atomic():
+        if consent is None:
+            consent = Consent(client=client, created_by=by)
+            before: dict[str, Any] = {}
+        else:
+            consent = Consent.objects.select_for_update().get(pk=consent.pk, client=client)
+            if consent.status != ConsentStatus.DRAFT:
+                raise ConsentLocked(
+                    "This consent is signed and in effect; revoke it and record a new one."
+                )
+            if version is not None and consent.version != version:
+                raise ValidationError(
+                    "Someone else changed this draft while you were editing it. Reload it and make your changes again."
+                )
+            before = _audit_fields(consent)
+            consent.version += 1
+        for name, value in fields.items():
+            if name not in CONSENT_FIELDS:
+                raise ValueError(f"{name} is not a consent field")
+            setattr(consent, name, value)
+        if not consent.patient_name:
+            consent.patient_name = client.legal_name
+        if not consent.disclosing_party:
+            consent.disclosing_party = client.organisation.name
+        if activate:
+            missing = missing_elements(consent)
+            if missing:
+                raise ValidationError(missing)
+            if consent.signed_on and consent.signed_on > timezone.localdate():
+                raise ValidationError({"signed_on": "The signing date cannot be in the future."})
+            consent.status = ConsentStatus.ACTIVE
+        consent.full_clean(exclude=["signature_scan"])
+        consent.save()
+        after = _audit_fields(consent) | {"status": consent.status}
+        audit_record(
+            actor=by,
+            action="update" if before else "create",
+            client_id=client.pk,
+            object_type="consent",
+            object_id=consent.pk,
+            changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+        )
+        if activate:
+            _timeline(
+                client,
+                f"Consent signed: share with {recipient_label(consent)}",
+                by,
+                consent.get_purpose_display(),
+            )
+        elif not before:
+            _timeline(client, "Consent started (draft)", by)
+    return consent
+
+
+def recipient_label(consent: Consent) -> str:
+    if consent.recipient_kind == "tpo":
+        return "treatment, payment and operations"
+    if consent.recipient_collateral_id and consent.recipient_collateral is not None:
+        return consent.recipient_collateral.name
+    return consent.recipient_name or "—"
+
+
+def consent_revoke(
+    *, consent: Consent, by: Any, revoked_on: date, method: str, note: str = ""
+) -> Consent:
+    """Revocation stops every further disclosure under this consent from `revoked_on`."""
+    if revoked_on > timezone.localdate():
+        raise ValidationError({"revoked_on": "The revocation date cannot be in the future."})
+    with transaction.atomic():
+        current = Consent.objects.select_for_update().get(pk=consent.pk)
+        if current.status != ConsentStatus.ACTIVE:
+            raise ValidationError("Only a consent in effect can be revoked.")
+        if current.signed_on and revoked_on < current.signed_on:
+            raise ValidationError(
+                {"revoked_on": "A consent cannot be revoked before it was signed."}
+            )
+        current.status = ConsentStatus.REVOKED
+        current.revoked_on = revoked_on
+        current.revocation_method = method
+        current.revocation_note = note.strip()
+        current.revoked_by = by
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.client_id,
+            object_type="consent",
+            object_id=current.pk,
+            changes={
+                "status": ["active", "revoked"],
+                "revoked_on": [None, revoked_on.isoformat()],
+                "method": [None, method],
+            },
+        )
+        _timeline(current.client, f"Consent revoked: {recipient_label(current)}", by, note.strip())
+    return current
+
+
+def consent_event_happened(*, consent: Consent, by: Any, happened_on: date) -> Consent:
+    """Record that the event ending the consent (e.g. end of treatment) has happened."""
+    with transaction.atomic():
+        current = Consent.objects.select_for_update().get(pk=consent.pk)
+        if current.expiry_kind != "event":
+            raise ValidationError("This consent does not end with an event.")
+        current.expiry_event_happened_on = happened_on
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.client_id,
+            object_type="consent",
+            object_id=current.pk,
+            changes={"expiry_event_happened_on": [None, happened_on.isoformat()]},
+        )
+        _timeline(current.client, f"Consent ended: {current.expiry_event}", by)
+    return current
+
+
+def disclosure_gate(
+    *,
+    client: Client,
+    recipient: Recipient,
+    categories: set[str] | frozenset[str],
+    purpose: str,
+    on: date | None = None,
+) -> Decision:
+    """Ask the gate about this client's consents (one query)."""
+    request = DisclosureRequest(
+        recipient=recipient,
+        categories=frozenset(categories),
+        purpose=purpose,
+        on=on or timezone.localdate(),
+    )
+    return decide(
+        client.consents.exclude(status=ConsentStatus.DRAFT).order_by("-signed_on", "-id"), request
+    )
+
+
+def disclosure_record(
+    *,
+    client: Client,
+    by: Any,
+    recipient: Recipient,
+    categories: set[str] | frozenset[str],
+    purpose: str,
+    description: str,
+    method: str,
+    body: str = "",
+) -> Disclosure:
+    """Send something out of the program: only if a consent covers it, and always recorded."""
+    with transaction.atomic():
+        decision = disclosure_gate(
+            client=client, recipient=recipient, categories=categories, purpose=purpose
+        )
+        if not decision.allowed:
+            audit_record(
+                actor=by,
+                action="export",
+                client_id=client.pk,
+                object_type="disclosure_refused",
+                changes={
+                    "recipient": recipient.name,
+                    "categories": sorted(categories),
+                    "purpose": purpose,
+                },
+            )
+            raise DisclosureRefused(decision)
+        disclosure = Disclosure(
+            client=client,
+            consent=decision.consent,
+            recipient=recipient.name,
+            recipient_collateral_id=recipient.collateral_id,
+            categories=sorted(categories),
+            purpose=purpose,
+            description=description.strip(),
+            body=body,
+            method=method,
+            disclosed_by=by,
+        )
+        disclosure.full_clean()
+        disclosure.save()
+        audit_record(
+            actor=by,
+            action="export",
+            client_id=client.pk,
+            object_type="disclosure",
+            object_id=disclosure.pk,
+            changes={
+                "consent": [None, disclosure.consent_id],
+                "categories": [None, disclosure.categories],
+                "purpose": [None, purpose],
+            },
+        )
+        _timeline(client, f"Information shared with {recipient.name}", by, description.strip())
+    return disclosure
+
+
+def disclosure_record_emergency(
+    *,
+    client: Client,
+    by: Any,
+    personnel: str,
+    facility: str,
+    nature: str,
+    description: str,
+    method: str,
+) -> Disclosure:
+    """A bona fide medical emergency (42 CFR 2.51): no consent, but the facts the rule asks for."""
+    problems = {}
+    if not personnel.strip():
+        problems["personnel"] = "Name the medical personnel who received the information."
+    if not facility.strip():
+        problems["facility"] = "Name the facility or service they work for."
+    if len(nature.strip()) < 10:
+        problems["nature"] = "Describe the medical emergency."
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        disclosure = Disclosure.objects.create(
+            client=client,
+            recipient=f"{personnel.strip()}, {facility.strip()}",
+            categories=["all_sud"],
+            purpose="treatment",
+            description=description.strip(),
+            method=method,
+            disclosed_by=by,
+            is_emergency=True,
+            emergency_personnel=personnel.strip(),
+            emergency_facility=facility.strip(),
+            emergency_nature=nature.strip(),
+        )
+        audit_record(
+            actor=by,
+            action="export",
+            client_id=client.pk,
+            object_type="emergency_disclosure",
+            object_id=disclosure.pk,
+            changes={
+                "personnel": [None, disclosure.emergency_personnel],
+                "facility": [None, disclosure.emergency_facility],
+            },
+        )
+        _timeline(client, f"Emergency disclosure to {disclosure.recipient}", by, nature.strip())
+    return disclosure
