@@ -16,6 +16,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg")), name="favicon"),
     path("account/", include("casebridge.accounts.urls")),
     path("", include("casebridge.clients.urls")),
+    path("", include("casebridge.consents.urls")),
     path("audit/", include("casebridge.audit.urls")),
     path("admin/", admin.site.urls),
 ]

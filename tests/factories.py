@@ -13,6 +13,7 @@ from casebridge.accounts.models import (
     Role,
 )
 from casebridge.clients.models import Client, Collateral, ReferralSource
+from casebridge.consents.models import Consent
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -89,3 +90,26 @@ class CollateralFactory(factory.django.DjangoModelFactory):
     name = "Dana Example"
     relationship = "family"
     phone = "5559876543"
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """A complete, active consent for a collateral; override what a test is about."""
+
+    class Meta:
+        model = Consent
+
+    client = factory.SubFactory(ClientFactory)
+    status = "active"
+    patient_name = factory.LazyAttribute(lambda c: c.client.legal_name)
+    disclosing_party = factory.LazyAttribute(lambda c: c.client.organisation.name)
+    categories = factory.LazyFunction(lambda: ["attendance", "progress"])
+    recipient_kind = "collateral"
+    purpose = "family"
+    right_to_revoke_explained = True
+    expiry_kind = "date"
+    expires_on = factory.LazyFunction(lambda: date.today().replace(year=date.today().year + 1))
+    signature_method = "verbal"
+    witness_name = "Sue Staff"
+    signed_by = factory.LazyAttribute(lambda c: c.client.legal_name)
+    signed_on = factory.LazyFunction(date.today)
+    created_by = factory.LazyAttribute(lambda c: c.client.registered_by)

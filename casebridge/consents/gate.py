@@ -65,11 +65,11 @@ def missing_elements(consent: Consent) -> dict[str, str]:
         missing["recipient_name"] = "Name the person or organisation who may receive it."
     elif not consent.recipient_kind:
         missing["recipient_kind"] = "Say who may receive the information."
-    if consent.recipient_kind == RecipientKind.TPO:
-        if consent.purpose and consent.purpose not in TPO_PURPOSES:
-            missing["purpose"] = (
-                "A treatment, payment and operations consent is for those purposes only."
-            )
+    tpo_consent = consent.recipient_kind == RecipientKind.TPO
+    if tpo_consent and consent.purpose and consent.purpose not in TPO_PURPOSES:
+        missing["purpose"] = (
+            "A treatment, payment and operations consent is for those purposes only."
+        )
     if not consent.purpose:
         missing["purpose"] = "Say why the information is shared."
     if not consent.right_to_revoke_explained:

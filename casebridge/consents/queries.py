@@ -36,6 +36,8 @@ def expiring_consents_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
     ).values_list("client_id", "expires_on")
     due: dict[int, list[DueItem]] = {}
     for client_id, expires_on in rows:
+        if expires_on is None:  # excluded by the filter; keeps the type checker honest
+            continue
         due.setdefault(client_id, []).append(
             DueItem(label="Consent renewal", due_on=expires_on, url_name="consent_list")
         )

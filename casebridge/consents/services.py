@@ -212,6 +212,7 @@ def disclosure_gate(
     categories: set[str] | frozenset[str],
     purpose: str,
     on: date | None = None,
+    lock: bool = False,
 ) -> Decision:
     """Ask the gate about this client's consents (one query)."""
     request = DisclosureRequest(
@@ -220,9 +221,10 @@ def disclosure_gate(
         purpose=purpose,
         on=on or timezone.localdate(),
     )
-    return decide(
-        client.consents.exclude(status=ConsentStatus.DRAFT).order_by("-signed_on", "-id"), request
-    )
+    consents = client.consents.exclude(status=ConsentStatus.DRAFT).order_by("-signed_on", "-id")
+    if lock:
+        consents = consents.select_for_update()
+    return decide(consents, request)
 
 
 def disclosure_record(
@@ -238,50 +240,49 @@ def disclosure_record(
 ) -> Disclosure:
     """Send something out of the program: only if a consent covers it, and always recorded."""
     with transaction.atomic():
+        # The consents stay locked while the gate decides and the disclosure is written, so a
+        # revocation saved at the same moment either comes first (and refuses) or waits.
         decision = disclosure_gate(
-            client=client, recipient=recipient, categories=categories, purpose=purpose
+            client=client, recipient=recipient, categories=categories, purpose=purpose, lock=True
         )
-        if not decision.allowed:
+        if decision.allowed:
+            disclosure = Disclosure(
+                client=client,
+                consent=decision.consent,
+                recipient=recipient.name,
+                recipient_collateral_id=recipient.collateral_id,
+                categories=sorted(categories),
+                purpose=purpose,
+                description=description.strip(),
+                body=body,
+                method=method,
+                disclosed_by=by,
+            )
+            disclosure.full_clean()
+            disclosure.save()
             audit_record(
                 actor=by,
                 action="export",
                 client_id=client.pk,
-                object_type="disclosure_refused",
+                object_type="disclosure",
+                object_id=disclosure.pk,
                 changes={
-                    "recipient": recipient.name,
-                    "categories": sorted(categories),
-                    "purpose": purpose,
+                    "consent": [None, disclosure.consent_id],
+                    "categories": [None, disclosure.categories],
+                    "purpose": [None, purpose],
                 },
             )
-            raise DisclosureRefused(decision)
-        disclosure = Disclosure(
-            client=client,
-            consent=decision.consent,
-            recipient=recipient.name,
-            recipient_collateral_id=recipient.collateral_id,
-            categories=sorted(categories),
-            purpose=purpose,
-            description=description.strip(),
-            body=body,
-            method=method,
-            disclosed_by=by,
-        )
-        disclosure.full_clean()
-        disclosure.save()
-        audit_record(
-            actor=by,
-            action="export",
-            client_id=client.pk,
-            object_type="disclosure",
-            object_id=disclosure.pk,
-            changes={
-                "consent": [None, disclosure.consent_id],
-                "categories": [None, disclosure.categories],
-                "purpose": [None, purpose],
-            },
-        )
-        _timeline(client, f"Information shared with {recipient.name}", by, description.strip())
-    return disclosure
+            _timeline(client, f"Information shared with {recipient.name}", by, description.strip())
+            return disclosure
+    # The refused attempt is itself kept on the audit trail.
+    audit_record(
+        actor=by,
+        action="export",
+        client_id=client.pk,
+        object_type="disclosure_refused",
+        changes={"recipient": recipient.name, "categories": sorted(categories), "purpose": purpose},
+    )
+    raise DisclosureRefused(decision)
 
 
 def disclosure_record_emergency(

@@ -4,9 +4,12 @@ another organisation's: the expected answer for each. A URL missing from the tab
 from collections.abc import Callable
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from casebridge.clients.models import ClientFlag, Collateral
+from casebridge.consents.models import Disclosure
+from tests.factories import ConsentFactory
 
 PEOPLE = ["anon", "alice", "bob", "sue", "otto", "cody", "ivy", "ada", "aud", "charlie"]
 # alice: assigned case manager · bob: same program, not assigned · sue: supervisor of the program
@@ -72,6 +75,68 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         lambda w: {"client_id": w.client.pk, "flag_id": w.flag.pk},
         row(404, alice=302, sue=302),
     ),
+    "consent_list": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "consent_new": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "consent_detail": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "consent_id": w.consent.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "consent_edit": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "consent_id": w.draft.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "consent_revoke": (
+        "post",
+        lambda w: {"client_id": w.client.pk, "consent_id": w.consent.pk},
+        row(404, alice=302, sue=302),
+    ),
+    "consent_event": (
+        "post",
+        lambda w: {"client_id": w.client.pk, "consent_id": w.consent.pk},
+        row(404, alice=302, sue=302),
+    ),
+    "consent_print": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "consent_id": w.consent.pk, "lang": "es"},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "revocation_print": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "consent_id": w.consent.pk, "lang": "en"},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "consent_scan": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "consent_id": w.consent.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "disclosure_list": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "disclosure_new": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "disclosure_emergency": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "disclosure_document": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "disclosure_id": w.disclosure.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "accounting": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
 }
 
 
@@ -106,6 +171,26 @@ def matrix_world(world):
     )
     world.flag = ClientFlag.objects.create(
         client=world.client, kind="high_risk", raised_by=world.alice
+    )
+    world.consent = ConsentFactory(
+        client=world.client,
+        recipient_collateral=world.collateral,
+        signature_method="uploaded",
+        signature_scan=SimpleUploadedFile(
+            "signed.pdf", b"%PDF-1.4 signed", content_type="application/pdf"
+        ),
+        created_by=world.alice,
+    )
+    world.draft = ConsentFactory(client=world.client, status="draft", created_by=world.alice)
+    world.disclosure = Disclosure.objects.create(
+        client=world.client,
+        consent=world.consent,
+        recipient=world.collateral.name,
+        categories=["attendance"],
+        purpose="family",
+        description="Attendance letter",
+        method="printed",
+        disclosed_by=world.alice,
     )
     return world
 

@@ -25,3 +25,51 @@
   document.body.addEventListener("htmx:afterRequest", arm);
   arm();
 })();
+
+// Print buttons on documents.
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.addEventListener("click", function () { window.print(); });
+});
+
+// Signature pad: draw with a finger, stylus or mouse; the drawing goes into a hidden field.
+document.querySelectorAll("[data-signature-pad]").forEach(function (canvas) {
+  "use strict";
+  const form = canvas.closest("form");
+  const input = form ? form.querySelector("[data-signature-input]") : null;
+  const clear = form ? form.querySelector("[data-signature-clear]") : null;
+  const pen = canvas.getContext("2d");
+  let drawing = false;
+  pen.lineWidth = 2.5;
+  pen.lineCap = "round";
+  pen.strokeStyle = "#1b2430";
+  function point(event) {
+    const box = canvas.getBoundingClientRect();
+    return [(event.clientX - box.left) * canvas.width / box.width, (event.clientY - box.top) * canvas.height / box.height];
+  }
+  canvas.addEventListener("pointerdown", function (event) {
+    drawing = true;
+    canvas.setPointerCapture(event.pointerId);
+    const [x, y] = point(event);
+    pen.beginPath();
+    pen.moveTo(x, y);
+  });
+  canvas.addEventListener("pointermove", function (event) {
+    if (!drawing) { return; }
+    const [x, y] = point(event);
+    pen.lineTo(x, y);
+    pen.stroke();
+  });
+  function finish() {
+    if (!drawing) { return; }
+    drawing = false;
+    if (input) { input.value = canvas.toDataURL("image/png"); }
+  }
+  canvas.addEventListener("pointerup", finish);
+  canvas.addEventListener("pointerleave", finish);
+  if (clear) {
+    clear.addEventListener("click", function () {
+      pen.clearRect(0, 0, canvas.width, canvas.height);
+      if (input) { input.value = ""; }
+    });
+  }
+});

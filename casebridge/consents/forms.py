@@ -1,0 +1,219 @@
+"""Forms for recording, revoking and using consents. Every element Part 2 asks for is a field
+with a plain label; what is missing is said beside the field."""
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from casebridge.clients.models import Client, Collateral
+from casebridge.consents.models import (
+    Consent,
+    DisclosureMethod,
+    ExpiryKind,
+    InformationCategory,
+    Purpose,
+    RecipientKind,
+    SignatureMethod,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_SCAN_BYTES = 10 * 1024 * 1024
+
+
+class ConsentForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        label="Information the client agrees to share",
+        choices=InformationCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    recipient_kind = forms.ChoiceField(
+        label="Who may receive it", choices=[("", "Choose"), *RecipientKind.choices], required=False
+    )
+    purpose = forms.ChoiceField(
+        label="Why it is shared", choices=[("", "Choose"), *Purpose.choices], required=False
+    )
+    expiry_kind = forms.ChoiceField(
+        label="When the consent ends", choices=[("", "Choose"), *ExpiryKind.choices], required=False
+    )
+    signature_method = forms.ChoiceField(
+        label="How the client signed",
+        choices=[("", "Choose"), *SignatureMethod.choices],
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Consent
+        fields = [
+            "patient_name",
+            "disclosing_party",
+            "categories",
+            "information_detail",
+            "recipient_kind",
+            "recipient_collateral",
+            "recipient_name",
+            "purpose",
+            "purpose_detail",
+            "right_to_revoke_explained",
+            "expiry_kind",
+            "expires_on",
+            "expiry_event",
+            "signature_method",
+            "signature_image",
+            "signature_scan",
+            "signed_by",
+            "witness_name",
+            "signed_on",
+            "language",
+        ]
+        labels = {
+            "patient_name": "Client's name",
+            "recipient_collateral": "Which contact",
+            "recipient_name": "Person or organisation",
+            "purpose_detail": "More about the purpose",
+            "expires_on": "End date",
+            "expiry_event": "Ending event",
+            "signature_scan": "Signed paper form (scan or photo)",
+            "signed_on": "Date signed",
+            "language": "Language of the form the client read",
+        }
+        widgets = {
+            "expires_on": DATE,
+            "signed_on": DATE,
+            "signature_image": forms.HiddenInput(attrs={"data-signature-input": "true"}),
+        }
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.fields["recipient_collateral"].queryset = Collateral.objects.filter(client=client)  # type: ignore[attr-defined]
+        self.fields["recipient_collateral"].required = False
+        self.fields["patient_name"].required = False
+        self.fields["disclosing_party"].required = False
+        self.fields["signature_scan"].widget.attrs["accept"] = "image/*,application/pdf"
+
+    def clean_signature_scan(self) -> Any:
+        scan = self.cleaned_data.get("signature_scan")
+        if scan and getattr(scan, "size", 0) > MAX_SCAN_BYTES:
+            raise forms.ValidationError("The file is too large: keep it under 10 MB.")
+        if (
+            scan
+            and hasattr(scan, "content_type")
+            and not (
+                scan.content_type.startswith("image/") or scan.content_type == "application/pdf"
+            )
+        ):
+            raise forms.ValidationError("Upload a picture or a PDF of the signed form.")
+        return scan
+
+    def clean_signature_image(self) -> str:
+        image = self.cleaned_data.get("signature_image", "")
+        if image and not image.startswith("data:image/png;base64,"):
+            raise forms.ValidationError(
+                "The signature could not be read; ask the client to sign again."
+            )
+        if len(image) > 500_000:
+            raise forms.ValidationError("The signature is too large; clear it and sign again.")
+        return image
+
+    def clean_expires_on(self) -> Any:
+        expires_on = self.cleaned_data.get("expires_on")
+        if expires_on and expires_on < timezone.localdate():
+            raise forms.ValidationError("The end date has already passed.")
+        if expires_on and expires_on > timezone.localdate() + timedelta(days=366 * 5):
+            raise forms.ValidationError("Choose an end date within five years.")
+        return expires_on
+
+
+class RevokeForm(forms.Form):
+    revoked_on = forms.DateField(label="Date the client revoked it", widget=DATE)
+    method = forms.ChoiceField(
+        label="How the client said so",
+        choices=[
+            ("in person", "In person"),
+            ("phone", "By phone"),
+            ("writing", "In writing"),
+            ("portal", "Through the client portal"),
+        ],
+    )
+    note = forms.CharField(label="Note", required=False, max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["revoked_on"].initial = timezone.localdate()
+
+
+class EventForm(forms.Form):
+    happened_on = forms.DateField(label="Date it happened", widget=DATE)
+
+
+class DisclosureForm(forms.Form):
+    recipient_collateral = forms.ModelChoiceField(
+        label="Send to a contact on the record",
+        queryset=Collateral.objects.none(),
+        required=False,
+        empty_label="Someone else (name below)",
+    )
+    recipient_name = forms.CharField(
+        label="Or: person or organisation", max_length=200, required=False
+    )
+    is_health_care = forms.BooleanField(
+        label="The recipient is a health care provider or health plan", required=False
+    )
+    categories = forms.MultipleChoiceField(
+        label="Information shared",
+        choices=InformationCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    purpose = forms.ChoiceField(label="Why", choices=Purpose.choices)
+    description = forms.CharField(
+        label="What is being shared, in a sentence",
+        max_length=300,
+        help_text="For example: attendance letter for October, 8 of 8 sessions attended.",
+    )
+    body = forms.CharField(
+        label="Letter or summary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Printed with the legal notice that forbids passing it on.",
+    )
+    method = forms.ChoiceField(label="How it is sent", choices=DisclosureMethod.choices)
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient_collateral"].queryset = Collateral.objects.filter(client=client)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            not cleaned.get("recipient_collateral")
+            and not (cleaned.get("recipient_name") or "").strip()
+        ):
+            self.add_error(
+                "recipient_name", "Choose a contact or name who receives the information."
+            )
+        return cleaned
+
+
+class EmergencyDisclosureForm(forms.Form):
+    personnel = forms.CharField(label="Medical personnel who received it", max_length=200)
+    facility = forms.CharField(label="Their facility or service", max_length=200)
+    nature = forms.CharField(
+        label="The medical emergency", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    description = forms.CharField(label="What was shared", max_length=300)
+    method = forms.ChoiceField(label="How", choices=DisclosureMethod.choices)
+
+
+class PeriodForm(forms.Form):
+    since = forms.DateField(label="From", widget=DATE)
+    until = forms.DateField(label="To", widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("since") and cleaned.get("until") and cleaned["since"] > cleaned["until"]:
+            self.add_error("until", "The end date is before the start date.")
+        return cleaned
