@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "casebridge.clients",
     "casebridge.consents",
     "casebridge.web",
+    "casebridge.demo",
 ]
 
 MIDDLEWARE = [

@@ -30,8 +30,12 @@ class DueItem:
 # Given the ids of the clients on a page, return their due items in a constant number of queries.
 DueProvider = Callable[[list[int]], dict[int, list[DueItem]]]
 
+# Given collateral ids, say which have a release (a consent) in effect: {id: plain description}.
+ReleaseProvider = Callable[[list[int]], dict[int, str]]
+
 TABS: list[ClientTab] = []
 DUE_PROVIDERS: list[DueProvider] = []
+RELEASE_PROVIDERS: list[ReleaseProvider] = []
 
 
 def register_tab(tab: ClientTab) -> None:
@@ -43,6 +47,21 @@ def register_tab(tab: ClientTab) -> None:
 def register_due_provider(provider: DueProvider) -> None:
     if provider not in DUE_PROVIDERS:
         DUE_PROVIDERS.append(provider)
+
+
+def register_release_provider(provider: ReleaseProvider) -> None:
+    if provider not in RELEASE_PROVIDERS:
+        RELEASE_PROVIDERS.append(provider)
+
+
+def releases(collateral_ids: Iterable[int]) -> dict[int, str]:
+    """Which of these collaterals the client has a release in effect for, and until when."""
+    ids = list(collateral_ids)
+    found: dict[int, str] = {}
+    for provider in RELEASE_PROVIDERS:
+        if ids:
+            found.update(provider(ids))
+    return found
 
 
 def due_items(client_ids: Iterable[int]) -> dict[int, list[DueItem]]:

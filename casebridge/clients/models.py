@@ -183,7 +183,8 @@ class Relationship(models.TextChoices):
 
 
 class Collateral(models.Model):
-    """A person around the client: reached only under a consent that covers them."""
+    """A person around the client: reached only under a consent that covers them (whether one
+    is in effect is the consents capability's to say, through clients.extensions)."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="collaterals")
     name = models.CharField(max_length=120)
@@ -191,10 +192,6 @@ class Collateral(models.Model):
     organisation_name = models.CharField("organisation", max_length=200, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
-    release_on_file = models.BooleanField(
-        default=False,
-        help_text="The client has signed a release that lets us talk with this person.",
-    )
     notes = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -24,8 +24,8 @@ from casebridge.access.policy import Action, client_filter
 from casebridge.accounts.models import ProgramModelRule
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.services import audit_record
-from casebridge.clients.extensions import TABS, DueItem, due_items
-from casebridge.clients.models import Client, ClientFlag, TimelineEntry
+from casebridge.clients.extensions import TABS, DueItem, due_items, releases
+from casebridge.clients.models import Client, ClientFlag, Collateral, TimelineEntry
 from casebridge.clients.stages import ORDER, Stage
 
 
@@ -243,6 +243,13 @@ def client_header(user: Any, client: Client) -> dict[str, Any]:
         "extra_tabs": [tab for tab in TABS if tab.needs_action in allowed],
         "today": timezone.localdate(),
     }
+
+
+def collaterals_with_releases(client: Client) -> list[tuple[Collateral, str | None]]:
+    """The client's collaterals, each with the release in effect for it (None when there is none)."""
+    collaterals = list(client.collaterals.all())
+    found = releases(c.pk for c in collaterals)
+    return [(collateral, found.get(collateral.pk)) for collateral in collaterals]
 
 
 def timeline(client: Client, limit: int = 200) -> list[TimelineEntry]:

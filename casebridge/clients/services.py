@@ -55,7 +55,6 @@ COLLATERAL_FIELDS = [
     "organisation_name",
     "phone",
     "email",
-    "release_on_file",
     "notes",
 ]
 

@@ -253,7 +253,7 @@ def client_assign(request: HttpRequest, client_id: int) -> HttpResponse:
 def collateral_list(request: HttpRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id)
     context = _client_page(
-        request, client, "collaterals", collaterals=list(client.collaterals.all())
+        request, client, "collaterals", collaterals=queries.collaterals_with_releases(client)
     )
     return render(request, "clients/collaterals.html", context)
 

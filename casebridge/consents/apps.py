@@ -8,9 +8,15 @@ class ConsentsConfig(AppConfig):
     label = "consents"
 
     def ready(self) -> None:
-        from casebridge.clients.extensions import ClientTab, register_due_provider, register_tab
-        from casebridge.consents.queries import expiring_consents_due
+        from casebridge.clients.extensions import (
+            ClientTab,
+            register_due_provider,
+            register_release_provider,
+            register_tab,
+        )
+        from casebridge.consents.queries import collateral_releases, expiring_consents_due
 
         register_tab(ClientTab(label="Consents", url_name="consent_list", order=40))
         register_tab(ClientTab(label="Disclosures", url_name="disclosure_list", order=50))
         register_due_provider(expiring_consents_due)
+        register_release_provider(collateral_releases)

@@ -62,3 +62,25 @@ def disclosures_for(client: Client) -> QuerySet[Disclosure, Any]:
     return client.disclosures.select_related("consent", "disclosed_by").order_by(
         "-disclosed_at", "-id"
     )
+
+
+def collateral_releases(collateral_ids: list[int]) -> dict[int, str]:
+    """Collaterals named by a consent in effect today, with what it covers (one query)."""
+    today = timezone.localdate()
+    consents = Consent.objects.filter(
+        recipient_collateral_id__in=collateral_ids, status=ConsentStatus.ACTIVE
+    ).order_by("signed_on")
+    found: dict[int, str] = {}
+    for consent in consents:
+        if consent.recipient_collateral_id is None or state_on(consent, today) != "active":
+            continue
+        if consent.expiry_kind == ExpiryKind.DATE and consent.expires_on:
+            until = (
+                f"until {consent.expires_on:%b} {consent.expires_on.day}, {consent.expires_on.year}"
+            )
+        elif consent.expiry_kind == ExpiryKind.EVENT:
+            until = f"until {consent.expiry_event}"
+        else:
+            until = "no end date"
+        found[consent.recipient_collateral_id] = f"{consent.get_purpose_display()}, {until}"
+    return found

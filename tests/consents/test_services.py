@@ -348,3 +348,16 @@ def test_fhir_exports_can_label_part2_data():
         for label in fhir_meta_security()["security"]
     }
     assert codes == {("v3-Confidentiality", "R"), ("v3-ActCode", "42CFRPart2")}
+
+
+def test_the_contacts_tab_shows_a_release_only_while_a_consent_is_in_effect(client, world, mother):
+    client.force_login(world.alice)
+    url = f"/clients/{world.client.pk}/contacts/"
+    assert dict((c.pk, r) for c, r in client.get(url).context["collaterals"])[mother.pk] is None
+    consent = ConsentFactory(
+        client=world.client, recipient_collateral=mother, created_by=world.alice
+    )
+    release = dict((c.pk, r) for c, r in client.get(url).context["collaterals"])[mother.pk]
+    assert release.startswith("Family involvement in recovery, until ")
+    services.consent_revoke(consent=consent, by=world.alice, revoked_on=TODAY(), method="phone")
+    assert dict((c.pk, r) for c, r in client.get(url).context["collaterals"])[mother.pk] is None

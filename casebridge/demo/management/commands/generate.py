@@ -16,8 +16,6 @@ from django.utils import timezone
 
 from casebridge.accounts.models import Organisation, Role
 from casebridge.clients import stages
-from casebridge.clients.demo_names import FIRST_NAMES, LAST_NAMES
-from casebridge.clients.management.commands.seed_demo import ensure_organisation
 from casebridge.clients.models import (
     Client,
     ClientFlag,
@@ -27,6 +25,8 @@ from casebridge.clients.models import (
     TimelineEntry,
     TimelineKind,
 )
+from casebridge.demo.management.commands.seed_demo import ensure_organisation
+from casebridge.demo.names import FIRST_NAMES, LAST_NAMES
 
 ORGANISATION = "Synthetic Benchmark Agency"
 BENCH_USER = "bench-cm"

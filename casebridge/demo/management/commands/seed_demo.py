@@ -20,15 +20,6 @@ from casebridge.accounts.models import (
     Role,
 )
 from casebridge.clients import services, stages
-from casebridge.clients.demo_names import (
-    FIRST_NAMES,
-    GOALS,
-    LANGUAGES,
-    LAST_NAMES,
-    PREFERRED,
-    PRONOUNS,
-    STAGE_REASONS,
-)
 from casebridge.clients.models import (
     Client,
     FlagKind,
@@ -36,6 +27,24 @@ from casebridge.clients.models import (
     Relationship,
     Substance,
     TimelineEntry,
+)
+from casebridge.consents import services as consent_services
+from casebridge.consents.gate import Recipient
+from casebridge.consents.models import (
+    DisclosureMethod,
+    ExpiryKind,
+    Purpose,
+    RecipientKind,
+    SignatureMethod,
+)
+from casebridge.demo.names import (
+    FIRST_NAMES,
+    GOALS,
+    LANGUAGES,
+    LAST_NAMES,
+    PREFERRED,
+    PRONOUNS,
+    STAGE_REASONS,
 )
 
 PROGRAMS = [
@@ -194,7 +203,7 @@ class Command(BaseCommand):
                 )
             for _ in range(rng.randint(0, 3)):
                 relationship = rng.choice(list(Relationship))
-                services.collateral_add(
+                collateral = services.collateral_add(
                     client=client,
                     by=case_manager,
                     name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
@@ -204,9 +213,10 @@ class Command(BaseCommand):
                     else "",
                     phone=f"555{rng.randint(2000000, 9999999)}",
                     email="",
-                    release_on_file=rng.random() < 0.6,
                     notes="",
                 )
+                if rng.random() < 0.6:
+                    self._consent(rng, client, collateral, case_manager)
             if rng.random() < 0.2:
                 services.flag_raise(
                     client=client,
@@ -217,6 +227,45 @@ class Command(BaseCommand):
                     note="Raised at intake review",
                 )
             self._backdate(client, now, registered_days_ago, rng)
+
+    def _consent(self, rng: random.Random, client: Client, collateral: Any, by: Any) -> None:
+        """A signed consent to share with this collateral, and sometimes a letter under it."""
+        purpose = {
+            Relationship.PROBATION: Purpose.PROBATION,
+            Relationship.ATTORNEY: Purpose.COURT,
+            Relationship.EMPLOYER: Purpose.EMPLOYMENT,
+            Relationship.PHYSICIAN: Purpose.TREATMENT,
+            Relationship.THERAPIST: Purpose.TREATMENT,
+            Relationship.PSYCHIATRIST: Purpose.TREATMENT,
+        }.get(collateral.relationship, Purpose.FAMILY)
+        today = timezone.localdate()
+        consent = consent_services.consent_save(
+            client=client,
+            by=by,
+            activate=True,
+            categories=["attendance", "progress"],
+            recipient_kind=RecipientKind.COLLATERAL,
+            recipient_collateral=collateral,
+            purpose=purpose,
+            right_to_revoke_explained=True,
+            expiry_kind=ExpiryKind.DATE,
+            expires_on=today + timedelta(days=rng.choice([14, 25, 90, 180, 365])),
+            signature_method=SignatureMethod.VERBAL,
+            witness_name=by.display_name,
+            signed_by=client.legal_name,
+            signed_on=today - timedelta(days=rng.randint(1, 60)),
+        )
+        if rng.random() < 0.5:
+            consent_services.disclosure_record(
+                client=client,
+                by=by,
+                recipient=Recipient(name=collateral.name, collateral_id=collateral.pk),
+                categories={"attendance"},
+                purpose=consent.purpose,
+                description="Attendance letter",
+                body=f"{client.legal_name} has attended every scheduled session this month.",
+                method=DisclosureMethod.PRINTED,
+            )
 
     def _backdate(self, client: Client, now: Any, days_ago: int, rng: random.Random) -> None:
         """Spread the demo case's history over its synthetic lifetime (demo data only)."""

@@ -1,0 +1,8 @@
+"""App config for demo data commands."""
+
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "casebridge.demo"
+    label = "demo"
