@@ -341,7 +341,7 @@ def test_printable_forms_exist_in_english_and_spanish(client, world, mother):
 
 
 def test_fhir_exports_can_label_part2_data():
-    from casebridge.consents.notices import fhir_meta_security
+    from casebridge.clients.part2 import fhir_meta_security
 
     codes = {
         (label["system"].rsplit("/", 1)[-1], label["code"])
