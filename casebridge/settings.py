@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "casebridge.access",
     "casebridge.clients",
     "casebridge.consents",
+    "casebridge.assessments",
     "casebridge.web",
     "casebridge.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/", include("casebridge.accounts.urls")),
     path("", include("casebridge.clients.urls")),
     path("", include("casebridge.consents.urls")),
+    path("", include("casebridge.assessments.urls")),
     path("audit/", include("casebridge.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -29,6 +29,7 @@ class Action(StrEnum):
     FLAG = "flag"
     MANAGE_CONSENTS = "manage_consents"
     DISCLOSE = "disclose"
+    ASSESS = "assess"
 
 
 NOTHING = Q(pk__in=[])
@@ -46,6 +47,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_COLLATERALS,
             Action.FLAG,
             Action.MANAGE_CONSENTS,
+            Action.ASSESS,
         }
     ),
     Role.ADMIN: frozenset(),

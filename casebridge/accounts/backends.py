@@ -16,6 +16,7 @@ ADMIN_PERMISSIONS = frozenset(
         *(f"accounts.{verb}_program" for verb in ("view", "add", "change")),
         *(f"accounts.{verb}_programmodelrule" for verb in ("view", "add", "change", "delete")),
         *(f"accounts.{verb}_user" for verb in ("view", "add", "change")),
+        *(f"assessments.{verb}_instrumentschedule" for verb in ("view", "add", "change", "delete")),
     }
 )
 
@@ -32,5 +33,5 @@ class RolePermissionBackend(BaseBackend):
         return bool(
             user_obj.is_active
             and getattr(user_obj, "role", None) == Role.ADMIN
-            and app_label == "accounts"
+            and app_label in {"accounts", "assessments"}
         )

@@ -250,6 +250,7 @@ class TimelineKind(models.TextChoices):
     FLAG = "flag", "Flag"
     ACCESS = "access", "Emergency access"
     CONSENT = "consent", "Consent and disclosure"
+    MEASURE = "measure", "Measure"
 
 
 class TimelineEntry(models.Model):

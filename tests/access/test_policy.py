@@ -31,6 +31,7 @@ EXPECTED = {
             A.MANAGE_COLLATERALS,
             A.FLAG,
             A.MANAGE_CONSENTS,
+            A.ASSESS,
         },
         "foreign_client": set(),
     },

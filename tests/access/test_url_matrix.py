@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from casebridge.assessments.services import instrument_record
 from casebridge.clients.models import ClientFlag, Collateral
 from casebridge.consents.models import Disclosure
 from tests.factories import ConsentFactory
@@ -132,6 +133,21 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         lambda w: {"client_id": w.client.pk, "disclosure_id": w.disclosure.pk},
         row(404, alice=200, sue=200),
     ),
+    "measures": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "measure_new": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "code": "phq9"},
+        row(404, alice=200, sue=200),
+    ),
+    "measure_result": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "response_id": w.measure.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
     "accounting": (
         "get",
         lambda w: {"client_id": w.client.pk},
@@ -191,6 +207,12 @@ def matrix_world(world):
         description="Attendance letter",
         method="printed",
         disclosed_by=world.alice,
+    )
+    world.measure = instrument_record(
+        client=world.client,
+        by=world.alice,
+        code="cageaid",
+        answers={"1": 0, "2": 0, "3": 0, "4": 1},
     )
     return world
 

@@ -19,6 +19,8 @@ from casebridge.accounts.models import (
     ProgramModelRule,
     Role,
 )
+from casebridge.assessments import services as assessment_services
+from casebridge.assessments.models import InstrumentResponse, InstrumentSchedule
 from casebridge.clients import services, stages
 from casebridge.clients.models import (
     Client,
@@ -76,6 +78,10 @@ def ensure_organisation(name: str, prefix: str) -> tuple[Organisation, list[Prog
                 program=program,
                 model=rule_model,
                 defaults={"contact_every_days": days, "caseload_cap": cap},
+            )
+        for code, days in (("phq9", 30), ("gad7", 30), ("auditc", 90), ("dast10", 90)):
+            InstrumentSchedule.objects.get_or_create(
+                program=program, instrument=code, defaults={"every_days": days}
             )
         programs.append(program)
     return organisation, programs
@@ -226,7 +232,40 @@ class Command(BaseCommand):
                     ),
                     note="Raised at intake review",
                 )
+            if client.stage not in {"engagement"}:
+                self._measures(rng, client, case_manager, registered_days_ago)
             self._backdate(client, now, registered_days_ago, rng)
+
+    def _measures(self, rng: random.Random, client: Client, by: Any, days_ago: int) -> None:
+        """A PHQ-9 and GAD-7 every month or so, mostly improving, and one screen at intake."""
+        now = timezone.now()
+        visits = min(6, max(1, days_ago // 30))
+        phq, gad = rng.randint(10, 20), rng.randint(8, 16)
+        for visit in range(visits):
+            when = now - timedelta(days=(visits - visit - 1) * 30 + rng.randint(3, 12))
+            for code, level, items in (("phq9", phq, 9), ("gad7", gad, 7)):
+                answers = {str(i): 0 for i in range(1, items + 1)}
+                remaining = max(level, 0)
+                for key in answers:
+                    if code == "phq9" and key == "9":
+                        continue  # the demo keeps item 9 at zero; safety flags are raised by hand
+                    answers[key] = min(3, remaining)
+                    remaining -= answers[key]
+                response = assessment_services.instrument_record(
+                    client=client, by=by, code=code, answers=answers
+                )
+                InstrumentResponse.objects.filter(pk=response.pk).update(administered_at=when)
+            phq = max(0, phq + rng.randint(-5, 2))
+            gad = max(0, gad + rng.randint(-4, 2))
+        screen = assessment_services.instrument_record(
+            client=client,
+            by=by,
+            code="dast10",
+            answers={str(i): rng.choice([0, 1]) for i in range(1, 11)},
+        )
+        InstrumentResponse.objects.filter(pk=screen.pk).update(
+            administered_at=now - timedelta(days=days_ago)
+        )
 
     def _consent(self, rng: random.Random, client: Client, collateral: Any, by: Any) -> None:
         """A signed consent to share with this collateral, and sometimes a letter under it."""

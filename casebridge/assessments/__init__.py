@@ -1,0 +1,1 @@
+"""Measurement-based care: standardized instruments defined as data, scored, trended and scheduled."""

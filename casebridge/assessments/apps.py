@@ -1,0 +1,17 @@
+"""App config for assessments: adds the Measures tab and instrument due dates."""
+
+from django.apps import AppConfig
+
+
+class AssessmentsConfig(AppConfig):
+    name = "casebridge.assessments"
+    label = "assessments"
+
+    def ready(self) -> None:
+        from casebridge.assessments.definitions import all_instruments
+        from casebridge.assessments.queries import instruments_due
+        from casebridge.clients.extensions import ClientTab, register_due_provider, register_tab
+
+        all_instruments()  # a broken definition stops start-up, not a case manager's page
+        register_tab(ClientTab(label="Measures", url_name="measures", order=20))
+        register_due_provider(instruments_due)

@@ -1,0 +1,179 @@
+"""Instrument definitions: one JSON file per instrument and version in instruments/, read once
+and checked for shape. Code interprets them; adding an instrument needs no code change."""
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+INSTRUMENT_DIR = Path(__file__).parent / "instruments"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    text: str
+    options: tuple[Option, ...]
+    reverse: bool = False
+    loinc: str | None = None
+
+    @property
+    def values(self) -> set[int]:
+        return {option.value for option in self.options}
+
+    def points(self, value: int) -> int:
+        """The points an answer scores; reversed items score from the other end."""
+        if self.reverse:
+            return max(self.values) + min(self.values) - value
+        return value
+
+
+@dataclass(frozen=True)
+class Band:
+    min: int
+    max: int
+    label: str
+    plain: str
+
+
+@dataclass(frozen=True)
+class ContextQuestion:
+    id: str
+    label: str
+    help: str
+    options: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Instrument:
+    code: str
+    version: str
+    name: str
+    plain_name: str
+    stem: str
+    source: str
+    licence: str
+    loinc_panel: str | None
+    loinc_total: str | None
+    items: tuple[Item, ...]
+    scores: dict[str, tuple[str, ...]]
+    score_labels: dict[str, str]
+    primary: str | None
+    bands: tuple[Band, ...]
+    positive: dict[str, Any] | None
+    safety: tuple[dict[str, Any], ...]
+    change: dict[str, int] = field(default_factory=dict)
+    context: tuple[ContextQuestion, ...] = ()
+    every_days_default: int = 90
+
+    def item(self, item_id: str) -> Item:
+        return next(item for item in self.items if item.id == item_id)
+
+    def score_range(self, score: str) -> tuple[int, int]:
+        items = [self.item(i) for i in self.scores[score]]
+        return (
+            sum(min(item.points(v) for v in item.values) for item in items),
+            sum(max(item.points(v) for v in item.values) for item in items),
+        )
+
+    def band_for(self, value: int) -> Band | None:
+        return next((band for band in self.bands if band.min <= value <= band.max), None)
+
+
+class DefinitionError(ValueError):
+    pass
+
+
+def parse(raw: dict[str, Any]) -> Instrument:
+    option_sets = raw.get("option_sets", {})
+    items = []
+    for item in raw["items"]:
+        options = item["options"]
+        if isinstance(options, str):
+            options = option_sets[options]
+        items.append(
+            Item(
+                id=str(item["id"]),
+                text=item["text"],
+                options=tuple(Option(int(o["value"]), o["label"]) for o in options),
+                reverse=bool(item.get("reverse", False)),
+                loinc=item.get("loinc"),
+            )
+        )
+    instrument = Instrument(
+        code=raw["code"],
+        version=str(raw["version"]),
+        name=raw["name"],
+        plain_name=raw.get("plain_name", raw["name"]),
+        stem=raw.get("stem", ""),
+        source=raw["source"],
+        licence=raw["licence"],
+        loinc_panel=(raw.get("loinc") or {}).get("panel"),
+        loinc_total=(raw.get("loinc") or {}).get("total"),
+        items=tuple(items),
+        scores={name: tuple(str(i) for i in spec["items"]) for name, spec in raw["scores"].items()},
+        score_labels={name: spec.get("label", name) for name, spec in raw["scores"].items()},
+        primary=raw.get("primary"),
+        bands=tuple(Band(**band) for band in raw.get("bands", [])),
+        positive=raw.get("positive"),
+        safety=tuple(raw.get("safety", [])),
+        change=raw.get("change", {}),
+        context=tuple(
+            ContextQuestion(
+                id=c["id"],
+                label=c["label"],
+                help=c.get("help", ""),
+                options=tuple((o["value"], o["label"]) for o in c["options"]),
+            )
+            for c in raw.get("context", [])
+        ),
+        every_days_default=int(raw.get("every_days_default", 90)),
+    )
+    _check(instrument)
+    return instrument
+
+
+def _check(instrument: Instrument) -> None:
+    """Refuse a definition whose parts do not fit together."""
+    ids = [item.id for item in instrument.items]
+    if len(ids) != len(set(ids)):
+        raise DefinitionError(f"{instrument.code}: item ids repeat")
+    for name, item_ids in instrument.scores.items():
+        unknown = set(item_ids) - set(ids)
+        if unknown:
+            raise DefinitionError(f"{instrument.code}: score {name} names unknown items {unknown}")
+    if instrument.primary and instrument.bands:
+        low, high = instrument.score_range(instrument.primary)
+        covered = sorted((band.min, band.max) for band in instrument.bands)
+        if covered[0][0] != low or covered[-1][1] != high:
+            raise DefinitionError(f"{instrument.code}: bands must cover {low}-{high}")
+        for (_, end), (start, _) in itertools.pairwise(covered):
+            if start != end + 1:
+                raise DefinitionError(f"{instrument.code}: bands leave a gap or overlap at {end}")
+
+
+@cache
+def all_instruments() -> dict[str, Instrument]:
+    """Every instrument, by code (the newest version of each)."""
+    found: dict[str, Instrument] = {}
+    for path in sorted(INSTRUMENT_DIR.glob("*.json")):
+        instrument = parse(json.loads(path.read_text(encoding="utf-8")))
+        current = found.get(instrument.code)
+        if current is None or int(instrument.version) > int(current.version):
+            found[instrument.code] = instrument
+    return found
+
+
+def instrument(code: str) -> Instrument:
+    try:
+        return all_instruments()[code]
+    except KeyError:
+        raise DefinitionError(f"No instrument called {code!r}") from None

@@ -1,0 +1,124 @@
+"""Scoring an instrument from its definition: totals and sub-scores, the band in plain words, the
+positive-screen rule, safety answers, and what changed since last time."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from casebridge.assessments.definitions import Band, Instrument
+
+
+class AnswersInvalid(ValueError):
+    """Answers that cannot be scored; `problems` maps each question to what is wrong."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+
+@dataclass
+class Result:
+    scores: dict[str, int]
+    primary: int | None
+    band: Band | None
+    positive: bool | None
+    safety_messages: list[str] = field(default_factory=list)
+
+
+def check_answers(
+    instrument: Instrument, answers: dict[str, Any], context: dict[str, str]
+) -> dict[str, int]:
+    """Every item answered with one of its own values, and every context question answered."""
+    problems: dict[str, str] = {}
+    clean: dict[str, int] = {}
+    for item in instrument.items:
+        raw = answers.get(item.id)
+        if raw is None or raw == "":
+            problems[item.id] = "Answer this question."
+            continue
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            problems[item.id] = "Choose one of the answers."
+            continue
+        if value not in item.values:
+            problems[item.id] = "Choose one of the answers."
+            continue
+        clean[item.id] = value
+    extra = set(map(str, answers)) - {item.id for item in instrument.items}
+    if extra:
+        problems["_"] = "There are answers to questions this instrument does not ask."
+    for question in instrument.context:
+        if context.get(question.id) not in {value for value, _ in question.options}:
+            problems[f"context_{question.id}"] = f"Choose: {question.label.lower()}."
+    if problems:
+        raise AnswersInvalid(problems)
+    return clean
+
+
+def score(
+    instrument: Instrument, answers: dict[str, Any], context: dict[str, str] | None = None
+) -> Result:
+    context = context or {}
+    clean = check_answers(instrument, answers, context)
+    scores = {
+        name: sum(instrument.item(item_id).points(clean[item_id]) for item_id in item_ids)
+        for name, item_ids in instrument.scores.items()
+    }
+    primary = scores.get(instrument.primary) if instrument.primary else None
+    band = instrument.band_for(primary) if primary is not None else None
+    return Result(
+        scores=scores,
+        primary=primary,
+        band=band,
+        positive=_positive(instrument, scores, context),
+        safety_messages=[
+            rule["message"]
+            for rule in instrument.safety
+            if clean[str(rule["item"])] >= int(rule["at_least"])
+        ],
+    )
+
+
+def _positive(
+    instrument: Instrument, scores: dict[str, int], context: dict[str, str]
+) -> bool | None:
+    rule = instrument.positive
+    if not rule:
+        return None
+    value = scores[rule["score"]]
+    if "at_least_by" in rule:
+        by = rule["at_least_by"]
+        return value >= int(by["values"][context[by["context"]]])
+    return value >= int(rule["at_least"])
+
+
+@dataclass
+class Change:
+    previous: int
+    current: int
+    difference: int
+    words: str
+
+
+def change_since(
+    instrument: Instrument, previous: int | None, current: int | None
+) -> Change | None:
+    """What changed since the last time, in plain words (response and remission where defined)."""
+    if previous is None or current is None:
+        return None
+    difference = current - previous
+    if difference < 0:
+        words = f"Down {-difference} since last time."
+    elif difference > 0:
+        words = f"Up {difference} since last time."
+    else:
+        words = "The same as last time."
+    drop = instrument.change.get("response_drop")
+    if drop and -difference >= drop:
+        words += f" That is a real improvement (a drop of {drop} or more)."
+    remission = instrument.change.get("remission_below")
+    if remission and current < remission:
+        words += " The score is now in the range of remission."
+    if drop and difference >= drop:
+        words += f" That is a real worsening (a rise of {drop} or more)."
+    return Change(previous=previous, current=current, difference=difference, words=words)

@@ -1,0 +1,214 @@
+"""Scoring, written from each instrument's published rules: band boundaries, positive screens,
+reverse-scored items, safety answers and change since last time."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casebridge.assessments.definitions import DefinitionError, all_instruments, instrument, parse
+from casebridge.assessments.scoring import AnswersInvalid, change_since, score
+
+
+def answers_totalling(code, total):
+    """Answers whose points add up to `total`, filling items in order."""
+    definition = instrument(code)
+    remaining = total
+    answers = {}
+    for item in definition.items:
+        best = max((v for v in item.values if item.points(v) <= remaining), key=item.points)
+        answers[item.id] = best
+        remaining -= item.points(best)
+    assert remaining == 0, f"cannot make {total} for {code}"
+    return answers
+
+
+BOUNDARIES = [
+    # (instrument, total, band, positive) from the published cut-offs
+    ("phq9", 0, "Minimal", False),
+    ("phq9", 4, "Minimal", False),
+    ("phq9", 5, "Mild", False),
+    ("phq9", 9, "Mild", False),
+    ("phq9", 10, "Moderate", True),
+    ("phq9", 14, "Moderate", True),
+    ("phq9", 15, "Moderately severe", True),
+    ("phq9", 19, "Moderately severe", True),
+    ("phq9", 20, "Severe", True),
+    ("phq9", 27, "Severe", True),
+    ("phq2", 2, "Negative screen", False),
+    ("phq2", 3, "Positive screen", True),
+    ("phq2", 6, "Positive screen", True),
+    ("gad7", 4, "Minimal", False),
+    ("gad7", 5, "Mild", False),
+    ("gad7", 9, "Mild", False),
+    ("gad7", 10, "Moderate", True),
+    ("gad7", 14, "Moderate", True),
+    ("gad7", 15, "Severe", True),
+    ("gad7", 21, "Severe", True),
+    ("audit", 7, "Lower risk", False),
+    ("audit", 8, "Hazardous", True),
+    ("audit", 15, "Hazardous", True),
+    ("audit", 16, "Harmful", True),
+    ("audit", 19, "Harmful", True),
+    ("audit", 20, "Possible dependence", True),
+    ("audit", 40, "Possible dependence", True),
+    ("dast10", 0, "No problems reported", False),
+    ("dast10", 1, "Low", False),
+    ("dast10", 2, "Low", False),
+    ("dast10", 3, "Moderate", True),
+    ("dast10", 5, "Moderate", True),
+    ("dast10", 6, "Substantial", True),
+    ("dast10", 8, "Substantial", True),
+    ("dast10", 9, "Severe", True),
+    ("dast10", 10, "Severe", True),
+    ("cageaid", 0, "Negative", False),
+    ("cageaid", 1, "Positive", True),
+    ("cageaid", 4, "Positive", True),
+]
+
+
+@pytest.mark.parametrize(("code", "total", "band", "positive"), BOUNDARIES)
+def test_band_boundaries(code, total, band, positive):
+    result = score(instrument(code), answers_totalling(code, total))
+    assert (result.primary, result.band.label, result.positive) == (total, band, positive)
+
+
+@pytest.mark.parametrize(
+    ("sex", "total", "positive"),
+    [("male", 3, False), ("male", 4, True), ("female", 2, False), ("female", 3, True)],
+)
+def test_audit_c_uses_the_sex_specific_cut_off(sex, total, positive):
+    result = score(instrument("auditc"), answers_totalling("auditc", total), {"sex": sex})
+    assert result.primary == total and result.positive is positive
+
+
+def test_audit_c_needs_the_sex_for_its_cut_off():
+    with pytest.raises(AnswersInvalid) as refused:
+        score(instrument("auditc"), answers_totalling("auditc", 4), {})
+    assert refused.value.problems == {"context_sex": "Choose: sex used for the cut-off."}
+
+
+def test_audit_items_9_and_10_score_0_2_or_4():
+    definition = instrument("audit")
+    assert definition.item("9").values == {0, 2, 4} and definition.item("10").values == {0, 2, 4}
+    assert definition.score_range("total") == (0, 40)
+
+
+def test_dast10_item_3_is_reverse_scored():
+    all_no = {str(i): 0 for i in range(1, 11)}
+    assert score(instrument("dast10"), all_no).primary == 1  # "No" to "always able to stop" scores
+    all_no["3"] = 1
+    assert score(instrument("dast10"), all_no).primary == 0
+
+
+@pytest.mark.parametrize("item_9", [1, 2, 3])
+def test_any_answer_above_zero_on_phq9_item_9_is_a_safety_concern(item_9):
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": item_9}
+    assert score(instrument("phq9"), answers).safety_messages
+
+
+def test_phq9_item_9_at_zero_is_not_a_safety_concern():
+    assert not score(
+        instrument("phq9"), {str(i): 3 for i in range(1, 9)} | {"9": 0}
+    ).safety_messages
+
+
+@pytest.mark.parametrize(
+    ("answers", "problem"),
+    [
+        ({str(i): 0 for i in range(1, 9)}, {"9": "Answer this question."}),
+        ({str(i): 0 for i in range(1, 9)} | {"9": 4}, {"9": "Choose one of the answers."}),
+        ({str(i): 0 for i in range(1, 9)} | {"9": -1}, {"9": "Choose one of the answers."}),
+        ({str(i): 0 for i in range(1, 9)} | {"9": "x"}, {"9": "Choose one of the answers."}),
+        (
+            {str(i): 0 for i in range(1, 10)} | {"10": 1},
+            {"_": "There are answers to questions this instrument does not ask."},
+        ),
+    ],
+)
+def test_missing_and_out_of_range_answers_are_refused(answers, problem):
+    with pytest.raises(AnswersInvalid) as refused:
+        score(instrument("phq9"), answers)
+    assert refused.value.problems == problem
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "words"),
+    [
+        (16, 11, "Down 5 since last time. That is a real improvement (a drop of 5 or more)."),
+        (16, 12, "Down 4 since last time."),
+        (8, 4, "Down 4 since last time. The score is now in the range of remission."),
+        (9, 14, "Up 5 since last time. That is a real worsening (a rise of 5 or more)."),
+        (7, 7, "The same as last time."),
+    ],
+)
+def test_change_since_last_time_for_phq9(previous, current, words):
+    assert change_since(instrument("phq9"), previous, current).words == words
+
+
+def test_every_definition_has_a_source_and_a_licence_note_and_bands_that_cover_the_range():
+    for definition in all_instruments().values():
+        assert definition.source and definition.licence
+        low, high = definition.score_range(definition.primary)
+        assert definition.band_for(low) and definition.band_for(high)
+
+
+def test_a_definition_with_a_gap_in_its_bands_is_refused():
+    raw = {
+        "code": "x",
+        "version": "1",
+        "name": "X",
+        "source": "s",
+        "licence": "l",
+        "items": [
+            {
+                "id": "1",
+                "text": "q",
+                "options": [{"value": 0, "label": "a"}, {"value": 3, "label": "b"}],
+            }
+        ],
+        "scores": {"total": {"items": ["1"]}},
+        "primary": "total",
+        "bands": [
+            {"min": 0, "max": 1, "label": "a", "plain": "a"},
+            {"min": 3, "max": 3, "label": "b", "plain": "b"},
+        ],
+    }
+    with pytest.raises(DefinitionError, match="gap"):
+        parse(raw)
+
+
+@st.composite
+def complete_answers(draw, code):
+    definition = instrument(code)
+    return {item.id: draw(st.sampled_from(sorted(item.values))) for item in definition.items}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(all_instruments())), st.data())
+def test_property_any_complete_valid_answers_score_inside_the_range(code, data):
+    definition = instrument(code)
+    answers = data.draw(complete_answers(code))
+    context = {
+        q.id: data.draw(st.sampled_from([v for v, _ in q.options])) for q in definition.context
+    }
+    result = score(definition, answers, context)
+    low, high = definition.score_range(definition.primary)
+    assert low <= result.primary <= high
+    assert result.band is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(all_instruments())), st.data())
+def test_property_invalid_answer_sets_are_refused(code, data):
+    definition = instrument(code)
+    answers = data.draw(complete_answers(code))
+    victim = data.draw(st.sampled_from([item.id for item in definition.items]))
+    if data.draw(st.booleans()):
+        del answers[victim]
+    else:
+        answers[victim] = data.draw(
+            st.integers(-5, 50).filter(lambda v: v not in definition.item(victim).values)
+        )
+    context = {q.id: q.options[0][0] for q in definition.context}
+    with pytest.raises(AnswersInvalid):
+        score(definition, answers, context)

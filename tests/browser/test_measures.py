@@ -1,0 +1,45 @@
+"""A case manager gives a PHQ-9 where the client reports thoughts of self-harm: the safety prompt
+shows at once and the safety flag is on the caseload."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_journey import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ANSWERS = [
+    "Several days",
+    "More than half the days",
+    "Several days",
+    "Nearly every day",
+    "Not at all",
+    "Several days",
+    "Not at all",
+    "Not at all",
+    "Several days",
+]
+
+
+def test_phq9_with_item_9_positive_shows_the_safety_prompt_and_flags_the_client(
+    page, live_server, world
+):
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/clients/{world.client.pk}/")
+    page.get_by_role("link", name="Measures").click()
+    page.get_by_role("link", name="Give the PHQ-9").click()
+    for number, answer in enumerate(ANSWERS, start=1):
+        page.get_by_role("group", name=f"{number}.").get_by_label(answer, exact=True).check()
+    page.get_by_role("button", name="Score it").click()
+
+    alert = page.get_by_role("alert").filter(has_text="Safety: act on this today")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("988")
+    expect(page.get_by_role("heading", name="Depression check (PHQ-9): 9")).to_be_visible()
+    expect(page.get_by_text("Mild.")).to_be_visible()
+    expect(page.locator(".client-header .flag-safety")).to_be_visible()
+
+    page.get_by_role("link", name="My caseload").click()
+    row = page.locator("table.caseload tbody tr").filter(has_text="Jamie Rivera")
+    expect(row.locator(".flag-safety")).to_have_text("Safety concern")
+    assert page.console_errors == []
