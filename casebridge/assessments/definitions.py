@@ -24,6 +24,14 @@ class Item:
     options: tuple[Option, ...]
     reverse: bool = False
     loinc: str | None = None
+    # Skip logic: this item is asked only when another item's answer is at least this value.
+    ask_if: tuple[str, int] | None = None
+
+    def is_asked(self, answers: dict[str, int]) -> bool:
+        if self.ask_if is None:
+            return True
+        other, at_least = self.ask_if
+        return answers.get(other, 0) >= at_least
 
     @property
     def values(self) -> set[int]:
@@ -71,6 +79,9 @@ class Instrument:
     positive: dict[str, Any] | None
     safety: tuple[dict[str, Any], ...]
     change: dict[str, int] = field(default_factory=dict)
+    # Risk levels for instruments with no total (first matching level wins).
+    levels: tuple[tuple[Band, tuple[tuple[str, int], ...]], ...] = ()
+    higher_is_better: bool = False
     context: tuple[ContextQuestion, ...] = ()
     every_days_default: int = 90
 
@@ -106,6 +117,9 @@ def parse(raw: dict[str, Any]) -> Instrument:
                 options=tuple(Option(int(o["value"]), o["label"]) for o in options),
                 reverse=bool(item.get("reverse", False)),
                 loinc=item.get("loinc"),
+                ask_if=(str(item["ask_if"]["item"]), int(item["ask_if"]["at_least"]))
+                if item.get("ask_if")
+                else None,
             )
         )
     instrument = Instrument(
@@ -136,6 +150,14 @@ def parse(raw: dict[str, Any]) -> Instrument:
             for c in raw.get("context", [])
         ),
         every_days_default=int(raw.get("every_days_default", 90)),
+        levels=tuple(
+            (
+                Band(min=0, max=0, label=level["label"], plain=level["plain"]),
+                tuple((str(rule["item"]), int(rule["at_least"])) for rule in level["any_of"]),
+            )
+            for level in raw.get("levels", [])
+        ),
+        higher_is_better=bool(raw.get("higher_is_better", False)),
     )
     _check(instrument)
     return instrument

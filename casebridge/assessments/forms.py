@@ -19,12 +19,22 @@ class InstrumentForm(forms.Form):
                 widget=forms.RadioSelect,
                 required=False,
             )
-        for number, item in enumerate(instrument.items, start=1):
+        for item in instrument.items:
+            asked_when = ""
+            if item.ask_if:
+                other = instrument.item(item.ask_if[0])
+                answer = next((o.label for o in other.options if o.value == item.ask_if[1]), "")
+                asked_when = f"Ask only if the answer to question {other.id} is {answer.lower()}."
             self.fields[f"item_{item.id}"] = forms.TypedChoiceField(
-                label=f"{number}. {item.text}",
+                label=f"{item.id}. {item.text}",
+                help_text=asked_when,
                 choices=[(option.value, option.label) for option in item.options],
                 coerce=int,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(
+                    attrs={"data-ask-if": f"item_{item.ask_if[0]}:{item.ask_if[1]}"}
+                    if item.ask_if
+                    else {}
+                ),
                 required=False,
             )
 

@@ -22,6 +22,8 @@ class Result:
     band: Band | None
     positive: bool | None
     safety_messages: list[str] = field(default_factory=list)
+    # The answers that count: items the skip logic left unasked are not kept.
+    answers: dict[str, int] = field(default_factory=dict)
 
 
 def check_answers(
@@ -31,6 +33,8 @@ def check_answers(
     problems: dict[str, str] = {}
     clean: dict[str, int] = {}
     for item in instrument.items:
+        if not item.is_asked(clean):
+            continue  # skipped by the instrument's own skip logic: any answer given is ignored
         raw = answers.get(item.id)
         if raw is None or raw == "":
             problems[item.id] = "Answer this question."
@@ -61,11 +65,15 @@ def score(
     context = context or {}
     clean = check_answers(instrument, answers, context)
     scores = {
-        name: sum(instrument.item(item_id).points(clean[item_id]) for item_id in item_ids)
+        name: sum(
+            instrument.item(item_id).points(clean[item_id])
+            for item_id in item_ids
+            if item_id in clean
+        )
         for name, item_ids in instrument.scores.items()
     }
     primary = scores.get(instrument.primary) if instrument.primary else None
-    band = instrument.band_for(primary) if primary is not None else None
+    band = instrument.band_for(primary) if primary is not None else _level(instrument, clean)
     return Result(
         scores=scores,
         primary=primary,
@@ -74,9 +82,18 @@ def score(
         safety_messages=[
             rule["message"]
             for rule in instrument.safety
-            if clean[str(rule["item"])] >= int(rule["at_least"])
+            if clean.get(str(rule["item"]), 0) >= int(rule["at_least"])
         ],
+        answers=clean,
     )
+
+
+def _level(instrument: Instrument, clean: dict[str, int]) -> Band | None:
+    """The first risk level whose rule any answer meets (a level with no rules matches last)."""
+    for band, rules in instrument.levels:
+        if not rules or any(clean.get(item, 0) >= at_least for item, at_least in rules):
+            return band
+    return None
 
 
 def _positive(
@@ -113,6 +130,8 @@ def change_since(
         words = f"Up {difference} since last time."
     else:
         words = "The same as last time."
+    if instrument.higher_is_better:
+        words = words.replace("Down", "Lower").replace("Up", "Higher")
     drop = instrument.change.get("response_drop")
     if drop and -difference >= drop:
         words += f" That is a real improvement (a drop of {drop} or more)."

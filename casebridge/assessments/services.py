@@ -29,7 +29,7 @@ def instrument_record(
             client=client,
             instrument=definition.code,
             version=definition.version,
-            answers={k: int(v) for k, v in answers.items()},
+            answers=result.answers,
             context=context or {},
             scores=result.scores,
             primary_score=result.primary,

@@ -12,7 +12,7 @@ from casebridge.assessments import charts, queries, services
 from casebridge.assessments.definitions import DefinitionError, all_instruments
 from casebridge.assessments.definitions import instrument as get_instrument
 from casebridge.assessments.forms import InstrumentForm
-from casebridge.assessments.scoring import AnswersInvalid, change_since
+from casebridge.assessments.scoring import AnswersInvalid, change_since, score
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_header
 
@@ -88,9 +88,7 @@ def measure_result(request: HttpRequest, client_id: int, response_id: int) -> Ht
         client,
         response=response,
         instrument=definition,
-        band=definition.band_for(response.primary_score)
-        if response.primary_score is not None
-        else None,
+        band=score(definition, response.answers, response.context).band,
         change=change_since(
             definition, previous.primary_score if previous else None, response.primary_score
         ),
@@ -101,7 +99,13 @@ def measure_result(request: HttpRequest, client_id: int, response_id: int) -> Ht
         ],
         crisis_line=CRISIS_LINE,
         answers=[
-            (item, next(o.label for o in item.options if o.value == response.answers.get(item.id)))
+            (
+                item,
+                next(
+                    (o.label for o in item.options if o.value == response.answers.get(item.id)),
+                    "Not asked",
+                ),
+            )
             for item in definition.items
         ],
     )

@@ -148,6 +148,9 @@ def test_change_since_last_time_for_phq9(previous, current, words):
 def test_every_definition_has_a_source_and_a_licence_note_and_bands_that_cover_the_range():
     for definition in all_instruments().values():
         assert definition.source and definition.licence
+        if definition.primary is None:
+            assert definition.levels, f"{definition.code} has neither a total nor risk levels"
+            continue
         low, high = definition.score_range(definition.primary)
         assert definition.band_for(low) and definition.band_for(high)
 
@@ -192,9 +195,10 @@ def test_property_any_complete_valid_answers_score_inside_the_range(code, data):
         q.id: data.draw(st.sampled_from([v for v, _ in q.options])) for q in definition.context
     }
     result = score(definition, answers, context)
-    low, high = definition.score_range(definition.primary)
-    assert low <= result.primary <= high
     assert result.band is not None
+    if definition.primary is not None:
+        low, high = definition.score_range(definition.primary)
+        assert low <= result.primary <= high
 
 
 @settings(max_examples=60, deadline=None)
@@ -202,7 +206,21 @@ def test_property_any_complete_valid_answers_score_inside_the_range(code, data):
 def test_property_invalid_answer_sets_are_refused(code, data):
     definition = instrument(code)
     answers = data.draw(complete_answers(code))
-    victim = data.draw(st.sampled_from([item.id for item in definition.items]))
+    asked = [
+        item.id
+        for item in definition.items
+        if item.is_asked({k: int(v) for k, v in answers.items()})
+    ]
+    victim = data.draw(
+        st.sampled_from(
+            [
+                i
+                for i in asked
+                if not any(other.ask_if and other.ask_if[0] == i for other in definition.items)
+            ]
+            or asked
+        )
+    )
     if data.draw(st.booleans()):
         del answers[victim]
     else:
@@ -212,3 +230,64 @@ def test_property_invalid_answer_sets_are_refused(code, data):
     context = {q.id: q.options[0][0] for q in definition.context}
     with pytest.raises(AnswersInvalid):
         score(definition, answers, context)
+
+
+def cssrs(**answers):
+    return {"1": 0, "2": 0, "6": 0} | answers
+
+
+@pytest.mark.parametrize(
+    ("answers", "level", "safety"),
+    [
+        (cssrs(), "No risk reported", False),
+        (cssrs(**{"1": 1}), "Low risk", True),
+        (cssrs(**{"2": 1, "3": 0, "4": 0, "5": 0}), "Low risk", True),
+        (cssrs(**{"2": 1, "3": 1, "4": 0, "5": 0}), "Moderate risk", True),
+        (cssrs(**{"6": 1, "6b": 0}), "Moderate risk", True),
+        (cssrs(**{"6": 1, "6b": 1}), "High risk", True),
+        (cssrs(**{"2": 1, "3": 0, "4": 1, "5": 0}), "High risk", True),
+        (cssrs(**{"2": 1, "3": 0, "4": 0, "5": 1}), "High risk", True),
+    ],
+)
+def test_cssrs_screener_risk_levels(answers, level, safety):
+    result = score(instrument("cssrs"), answers)
+    assert result.band.label == level
+    assert bool(result.safety_messages) is safety
+    assert result.positive is safety
+
+
+def test_cssrs_skip_logic_asks_3_to_5_only_after_yes_to_2():
+    # No to 2: questions 3-5 are not asked, so leaving them blank is complete ...
+    assert score(instrument("cssrs"), cssrs()).band.label == "No risk reported"
+    # ... and answers given to them anyway are ignored, never scored.
+    assert score(instrument("cssrs"), cssrs(**{"4": 1, "5": 1})).band.label == "No risk reported"
+    # Yes to 2: they must be answered.
+    with pytest.raises(AnswersInvalid) as refused:
+        score(instrument("cssrs"), cssrs(**{"2": 1}))
+    assert set(refused.value.problems) == {"3", "4", "5"}
+
+
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [
+        (10, "Building recovery strengths"),
+        (46, "Building recovery strengths"),
+        (47, "Strong recovery strengths"),
+        (60, "Strong recovery strengths"),
+    ],
+)
+def test_barc10_totals_and_levels(total, band):
+    definition = instrument("barc10")
+    assert definition.score_range("total") == (10, 60)
+    answers = {str(i): 1 for i in range(1, 11)}
+    remaining = total - 10
+    for key in answers:
+        extra = min(5, remaining)
+        answers[key] += extra
+        remaining -= extra
+    result = score(definition, answers)
+    assert (result.primary, result.band.label, result.positive) == (total, band, None)
+
+
+def test_a_rise_in_recovery_strengths_reads_as_higher_not_worse():
+    assert change_since(instrument("barc10"), 40, 48).words == "Higher 8 since last time."

@@ -43,3 +43,22 @@ def test_phq9_with_item_9_positive_shows_the_safety_prompt_and_flags_the_client(
     row = page.locator("table.caseload tbody tr").filter(has_text="Jamie Rivera")
     expect(row.locator(".flag-safety")).to_have_text("Safety concern")
     assert page.console_errors == []
+
+
+def test_cssrs_screener_asks_follow_up_questions_only_after_a_yes(page, live_server, world):
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/clients/{world.client.pk}/measures/cssrs/new/")
+    follow_up = page.locator("#q-item_3")
+    expect(follow_up).to_be_hidden()
+    page.get_by_role("group", name="1.").get_by_label("No", exact=True).check()
+    page.get_by_role("group", name="2.").get_by_label("Yes", exact=True).check()
+    expect(follow_up).to_be_visible()
+    for number in ("3", "4", "5"):
+        page.get_by_role("group", name=f"{number}.", exact=False).first.get_by_label(
+            "No", exact=True
+        ).check()
+    page.get_by_role("group", name="6.", exact=False).first.get_by_label("No", exact=True).check()
+    expect(page.locator("#q-item_6b")).to_be_hidden()
+    page.get_by_role("button", name="Score it").click()
+    expect(page.get_by_text("Low risk.")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Safety: act on this today")).to_be_visible()

@@ -73,3 +73,23 @@ document.querySelectorAll("[data-signature-pad]").forEach(function (canvas) {
     });
   }
 });
+
+// Instrument skip logic: a question asked only after a given answer is hidden until then.
+(function () {
+  "use strict";
+  const conditional = document.querySelectorAll("fieldset[data-ask-if]");
+  if (!conditional.length) { return; }
+  function update() {
+    conditional.forEach(function (fieldset) {
+      const [name, value] = fieldset.dataset.askIf.split(":");
+      const chosen = document.querySelector("input[name='" + name + "']:checked");
+      const asked = chosen !== null && parseInt(chosen.value, 10) >= parseInt(value, 10);
+      fieldset.hidden = !asked;
+      if (!asked) {
+        fieldset.querySelectorAll("input").forEach(function (input) { input.checked = false; });
+      }
+    });
+  }
+  document.addEventListener("change", update);
+  update();
+})();
