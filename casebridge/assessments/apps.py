@@ -13,5 +13,6 @@ class AssessmentsConfig(AppConfig):
         from casebridge.clients.extensions import ClientTab, register_due_provider, register_tab
 
         all_instruments()  # a broken definition stops start-up, not a case manager's page
+        register_tab(ClientTab(label="Assessment", url_name="assessment_list", order=15))
         register_tab(ClientTab(label="Measures", url_name="measures", order=20))
         register_due_provider(instruments_due)

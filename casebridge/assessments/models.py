@@ -54,3 +54,73 @@ class InstrumentSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} every {self.every_days} days"
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class Assessment(models.Model):
+    """The biopsychosocial assessment: sections, substance history, needs and ASAM ratings.
+
+    Saved as a draft while it is worked on; signed and locked when complete. Later corrections
+    are addenda, never edits.
+    """
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="assessments"
+    )
+    status = models.CharField(
+        max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    sections = models.JSONField(default=dict, blank=True)
+    substances = models.JSONField(default=list, blank=True)
+    needs = models.JSONField(default=dict, blank=True)  # {domain: {"severity": 0-3, "reason": str}}
+    asam = models.JSONField(
+        default=dict, blank=True
+    )  # {"1": {"rating": 0-4, "rationale": str}, ...}
+    suggested_level = models.CharField(max_length=4, blank=True)
+    chosen_level = models.CharField(max_length=4, blank=True)
+    level_override_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                name="signed_assessment_has_signer",
+                condition=~models.Q(status="signed")
+                | models.Q(signed_by__isnull=False, signed_at__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Assessment {self.pk}"
+
+
+class Addendum(models.Model):
+    """A later correction or addition to a signed assessment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["written_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk}"

@@ -3,10 +3,18 @@ when an answer calls for a same-day safety response."""
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from casebridge.assessments.biopsychosocial import (
+    ASAM_DIMENSIONS,
+    LEVEL_NAMES,
+    NEED_DOMAINS,
+    suggest_level,
+)
 from casebridge.assessments.definitions import instrument as get_instrument
-from casebridge.assessments.models import InstrumentResponse
+from casebridge.assessments.models import Addendum, Assessment, AssessmentStatus, InstrumentResponse
 from casebridge.assessments.scoring import score
 from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client, ClientFlag, FlagKind, TimelineEntry, TimelineKind
@@ -84,3 +92,150 @@ def _raise_safety_flag(*, client: Client, by: Any, note: str) -> None:
         detail=note,
         actor=by,
     )
+
+
+class AssessmentLocked(Exception):
+    """A signed assessment is never edited; corrections are addenda."""
+
+
+class StaleAssessment(Exception):
+    """Someone else saved this draft since it was opened."""
+
+
+def assessment_start(*, client: Client, by: Any) -> Assessment:
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            client=client,
+            created_by=by,
+            sections={"goals": {"own_words": client.goals_in_own_words}}
+            if client.goals_in_own_words
+            else {},
+        )
+        audit_record(
+            actor=by,
+            action="create",
+            client_id=client.pk,
+            object_type="assessment",
+            object_id=assessment.pk,
+        )
+        TimelineEntry.objects.create(
+            client=client, kind=TimelineKind.ASSESSMENT, summary="Assessment started", actor=by
+        )
+    return assessment
+
+
+def _incomplete_for_signing(assessment: Assessment) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    for dimension, name in ASAM_DIMENSIONS:
+        if assessment.asam.get(str(dimension), {}).get("rating") is None:
+            problems[f"asam_{dimension}_rating"] = f"Rate dimension {dimension} ({name.lower()})."
+    for domain, label in NEED_DOMAINS:
+        if assessment.needs.get(domain, {}).get("severity") is None:
+            problems[f"need_{domain}_severity"] = (
+                f"Rate the need for {label.lower()} (choose 'No need' if none)."
+            )
+    if not assessment.chosen_level:
+        problems["chosen_level"] = "Confirm a level of care."
+    elif (
+        assessment.chosen_level != assessment.suggested_level
+        and not assessment.level_override_reason.strip()
+    ):
+        problems["level_override_reason"] = "Say why the level differs from the suggestion."
+    return problems
+
+
+def assessment_save(
+    *,
+    assessment: Assessment,
+    by: Any,
+    version: int,
+    sections: dict[str, dict[str, Any]],
+    substances: list[dict[str, Any]],
+    needs: dict[str, dict[str, Any]],
+    asam: dict[str, dict[str, Any]],
+    chosen_level: str,
+    level_override_reason: str,
+    sign: bool = False,
+) -> Assessment:
+    """Save a draft (and sign it when asked and complete). One transaction; audited."""
+    with transaction.atomic():
+        current = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if current.status != AssessmentStatus.DRAFT:
+            raise AssessmentLocked("This assessment is signed and locked. Add an addendum instead.")
+        if current.version != version:
+            raise StaleAssessment(
+                "Someone else saved this assessment while you were working on it."
+            )
+        before = {
+            "needs": current.needs,
+            "asam": current.asam,
+            "chosen_level": current.chosen_level,
+        }
+        current.sections = sections
+        current.substances = substances
+        current.needs = needs
+        current.asam = asam
+        ratings = {int(d): v["rating"] for d, v in asam.items() if v.get("rating") is not None}
+        current.suggested_level = (
+            suggest_level(ratings)[0] if len(ratings) == len(ASAM_DIMENSIONS) else ""
+        )
+        current.chosen_level = chosen_level
+        current.level_override_reason = level_override_reason.strip()
+        if sign:
+            problems = _incomplete_for_signing(current)
+            if problems:
+                raise ValidationError(problems)
+            current.status = AssessmentStatus.SIGNED
+            current.signed_by = by
+            current.signed_at = timezone.now()
+        current.version += 1
+        current.full_clean()
+        current.save()
+        after = {"needs": current.needs, "asam": current.asam, "chosen_level": current.chosen_level}
+        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        if sign:
+            changes["status"] = ["draft", "signed"]
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.client_id,
+            object_type="assessment",
+            object_id=current.pk,
+            changes=changes | {"version": [version, current.version]},
+        )
+        if sign:
+            level = f"level {current.chosen_level} ({LEVEL_NAMES.get(current.chosen_level, '')})"
+            TimelineEntry.objects.create(
+                client=current.client,
+                kind=TimelineKind.ASSESSMENT,
+                summary=f"Assessment signed: {level}",
+                detail=current.level_override_reason,
+                actor=by,
+            )
+    return current
+
+
+def addendum_add(*, assessment: Assessment, by: Any, text: str) -> Addendum:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write the correction or addition."})
+    if assessment.status != AssessmentStatus.SIGNED:
+        raise ValidationError("Addenda are for signed assessments; edit the draft instead.")
+    with transaction.atomic():
+        addendum = Addendum.objects.create(assessment=assessment, text=text, written_by=by)
+        audit_record(
+            actor=by,
+            action="create",
+            client_id=assessment.client_id,
+            object_type="addendum",
+            object_id=addendum.pk,
+            changes={"assessment": [None, assessment.pk]},
+        )
+        TimelineEntry.objects.create(
+            client=assessment.client,
+            kind=TimelineKind.ASSESSMENT,
+            summary="Addendum to the assessment",
+            detail=text,
+            actor=by,
+        )
+    return addendum

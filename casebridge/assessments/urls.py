@@ -14,4 +14,21 @@ urlpatterns = [
         views.measure_result,
         name="measure_result",
     ),
+    path("clients/<int:client_id>/assessments/", views.assessment_list, name="assessment_list"),
+    path("clients/<int:client_id>/assessments/new/", views.assessment_new, name="assessment_new"),
+    path(
+        "clients/<int:client_id>/assessments/<int:assessment_id>/",
+        views.assessment_detail,
+        name="assessment_detail",
+    ),
+    path(
+        "clients/<int:client_id>/assessments/<int:assessment_id>/edit/",
+        views.assessment_edit,
+        name="assessment_edit",
+    ),
+    path(
+        "clients/<int:client_id>/assessments/<int:assessment_id>/print/",
+        views.assessment_print,
+        name="assessment_print",
+    ),
 ]

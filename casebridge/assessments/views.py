@@ -4,16 +4,34 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from casebridge.access.policy import Action
 from casebridge.assessments import charts, queries, services
+from casebridge.assessments.biopsychosocial import (
+    ASAM_DIMENSIONS,
+    LEVEL_NAMES,
+    NEED_DOMAINS,
+    NEED_SEVERITY,
+    SECTIONS,
+    suggest_level,
+)
 from casebridge.assessments.definitions import DefinitionError, all_instruments
 from casebridge.assessments.definitions import instrument as get_instrument
-from casebridge.assessments.forms import InstrumentForm
+from casebridge.assessments.forms import (
+    AddendumForm,
+    AssessmentForm,
+    InstrumentForm,
+    SubstanceFormSet,
+    substances_from,
+)
+from casebridge.assessments.models import Assessment
 from casebridge.assessments.scoring import AnswersInvalid, change_since, score
-from casebridge.clients.models import Client
+from casebridge.audit.services import audit_record
+from casebridge.clients.models import Client, Substance
 from casebridge.clients.queries import client_for, client_header
 
 CRISIS_LINE = "988 Suicide & Crisis Lifeline: call or text 988"
@@ -110,3 +128,180 @@ def measure_result(request: HttpRequest, client_id: int, response_id: int) -> Ht
         ],
     )
     return render(request, "assessments/result.html", context)
+
+
+def _assessment(client: Client, assessment_id: int) -> Assessment:
+    assessment = (
+        client.assessments.select_related("signed_by", "created_by")
+        .filter(pk=assessment_id)
+        .first()
+    )
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def _assessment_page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
+    return {**client_header(request.user, client), "tab": "assessment_list", **extra}
+
+
+@login_required
+def assessment_list(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id)
+    assessments = list(client.assessments.select_related("signed_by", "created_by"))
+    return render(
+        request,
+        "assessments/assessment_list.html",
+        _assessment_page(request, client, assessments=assessments, level_names=LEVEL_NAMES),
+    )
+
+
+@login_required
+@require_POST
+def assessment_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.ASSESS)
+    assessment = services.assessment_start(client=client, by=request.user)
+    return redirect("assessment_edit", client_id=client.pk, assessment_id=assessment.pk)
+
+
+@login_required
+def assessment_edit(request: HttpRequest, client_id: int, assessment_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.ASSESS)
+    assessment = _assessment(client, assessment_id)
+    if assessment.status != "draft":
+        return redirect("assessment_detail", client_id=client.pk, assessment_id=assessment.pk)
+    form = AssessmentForm(request.POST or None, assessment=assessment)
+    substances = SubstanceFormSet(request.POST or None, prefix="sub", initial=assessment.substances)
+    if request.method == "POST" and form.is_valid() and substances.is_valid():
+        sign = "sign" in request.POST
+        try:
+            saved = services.assessment_save(
+                assessment=assessment,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                substances=substances_from(substances),
+                sign=sign,
+                **form.collected(),
+            )
+        except services.StaleAssessment as error:
+            form.add_error(
+                None, f"{error} Reload the page to see their changes, then make yours again."
+            )
+        except ValidationError as error:
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            form.add_error(
+                None, "Not signed yet: complete what is marked below, or save as a draft."
+            )
+        else:
+            messages.success(request, "Assessment signed and locked." if sign else "Draft saved.")
+            if sign:
+                return redirect("assessment_detail", client_id=client.pk, assessment_id=saved.pk)
+            return redirect("assessment_edit", client_id=client.pk, assessment_id=saved.pk)
+    ratings = {
+        int(d): v["rating"] for d, v in assessment.asam.items() if v.get("rating") is not None
+    }
+    suggestion = suggest_level(ratings) if len(ratings) == 6 else None
+    return render(
+        request,
+        "assessments/assessment_form.html",
+        _assessment_page(
+            request,
+            client,
+            form=form,
+            substances=substances,
+            assessment=assessment,
+            suggestion=suggestion,
+            level_names=LEVEL_NAMES,
+        ),
+    )
+
+
+@login_required
+def assessment_detail(request: HttpRequest, client_id: int, assessment_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id)
+    assessment = _assessment(client, assessment_id)
+    form = AddendumForm(request.POST or None)
+    if request.method == "POST":
+        client_for(user=request.user, client_id=client_id, action=Action.ASSESS, audit=False)
+        if form.is_valid():
+            try:
+                services.addendum_add(
+                    assessment=assessment, by=request.user, text=form.cleaned_data["text"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Addendum added.")
+                return redirect(
+                    "assessment_detail", client_id=client.pk, assessment_id=assessment.pk
+                )
+    return render(
+        request,
+        "assessments/assessment_detail.html",
+        _assessment_page(
+            request,
+            client,
+            assessment=assessment,
+            addendum_form=form,
+            **summary_context(assessment),
+        ),
+    )
+
+
+@login_required
+def assessment_print(request: HttpRequest, client_id: int, assessment_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id)
+    assessment = _assessment(client, assessment_id)
+    audit_record(
+        actor=request.user,
+        action="print",
+        client_id=client.pk,
+        object_type="assessment",
+        object_id=assessment.pk,
+    )
+    return render(
+        request,
+        "assessments/assessment_print.html",
+        {"client": client, "assessment": assessment, **summary_context(assessment)},
+    )
+
+
+def summary_context(assessment: Assessment) -> dict[str, Any]:
+    """The assessment laid out for reading: sections with answers, needs, ASAM, level."""
+    sections = [
+        (
+            section,
+            [
+                (q.label, assessment.sections.get(section.key, {}).get(q.key, ""))
+                for q in section.questions
+            ],
+        )
+        for section in SECTIONS
+    ]
+    severity = dict(NEED_SEVERITY)
+    needs = [
+        (
+            label,
+            severity.get(assessment.needs.get(domain, {}).get("severity")),
+            assessment.needs.get(domain, {}).get("reason", ""),
+        )
+        for domain, label in NEED_DOMAINS
+    ]
+    asam = [
+        (
+            d,
+            name,
+            assessment.asam.get(str(d), {}).get("rating"),
+            assessment.asam.get(str(d), {}).get("rationale", ""),
+        )
+        for d, name in ASAM_DIMENSIONS
+    ]
+    return {
+        "sections": sections,
+        "needs": needs,
+        "asam_rows": asam,
+        "addenda": list(assessment.addenda.select_related("written_by")),
+        "level_names": LEVEL_NAMES,
+        "substance_labels": dict(Substance.choices),
+    }

@@ -251,6 +251,7 @@ class TimelineKind(models.TextChoices):
     ACCESS = "access", "Emergency access"
     CONSENT = "consent", "Consent and disclosure"
     MEASURE = "measure", "Measure"
+    ASSESSMENT = "assessment", "Assessment"
 
 
 class TimelineEntry(models.Model):

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from casebridge.assessments.services import instrument_record
+from casebridge.assessments.services import assessment_start, instrument_record
 from casebridge.clients.models import ClientFlag, Collateral
 from casebridge.consents.models import Disclosure
 from tests.factories import ConsentFactory
@@ -148,6 +148,27 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         lambda w: {"client_id": w.client.pk, "response_id": w.measure.pk},
         row(404, alice=200, sue=200, cody=200),
     ),
+    "assessment_list": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "assessment_new": ("post", lambda w: {"client_id": w.client.pk}, row(404, alice=302, sue=302)),
+    "assessment_edit": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "assessment_id": w.assessment.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "assessment_detail": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "assessment_id": w.assessment.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "assessment_print": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "assessment_id": w.assessment.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
     "accounting": (
         "get",
         lambda w: {"client_id": w.client.pk},
@@ -214,6 +235,7 @@ def matrix_world(world):
         code="cageaid",
         answers={"1": 0, "2": 0, "3": 0, "4": 1},
     )
+    world.assessment = assessment_start(client=world.client, by=world.alice)
     return world
 
 
