@@ -183,6 +183,12 @@ def assessment_edit(request: HttpRequest, client_id: int, assessment_id: int) ->
                 sign=sign,
                 **form.collected(),
             )
+        except services.AssessmentLocked:
+            messages.error(
+                request,
+                "Someone signed this assessment while you were working on it. Add an addendum instead.",
+            )
+            return redirect("assessment_detail", client_id=client.pk, assessment_id=assessment.pk)
         except services.StaleAssessment as error:
             form.add_error(
                 None, f"{error} Reload the page to see their changes, then make yours again."
@@ -251,7 +257,8 @@ def assessment_detail(request: HttpRequest, client_id: int, assessment_id: int) 
 
 @login_required
 def assessment_print(request: HttpRequest, client_id: int, assessment_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    # Printing the whole assessment is for the clinical team, not view-only access.
+    client = client_for(user=request.user, client_id=client_id, action=Action.ASSESS)
     assessment = _assessment(client, assessment_id)
     audit_record(
         actor=request.user,

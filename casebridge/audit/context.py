@@ -11,9 +11,11 @@ current_remote_addr: ContextVar[str | None] = ContextVar("current_remote_addr", 
 
 def remote_addr_of(request: HttpRequest) -> str | None:
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        # The right-most entry is the one our own proxy added; anything left of it came from
+        # the client and could be made up.
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -34,7 +34,8 @@ def client_for(
 ) -> Client:
     """The client `user` may perform `action` on, or 404: not found, never forbidden.
 
-    Opening a record is a read of client data, so it is audited here, in one place.
+    Opening a record, for any action, is a read of client data, so it is audited here, in one
+    place.
     """
     client = (
         Client.objects.restrict(user, action)
@@ -46,13 +47,15 @@ def client_for(
     )
     if client is None:
         raise Http404("No client found")
-    if audit and action == Action.VIEW:
+    if audit:
+        # Every page that shows a client's record is a read of it, whatever it is opened for.
         audit_record(
             actor=user,
             action="view",
             client_id=client.pk,
             object_type="client",
             object_id=client.pk,
+            changes={} if action == Action.VIEW else {"opened_to": str(action)},
         )
     return client
 
@@ -87,6 +90,17 @@ def possible_duplicates(
             date_of_birth=date_of_birth,
         ).select_related("program")
     )
+
+
+def split_by_access(user: Any, clients: list[Client]) -> tuple[list[Client], int]:
+    """The clients `user` may view, and how many others there are (without saying who)."""
+    visible_ids = set(
+        Client.objects.restrict(user, Action.VIEW)
+        .filter(pk__in=[c.pk for c in clients])
+        .values_list("pk", flat=True)
+    )
+    visible = [c for c in clients if c.pk in visible_ids]
+    return visible, len(clients) - len(visible)
 
 
 def changes_since(
@@ -176,7 +190,7 @@ def caseload(user: Any, filters: CaseloadFilters) -> QuerySet[Client, Any]:
 def team_counts(user: Any) -> list[dict[str, Any]]:
     """Open cases per primary case manager across the programs a supervisor oversees."""
     rows = (
-        Client.objects.restrict(user, Action.VIEW)
+        Client.objects.restrict(user, Action.VIEW, include_emergency=False)
         .exclude(stage="conclusion")
         .values(
             "primary_case_manager",

@@ -104,6 +104,7 @@ def client_register(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = ClientIntakeForm(request.POST or None, user=request.user)
     duplicates: list[Client] = []
+    hidden_duplicates = 0
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in CLIENT_DETAIL_FIELDS}
         try:
@@ -113,7 +114,14 @@ def client_register(request: HttpRequest) -> HttpResponse:
                 **fields,
             )
         except services.DuplicateClientError as error:
-            duplicates = error.duplicates
+            # Say only what the person may see: that someone is a client is itself protected.
+            duplicates, hidden_duplicates = queries.split_by_access(request.user, error.duplicates)
+            audit_record(
+                actor=request.user,
+                action="list",
+                object_type="duplicate_check",
+                changes={"client_ids": [c.pk for c in error.duplicates]},
+            )
             form.data = form.data.copy()
             form.data["confirm_new_person"] = "on"
         except ValidationError as error:
@@ -123,7 +131,11 @@ def client_register(request: HttpRequest) -> HttpResponse:
             if queries.user_may(request.user, client, Action.VIEW):
                 return redirect("client_overview", client_id=client.pk)
             return redirect("caseload")
-    return render(request, "clients/register.html", {"form": form, "duplicates": duplicates})
+    return render(
+        request,
+        "clients/register.html",
+        {"form": form, "duplicates": duplicates, "hidden_duplicates": hidden_duplicates},
+    )
 
 
 def _client_page(request: HttpRequest, client: Client, tab: str, **extra: Any) -> dict[str, Any]:

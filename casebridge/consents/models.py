@@ -177,6 +177,8 @@ class Disclosure(models.Model):
     recipient_collateral = models.ForeignKey(
         "clients.Collateral", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Staff said the recipient is a health care provider or plan (what lets a TPO consent cover it).
+    recipient_is_health_care = models.BooleanField(default=False)
     categories = models.JSONField(default=list)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     description = models.TextField(help_text="What was shared.")

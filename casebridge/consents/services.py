@@ -95,7 +95,7 @@ def consent_save(
                 raise ConsentLocked(
                     "This consent is signed and in effect; revoke it and record a new one."
                 )
-            if version is not None and consent.version != version:
+            if version is None or consent.version != version:
                 raise ValidationError(
                     "Someone else changed this draft while you were editing it. Reload it and make your changes again."
                 )
@@ -190,6 +190,8 @@ def consent_event_happened(*, consent: Consent, by: Any, happened_on: date) -> C
         current = Consent.objects.select_for_update().get(pk=consent.pk)
         if current.expiry_kind != "event":
             raise ValidationError("This consent does not end with an event.")
+        if current.status != ConsentStatus.ACTIVE or current.expiry_event_happened_on is not None:
+            raise ValidationError("Only a consent in effect can be ended by its event.")
         current.expiry_event_happened_on = happened_on
         current.version += 1
         current.save()
@@ -251,6 +253,7 @@ def disclosure_record(
                 consent=decision.consent,
                 recipient=recipient.name,
                 recipient_collateral_id=recipient.collateral_id,
+                recipient_is_health_care=recipient.is_health_care,
                 categories=sorted(categories),
                 purpose=purpose,
                 description=description.strip(),
@@ -268,6 +271,7 @@ def disclosure_record(
                 object_id=disclosure.pk,
                 changes={
                     "consent": [None, disclosure.consent_id],
+                    "recipient_is_health_care": [None, recipient.is_health_care],
                     "categories": [None, disclosure.categories],
                     "purpose": [None, purpose],
                 },

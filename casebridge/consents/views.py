@@ -368,7 +368,15 @@ def disclosure_document(request: HttpRequest, client_id: int, disclosure_id: int
     return render(
         request,
         "consents/print/disclosure.html",
-        {"client": client, "disclosure": disclosure, "notice": REDISCLOSURE_NOTICE["en"]},
+        {
+            "client": client,
+            "disclosure": disclosure,
+            "notice": REDISCLOSURE_NOTICE["en"],
+            # A reprint is a record of what was sent, not permission to send it again.
+            "consent_state": state_on(disclosure.consent, timezone.localdate())
+            if disclosure.consent
+            else "",
+        },
     )
 
 

@@ -167,7 +167,7 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "assessment_print": (
         "get",
         lambda w: {"client_id": w.client.pk, "assessment_id": w.assessment.pk},
-        row(404, alice=200, sue=200, cody=200),
+        row(404, alice=200, sue=200),
     ),
     "accounting": (
         "get",
