@@ -82,6 +82,8 @@ class Instrument:
     # Risk levels for instruments with no total (first matching level wins).
     levels: tuple[tuple[Band, tuple[tuple[str, int], ...]], ...] = ()
     higher_is_better: bool = False
+    # Plain-words notes on sub-scores past a published cut-off (e.g. the BAM's risk of 12 or more).
+    score_notes: tuple[dict[str, Any], ...] = ()
     context: tuple[ContextQuestion, ...] = ()
     every_days_default: int = 90
 
@@ -158,6 +160,7 @@ def parse(raw: dict[str, Any]) -> Instrument:
             for level in raw.get("levels", [])
         ),
         higher_is_better=bool(raw.get("higher_is_better", False)),
+        score_notes=tuple(raw.get("score_notes", [])),
     )
     _check(instrument)
     return instrument

@@ -24,6 +24,7 @@ class Result:
     safety_messages: list[str] = field(default_factory=list)
     # The answers that count: items the skip logic left unasked are not kept.
     answers: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def check_answers(
@@ -85,7 +86,20 @@ def score(
             if clean.get(str(rule["item"]), 0) >= int(rule["at_least"])
         ],
         answers=clean,
+        notes=score_notes(instrument, scores),
     )
+
+
+def score_notes(instrument: Instrument, scores: dict[str, int]) -> list[str]:
+    """Plain words for each sub-score past its published cut-off."""
+    notes = []
+    for note in instrument.score_notes:
+        value = scores[note["score"]]
+        if ("at_least" in note and value >= note["at_least"]) or (
+            "at_most" in note and value <= note["at_most"]
+        ):
+            notes.append(note["plain"])
+    return notes
 
 
 def _level(instrument: Instrument, clean: dict[str, int]) -> Band | None:

@@ -106,7 +106,9 @@ def measure_result(request: HttpRequest, client_id: int, response_id: int) -> Ht
         client,
         response=response,
         instrument=definition,
-        band=score(definition, response.answers, response.context).band,
+        band=(rescored := score(definition, response.answers, response.context)).band,
+        notes=rescored.notes,
+        score_labels=definition.score_labels,
         change=change_since(
             definition, previous.primary_score if previous else None, response.primary_score
         ),

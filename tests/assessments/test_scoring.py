@@ -149,7 +149,9 @@ def test_every_definition_has_a_source_and_a_licence_note_and_bands_that_cover_t
     for definition in all_instruments().values():
         assert definition.source and definition.licence
         if definition.primary is None:
-            assert definition.levels, f"{definition.code} has neither a total nor risk levels"
+            assert definition.levels or definition.score_notes, (
+                f"{definition.code}: no total, levels or cut-offs"
+            )
             continue
         low, high = definition.score_range(definition.primary)
         assert definition.band_for(low) and definition.band_for(high)
@@ -195,7 +197,10 @@ def test_property_any_complete_valid_answers_score_inside_the_range(code, data):
         q.id: data.draw(st.sampled_from([v for v, _ in q.options])) for q in definition.context
     }
     result = score(definition, answers, context)
-    assert result.band is not None
+    assert result.band is not None or (definition.primary is None and not definition.levels)
+    for name in definition.scores:
+        low, high = definition.score_range(name)
+        assert low <= result.scores[name] <= high
     if definition.primary is not None:
         low, high = definition.score_range(definition.primary)
         assert low <= result.primary <= high
@@ -291,3 +296,66 @@ def test_barc10_totals_and_levels(total, band):
 
 def test_a_rise_in_recovery_strengths_reads_as_higher_not_worse():
     assert change_since(instrument("barc10"), 40, 48).words == "Higher 8 since last time."
+
+
+def bam(**answers):
+    base = {str(i): 0 for i in range(1, 18) if i != 7}
+    return base | answers
+
+
+def test_bam_has_three_sub_scores_and_no_total():
+    definition = instrument("bam")
+    assert definition.primary is None
+    assert {name: definition.score_range(name) for name in definition.scores} == {
+        "use": (0, 12),
+        "risk": (0, 24),
+        "protective": (0, 24),
+    }
+    result = score(definition, bam(**{"1": 4, "2": 4, "3": 4, "8": 4, "11": 4, "15": 4, "9": 1}))
+    assert result.scores == {"use": 0, "risk": 24, "protective": 1}
+    assert result.primary is None and result.band is None
+
+
+@pytest.mark.parametrize(
+    ("answers", "notes"),
+    [
+        (bam(), ["Protective factors are low: plan for supports."]),
+        (
+            bam(**{"4": 1}),
+            [
+                "Any alcohol or drug use in the past 30 days.",
+                "Protective factors are low: plan for supports.",
+            ],
+        ),
+        (
+            bam(**{"1": 2, "2": 2, "3": 2, "8": 2, "11": 2, "15": 1}),
+            ["Protective factors are low: plan for supports."],
+        ),
+        (
+            bam(**{"1": 2, "2": 2, "3": 2, "8": 2, "11": 2, "15": 2}),
+            [
+                "Risk factors are high: look at which items scored high.",
+                "Protective factors are low: plan for supports.",
+            ],
+        ),
+        (bam(**{"9": 4, "10": 4, "12": 4, "13": 1}), []),
+        (
+            bam(**{"9": 4, "10": 4, "12": 4, "13": 0}),
+            ["Protective factors are low: plan for supports."],
+        ),
+    ],
+)
+def test_bam_cut_offs_use_1_risk_12_protective_12(answers, notes):
+    assert score(instrument("bam"), answers).notes == notes
+
+
+def test_bam_asks_which_drugs_only_after_drug_use_and_does_not_score_them():
+    with pytest.raises(AnswersInvalid) as refused:
+        score(instrument("bam"), bam(**{"6": 2}))
+    assert set(refused.value.problems) == {"7a", "7b", "7c", "7d", "7e", "7f", "7g"}
+    which = {f"7{letter}": 0 for letter in "abcdefg"} | {"7e": 2}
+    assert score(instrument("bam"), bam(**{"6": 2}, **which)).scores["use"] == 2
+
+
+def test_bam_income_scores_0_or_4():
+    assert instrument("bam").item("14").values == {0, 4}
