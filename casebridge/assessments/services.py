@@ -17,7 +17,8 @@ from casebridge.assessments.definitions import instrument as get_instrument
 from casebridge.assessments.models import Addendum, Assessment, AssessmentStatus, InstrumentResponse
 from casebridge.assessments.scoring import score
 from casebridge.audit.services import audit_record
-from casebridge.clients.models import Client, ClientFlag, FlagKind, TimelineEntry, TimelineKind
+from casebridge.clients.models import Client, ClientFlag, FlagKind, TimelineKind
+from casebridge.clients.services import timeline_add
 
 
 def instrument_record(
@@ -58,9 +59,7 @@ def instrument_record(
         summary = f"{definition.name}: {result.primary}" + (
             f" ({response.band})" if response.band else ""
         )
-        TimelineEntry.objects.create(
-            client=client, kind=TimelineKind.MEASURE, summary=summary, actor=by
-        )
+        timeline_add(client=client, kind=TimelineKind.MEASURE, summary=summary, actor=by)
         if result.safety_messages:
             _raise_safety_flag(
                 client=client, by=by, note=f"{definition.name}: " + " ".join(result.safety_messages)
@@ -85,7 +84,7 @@ def _raise_safety_flag(*, client: Client, by: Any, note: str) -> None:
         object_id=flag.pk,
         changes={"kind": [None, FlagKind.SAFETY]},
     )
-    TimelineEntry.objects.create(
+    timeline_add(
         client=client,
         kind=TimelineKind.FLAG,
         summary="Flag raised: Safety concern",
@@ -118,7 +117,7 @@ def assessment_start(*, client: Client, by: Any) -> Assessment:
             object_type="assessment",
             object_id=assessment.pk,
         )
-        TimelineEntry.objects.create(
+        timeline_add(
             client=client, kind=TimelineKind.ASSESSMENT, summary="Assessment started", actor=by
         )
     return assessment
@@ -205,7 +204,7 @@ def assessment_save(
         )
         if sign:
             level = f"level {current.chosen_level} ({LEVEL_NAMES.get(current.chosen_level, '')})"
-            TimelineEntry.objects.create(
+            timeline_add(
                 client=current.client,
                 kind=TimelineKind.ASSESSMENT,
                 summary=f"Assessment signed: {level}",
@@ -231,7 +230,7 @@ def addendum_add(*, assessment: Assessment, by: Any, text: str) -> Addendum:
             object_id=addendum.pk,
             changes={"assessment": [None, assessment.pk]},
         )
-        TimelineEntry.objects.create(
+        timeline_add(
             client=assessment.client,
             kind=TimelineKind.ASSESSMENT,
             summary="Addendum to the assessment",

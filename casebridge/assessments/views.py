@@ -33,6 +33,7 @@ from casebridge.assessments.scoring import AnswersInvalid, change_since, score
 from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client, Substance
 from casebridge.clients.queries import client_for, client_header
+from casebridge.formtools import apply_errors
 
 CRISIS_LINE = "988 Suicide & Crisis Lifeline: call or text 988"
 
@@ -196,8 +197,7 @@ def assessment_edit(request: HttpRequest, client_id: int, assessment_id: int) ->
                 None, f"{error} Reload the page to see their changes, then make yours again."
             )
         except ValidationError as error:
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, error)
             form.add_error(
                 None, "Not signed yet: complete what is marked below, or save as a draft."
             )

@@ -118,6 +118,11 @@ def _check_version(instance: Client | Collateral, version: int, object_type: str
         )
 
 
+def timeline_add(*, client: Client, kind: str, summary: str, actor: Any, detail: str = "") -> None:
+    """Tell the client's timeline what happened (capabilities built on clients use this too)."""
+    _timeline(client, kind, summary, actor, detail)
+
+
 def _timeline(client: Client, kind: str, summary: str, actor: Any, detail: str = "") -> None:
     TimelineEntry.objects.create(
         client=client, kind=kind, summary=summary[:300], detail=detail, actor=actor

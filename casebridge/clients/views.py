@@ -37,17 +37,9 @@ from casebridge.clients.forms import (
 )
 from casebridge.clients.models import Client, Collateral
 from casebridge.clients.services import CLIENT_DETAIL_FIELDS, COLLATERAL_FIELDS
+from casebridge.formtools import apply_errors
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's validation errors beside the fields they concern."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _caseload_context(request: HttpRequest) -> dict[str, Any]:
@@ -125,7 +117,7 @@ def client_register(request: HttpRequest) -> HttpResponse:
             form.data = form.data.copy()
             form.data["confirm_new_person"] = "on"
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Registered. Case number {client.case_number}.")
             if queries.user_may(request.user, client, Action.VIEW):
@@ -185,7 +177,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
             form.data = form.data.copy()
             form.data["version"] = str(client.version)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Details saved.")
             return redirect("client_overview", client_id=client.pk)
@@ -214,7 +206,7 @@ def client_move_stage(request: HttpRequest, client_id: int) -> HttpResponse:
         except services.StaleRecordError as error:
             conflict = error
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Stage changed.")
             return redirect("client_overview", client_id=client.pk)
@@ -252,7 +244,7 @@ def client_assign(request: HttpRequest, client_id: int) -> HttpResponse:
             form.data = form.data.copy()
             form.data["version"] = str(client.version)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Assignment saved.")
             return redirect("client_overview", client_id=client.pk)
@@ -284,7 +276,7 @@ def collateral_add(request: HttpRequest, client_id: int) -> HttpResponse:
                 **{n: form.cleaned_data[n] for n in COLLATERAL_FIELDS},
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Contact added.")
             return redirect("collateral_list", client_id=client.pk)
@@ -318,7 +310,7 @@ def collateral_edit(request: HttpRequest, client_id: int, collateral_id: int) ->
             form.data = form.data.copy()
             form.data["version"] = str(collateral.version)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Contact saved.")
             return redirect("collateral_list", client_id=client.pk)
@@ -372,7 +364,7 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
         try:
             client = services.emergency_access(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.warning(
                 request, "Emergency access granted. It is recorded and ends by itself."

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from casebridge.audit.services import audit_record
-from casebridge.clients.models import Client, Collateral, TimelineEntry, TimelineKind
+from casebridge.clients.models import Client, Collateral, TimelineKind
+from casebridge.clients.services import timeline_add
 from casebridge.consents.gate import (
     Decision,
     DisclosureRequest,
@@ -56,9 +57,7 @@ class ConsentLocked(Exception):
 
 
 def _timeline(client: Client, summary: str, by: Any, detail: str = "") -> None:
-    TimelineEntry.objects.create(
-        client=client, kind=TimelineKind.CONSENT, summary=summary[:300], detail=detail, actor=by
-    )
+    timeline_add(client=client, kind=TimelineKind.CONSENT, summary=summary, actor=by, detail=detail)
 
 
 def _audit_fields(consent: Consent) -> dict[str, Any]:

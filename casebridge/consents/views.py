@@ -28,6 +28,7 @@ from casebridge.consents.forms import (
 from casebridge.consents.gate import Recipient, state_on
 from casebridge.consents.models import Consent, Disclosure, Language
 from casebridge.consents.notices import HOW_TO_REVOKE, REDISCLOSURE_NOTICE
+from casebridge.formtools import apply_errors
 
 
 def _page(request: HttpRequest, client: Client, tab: str, **extra: Any) -> dict[str, Any]:
@@ -39,14 +40,6 @@ def _consent(client: Client, consent_id: int) -> Consent:
     if consent is None:
         raise Http404
     return consent
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -103,7 +96,7 @@ def _consent_form_view(
         except services.ConsentLocked as error:
             form.add_error(None, str(error))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
             if activate:
                 form.add_error(
                     None,
@@ -313,7 +306,7 @@ def disclosure_new(request: HttpRequest, client_id: int) -> HttpResponse:
         except services.DisclosureRefused as error:
             refusal = error.decision
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -337,7 +330,7 @@ def disclosure_emergency(request: HttpRequest, client_id: int) -> HttpResponse:
                 client=client, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.warning(request, "Emergency disclosure recorded.")
             return redirect("disclosure_list", client_id=client.pk)
