@@ -3,10 +3,12 @@
 The rules, by role (always inside the user's own organisation):
 - supervisor: every client in the programs they supervise, every action;
 - case manager: clients they are primary or secondary case manager for; not reassignment;
-- peer/sober coach: clients they coach, to view only;
+- peer/sober coach: clients they coach, to view only, without clinical content (assessments,
+  measures, substance history): only what coaching needs;
 - intake coordinator: clients still in Engagement in their programs;
 - program administrator and auditor: no client records (configuration and audit trails only);
-- anyone with an unexpired break-the-glass grant: that client, to view only.
+- anyone with an unexpired break-the-glass grant: that client, to read only (clinical content
+  included: it is an emergency).
 Anyone else gets "not found", never "forbidden", so a record's existence does not leak.
 """
 
@@ -30,6 +32,8 @@ class Action(StrEnum):
     MANAGE_CONSENTS = "manage_consents"
     DISCLOSE = "disclose"
     ASSESS = "assess"
+    # Clinical content (assessments, measures, substance history): not what a coach needs.
+    READ_CLINICAL = "read_clinical"
 
 
 NOTHING = Q(pk__in=[])
@@ -48,6 +52,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.FLAG,
             Action.MANAGE_CONSENTS,
             Action.ASSESS,
+            Action.READ_CLINICAL,
         }
     ),
     Role.ADMIN: frozenset(),
@@ -95,7 +100,8 @@ def client_filter(user: Any, action: str = Action.VIEW, *, include_emergency: bo
     rule = NOTHING
     if Action(action) in ROLE_ACTIONS.get(user.role, frozenset()):
         rule = _reach(user)
-    if action == Action.VIEW and include_emergency:
+    # Emergency access is to read the record, clinical content included, and nothing more.
+    if action in {Action.VIEW, Action.READ_CLINICAL} and include_emergency:
         granted = BreakGlassGrant.objects.filter(
             user=user,
             expires_at__gt=timezone.now(),

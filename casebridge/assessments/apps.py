@@ -13,6 +13,15 @@ class AssessmentsConfig(AppConfig):
         from casebridge.clients.extensions import ClientTab, register_due_provider, register_tab
 
         all_instruments()  # a broken definition stops start-up, not a case manager's page
-        register_tab(ClientTab(label="Assessment", url_name="assessment_list", order=15))
-        register_tab(ClientTab(label="Measures", url_name="measures", order=20))
+        register_tab(
+            ClientTab(
+                label="Assessment",
+                url_name="assessment_list",
+                order=15,
+                needs_action="read_clinical",
+            )
+        )
+        register_tab(
+            ClientTab(label="Measures", url_name="measures", order=20, needs_action="read_clinical")
+        )
         register_due_provider(instruments_due)

@@ -44,7 +44,7 @@ def _page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
 
 @login_required
 def measures(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     found = queries.history(client)
     due = {item.label: item for item in queries.instruments_due([client.pk]).get(client.pk, [])}
     rows = []
@@ -96,7 +96,7 @@ def measure_new(request: HttpRequest, client_id: int, code: str) -> HttpResponse
 
 @login_required
 def measure_result(request: HttpRequest, client_id: int, response_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     response = client.instrument_responses.filter(pk=response_id).first()
     if response is None:
         raise Http404
@@ -150,7 +150,7 @@ def _assessment_page(request: HttpRequest, client: Client, **extra: Any) -> dict
 
 @login_required
 def assessment_list(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     assessments = list(client.assessments.select_related("signed_by", "created_by"))
     return render(
         request,
@@ -227,7 +227,7 @@ def assessment_edit(request: HttpRequest, client_id: int, assessment_id: int) ->
 
 @login_required
 def assessment_detail(request: HttpRequest, client_id: int, assessment_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     assessment = _assessment(client, assessment_id)
     form = AddendumForm(request.POST or None)
     if request.method == "POST":

@@ -32,6 +32,7 @@ EXPECTED = {
             A.FLAG,
             A.MANAGE_CONSENTS,
             A.ASSESS,
+            A.READ_CLINICAL,
         },
         "foreign_client": set(),
     },
@@ -65,6 +66,9 @@ def test_break_glass_grant_gives_view_only_until_it_expires(world):
         expires_at=timezone.now() + timedelta(minutes=30),
     )
     assert Client.objects.restrict(world.bob, Action.VIEW).filter(pk=world.client.pk).exists()
+    assert (
+        Client.objects.restrict(world.bob, Action.READ_CLINICAL).filter(pk=world.client.pk).exists()
+    )
     assert not Client.objects.restrict(world.bob, Action.CHANGE).filter(pk=world.client.pk).exists()
     grant.expires_at = timezone.now() - timedelta(seconds=1)
     grant.save()
@@ -95,3 +99,16 @@ def test_allowed_actions_in_one_query_agrees_with_the_table(
     with django_assert_num_queries(1):
         allowed = allowed_actions(user, target)
     assert allowed == {action.value for action in EXPECTED[person][subject]}
+
+
+def test_a_coach_sees_what_coaching_needs_and_not_clinical_content(client, world):
+    client.force_login(world.cody)
+    page = client.get(f"/clients/{world.client.pk}/").content.decode()
+    assert world.client.phone[-4:] in page.replace("-", "")
+    assert "Date of birth" not in page and "Primary substances" not in page
+    assert f"/clients/{world.client.pk}/measures/" not in page
+    assert client.get(f"/clients/{world.client.pk}/measures/").status_code == 404
+    assert client.get(f"/clients/{world.client.pk}/assessments/").status_code == 404
+    client.force_login(world.alice)
+    page = client.get(f"/clients/{world.client.pk}/").content.decode()
+    assert "Date of birth" in page and f"/clients/{world.client.pk}/measures/" in page

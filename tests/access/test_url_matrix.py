@@ -136,7 +136,7 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "measures": (
         "get",
         lambda w: {"client_id": w.client.pk},
-        row(404, alice=200, sue=200, cody=200),
+        row(404, alice=200, sue=200),
     ),
     "measure_new": (
         "get",
@@ -146,12 +146,12 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "measure_result": (
         "get",
         lambda w: {"client_id": w.client.pk, "response_id": w.measure.pk},
-        row(404, alice=200, sue=200, cody=200),
+        row(404, alice=200, sue=200),
     ),
     "assessment_list": (
         "get",
         lambda w: {"client_id": w.client.pk},
-        row(404, alice=200, sue=200, cody=200),
+        row(404, alice=200, sue=200),
     ),
     "assessment_new": ("post", lambda w: {"client_id": w.client.pk}, row(404, alice=302, sue=302)),
     "assessment_edit": (
@@ -162,7 +162,7 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "assessment_detail": (
         "get",
         lambda w: {"client_id": w.client.pk, "assessment_id": w.assessment.pk},
-        row(404, alice=200, sue=200, cody=200),
+        row(404, alice=200, sue=200),
     ),
     "assessment_print": (
         "get",
