@@ -17,6 +17,7 @@ from casebridge.consents.models import (
     RecipientKind,
     SignatureMethod,
 )
+from casebridge.consents.services import CONSENT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_SCAN_BYTES = 10 * 1024 * 1024
@@ -47,28 +48,7 @@ class ConsentForm(forms.ModelForm):
 
     class Meta:
         model = Consent
-        fields = [
-            "patient_name",
-            "disclosing_party",
-            "categories",
-            "information_detail",
-            "recipient_kind",
-            "recipient_collateral",
-            "recipient_name",
-            "purpose",
-            "purpose_detail",
-            "right_to_revoke_explained",
-            "expiry_kind",
-            "expires_on",
-            "expiry_event",
-            "signature_method",
-            "signature_image",
-            "signature_scan",
-            "signed_by",
-            "witness_name",
-            "signed_on",
-            "language",
-        ]
+        fields = CONSENT_FIELDS
         labels = {
             "patient_name": "Client's name",
             "recipient_collateral": "Which contact",
