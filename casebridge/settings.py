@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "casebridge.clients",
     "casebridge.consents",
     "casebridge.assessments",
+    "casebridge.plans",
     "casebridge.web",
     "casebridge.demo",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("casebridge.clients.urls")),
     path("", include("casebridge.consents.urls")),
     path("", include("casebridge.assessments.urls")),
+    path("", include("casebridge.plans.urls")),
     path("audit/", include("casebridge.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -34,6 +34,8 @@ class Action(StrEnum):
     ASSESS = "assess"
     # Clinical content (assessments, measures, substance history): not what a coach needs.
     READ_CLINICAL = "read_clinical"
+    # Write and change care plans, record their signatures and reviews.
+    PLAN = "plan"
 
 
 NOTHING = Q(pk__in=[])

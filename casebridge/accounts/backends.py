@@ -17,6 +17,7 @@ ADMIN_PERMISSIONS = frozenset(
         *(f"accounts.{verb}_programmodelrule" for verb in ("view", "add", "change", "delete")),
         *(f"accounts.{verb}_user" for verb in ("view", "add", "change")),
         *(f"assessments.{verb}_instrumentschedule" for verb in ("view", "add", "change", "delete")),
+        *(f"plans.{verb}_planrules" for verb in ("view", "add", "change", "delete")),
     }
 )
 

@@ -252,6 +252,7 @@ class TimelineKind(models.TextChoices):
     CONSENT = "consent", "Consent and disclosure"
     MEASURE = "measure", "Measure"
     ASSESSMENT = "assessment", "Assessment"
+    PLAN = "plan", "Care plan"
 
 
 class TimelineEntry(models.Model):

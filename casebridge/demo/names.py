@@ -195,3 +195,64 @@ STAGE_REASONS = {
     "review": "90-day review of progress on the plan.",
     "conclusion": "Goals met; aftercare plan in place.",
 }
+
+# For demo care plans: per life area, a goal in the client's words, how it is measured, a step,
+# and an intervention (what, who, how often).
+PLAN_IDEAS = {
+    "housing": (
+        "I want a place of my own where I feel safe",
+        "A signed lease in my name",
+        "Put in two housing applications",
+        "Go through housing listings and applications together",
+        "case_manager",
+        "weekly",
+    ),
+    "employment": (
+        "I want to get back to work",
+        "Working at least 20 hours a week for a month",
+        "Update my CV with the job coach",
+        "Referral to the county job centre",
+        "provider",
+        "fortnightly",
+    ),
+    "substance_use": (
+        "I want to stay sober and keep my family close",
+        "90 days without use, shown by check-ins and drug screens",
+        "Go to three meetings a week",
+        "Weekly check-in about cravings and triggers",
+        "coach",
+        "weekly",
+    ),
+    "mental_health": (
+        "I want to sleep better and worry less",
+        "PHQ-9 and GAD-7 below 10 for two months running",
+        "Book a first appointment with a counsellor",
+        "Counselling at the community mental health centre",
+        "provider",
+        "weekly",
+    ),
+    "transportation": (
+        "I need a way to get to my appointments",
+        "No missed appointments because of transport for a month",
+        "Apply for a reduced-fare bus pass",
+        "Help with the bus pass application",
+        "case_manager",
+        "once",
+    ),
+    "legal": (
+        "I want my court case behind me",
+        "All court dates kept and fines on a payment plan",
+        "Put court dates in my phone calendar",
+        "Remind the client of court dates and check in afterwards",
+        "case_manager",
+        "monthly",
+    ),
+    "recovery_support": (
+        "I want people around me who get it",
+        "A sponsor and a weekly group I attend",
+        "Ask someone at the meeting to be my sponsor",
+        "Peer coach goes along to the first meetings",
+        "coach",
+        "weekly",
+    ),
+}

@@ -10,7 +10,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from casebridge.assessments.services import assessment_start, instrument_record
 from casebridge.clients.models import ClientFlag, Collateral
 from casebridge.consents.models import Disclosure
+from casebridge.plans.models import PlanTask
+from casebridge.plans.services import plan_revise
 from tests.factories import ConsentFactory
+from tests.plans.helpers import ready_plan, sign_all
 
 PEOPLE = ["anon", "alice", "bob", "sue", "otto", "cody", "ivy", "ada", "aud", "charlie"]
 # alice: assigned case manager · bob: same program, not assigned · sue: supervisor of the program
@@ -169,12 +172,53 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         lambda w: {"client_id": w.client.pk, "assessment_id": w.assessment.pk},
         row(404, alice=200, sue=200),
     ),
+    "plan_home": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "plan_start": ("post", lambda w: {"client_id": w.client.pk}, row(404, alice=302, sue=302)),
+    "plan_compare": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "plan_detail": ("get", lambda w: _plan(w), row(404, alice=200, sue=200)),
+    "plan_element_new": (
+        "get",
+        lambda w: _plan(w, w.draft_plan) | {"kind": "need"},
+        row(404, alice=200, sue=200),
+    ),
+    "plan_element_edit": (
+        "get",
+        lambda w: _plan(w, w.draft_plan) | {"kind": "goal", "element_id": w.goal.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "plan_element_remove": (
+        "post",
+        lambda w: _plan(w, w.draft_plan) | {"kind": "goal", "element_id": w.goal.pk},
+        row(404, alice=302, sue=302),
+    ),
+    "plan_sign": ("post", lambda w: _plan(w, w.draft_plan), row(404, alice=302, sue=302)),
+    "plan_revise": ("post", lambda w: _plan(w), row(404, alice=302, sue=302)),
+    "plan_close": ("post", lambda w: _plan(w), row(404, alice=302, sue=302)),
+    "plan_review": ("get", lambda w: _plan(w), row(404, alice=200, sue=200)),
+    "plan_print": ("get", lambda w: _plan(w), row(404, alice=200, sue=200)),
+    "plan_pdf": ("get", lambda w: _plan(w), row(404, alice=200, sue=200)),
+    "task_close": (
+        "post",
+        lambda w: {"client_id": w.client.pk, "task_id": w.task.pk},
+        row(404, alice=302, sue=302),
+    ),
+    "my_tasks": ("get", lambda w: {}, row(200)),
+    "api_plan_list": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, anon=401, alice=200, sue=200),
+    ),
+    "api_plan_item": ("get", lambda w: _plan(w), row(404, anon=401, alice=200, sue=200)),
     "accounting": (
         "get",
         lambda w: {"client_id": w.client.pk},
         row(404, alice=200, sue=200, cody=200),
     ),
 }
+
+
+def _plan(world: object, plan: object = None) -> dict[str, int]:
+    return {"client_id": world.client.pk, "plan_id": (plan or world.plan).pk}  # type: ignore[attr-defined]
 
 
 def served_url_names() -> set[str]:
@@ -236,6 +280,10 @@ def matrix_world(world):
         answers={"1": 0, "2": 0, "3": 0, "4": 1},
     )
     world.assessment = assessment_start(client=world.client, by=world.alice)
+    world.plan = sign_all(ready_plan(world), world)
+    world.task = PlanTask.objects.get(client=world.client)
+    world.draft_plan = plan_revise(plan=world.plan, by=world.alice, reason="Matrix")
+    world.goal = world.draft_plan.goals.get()
     return world
 
 

@@ -20,6 +20,7 @@ from casebridge.accounts.models import (
     Role,
 )
 from casebridge.assessments import services as assessment_services
+from casebridge.assessments.biopsychosocial import ASAM_DIMENSIONS, NEED_DOMAINS, suggest_level
 from casebridge.assessments.models import InstrumentResponse, InstrumentSchedule
 from casebridge.clients import services, stages
 from casebridge.clients.models import (
@@ -44,10 +45,13 @@ from casebridge.demo.names import (
     GOALS,
     LANGUAGES,
     LAST_NAMES,
+    PLAN_IDEAS,
     PREFERRED,
     PRONOUNS,
     STAGE_REASONS,
 )
+from casebridge.plans import services as plan_services
+from casebridge.plans.models import CarePlan, PlanRules
 
 PROGRAMS = [
     ("Residential", CaseManagementModel.CLINICAL),
@@ -83,8 +87,17 @@ def ensure_organisation(name: str, prefix: str) -> tuple[Organisation, list[Prog
             InstrumentSchedule.objects.get_or_create(
                 program=program, instrument=code, defaults={"every_days": days}
             )
+        # Treatment court plans are reviewed monthly and co-signed; others every 90 days.
+        court = program_name == "Treatment court"
+        PlanRules.objects.get_or_create(
+            program=program,
+            defaults={"review_every_days": 30 if court else 90, "supervisor_cosign": court},
+        )
         programs.append(program)
     return organisation, programs
+
+
+PLANNED_STAGES = {"planning", "implementation", "monitoring", "review"}
 
 
 class Command(BaseCommand):
@@ -234,6 +247,8 @@ class Command(BaseCommand):
                 )
             if client.stage not in {"engagement"}:
                 self._measures(rng, client, case_manager, registered_days_ago)
+            if client.stage in PLANNED_STAGES:
+                self._plan(rng, client, case_manager, staff, registered_days_ago)
             self._backdate(client, now, registered_days_ago, rng)
 
     def _measures(self, rng: random.Random, client: Client, by: Any, days_ago: int) -> None:
@@ -305,6 +320,79 @@ class Command(BaseCommand):
                 body=f"{client.legal_name} has attended every scheduled session this month.",
                 method=DisclosureMethod.PRINTED,
             )
+
+    def _plan(
+        self, rng: random.Random, client: Client, by: Any, staff: dict[str, Any], days_ago: int
+    ) -> None:
+        """A signed assessment and a care plan: a draft in planning, signed and in effect later."""
+        areas = rng.sample(sorted(PLAN_IDEAS), k=rng.randint(2, 3))
+        assessment = assessment_services.assessment_start(client=client, by=by)
+        ratings = {d: rng.randint(0, 3) for d, _ in ASAM_DIMENSIONS}
+        assessment = assessment_services.assessment_save(
+            assessment=assessment,
+            by=by,
+            version=assessment.version,
+            sections={"strengths": {"strengths": "Determined; close to a sister; good cook"}},
+            substances=[],
+            needs={
+                domain: {"severity": rng.choice([2, 3]) if domain in areas else 0, "reason": ""}
+                for domain, _ in NEED_DOMAINS
+            },
+            asam={
+                str(d): {"rating": r, "rationale": "Seen at assessment"} for d, r in ratings.items()
+            },
+            chosen_level=suggest_level(ratings)[0],
+            level_override_reason="",
+            sign=True,
+        )
+        plan = plan_services.plan_start(client=client, by=by, assessment=assessment)
+        for problem in plan.problems.all():
+            words, measure, step, action, who, often = PLAN_IDEAS[problem.need_domain]
+            plan.refresh_from_db()
+            goal = plan_services.goal_save(
+                plan=plan,
+                by=by,
+                version=plan.version,
+                problem_id=problem.pk,
+                own_words=words,
+                measurable=measure,
+                target_date=timezone.localdate() + timedelta(days=rng.choice([60, 90, 180])),
+                term=rng.choice(["short", "long"]),
+                strength="Determined",
+            )
+            plan.refresh_from_db()
+            plan_services.objective_save(
+                plan=plan, by=by, version=plan.version, goal_id=goal.pk, text=step
+            )
+            plan.refresh_from_db()
+            owner = staff["coach"] if who == "coach" and client.coach_id else by
+            plan_services.intervention_save(
+                plan=plan,
+                by=by,
+                version=plan.version,
+                goal_id=goal.pk,
+                action=action,
+                responsible=who,
+                provider_name="County services" if who == "provider" else "",
+                frequency=often,
+                owner=owner if who != "provider" else None,
+            )
+        if client.stage == stages.Stage.PLANNING:
+            return
+        for role in plan_services.required_signers(plan):
+            plan.refresh_from_db()
+            plan_services.plan_sign(
+                plan=plan,
+                by=staff["supervisor"] if role == "supervisor" else by,
+                version=plan.version,
+                role=role,
+                method="verbal",
+                witness_name="Front desk staff member",
+            )
+        # Spread activation dates so some reviews are due and a few overdue (demo data only).
+        CarePlan.objects.filter(pk=plan.pk).update(
+            activated_at=timezone.now() - timedelta(days=rng.randint(1, min(days_ago, 120)))
+        )
 
     def _backdate(self, client: Client, now: Any, days_ago: int, rng: random.Random) -> None:
         """Spread the demo case's history over its synthetic lifetime (demo data only)."""

@@ -1,0 +1,98 @@
+"""The care plans API: JSON over the same sign-in, access policy, audit and services as the
+pages. A client's plan versions can be read; a draft's content can be replaced whole (PUT),
+carrying the draft's `version`. Signed versions are refused with 409 and code "locked"; a
+draft someone else changed is refused with 409 and code "stale"; invalid content gets 400
+with each problem by its place in the document.
+"""
+
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.http import require_http_methods
+
+from casebridge.access.policy import Action
+from casebridge.clients.queries import client_for
+from casebridge.plans import queries, services
+from casebridge.plans.documents import plan_document
+from casebridge.plans.models import CarePlan
+
+
+def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    return bool(request.user.is_authenticated)
+
+
+def _full(plan: CarePlan) -> dict[str, Any]:
+    return plan_document(plan) | {
+        "activated_at": plan.activated_at.isoformat() if plan.activated_at else None,
+        "signatures": [
+            {"role": s.role, "method": s.method, "signed_at": s.signed_at.isoformat()}
+            for s in plan.signatures.all()
+        ],
+    }
+
+
+@require_http_methods(["GET"])
+def plan_list(request: HttpRequest, client_id: int) -> JsonResponse:
+    if not _signed_in(request):
+        return _json({"error": "Sign in first."}, 401)
+    try:
+        client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+    except Http404:
+        return _json({"error": "Not found."}, 404)
+    return _json(
+        {
+            "plans": [
+                {
+                    "id": plan.pk,
+                    "version_number": plan.sequence,
+                    "status": plan.status,
+                    "locked": plan.is_locked,
+                    "activated_at": plan.activated_at.isoformat() if plan.activated_at else None,
+                }
+                for plan in queries.versions(client)
+            ]
+        }
+    )
+
+
+@require_http_methods(["GET", "PUT"])
+def plan_item(request: HttpRequest, client_id: int, plan_id: int) -> JsonResponse:
+    if not _signed_in(request):
+        return _json({"error": "Sign in first."}, 401)
+    action = Action.READ_CLINICAL if request.method == "GET" else Action.PLAN
+    try:
+        client = client_for(user=request.user, client_id=client_id, action=action)
+    except Http404:
+        return _json({"error": "Not found."}, 404)
+    plan = queries.plan_of(client, plan_id)
+    if plan is None:
+        return _json({"error": "Not found."}, 404)
+    if request.method == "GET":
+        return _json(_full(plan))
+    try:
+        document = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return _json({"error": "The body is not valid JSON."}, 400)
+    if not isinstance(document, dict) or not isinstance(document.get("version"), int):
+        return _json(
+            {"error": "Send the plan with the 'version' you read, so no one's work is lost."},
+            400,
+        )
+    try:
+        saved = services.plan_replace(
+            plan=plan, by=request.user, version=document["version"], document=document
+        )
+    except services.PlanLocked as error:
+        return _json({"error": str(error), "code": "locked"}, 409)
+    except services.StalePlan as error:
+        return _json({"error": str(error), "code": "stale"}, 409)
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        return _json({"error": "The plan has problems.", "errors": errors}, 400)
+    return _json(_full(saved))

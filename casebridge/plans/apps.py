@@ -1,0 +1,20 @@
+"""App config for care plans: adds the Care plan tab and plan reviews and tasks as due items."""
+
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    name = "casebridge.plans"
+    label = "plans"
+    verbose_name = "Care plans"
+
+    def ready(self) -> None:
+        from casebridge.clients.extensions import ClientTab, register_due_provider, register_tab
+        from casebridge.plans.queries import plans_due
+
+        register_tab(
+            ClientTab(
+                label="Care plan", url_name="plan_home", order=17, needs_action="read_clinical"
+            )
+        )
+        register_due_provider(plans_due)

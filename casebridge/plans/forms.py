@@ -1,0 +1,172 @@
+"""Forms for each part of a care plan, for signing, reviewing, and closing tasks."""
+
+from typing import Any
+
+from django import forms
+
+from casebridge.accounts.models import Role, User
+from casebridge.assessments.biopsychosocial import NEED_DOMAINS
+from casebridge.plans.models import (
+    CarePlan,
+    Frequency,
+    GoalTerm,
+    Progress,
+    Responsible,
+    ReviewOutcome,
+    ReviewReason,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class DraftForm(forms.Form):
+    """Every edit of a draft carries the version it was made on (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProblemForm(DraftForm):
+    need_domain = forms.ChoiceField(
+        label="Life area", choices=[("", "Other"), *NEED_DOMAINS], required=False
+    )
+    statement = forms.CharField(
+        label="The need, in a sentence",
+        widget=TEXT,
+        help_text="What gets in the way, as the client would put it.",
+        required=False,
+    )
+
+
+class GoalForm(DraftForm):
+    problem_id = forms.TypedChoiceField(label="Which need it answers", coerce=int)
+    own_words = forms.CharField(
+        label="The goal in the client's words",
+        widget=TEXT,
+        help_text="Write it the way the client says it.",
+        required=False,
+    )
+    measurable = forms.CharField(
+        label="How we will know it is reached",
+        widget=TEXT,
+        help_text="Something you can count or see, e.g. 'a signed lease in my name'.",
+        required=False,
+    )
+    term = forms.ChoiceField(label="Short or long term", choices=GoalTerm.choices)
+    target_date = forms.DateField(label="Target date", widget=DATE, required=False)
+    strength = forms.CharField(
+        label="Strength it builds on",
+        required=False,
+        help_text="What the client is good at or has going for them that will help.",
+    )
+
+    def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["problem_id"].choices = [  # type: ignore[attr-defined]
+            (p.pk, p.statement[:80]) for p in plan.problems.all()
+        ]
+
+
+class ObjectiveForm(DraftForm):
+    text = forms.CharField(
+        label="The step", widget=TEXT, help_text="A step that shows progress.", required=False
+    )
+    target_date = forms.DateField(label="By when", widget=DATE, required=False)
+
+
+class InterventionForm(DraftForm):
+    action = forms.CharField(label="What will be done", widget=TEXT, required=False)
+    responsible = forms.ChoiceField(label="Who does it", choices=Responsible.choices)
+    provider_name = forms.CharField(
+        label="Provider or referral",
+        required=False,
+        help_text="The named provider, program or referral, when someone outside does it.",
+    )
+    frequency = forms.ChoiceField(label="How often", choices=Frequency.choices)
+    owner = forms.ModelChoiceField(
+        label="Staff member who keeps track",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody (no tasks)",
+        help_text="They get a task on their list each time it is due.",
+    )
+    first_due_on = forms.DateField(
+        label="First due", widget=DATE, required=False, help_text="Leave empty to start next time."
+    )
+
+    def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            organisation_id=plan.client.organisation_id,
+            is_active=True,
+            role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.COACH, Role.INTAKE],
+        ).order_by("first_name", "last_name")
+
+
+class ClientSignatureForm(DraftForm):
+    method = forms.ChoiceField(
+        label="How the client agreed",
+        choices=[("on_screen", "Signed on screen"), ("verbal", "Agreed verbally, with a witness")],
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(label="Client's name as signed", required=False)
+    image = forms.CharField(
+        widget=forms.HiddenInput(attrs={"data-signature-input": "true"}), required=False
+    )
+    witness_name = forms.CharField(
+        label="Witness", required=False, help_text="Needed when the client agrees verbally."
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Why", widget=TEXT, required=False)
+
+
+class ReviewForm(forms.Form):
+    reason = forms.ChoiceField(label="Why this review", choices=ReviewReason.choices)
+    summary = forms.CharField(
+        label="How the plan is going", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    outcome = forms.ChoiceField(
+        label="What happens next", choices=ReviewOutcome.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, goals: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.goals = goals
+        for goal in goals:
+            self.fields[f"goal_{goal.pk}_rating"] = forms.ChoiceField(
+                label="Progress",
+                choices=[("", "Choose"), *Progress.choices],
+                required=False,
+            )
+            self.fields[f"goal_{goal.pk}_note"] = forms.CharField(
+                label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def goal_rows(self) -> list[tuple[Any, Any, Any]]:
+        return [
+            (goal, self[f"goal_{goal.pk}_rating"], self[f"goal_{goal.pk}_note"])
+            for goal in self.goals
+        ]
+
+    def ratings(self) -> dict[int, tuple[str, str]]:
+        return {
+            goal.pk: (
+                self.cleaned_data.get(f"goal_{goal.pk}_rating", ""),
+                self.cleaned_data.get(f"goal_{goal.pk}_note", ""),
+            )
+            for goal in self.goals
+        }
+
+
+class TaskCloseForm(forms.Form):
+    done = forms.TypedChoiceField(
+        label="What happened",
+        choices=[("1", "Done"), ("0", "Missed")],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note", required=False, help_text="Needed when it was missed: what happened?"
+    )

@@ -1,0 +1,197 @@
+"""Reads of care plans: a client's versions, the plan in effect and its goals, when reviews
+are due, and each person's task list."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from casebridge.access.policy import Action
+from casebridge.assessments.models import Assessment, AssessmentStatus
+from casebridge.clients.extensions import DueItem
+from casebridge.clients.models import Client
+from casebridge.plans.models import (
+    CarePlan,
+    Goal,
+    GoalProgress,
+    PlanReview,
+    PlanRules,
+    PlanTask,
+    TaskStatus,
+)
+from casebridge.plans.statuses import PlanStatus
+
+DEFAULT_REVIEW_DAYS = 90
+
+
+def versions(client: Client) -> list[CarePlan]:
+    return list(client.plans.select_related("created_by").order_by("-sequence"))
+
+
+def plan_of(client: Client, plan_id: int) -> CarePlan | None:
+    return client.plans.select_related("created_by", "assessment").filter(pk=plan_id).first()
+
+
+def current_plan(client: Client) -> CarePlan | None:
+    """The plan in effect, or else the draft being worked on."""
+    plans = {p.status: p for p in client.plans.filter(status__in=["active", "draft"])}
+    return plans.get(PlanStatus.ACTIVE) or plans.get(PlanStatus.DRAFT)
+
+
+def plan_tree(plan: CarePlan) -> list[dict[str, Any]]:
+    """Needs with their goals, and each goal's steps and actions, in four queries."""
+    goals: dict[int, dict[str, Any]] = {}
+    by_problem: dict[int, list[dict[str, Any]]] = {}
+    for goal in plan.goals.all():
+        entry = {"goal": goal, "objectives": [], "interventions": []}
+        goals[goal.pk] = entry
+        by_problem.setdefault(goal.problem_id, []).append(entry)
+    for objective in plan.objectives.all():
+        goals[objective.goal_id]["objectives"].append(objective)
+    for intervention in plan.interventions.select_related("owner"):
+        goals[intervention.goal_id]["interventions"].append(intervention)
+    return [
+        {"problem": problem, "goals": by_problem.get(problem.pk, [])}
+        for problem in plan.problems.all()
+    ]
+
+
+def latest_progress(plan: CarePlan) -> dict[Any, GoalProgress]:
+    """The latest rating of each goal of this version, followed across versions by key."""
+    keys = list(plan.goals.values_list("key", flat=True))
+    found: dict[Any, GoalProgress] = {}
+    for rating in (
+        GoalProgress.objects.filter(goal__plan__client_id=plan.client_id, goal__key__in=keys)
+        .select_related("goal", "review")
+        .order_by("review__reviewed_at", "id")
+    ):
+        found[rating.goal.key] = rating
+    return found
+
+
+def active_goals(client: Client) -> list[Goal]:
+    """The goals of the plan in effect: for anything that records progress to link back to."""
+    return list(
+        Goal.objects.filter(plan__client=client, plan__status=PlanStatus.ACTIVE).order_by(
+            "problem__position", "position", "id"
+        )
+    )
+
+
+def review_every_days(program_id: int) -> int:
+    rules = PlanRules.objects.filter(program_id=program_id).first()
+    return rules.review_every_days if rules else DEFAULT_REVIEW_DAYS
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    due_on: date
+    because: str
+
+
+def _review_due(
+    *,
+    activated_on: date,
+    last_review_on: date | None,
+    every_days: int,
+    level_at_last_look: str,
+    latest_level: str | None,
+    latest_level_on: date | None,
+) -> ReviewDue:
+    since = last_review_on or activated_on
+    due = ReviewDue(since + timedelta(days=every_days), f"Every {every_days} days")
+    if (
+        latest_level
+        and latest_level != level_at_last_look
+        and latest_level_on is not None
+        and latest_level_on >= since
+    ):
+        return ReviewDue(latest_level_on, f"Level of care changed to {latest_level}")
+    return due
+
+
+def reviews_due(client_ids: list[int]) -> dict[int, ReviewDue]:
+    """When each client's plan in effect is next due for review (four queries)."""
+    plans = list(
+        CarePlan.objects.filter(client_id__in=client_ids, status=PlanStatus.ACTIVE).values(
+            "pk", "client_id", "client__program_id", "activated_at", "level_of_care"
+        )
+    )
+    if not plans:
+        return {}
+    plan_ids = [p["pk"] for p in plans]
+    last_reviews = {
+        row["plan_id"]: row
+        for row in PlanReview.objects.filter(
+            pk__in=Subquery(
+                PlanReview.objects.filter(plan_id=OuterRef("plan_id"))
+                .order_by("-reviewed_at", "-id")
+                .values("pk")[:1]
+            ),
+            plan_id__in=plan_ids,
+        ).values("plan_id", "reviewed_at", "level_of_care")
+    }
+    rules = {
+        r.program_id: r.review_every_days
+        for r in PlanRules.objects.filter(program_id__in={p["client__program_id"] for p in plans})
+    }
+    latest_signed = Assessment.objects.filter(
+        client_id=OuterRef("client_id"), status=AssessmentStatus.SIGNED
+    ).order_by("-signed_at", "-id")
+    levels = {
+        row["client_id"]: row
+        for row in Assessment.objects.filter(
+            pk__in=Subquery(latest_signed.values("pk")[:1]),
+            client_id__in=[p["client_id"] for p in plans],
+        ).values("client_id", "chosen_level", "signed_at")
+    }
+    found: dict[int, ReviewDue] = {}
+    for plan in plans:
+        review = last_reviews.get(plan["pk"])
+        level = levels.get(plan["client_id"])
+        found[plan["client_id"]] = _review_due(
+            activated_on=timezone.localdate(plan["activated_at"]),
+            last_review_on=timezone.localdate(review["reviewed_at"]) if review else None,
+            every_days=rules.get(plan["client__program_id"], DEFAULT_REVIEW_DAYS),
+            level_at_last_look=(review["level_of_care"] if review else plan["level_of_care"]),
+            latest_level=level["chosen_level"] if level else None,
+            latest_level_on=timezone.localdate(level["signed_at"]) if level else None,
+        )
+    return found
+
+
+def plans_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
+    """Plan reviews and the earliest open plan task, as due items (five queries)."""
+    due: dict[int, list[DueItem]] = {}
+    for client_id, review in reviews_due(client_ids).items():
+        due.setdefault(client_id, []).append(
+            DueItem(label="Care plan review", due_on=review.due_on, url_name="plan_home")
+        )
+    for row in (
+        PlanTask.objects.filter(client_id__in=client_ids, status=TaskStatus.OPEN)
+        .values("client_id")
+        .annotate(first=Min("due_on"), count=Count("id"))
+    ):
+        label = "Plan task" if row["count"] == 1 else f"Plan tasks ({row['count']})"
+        due.setdefault(row["client_id"], []).append(
+            DueItem(label=label, due_on=row["first"], url_name="plan_home")
+        )
+    return due
+
+
+def tasks_for_client(client: Client) -> QuerySet[PlanTask]:
+    return PlanTask.objects.filter(client=client).select_related(
+        "owner", "closed_by", "intervention__goal"
+    )
+
+
+def my_tasks(user: Any) -> QuerySet[PlanTask]:
+    """A staff member's open tasks on the clients they may still see, soonest first."""
+    tasks = PlanTask.objects.filter(
+        owner=user,
+        status=TaskStatus.OPEN,
+        client__in=Client.objects.restrict(user, Action.VIEW, include_emergency=False),
+    )
+    return tasks.select_related("client", "intervention__goal").order_by("due_on", "id")

@@ -1,0 +1,507 @@
+"""The Care plan tab: draft from the assessment, edit the draft, sign, review, compare versions,
+print, and the task lists."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casebridge.access.policy import Action
+from casebridge.assessments.biopsychosocial import LEVEL_NAMES
+from casebridge.audit.services import audit_record
+from casebridge.clients.models import Client
+from casebridge.clients.queries import client_for, client_header
+from casebridge.formtools import apply_errors
+from casebridge.plans import pdf, queries, services
+from casebridge.plans.documents import compare, plan_document
+from casebridge.plans.forms import (
+    ClientSignatureForm,
+    GoalForm,
+    InterventionForm,
+    ObjectiveForm,
+    ProblemForm,
+    ReasonForm,
+    ReviewForm,
+    TaskCloseForm,
+)
+from casebridge.plans.models import CarePlan, Goal, Intervention, Objective, PlanTask, Problem
+from casebridge.plans.statuses import PlanStatus
+
+ELEMENTS: dict[str, tuple[type[Any], type[Any], str]] = {
+    "need": (Problem, ProblemForm, "need"),
+    "goal": (Goal, GoalForm, "goal"),
+    "step": (Objective, ObjectiveForm, "step"),
+    "action": (Intervention, InterventionForm, "action"),
+}
+
+
+def _page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
+    return {**client_header(request.user, client), "tab": "plan_home", **extra}
+
+
+def _plan(client: Client, plan_id: int) -> CarePlan:
+    plan = queries.plan_of(client, plan_id)
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def _plan_context(plan: CarePlan) -> dict[str, Any]:
+    signatures = list(plan.signatures.select_related("recorded_by"))
+    tree = queries.plan_tree(plan)
+    progress = queries.latest_progress(plan)
+    for entry in tree:
+        for goal in entry["goals"]:
+            goal["progress"] = progress.get(goal["goal"].key)
+    return {
+        "plan": plan,
+        "tree": tree,
+        "signatures": signatures,
+        "signed_roles": {s.role for s in signatures},
+        "required": services.required_signers(plan),
+        "unfinished": services.unfinished(plan) if plan.status == PlanStatus.DRAFT else [],
+        "level_names": LEVEL_NAMES,
+    }
+
+
+@login_required
+def plan_home(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+    current = queries.current_plan(client)
+    context = _page(
+        request,
+        client,
+        versions=queries.versions(client),
+        latest_assessment=services.latest_signed_assessment(client),
+        tasks=list(queries.tasks_for_client(client).filter(status="open")),
+        recent_tasks=list(
+            queries.tasks_for_client(client).exclude(status="open").order_by("-closed_at")[:10]
+        ),
+        review_due=queries.reviews_due([client.pk]).get(client.pk),
+    )
+    if current is not None:
+        context.update(_plan_context(current))
+        draft = (
+            current
+            if current.status == PlanStatus.DRAFT
+            else client.plans.filter(status=PlanStatus.DRAFT).first()
+        )
+        context["draft"] = draft
+    return render(request, "plans/plan_home.html", context)
+
+
+@login_required
+@require_POST
+def plan_start(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    try:
+        plan = services.plan_start(client=client, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("plan_home", client_id=client.pk)
+    messages.success(request, "Draft plan started from the assessment.")
+    return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
+
+
+@login_required
+def plan_detail(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+    plan = _plan(client, plan_id)
+    context = _page(
+        request,
+        client,
+        **_plan_context(plan),
+        reviews=list(plan.reviews.select_related("reviewed_by").prefetch_related("ratings__goal")),
+        signature_form=ClientSignatureForm(
+            initial={"version": plan.version, "name": client.legal_name}
+        ),
+        reason_form=ReasonForm(),
+        versions=queries.versions(client),
+    )
+    return render(request, "plans/plan_detail.html", context)
+
+
+def _draft_error(request: HttpRequest, form: Any, error: Exception) -> None:
+    if isinstance(error, services.StalePlan):
+        form.add_error(
+            None, f"{error} Reload the plan to see their changes, then make yours again."
+        )
+    elif isinstance(error, services.PlanLocked):
+        form.add_error(None, str(error))
+    elif isinstance(error, ValidationError):
+        apply_errors(form, error)
+
+
+@login_required
+def plan_element(
+    request: HttpRequest, client_id: int, plan_id: int, kind: str, element_id: int | None = None
+) -> HttpResponse:
+    """Add or change one need, goal, step or action of a draft."""
+    if kind not in ELEMENTS:
+        raise Http404
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    plan = _plan(client, plan_id)
+    model, form_class, _ = ELEMENTS[kind]
+    element = None
+    if element_id is not None:
+        element = model.objects.filter(plan=plan, pk=element_id).first()
+        if element is None:
+            raise Http404
+    if plan.is_locked:
+        messages.error(request, "This version is signed or no longer a draft; it cannot change.")
+        return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
+    parent_goal = _parent_goal(request, plan, kind, element)
+    initial = _initial(kind, element, plan, request)
+    kwargs = {"plan": plan} if kind in {"goal", "action"} else {}
+    form = form_class(request.POST or None, initial=initial, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        element_key = {
+            "need": "problem_id",
+            "goal": "goal_id",
+            "step": "objective_id",
+            "action": "intervention_id",
+        }[kind]
+        if element is not None:
+            data[element_key] = element.pk
+        if kind in {"step", "action"}:
+            data["goal_id"] = parent_goal.pk if parent_goal else 0
+        save = {
+            "need": services.problem_save,
+            "goal": services.goal_save,
+            "step": services.objective_save,
+            "action": services.intervention_save,
+        }[kind]
+        try:
+            saved = save(plan=plan, by=request.user, version=form.cleaned_data["version"], **data)
+        except (services.StalePlan, services.PlanLocked, ValidationError) as error:
+            _draft_error(request, form, error)
+        else:
+            messages.success(request, "Saved.")
+            anchor = (
+                f"#goal-{saved.goal_id}" if kind in {"step", "action"} else f"#{kind}-{saved.pk}"
+            )
+            return redirect(reverse("plan_detail", args=[client.pk, plan.pk]) + anchor)
+    return render(
+        request,
+        "plans/element_form.html",
+        _page(
+            request,
+            client,
+            plan=plan,
+            form=form,
+            kind=kind,
+            element=element,
+            parent_goal=parent_goal,
+            strengths=_strengths(plan),
+        ),
+    )
+
+
+def _parent_goal(request: HttpRequest, plan: CarePlan, kind: str, element: Any) -> Goal | None:
+    if kind not in {"step", "action"}:
+        return None
+    if element is not None:
+        return element.goal
+    goal_id = request.GET.get("goal") or request.POST.get("goal")
+    goal = plan.goals.filter(pk=goal_id).first() if str(goal_id or "").isdigit() else None
+    if goal is None:
+        raise Http404
+    return goal
+
+
+def _initial(kind: str, element: Any, plan: CarePlan, request: HttpRequest) -> dict[str, Any]:
+    initial: dict[str, Any] = {"version": plan.version}
+    if element is None:
+        need = request.GET.get("need")
+        if kind == "goal" and need and need.isdigit():
+            initial["problem_id"] = int(need)
+        return initial
+    fields = {
+        "need": ("need_domain", "statement"),
+        "goal": ("problem_id", "own_words", "measurable", "term", "target_date", "strength"),
+        "step": ("text", "target_date"),
+        "action": ("action", "responsible", "provider_name", "frequency", "owner", "first_due_on"),
+    }[kind]
+    return initial | {name: getattr(element, name) for name in fields}
+
+
+def _strengths(plan: CarePlan) -> str:
+    if plan.assessment is None:
+        return ""
+    section = plan.assessment.sections.get("strengths", {})
+    return "; ".join(v for v in (section.get("strengths"), section.get("resources")) if v)
+
+
+@login_required
+@require_POST
+def plan_element_remove(
+    request: HttpRequest, client_id: int, plan_id: int, kind: str, element_id: int
+) -> HttpResponse:
+    if kind not in ELEMENTS:
+        raise Http404
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    plan = _plan(client, plan_id)
+    try:
+        services.element_remove(
+            plan=plan,
+            by=request.user,
+            version=int(request.POST.get("version") or 0),
+            kind=kind,
+            element_id=element_id,
+        )
+    except services.StalePlan as error:
+        messages.error(request, f"{error} Nothing was removed; look again and retry.")
+    except (services.PlanLocked, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, "Removed.")
+    return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_sign(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    plan = _plan(client, plan_id)
+    role = request.POST.get("role", "")
+    form = ClientSignatureForm(request.POST)
+    if not form.is_valid() and role == "client":
+        return _sign_again(request, client, plan, form)
+    version = int(request.POST.get("version") or 0)
+    try:
+        if role == "client":
+            services.plan_sign(
+                plan=plan,
+                by=request.user,
+                version=version,
+                role=role,
+                method=form.cleaned_data["method"],
+                name=form.cleaned_data["name"],
+                image=form.cleaned_data["image"],
+                witness_name=form.cleaned_data["witness_name"],
+            )
+        else:
+            services.plan_sign(plan=plan, by=request.user, version=version, role=role)
+    except (services.StalePlan, services.PlanLocked) as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        if role == "client" and hasattr(error, "error_dict"):
+            apply_errors(form, error)
+            return _sign_again(request, client, plan, form)
+        messages.error(request, " ".join(error.messages))
+    else:
+        plan.refresh_from_db()
+        messages.success(
+            request,
+            "Signed. The plan is now in effect."
+            if plan.status == PlanStatus.ACTIVE
+            else "Signed. The text of this version is now fixed.",
+        )
+    return redirect(reverse("plan_detail", args=[client.pk, plan.pk]) + "#signatures")
+
+
+def _sign_again(request: HttpRequest, client: Client, plan: CarePlan, form: Any) -> HttpResponse:
+    context = _page(
+        request,
+        client,
+        **_plan_context(plan),
+        reviews=[],
+        signature_form=form,
+        reason_form=ReasonForm(),
+        versions=queries.versions(client),
+    )
+    return render(request, "plans/plan_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def plan_revise(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    plan = _plan(client, plan_id)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        new = services.plan_revise(
+            plan=plan, by=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
+    messages.success(
+        request, f"Version {new.sequence} drafted. The plan in effect stays until it is signed."
+    )
+    return redirect("plan_detail", client_id=client.pk, plan_id=new.pk)
+
+
+@login_required
+@require_POST
+def plan_close(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    plan = _plan(client, plan_id)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        services.plan_close(plan=plan, by=request.user, reason=form.cleaned_data.get("reason", ""))
+    except (ValidationError, services.PlanLocked) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, "Plan closed.")
+    return redirect("plan_home", client_id=client.pk)
+
+
+@login_required
+def plan_review(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    plan = _plan(client, plan_id)
+    if plan.status != PlanStatus.ACTIVE:
+        messages.error(request, "Only the plan in effect can be reviewed.")
+        return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
+    goals = list(plan.goals.all())
+    due = queries.reviews_due([client.pk]).get(client.pk)
+    initial = {
+        "reason": "level_of_care" if due and due.because.startswith("Level") else "scheduled"
+    }
+    form = ReviewForm(request.POST or None, goals=goals, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_plan = services.review_record(
+                plan=plan,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                summary=form.cleaned_data["summary"],
+                outcome=form.cleaned_data["outcome"],
+                ratings=form.ratings(),
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Review recorded.")
+            if new_plan is not None:
+                return redirect("plan_detail", client_id=client.pk, plan_id=new_plan.pk)
+            return redirect("plan_home", client_id=client.pk)
+    return render(
+        request,
+        "plans/review_form.html",
+        _page(request, client, plan=plan, form=form, review_due=due),
+    )
+
+
+@login_required
+def plan_compare(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+    versions = queries.versions(client)
+    by_id = {str(p.pk): p for p in versions}
+    older = by_id.get(request.GET.get("older", ""))
+    newer = by_id.get(request.GET.get("newer", ""))
+    if older is None and newer is None and len(versions) >= 2:
+        newer, older = versions[0], versions[1]
+    changes = None
+    if older is not None and newer is not None:
+        if older.sequence > newer.sequence:
+            older, newer = newer, older
+        changes = compare(plan_document(older), plan_document(newer))
+    return render(
+        request,
+        "plans/compare.html",
+        _page(
+            request,
+            client,
+            versions=versions,
+            older=older,
+            newer=newer,
+            changes=changes,
+            older_tree=queries.plan_tree(older) if older else [],
+            newer_tree=queries.plan_tree(newer) if newer else [],
+        ),
+    )
+
+
+def _print_context(client: Client, plan: CarePlan) -> dict[str, Any]:
+    return {
+        "client": client,
+        **_plan_context(plan),
+        "tasks": list(
+            queries.tasks_for_client(client).filter(status="open", intervention__plan=plan)
+        ),
+    }
+
+
+@login_required
+def plan_print(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    plan = _plan(client, plan_id)
+    audit_record(
+        actor=request.user,
+        action="print",
+        client_id=client.pk,
+        object_type="care_plan",
+        object_id=plan.pk,
+    )
+    return render(request, "plans/plan_print.html", _print_context(client, plan))
+
+
+@login_required
+def plan_pdf(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    plan = _plan(client, plan_id)
+    audit_record(
+        actor=request.user,
+        action="print",
+        client_id=client.pk,
+        object_type="care_plan",
+        object_id=plan.pk,
+        changes={"format": "pdf"},
+    )
+    response = HttpResponse(
+        pdf.plan_pdf(**_print_context(client, plan)), content_type="application/pdf"
+    )
+    # The file name carries no name or case number: only the version.
+    response["Content-Disposition"] = f'attachment; filename="care-plan-v{plan.sequence}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.VIEW)
+    task = PlanTask.objects.filter(client=client, pk=task_id).first()
+    if task is None:
+        raise Http404
+    if task.owner_id != request.user.pk:
+        # Someone else's task: only those who may change the plan close it for them.
+        client_for(user=request.user, client_id=client_id, action=Action.PLAN, audit=False)
+    form = TaskCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_close(
+                task=task,
+                by=request.user,
+                done=form.cleaned_data["done"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Task recorded.")
+    else:
+        messages.error(request, "Choose whether it was done or missed.")
+    if request.POST.get("back") == "my_tasks":
+        return redirect("my_tasks")
+    return redirect("plan_home", client_id=client.pk)
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    tasks = list(queries.my_tasks(request.user))
+    return render(
+        request,
+        "plans/my_tasks.html",
+        {"tasks": tasks, "today": timezone.localdate()},
+    )

@@ -1,0 +1,92 @@
+"""Shared steps for care-plan tests: a signed assessment, and a plan ready to sign."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from casebridge.assessments import services as assessment_services
+from casebridge.assessments.biopsychosocial import ASAM_DIMENSIONS, NEED_DOMAINS, suggest_level
+from casebridge.plans import services
+
+SIGNATURE = "data:image/png;base64,iVBORw0KGgo="
+
+
+def signed_assessment(client, by, *, needs=None, ratings=(1, 0, 2, 1, 2, 1), level=None):
+    assessment = assessment_services.assessment_start(client=client, by=by)
+    rated = {domain: {"severity": 0, "reason": ""} for domain, _ in NEED_DOMAINS}
+    rated.update(needs or {})
+    suggested = suggest_level(dict(enumerate(ratings, start=1)))[0]
+    return assessment_services.assessment_save(
+        assessment=assessment,
+        by=by,
+        version=assessment.version,
+        sections={"strengths": {"strengths": "Good with people; a loving family"}},
+        substances=[],
+        needs=rated,
+        asam={
+            str(d): {"rating": r, "rationale": "seen"}
+            for (d, _), r in zip(ASAM_DIMENSIONS, ratings, strict=True)
+        },
+        chosen_level=level or suggested,
+        level_override_reason="" if not level or level == suggested else "clinical judgement",
+        sign=True,
+    )
+
+
+def in_days(days):
+    return timezone.localdate() + timedelta(days=days)
+
+
+def ready_plan(world, *, owner=None, frequency="weekly"):
+    """A draft with one need, one goal, one step and one action, from a signed assessment."""
+    signed_assessment(
+        world.client,
+        world.alice,
+        needs={"housing": {"severity": 3, "reason": "Sleeping on a friend's couch"}},
+    )
+    plan = services.plan_start(client=world.client, by=world.alice)
+    problem = plan.problems.get()
+    plan.refresh_from_db()
+    goal = services.goal_save(
+        plan=plan,
+        by=world.alice,
+        version=plan.version,
+        problem_id=problem.pk,
+        own_words="I want my own place",
+        measurable="Signed lease in my name",
+        target_date=in_days(90),
+        term="long",
+        strength="Good with people",
+    )
+    plan.refresh_from_db()
+    services.objective_save(
+        plan=plan, by=world.alice, version=plan.version, goal_id=goal.pk, text="Apply for housing"
+    )
+    plan.refresh_from_db()
+    services.intervention_save(
+        plan=plan,
+        by=world.alice,
+        version=plan.version,
+        goal_id=goal.pk,
+        action="Go through housing listings together",
+        responsible="case_manager",
+        frequency=frequency,
+        owner=owner or world.alice,
+    )
+    plan.refresh_from_db()
+    return plan
+
+
+def sign_all(plan, world):
+    services.plan_sign(
+        plan=plan,
+        by=world.alice,
+        version=plan.version,
+        role="client",
+        method="on_screen",
+        image=SIGNATURE,
+    )
+    plan.refresh_from_db()
+    services.plan_sign(plan=plan, by=world.alice, version=plan.version, role="case_manager")
+    plan.refresh_from_db()
+    return plan
