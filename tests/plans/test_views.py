@@ -1,0 +1,302 @@
+"""Care plans through the pages and the API: what a case manager, a coach and an outside caller
+can and cannot do, and that locked and stale versions are refused rather than overwritten."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casebridge.audit.models import AuditEvent
+from casebridge.plans import services
+from casebridge.plans.models import PlanTask
+from tests.plans.helpers import in_days, ready_plan, sign_all, signed_assessment
+
+
+def _url(name, world, plan, **extra):
+    return reverse(name, kwargs={"client_id": world.client.pk, "plan_id": plan.pk, **extra})
+
+
+def test_starting_a_plan_from_the_assessment_page(client, world):
+    signed_assessment(
+        world.client, world.alice, needs={"housing": {"severity": 3, "reason": "No lease"}}
+    )
+    client.force_login(world.alice)
+    page = client.get(reverse("plan_home", kwargs={"client_id": world.client.pk}))
+    assert b"Start a plan from the assessment" in page.content
+    response = client.post(reverse("plan_start", kwargs={"client_id": world.client.pk}))
+    plan = world.client.plans.get()
+    assert response.url == _url("plan_detail", world, plan)
+    assert "Housing: No lease" in client.get(response.url).content.decode()
+
+
+def test_a_goal_form_says_what_is_missing_in_plain_words(client, world):
+    plan = ready_plan(world)
+    client.force_login(world.alice)
+    response = client.post(
+        _url("plan_element_new", world, plan, kind="goal"),
+        {"version": plan.version, "problem_id": plan.problems.get().pk, "term": "short"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Write the goal the way the client says it." in body
+    assert "Choose a target date." in body
+    assert plan.goals.count() == 1
+
+
+def test_an_edit_made_on_an_old_copy_is_refused_with_a_reason(client, world):
+    plan = ready_plan(world)
+    objective = plan.objectives.get()
+    client.force_login(world.alice)
+    url = _url("plan_element_edit", world, plan, kind="step", element_id=objective.pk)
+    stale_version = plan.version
+    client.post(url, {"version": stale_version, "text": "First edit"})
+    response = client.post(url, {"version": stale_version, "text": "Second edit"})
+    assert "Someone else changed this plan" in response.content.decode()
+    objective.refresh_from_db()
+    assert objective.text == "First edit"
+
+
+def test_a_signed_version_cannot_be_edited_through_the_pages(client, world):
+    plan = sign_all(ready_plan(world), world)
+    goal = plan.goals.get()
+    client.force_login(world.alice)
+    url = _url("plan_element_edit", world, plan, kind="goal", element_id=goal.pk)
+    response = client.post(
+        url,
+        {
+            "version": plan.version,
+            "problem_id": goal.problem_id,
+            "own_words": "Changed after signing",
+            "measurable": "x",
+            "target_date": in_days(10).isoformat(),
+            "term": "short",
+        },
+    )
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert goal.own_words == "I want my own place"
+    detail = client.get(_url("plan_detail", world, plan)).content.decode()
+    assert "Make a new version" in detail and "Add a need" not in detail
+
+
+def test_signing_on_screen_through_the_page(client, world):
+    plan = ready_plan(world)
+    client.force_login(world.alice)
+    sign = _url("plan_sign", world, plan)
+    response = client.post(sign, {"role": "client", "version": plan.version, "method": "on_screen"})
+    assert response.status_code == 400
+    assert "Ask the client to sign in the box." in response.content.decode()
+    client.post(
+        sign,
+        {
+            "role": "client",
+            "version": plan.version,
+            "method": "on_screen",
+            "name": "Jamie Rivera",
+            "image": "data:image/png;base64,iVBORw0KGgo=",
+        },
+    )
+    plan.refresh_from_db()
+    client.post(sign, {"role": "case_manager", "version": plan.version})
+    plan.refresh_from_db()
+    assert plan.status == "active"
+
+
+def test_a_review_through_the_page_rates_goals_and_makes_a_new_draft(client, world):
+    plan = sign_all(ready_plan(world), world)
+    goal = plan.goals.get()
+    client.force_login(world.alice)
+    response = client.post(
+        _url("plan_review", world, plan),
+        {
+            "reason": "scheduled",
+            "summary": "Two viewings so far",
+            "outcome": "revise",
+            f"goal_{goal.pk}_rating": "progressing",
+            f"goal_{goal.pk}_note": "Viewings booked",
+        },
+    )
+    new = world.client.plans.get(sequence=2)
+    assert response.url == _url("plan_detail", world, new)
+    page = client.get(response.url).content.decode()
+    assert "Progressing" in page and "Viewings booked" in page
+
+
+def test_the_comparison_page_shows_what_changed(client, world):
+    v1 = sign_all(ready_plan(world), world)
+    v2 = services.plan_revise(plan=v1, by=world.alice, reason="More steps")
+    services.objective_save(
+        plan=v2, by=world.alice, version=v2.version, goal_id=v2.goals.get().pk, text="View flats"
+    )
+    client.force_login(world.alice)
+    page = client.get(
+        reverse("plan_compare", kwargs={"client_id": world.client.pk}),
+        {"older": v1.pk, "newer": v2.pk},
+    ).content.decode()
+    assert "Added step:</strong> View flats" in page
+
+
+def test_the_pdf_is_a_real_pdf_and_printing_is_audited(client, world):
+    plan = sign_all(ready_plan(world), world)
+    client.force_login(world.alice)
+    response = client.get(_url("plan_pdf", world, plan))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert "Rivera" not in response["Content-Disposition"]
+    assert AuditEvent.objects.filter(
+        object_type="care_plan", action="print", client_id=world.client.pk
+    ).exists()
+    printed = client.get(_url("plan_print", world, plan)).content.decode()
+    assert "My goal: “I want my own place”" in printed
+
+
+def test_a_coach_closes_their_own_task_but_not_someone_elses(client, world):
+    sign_all(ready_plan(world, owner=world.cody), world)
+    task = PlanTask.objects.get()
+    assert task.owner == world.cody
+    client.force_login(world.cody)
+    listing = client.get(reverse("my_tasks")).content.decode()
+    assert task.title in listing
+    url = reverse("task_close", kwargs={"client_id": world.client.pk, "task_id": task.pk})
+    client.post(url, {"done": "1", "back": "my_tasks"})
+    task.refresh_from_db()
+    assert task.status == "done"
+    following = PlanTask.objects.get(status="open")
+    following.owner = world.alice
+    following.save()
+    response = client.post(
+        reverse("task_close", kwargs={"client_id": world.client.pk, "task_id": following.pk}),
+        {"done": "1"},
+    )
+    assert response.status_code == 404
+
+
+def test_my_tasks_leave_out_clients_the_person_no_longer_reaches(client, world):
+    sign_all(ready_plan(world, owner=world.cody), world)
+    world.client.coach = None
+    world.client.save()
+    client.force_login(world.cody)
+    assert "housing listings" not in client.get(reverse("my_tasks")).content.decode()
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def _put(client, url, body):
+    return client.put(url, data=json.dumps(body), content_type="application/json")
+
+
+def test_api_reads_every_version(client, world):
+    v1 = sign_all(ready_plan(world), world)
+    services.plan_revise(plan=v1, by=world.alice, reason="Change")
+    client.force_login(world.alice)
+    listing = client.get(reverse("api_plan_list", kwargs={"client_id": world.client.pk})).json()
+    assert [(p["version_number"], p["status"]) for p in listing["plans"]] == [
+        (2, "draft"),
+        (1, "active"),
+    ]
+    document = client.get(_url("api_plan_item", world, v1)).json()
+    goal = document["problems"][0]["goals"][0]
+    assert goal["own_words"] == "I want my own place" and document["locked"] is True
+
+
+def test_api_replaces_a_draft_and_refuses_a_signed_version(client, world):
+    plan = ready_plan(world)
+    client.force_login(world.alice)
+    url = _url("api_plan_item", world, plan)
+    document = client.get(url).json()
+    document["problems"][0]["goals"][0]["measurable"] = "Keys in hand"
+    saved = _put(client, url, document)
+    assert saved.status_code == 200 and saved.json()["version"] == document["version"] + 1
+    assert plan.goals.get().measurable == "Keys in hand"
+    assert plan.goals.get().key.hex == document["problems"][0]["goals"][0]["key"].replace("-", "")
+
+    stale = _put(client, url, document)
+    assert stale.status_code == 409 and stale.json()["code"] == "stale"
+
+    plan.refresh_from_db()
+    sign_all(plan, world)
+    locked_doc = client.get(url).json()
+    locked_doc["problems"][0]["statement"] = "Rewritten after signing"
+    locked = _put(client, url, locked_doc)
+    assert locked.status_code == 409 and locked.json()["code"] == "locked"
+    assert plan.problems.get().statement != "Rewritten after signing"
+
+
+def test_api_bad_content_is_refused_whole_with_each_problem_named(client, world):
+    plan = ready_plan(world)
+    client.force_login(world.alice)
+    url = _url("api_plan_item", world, plan)
+    document = client.get(url).json()
+    document["problems"][0]["goals"][0]["target_date"] = "next week"
+    document["problems"][0]["goals"][0]["interventions"][0]["responsible"] = "wizard"
+    document["problems"].append({"statement": "Work: wants a job", "goals": []})
+    response = _put(client, url, document)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {
+        "problems[0].goals[0].target_date",
+        "problems[0].goals[0].interventions[0].responsible",
+    }
+    assert plan.problems.count() == 1
+
+
+@pytest.mark.parametrize("person", ["bob", "cody", "charlie", "ivy"])
+def test_api_is_not_found_for_those_the_policy_leaves_out(client, world, person):
+    plan = ready_plan(world)
+    client.force_login(getattr(world, person))
+    assert client.get(_url("api_plan_item", world, plan)).status_code == 404
+    assert _put(client, _url("api_plan_item", world, plan), {"version": 1}).status_code == 404
+
+
+def test_api_needs_sign_in_and_valid_json(client, world):
+    plan = ready_plan(world)
+    assert client.get(_url("api_plan_item", world, plan)).status_code == 401
+    client.force_login(world.alice)
+    response = client.put(
+        _url("api_plan_item", world, plan), data="{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_plan_page_queries_do_not_grow_with_the_plan(client, world):
+    plan = sign_all(ready_plan(world), world)
+    client.force_login(world.alice)
+    url = reverse("plan_home", kwargs={"client_id": world.client.pk})
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    v2 = services.plan_revise(plan=plan, by=world.alice, reason="Grow")
+    for n in range(6):
+        v2.refresh_from_db()
+        services.problem_save(plan=v2, by=world.alice, version=v2.version, statement=f"Need {n}")
+        v2.refresh_from_db()
+        problem = v2.problems.order_by("-id").first()
+        goal = services.goal_save(
+            plan=v2,
+            by=world.alice,
+            version=v2.version,
+            problem_id=problem.pk,
+            own_words=f"Goal {n}",
+            measurable="m",
+            target_date=in_days(30),
+            term="short",
+        )
+        v2.refresh_from_db()
+        services.intervention_save(
+            plan=v2,
+            by=world.alice,
+            version=v2.version,
+            goal_id=goal.pk,
+            action=f"Do {n}",
+            responsible="client",
+            frequency="weekly",
+            owner=world.alice,
+        )
+    v2.refresh_from_db()
+    sign_all(v2, world)
+    with CaptureQueriesContext(connection) as big:
+        client.get(url)
+    assert len(big.captured_queries) == len(small.captured_queries)
