@@ -2,10 +2,12 @@
 
 The rules, by role (always inside the user's own organisation):
 - supervisor: every client in the programs they supervise, every action;
-- case manager: clients they are primary or secondary case manager for; not reassignment;
+- case manager: clients they are primary or secondary case manager for, care plans included;
+  not reassignment;
 - peer/sober coach: clients they coach, to view only, without clinical content (assessments,
   measures, substance history): only what coaching needs;
-- intake coordinator: clients still in Engagement in their programs;
+- intake coordinator: clients still in Engagement in their programs (no care plans: those come
+  after assessment);
 - program administrator and auditor: no client records (configuration and audit trails only);
 - anyone with an unexpired break-the-glass grant: that client, to read only (clinical content
   included: it is an emergency).

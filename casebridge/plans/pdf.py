@@ -5,6 +5,9 @@ Latin-1, which holds English and Spanish; other characters are simplified (accen
 shown as '?', and the HTML print view shows every script as typed.
 """
 
+import base64
+import binascii
+import io
 import unicodedata
 from datetime import date
 from typing import Any
@@ -39,6 +42,17 @@ def latin1(text: Any) -> str:
             base = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode("latin-1")
             shown.append(base or "?")
     return "".join(shown)
+
+
+def _drawing(image: str) -> io.BytesIO | None:
+    """A signature drawn on screen (a PNG data URL), ready to place in the PDF."""
+    prefix = "data:image/png;base64,"
+    if not image.startswith(prefix):
+        return None
+    try:
+        return io.BytesIO(base64.b64decode(image[len(prefix) :], validate=True))
+    except (ValueError, binascii.Error):
+        return None
 
 
 def _date(value: date | None) -> str:
@@ -152,12 +166,18 @@ def plan_pdf(
         line("Signatures", "Not signed yet.", 4)
     for signature in signatures:
         how = signature.get_method_display().lower()
-        witness = f", witness {signature.witness_name}" if signature.witness_name else ""
+        witness = f" (witness: {signature.witness_name})" if signature.witness_name else ""
         line(
             signature.get_role_display(),
             f"{signature.name}, {how}{witness}, {_date(signature.signed_at.date())}",
             4,
         )
+        drawing = _drawing(signature.image)
+        if drawing is not None:
+            try:
+                pdf.image(drawing, x=pdf.l_margin + 4, w=55)
+            except Exception:  # a damaged drawing must not stop the plan from printing
+                line("Signature", "drawn on screen (kept on the record)", 4)
     pdf.ln(4)
     pdf.set_font("helvetica", size=9.5)
     pdf.set_text_color(*MUTED)

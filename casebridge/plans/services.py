@@ -6,6 +6,9 @@ when someone else saved in between. The first signature fixes the text: from the
 in that version changes, and a change means a new version.
 """
 
+import base64
+import binascii
+import io
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -14,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 
 from casebridge.accounts.models import Role, User
 from casebridge.assessments.biopsychosocial import NEED_DOMAINS
@@ -746,12 +750,26 @@ def _client_signature(
             raise ValidationError({"image": "Ask the client to sign in the box."})
         if len(image) > 500_000:
             raise ValidationError({"image": "The signature is too large; clear it and sign again."})
+        if not _is_png(image):
+            raise ValidationError(
+                {"image": "The signature could not be read; ask the client to sign again."}
+            )
     elif method == SignatureMethod.VERBAL:
         if not witness_name.strip():
             raise ValidationError({"witness_name": "Name the witness to the client's agreement."})
     else:
         raise ValidationError({"method": "Choose how the client agreed."})
     return method, name
+
+
+def _is_png(data_url: str) -> bool:
+    try:
+        raw = base64.b64decode(data_url.split(",", 1)[1], validate=True)
+        with Image.open(io.BytesIO(raw)) as picture:
+            picture.verify()
+            return picture.format == "PNG"
+    except (ValueError, binascii.Error, OSError, UnidentifiedImageError):
+        return False
 
 
 def _activate(plan: CarePlan, by: Any) -> None:

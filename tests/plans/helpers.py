@@ -1,14 +1,26 @@
 """Shared steps for care-plan tests: a signed assessment, and a plan ready to sign."""
 
+import base64
+import io
 from datetime import timedelta
 
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from casebridge.assessments import services as assessment_services
 from casebridge.assessments.biopsychosocial import ASAM_DIMENSIONS, NEED_DOMAINS, suggest_level
 from casebridge.plans import services
 
-SIGNATURE = "data:image/png;base64,iVBORw0KGgo="
+
+def _drawn_signature() -> str:
+    picture = Image.new("L", (120, 40), 255)
+    ImageDraw.Draw(picture).line([(5, 30), (60, 8), (115, 30)], fill=0, width=3)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+SIGNATURE = _drawn_signature()
 
 
 def signed_assessment(client, by, *, needs=None, ratings=(1, 0, 2, 1, 2, 1), level=None):

@@ -343,3 +343,17 @@ def test_an_owner_must_be_staff_of_the_organisation(world):
             owner=world.charlie,
         )
     assert "owner" in error.value.message_dict
+
+
+def test_a_drawing_that_is_not_a_picture_is_refused(world):
+    plan = ready_plan(world)
+    with pytest.raises(ValidationError) as error:
+        services.plan_sign(
+            plan=plan,
+            by=world.alice,
+            version=plan.version,
+            role="client",
+            method="on_screen",
+            image="data:image/png;base64,bm90IGEgcGljdHVyZQ==",
+        )
+    assert "could not be read" in error.value.message_dict["image"][0]

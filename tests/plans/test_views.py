@@ -11,7 +11,7 @@ from django.urls import reverse
 from casebridge.audit.models import AuditEvent
 from casebridge.plans import services
 from casebridge.plans.models import PlanTask
-from tests.plans.helpers import in_days, ready_plan, sign_all, signed_assessment
+from tests.plans.helpers import SIGNATURE, in_days, ready_plan, sign_all, signed_assessment
 
 
 def _url(name, world, plan, **extra):
@@ -95,7 +95,7 @@ def test_signing_on_screen_through_the_page(client, world):
             "version": plan.version,
             "method": "on_screen",
             "name": "Jamie Rivera",
-            "image": "data:image/png;base64,iVBORw0KGgo=",
+            "image": SIGNATURE,
         },
     )
     plan.refresh_from_db()

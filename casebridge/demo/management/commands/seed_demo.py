@@ -51,7 +51,7 @@ from casebridge.demo.names import (
     STAGE_REASONS,
 )
 from casebridge.plans import services as plan_services
-from casebridge.plans.models import CarePlan, PlanRules
+from casebridge.plans.models import CarePlan, PlanRules, PlanSignature
 
 PROGRAMS = [
     ("Residential", CaseManagementModel.CLINICAL),
@@ -390,9 +390,9 @@ class Command(BaseCommand):
                 witness_name="Front desk staff member",
             )
         # Spread activation dates so some reviews are due and a few overdue (demo data only).
-        CarePlan.objects.filter(pk=plan.pk).update(
-            activated_at=timezone.now() - timedelta(days=rng.randint(1, min(days_ago, 120)))
-        )
+        activated_at = timezone.now() - timedelta(days=rng.randint(1, min(days_ago, 120)))
+        CarePlan.objects.filter(pk=plan.pk).update(activated_at=activated_at)
+        PlanSignature.objects.filter(plan=plan).update(signed_at=activated_at)
 
     def _backdate(self, client: Client, now: Any, days_ago: int, rng: random.Random) -> None:
         """Spread the demo case's history over its synthetic lifetime (demo data only)."""
