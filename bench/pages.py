@@ -41,11 +41,18 @@ def measure(repeat: int) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)[0]
     )
+    planned_id = (
+        Client.objects.filter(primary_case_manager=bench, plans__status="active")
+        .order_by("pk")
+        .values_list("pk", flat=True)[0]
+    )
     pages: dict[str, str | tuple[str, dict[str, str]]] = {
         "caseload (50 clients)": "/caseload/",
         "caseload search": ("/caseload/", {"q": "smith"}),
         "client overview": f"/clients/{client_id}/",
         "client timeline": f"/clients/{client_id}/timeline/",
+        "care plan": f"/clients/{planned_id}/plan/",
+        "my tasks": "/tasks/",
     }
     total = Client.objects.count()
     print(

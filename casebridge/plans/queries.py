@@ -9,6 +9,7 @@ from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from casebridge.access.policy import Action
+from casebridge.accounts.models import Role
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
@@ -19,6 +20,7 @@ from casebridge.plans.models import (
     PlanReview,
     PlanRules,
     PlanTask,
+    SignerRole,
     TaskStatus,
 )
 from casebridge.plans.statuses import PlanStatus
@@ -195,3 +197,22 @@ def my_tasks(user: Any) -> QuerySet[PlanTask]:
         client__in=Client.objects.restrict(user, Action.VIEW, include_emergency=False),
     )
     return tasks.select_related("client", "intervention__goal").order_by("due_on", "id")
+
+
+def awaiting_cosignature(user: Any) -> list[CarePlan]:
+    """Signed drafts in a supervisor's programs that wait only for a supervisor's co-signature."""
+    if getattr(user, "role", None) != Role.SUPERVISOR:
+        return []
+    return list(
+        CarePlan.objects.filter(
+            status=PlanStatus.DRAFT,
+            locked_at__isnull=False,
+            client__in=Client.objects.restrict(user, Action.PLAN, include_emergency=False),
+            client__program__plan_rules__supervisor_cosign=True,
+        )
+        .filter(signatures__role=SignerRole.CLIENT)
+        .filter(signatures__role=SignerRole.CASE_MANAGER)
+        .exclude(signatures__role=SignerRole.SUPERVISOR)
+        .select_related("client")
+        .order_by("locked_at")
+    )

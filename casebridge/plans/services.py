@@ -568,6 +568,17 @@ def _date_or_none(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _objects(
+    parent: dict[str, Any], name: str, where: str, errors: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The list `parent[name]`, or an error when it is not a list of objects."""
+    value = parent.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        errors[f"{where}.{name}"] = "Send a list of objects."
+        return []
+    return value
+
+
 def _document_errors(document: Any, plan: CarePlan) -> dict[str, str]:
     """Every problem with a submitted plan document, by its place in the document."""
     from casebridge.plans.models import GoalTerm, Responsible
@@ -615,7 +626,7 @@ def _document_errors(document: Any, plan: CarePlan) -> dict[str, str]:
         text(problem, "statement", where, "Describe the need in a sentence.")
         if problem.get("need_domain") and problem["need_domain"] not in NEED_LABELS:
             errors[f"{where}.need_domain"] = "Unknown life area."
-        for g, goal in enumerate(problem.get("goals") or []):
+        for g, goal in enumerate(_objects(problem, "goals", where, errors)):
             gwhere = f"{where}.goals[{g}]"
             key(goal, gwhere)
             text(goal, "own_words", gwhere, "Write the goal the way the client says it.")
@@ -623,12 +634,12 @@ def _document_errors(document: Any, plan: CarePlan) -> dict[str, str]:
             when(goal, "target_date", gwhere, required=True)
             if goal.get("term", "short") not in GoalTerm.values:
                 errors[f"{gwhere}.term"] = "Term is short or long."
-            for o, objective in enumerate(goal.get("objectives") or []):
+            for o, objective in enumerate(_objects(goal, "objectives", gwhere, errors)):
                 owhere = f"{gwhere}.objectives[{o}]"
                 key(objective, owhere)
                 text(objective, "text", owhere, "Describe the step.")
                 when(objective, "target_date", owhere, required=False)
-            for i, intervention in enumerate(goal.get("interventions") or []):
+            for i, intervention in enumerate(_objects(goal, "interventions", gwhere, errors)):
                 iwhere = f"{gwhere}.interventions[{i}]"
                 key(intervention, iwhere)
                 text(intervention, "action", iwhere, "Say what will be done.")
@@ -879,7 +890,12 @@ def task_close(*, task: PlanTask, by: Any, done: bool, note: str = "") -> PlanTa
             client=client,
             kind=TimelineKind.PLAN,
             summary=f"Task {'done' if done else 'missed'}: {current.title}"[:300],
-            detail=current.note,
+            # The goal the work serves, so the timeline links work back to the plan.
+            detail="\n".join(
+                part
+                for part in (current.note, f"Goal: {current.intervention.goal.own_words}")
+                if part
+            ),
             actor=by,
         )
         intervention = current.intervention

@@ -503,5 +503,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "plans/my_tasks.html",
-        {"tasks": tasks, "today": timezone.localdate()},
+        {
+            "tasks": tasks,
+            "today": timezone.localdate(),
+            "cosign": queries.awaiting_cosignature(request.user),
+        },
     )

@@ -246,7 +246,8 @@ def test_done_and_missed_tasks_reach_the_timeline_and_repeat(world):
         services.task_close(task=task, by=world.alice, done=False, note="")
     following = services.task_close(task=task, by=world.alice, done=False, note="Client was ill")
     assert following.due_on == task.due_on + timedelta(days=7)
-    assert world.client.timeline.filter(summary__startswith="Task missed:").exists()
+    missed = world.client.timeline.get(summary__startswith="Task missed:")
+    assert missed.detail == "Client was ill\nGoal: I want my own place"
     services.task_close(task=following, by=world.alice, done=True)
     assert world.client.timeline.filter(summary__startswith="Task done:").exists()
     with pytest.raises(ValidationError, match="already closed"):

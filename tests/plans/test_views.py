@@ -300,3 +300,38 @@ def test_plan_page_queries_do_not_grow_with_the_plan(client, world):
     with CaptureQueriesContext(connection) as big:
         client.get(url)
     assert len(big.captured_queries) == len(small.captured_queries)
+
+
+def test_a_supervisor_sees_plans_waiting_for_their_co_signature(client, world):
+    from casebridge.plans.models import PlanRules
+
+    PlanRules.objects.create(program=world.client.program, supervisor_cosign=True)
+    plan = sign_all(ready_plan(world), world)
+    client.force_login(world.otto)
+    assert "waiting for your co-signature" not in client.get(reverse("my_tasks")).content.decode()
+    client.force_login(world.sue)
+    page = client.get(reverse("my_tasks")).content.decode()
+    assert "waiting for your co-signature" in page and f"/plan/{plan.pk}/" in page
+    client.post(_url("plan_sign", world, plan), {"role": "supervisor", "version": plan.version})
+    plan.refresh_from_db()
+    assert plan.status == "active"
+    assert "waiting for your co-signature" not in client.get(reverse("my_tasks")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "problems",
+    [
+        [{"statement": "Housing", "goals": "not a list"}],
+        [{"statement": "Housing", "goals": [None]}],
+        [{"statement": "Housing", "goals": [{"own_words": "x", "objectives": [3]}]}],
+        ["just a string"],
+    ],
+)
+def test_api_refuses_malformed_documents_without_crashing(client, world, problems):
+    plan = ready_plan(world)
+    client.force_login(world.alice)
+    response = _put(
+        client, _url("api_plan_item", world, plan), {"version": plan.version, "problems": problems}
+    )
+    assert response.status_code == 400 and response.json()["errors"]
+    assert plan.goals.count() == 1

@@ -27,11 +27,16 @@ from casebridge.clients.models import (
 )
 from casebridge.demo.management.commands.seed_demo import ensure_organisation
 from casebridge.demo.names import FIRST_NAMES, LAST_NAMES
+from casebridge.plans.models import CarePlan, Goal, Intervention, PlanTask, Problem
+from casebridge.plans.statuses import PlanStatus
 
 ORGANISATION = "Synthetic Benchmark Agency"
 BENCH_USER = "bench-cm"
 BENCH_PASSWORD = "bench-password-2026"
 BATCH = 5000
+
+
+PLANNED = {"implementation", "monitoring", "review"}
 
 
 class Command(BaseCommand):
@@ -154,6 +159,7 @@ class Command(BaseCommand):
                         if rng.random() < 0.3
                     ]
                 )
+                self._plans(rng, [c for c in clients if c.stage in PLANNED], now)
             made += size
             self.stdout.write(f"  {made:>8,} / {total:,} clients", ending="\r")
             self.stdout.flush()
@@ -162,4 +168,64 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Added {total:,} synthetic clients to {ORGANISATION}; sign in as {BENCH_USER}."
             )
+        )
+
+    def _plans(self, rng: random.Random, clients: list[Client], now: Any) -> None:
+        """A plan in effect with one need, goal, action and open task per planned client."""
+        plans = CarePlan.objects.bulk_create(
+            [
+                CarePlan(
+                    client=c,
+                    sequence=1,
+                    status=PlanStatus.ACTIVE,
+                    activated_at=now - timedelta(days=rng.randint(1, 150)),
+                    created_by_id=c.primary_case_manager_id,
+                )
+                for c in clients
+            ]
+        )
+        problems = Problem.objects.bulk_create(
+            [
+                Problem(plan=p, need_domain="housing", statement="Housing: needs support.")
+                for p in plans
+            ]
+        )
+        goals = Goal.objects.bulk_create(
+            [
+                Goal(
+                    plan_id=problem.plan_id,
+                    problem=problem,
+                    own_words="I want a place of my own",
+                    measurable="A signed lease",
+                    target_date=(now + timedelta(days=90)).date(),
+                )
+                for problem in problems
+            ]
+        )
+        owners = {p.pk: p.created_by_id for p in plans}
+        interventions = Intervention.objects.bulk_create(
+            [
+                Intervention(
+                    plan_id=goal.plan_id,
+                    goal=goal,
+                    action="Go through housing listings together",
+                    responsible="case_manager",
+                    owner_id=owners[goal.plan_id],
+                    frequency="weekly",
+                )
+                for goal in goals
+            ]
+        )
+        client_of = {p.pk: p.client_id for p in plans}
+        PlanTask.objects.bulk_create(
+            [
+                PlanTask(
+                    client_id=client_of[i.plan_id],
+                    intervention=i,
+                    owner_id=i.owner_id,
+                    title=i.action,
+                    due_on=(now + timedelta(days=rng.randint(-10, 14))).date(),
+                )
+                for i in interventions
+            ]
         )
