@@ -377,9 +377,12 @@ class Command(BaseCommand):
                 frequency=often,
                 owner=owner if who != "provider" else None,
             )
+        required = plan_services.required_signers(plan)
         if client.stage == stages.Stage.PLANNING:
-            return
-        for role in plan_services.required_signers(plan):
+            if "supervisor" not in required:
+                return
+            required = ["client", "case_manager"]  # left for the supervisor to co-sign
+        for role in required:
             plan.refresh_from_db()
             plan_services.plan_sign(
                 plan=plan,
@@ -389,6 +392,8 @@ class Command(BaseCommand):
                 method="verbal",
                 witness_name="Front desk staff member",
             )
+        if client.stage == stages.Stage.PLANNING:
+            return
         # Spread activation dates so some reviews are due and a few overdue (demo data only).
         activated_at = timezone.now() - timedelta(days=rng.randint(1, min(days_ago, 120)))
         CarePlan.objects.filter(pk=plan.pk).update(activated_at=activated_at)
