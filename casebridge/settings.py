@@ -224,6 +224,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "casebridge@localhost")
 
 # Break-the-glass access lasts this long before it must be asked for again.
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
+# An open care-plan task not recorded this many days after its due date is marked missed.
+PLAN_TASK_GRACE_DAYS = env_int("PLAN_TASK_GRACE_DAYS", 7)
+# How often `casebridge serve` queues the sweep of overdue plan tasks (minutes).
+SWEEP_EVERY_MINUTES = env_int("SWEEP_EVERY_MINUTES", 60)
+# Background tasks `casebridge clock` queues every SWEEP_EVERY_MINUTES.
+PERIODIC_TASKS = ["casebridge.plans.tasks.sweep_overdue_tasks"]
 
 # Application logs carry ids and actions, never names or other client details.
 LOGGING = {

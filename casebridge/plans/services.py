@@ -898,21 +898,72 @@ def task_close(*, task: PlanTask, by: Any, done: bool, note: str = "") -> PlanTa
             ),
             actor=by,
         )
-        intervention = current.intervention
-        every = FREQUENCY_DAYS.get(intervention.frequency)
-        if every is None or intervention.plan.status != PlanStatus.ACTIVE:
-            return None
-        today = timezone.localdate()
-        due = current.due_on + timedelta(days=every)
-        while due <= today:
-            due += timedelta(days=every)
-        return PlanTask.objects.create(
-            client_id=current.client_id,
-            intervention=intervention,
-            owner_id=intervention.owner_id or current.owner_id,
-            title=current.title,
-            due_on=due,
-        )
+        return _next_task(current)
+
+
+def _next_task(closed: PlanTask) -> PlanTask | None:
+    """The next task of a repeating intervention, while its plan is in effect."""
+    intervention = closed.intervention
+    every = FREQUENCY_DAYS.get(intervention.frequency)
+    if every is None or intervention.plan.status != PlanStatus.ACTIVE:
+        return None
+    today = timezone.localdate()
+    due = closed.due_on + timedelta(days=every)
+    while due <= today:
+        due += timedelta(days=every)
+    return PlanTask.objects.create(
+        client_id=closed.client_id,
+        intervention=intervention,
+        owner_id=intervention.owner_id or closed.owner_id,
+        title=closed.title,
+        due_on=due,
+    )
+
+
+def tasks_sweep(*, grace_days: int, today: date | None = None) -> int:
+    """Mark missed every open task not recorded `grace_days` after its due date, so the
+    timeline tells the truth even when nobody recorded it. Returns how many were marked."""
+    today = today or timezone.localdate()
+    overdue = list(
+        PlanTask.objects.filter(
+            status=TaskStatus.OPEN, due_on__lt=today - timedelta(days=grace_days)
+        ).values_list("pk", flat=True)
+    )
+    marked = 0
+    for task_id in overdue:
+        with transaction.atomic():
+            task = (
+                PlanTask.objects.select_for_update()
+                .select_related("intervention__plan", "intervention__goal", "client")
+                .filter(pk=task_id, status=TaskStatus.OPEN)
+                .first()
+            )
+            if task is None:  # recorded by someone in the meantime
+                continue
+            note = f"Not recorded within {grace_days} days of its due date."
+            task.status = TaskStatus.MISSED
+            task.note = note
+            task.closed_at = timezone.now()
+            task.save(update_fields=["status", "note", "closed_at"])
+            audit_record(
+                actor=None,
+                action="update",
+                client_id=task.client_id,
+                object_type="plan_task",
+                object_id=task.pk,
+                changes={"status": ["open", TaskStatus.MISSED]},
+                organisation_id=task.client.organisation_id,
+            )
+            timeline_add(
+                client=task.client,
+                kind=TimelineKind.PLAN,
+                summary=f"Task missed: {task.title}"[:300],
+                detail=f"{note}\nGoal: {task.intervention.goal.own_words}",
+                actor=None,
+            )
+            _next_task(task)
+            marked += 1
+    return marked
 
 
 # --- Reviews and closing ---------------------------------------------------------------------

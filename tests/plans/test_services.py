@@ -358,3 +358,32 @@ def test_a_drawing_that_is_not_a_picture_is_refused(world):
             image="data:image/png;base64,bm90IGEgcGljdHVyZQ==",
         )
     assert "could not be read" in error.value.message_dict["image"][0]
+
+
+def test_the_sweep_marks_unrecorded_tasks_missed_after_the_grace_period(world):
+    sign_all(ready_plan(world), world)
+    task = PlanTask.objects.get()
+    PlanTask.objects.filter(pk=task.pk).update(due_on=timezone.localdate() - timedelta(days=6))
+    assert services.tasks_sweep(grace_days=7) == 0
+    PlanTask.objects.filter(pk=task.pk).update(due_on=timezone.localdate() - timedelta(days=8))
+    assert services.tasks_sweep(grace_days=7) == 1
+    task.refresh_from_db()
+    assert task.status == "missed" and task.closed_by is None
+    entry = world.client.timeline.get(summary__startswith="Task missed:")
+    assert entry.actor is None and "Not recorded within 7 days" in entry.detail
+    following = PlanTask.objects.get(status="open")
+    assert following.due_on > timezone.localdate()
+    assert AuditEvent.objects.filter(
+        object_type="plan_task", object_id=str(task.pk), actor__isnull=True
+    ).exists()
+    assert services.tasks_sweep(grace_days=7) == 0
+
+
+def test_the_clock_queues_the_sweep(world, settings):
+    from django.core.management import call_command
+
+    settings.PLAN_TASK_GRACE_DAYS = 0
+    sign_all(ready_plan(world), world)
+    PlanTask.objects.update(due_on=timezone.localdate() - timedelta(days=1))
+    call_command("clock", "--once")
+    assert PlanTask.objects.filter(status="missed").count() == 1

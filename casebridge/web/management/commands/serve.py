@@ -32,6 +32,8 @@ class Command(BaseCommand):
             worker = subprocess.Popen(
                 [*casebridge, "rqworker", "--job-class", "django_tasks_rq.Job", "default"]
             )
+        # The clock only queues periodic tasks; without a worker there is nobody to run them.
+        clock = subprocess.Popen([*casebridge, "clock"]) if worker is not None else None
         url = f"http://{'localhost' if options['host'] in {'127.0.0.1', '0.0.0.0'} else options['host']}:{options['port']}/"  # noqa: S104
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Casebridge is running at {url}"))
@@ -66,7 +68,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            for process in (web, worker):
+            for process in (web, clock, worker):
                 if process is not None and process.poll() is None:
                     process.send_signal(signal.SIGTERM)
                     process.wait(timeout=20)

@@ -1,0 +1,12 @@
+"""Background work for care plans: marking unrecorded tasks missed after the grace period."""
+
+from django.conf import settings
+from django.tasks import task
+
+from casebridge.plans.services import tasks_sweep
+
+
+@task()
+def sweep_overdue_tasks() -> int:
+    """Queued by `casebridge clock` (which `serve` runs); safe to run any number of times."""
+    return tasks_sweep(grace_days=settings.PLAN_TASK_GRACE_DAYS)
