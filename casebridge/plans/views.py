@@ -500,12 +500,22 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
     tasks = list(queries.my_tasks(request.user))
+    cosign = queries.awaiting_cosignature(request.user)
+    # A list of clients' names is a read of their records, as the caseload is.
+    audit_record(
+        actor=request.user,
+        action="list",
+        object_type="my_tasks",
+        changes={
+            "client_ids": sorted({t.client_id for t in tasks} | {p.client_id for p in cosign})
+        },
+    )
     return render(
         request,
         "plans/my_tasks.html",
         {
             "tasks": tasks,
             "today": timezone.localdate(),
-            "cosign": queries.awaiting_cosignature(request.user),
+            "cosign": cosign,
         },
     )

@@ -335,3 +335,36 @@ def test_api_refuses_malformed_documents_without_crashing(client, world, problem
     )
     assert response.status_code == 400 and response.json()["errors"]
     assert plan.goals.count() == 1
+
+
+def test_once_the_plan_is_in_effect_the_case_can_move_on_to_implementation(client, world):
+    world.client.stage = "planning"
+    world.client.save()
+    plan = sign_all(ready_plan(world), world)
+    client.force_login(world.alice)
+    page = client.get(_url("plan_detail", world, plan)).content.decode()
+    assert "Move to Implementation" in page
+    world.client.refresh_from_db()
+    response = client.post(
+        reverse("client_move_stage", kwargs={"client_id": world.client.pk}),
+        {
+            "to_stage": "implementation",
+            "reason": f"Care plan version {plan.sequence} signed and in effect.",
+            "version": world.client.version,
+        },
+    )
+    assert response.status_code == 302
+    world.client.refresh_from_db()
+    assert world.client.stage == "implementation"
+    assert (
+        "Move to Implementation"
+        not in client.get(_url("plan_detail", world, plan)).content.decode()
+    )
+
+
+def test_my_tasks_is_audited_as_a_list_of_clients(client, world):
+    sign_all(ready_plan(world), world)
+    client.force_login(world.alice)
+    client.get(reverse("my_tasks"))
+    event = AuditEvent.objects.filter(object_type="my_tasks", action="list").get()
+    assert event.changes["client_ids"] == [world.client.pk]
