@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from casebridge.accounts import views as account_views
 from casebridge.web import views as web_views
 
 admin.site.site_header = "Casebridge configuration"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg")), name="favicon"),
     path("account/", include("casebridge.accounts.urls")),
+    # Outside /account/ on purpose: making a token needs a session that passed two-factor.
+    path("api-tokens/", account_views.api_tokens, name="api_tokens"),
     path("", include("casebridge.clients.urls")),
     path("", include("casebridge.consents.urls")),
     path("", include("casebridge.assessments.urls")),

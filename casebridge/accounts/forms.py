@@ -27,3 +27,15 @@ class TokenForm(forms.Form):
         error_messages={"invalid": "Enter the 6 digits your authenticator app shows."},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="What will use it",
+        max_length=100,
+        required=False,
+        help_text="e.g. 'Reporting spreadsheet' or 'Court liaison system'.",
+    )
+    days = forms.IntegerField(
+        label="Days until it stops working", min_value=1, max_value=365, initial=90
+    )

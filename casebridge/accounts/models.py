@@ -112,3 +112,23 @@ class User(AbstractUser):
         # The configuration screens are for program administrators (and the superuser).
         self.is_staff = self.is_superuser or self.role == Role.ADMIN
         super().save(*args, **kwargs)
+
+
+class ApiToken(models.Model):
+    """A personal token for calling the API from another program, as the staff member who made
+    it, with their access and no more. Only a digest of the secret is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, unique=True)  # shown to tell tokens apart
+    digest = models.CharField(max_length=64)  # sha256 of the whole token
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

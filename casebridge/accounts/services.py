@@ -1,9 +1,18 @@
-"""Writes for staff accounts: authenticator (TOTP) enrolment."""
+"""Writes for staff accounts: authenticator (TOTP) enrolment and personal API tokens."""
 
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from casebridge.accounts.models import ApiToken
+from casebridge.audit.services import audit_record
 
 
 def totp_device_for_setup(*, user: Any) -> TOTPDevice:
@@ -23,3 +32,74 @@ def totp_confirm(*, device: TOTPDevice, token: str) -> bool:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
     return True
+
+
+TOKEN_PREFIX = "cb_"
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(*, user: Any, name: str, days: int) -> tuple[ApiToken, str]:
+    """A new token and its secret, which is shown once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Name the token after the program that will use it."})
+    if not 1 <= days <= 365:
+        raise ValidationError({"days": "Choose between 1 and 365 days."})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=raw[:12],
+            digest=_digest(raw),
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        audit_record(
+            actor=user,
+            action="create",
+            object_type="api_token",
+            object_id=token.pk,
+            changes={"name": [None, name], "days": [None, days]},
+        )
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken, by: Any) -> None:
+    if token.revoked_at is not None:
+        return
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=by,
+            action="update",
+            object_type="api_token",
+            object_id=token.pk,
+            changes={"revoked": [False, True]},
+        )
+
+
+def api_token_user(raw: str) -> Any | None:
+    """The active staff member a token belongs to, if it is valid, unexpired and not revoked."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) < 20:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__organisation")
+        .filter(prefix=raw[:12])
+        .first()
+    )
+    now = timezone.now()
+    if (
+        token is None
+        or not hmac.compare_digest(token.digest, _digest(raw))
+        or token.revoked_at is not None
+        or token.expires_at <= now
+        or not token.user.is_active
+    ):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

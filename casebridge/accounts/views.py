@@ -9,13 +9,22 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from casebridge.accounts.forms import SignInForm, TokenForm
-from casebridge.accounts.services import totp_confirm, totp_device_for_setup
+from casebridge.accounts.forms import ApiTokenForm, SignInForm, TokenForm
+from casebridge.accounts.models import ApiToken
+from casebridge.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    totp_confirm,
+    totp_device_for_setup,
+)
+from casebridge.formtools import apply_errors
 
 
 class SignInView(auth_views.LoginView):
@@ -67,3 +76,35 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 def logged_out(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/logged_out.html")
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Personal API tokens: make one (its secret is shown once, on this response) or revoke one."""
+    form = ApiTokenForm(request.POST or None)
+    secret = ""
+    if request.method == "POST" and "revoke" in request.POST:
+        token = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke")).first()
+        if token is not None:
+            api_token_revoke(token=token, by=request.user)
+            messages.success(request, f"Token “{token.name}” revoked.")
+        return redirect("api_tokens")
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, secret = api_token_create(
+                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "secret": secret,
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "now": timezone.now(),
+        },
+    )

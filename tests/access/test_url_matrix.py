@@ -203,6 +203,7 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         row(404, alice=302, sue=302),
     ),
     "my_tasks": ("get", lambda w: {}, row(200)),
+    "api_tokens": ("get", lambda w: {}, row(200)),
     "api_plan_list": (
         "get",
         lambda w: {"client_id": w.client.pk},

@@ -1,0 +1,103 @@
+"""Personal API tokens: made once and shown once, kept only as a digest, refused when revoked or
+expired, and never more than their owner's own access."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from casebridge.accounts.models import ApiToken
+from casebridge.accounts.services import api_token_create, api_token_revoke
+from casebridge.audit.models import AuditEvent
+from tests.plans.helpers import ready_plan, sign_all
+
+
+def _bearer(raw):
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def _plan_url(world, plan):
+    return reverse("api_plan_item", kwargs={"client_id": world.client.pk, "plan_id": plan.pk})
+
+
+def test_the_page_shows_the_secret_once_and_keeps_only_a_digest(client, world):
+    client.force_login(world.alice)
+    response = client.post(reverse("api_tokens"), {"name": "Reporting", "days": 30})
+    token = ApiToken.objects.get()
+    body = response.content.decode()
+    secret = body.split('readonly value="')[1].split('"')[0]
+    assert secret.startswith("cb_") and secret not in token.digest and token.prefix == secret[:12]
+    assert secret not in client.get(reverse("api_tokens")).content.decode()
+    assert AuditEvent.objects.filter(object_type="api_token", action="create").exists()
+
+
+def test_a_token_without_a_name_is_refused_in_plain_words(client, world):
+    client.force_login(world.alice)
+    response = client.post(reverse("api_tokens"), {"name": "", "days": 30})
+    assert "Name the token after the program that will use it." in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_a_token_reads_and_changes_a_plan_without_a_session_or_csrf(client, world):
+    plan = ready_plan(world)
+    _, raw = api_token_create(user=world.alice, name="Script", days=7)
+    client.cookies.clear()
+    document = client.get(_plan_url(world, plan), **_bearer(raw)).json()
+    document["problems"][0]["statement"] = "Housing: wants a lease"
+    saved = client.put(
+        _plan_url(world, plan),
+        data=json.dumps(document),
+        content_type="application/json",
+        **_bearer(raw),
+    )
+    assert saved.status_code == 200
+    assert plan.problems.get().statement == "Housing: wants a lease"
+    assert AuditEvent.objects.filter(
+        actor=world.alice, object_type="care_plan", action="update"
+    ).exists()
+    assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_a_token_gives_no_more_than_its_owners_access(client, world):
+    plan = ready_plan(world)
+    _, raw = api_token_create(user=world.bob, name="Script", days=7)
+    assert client.get(_plan_url(world, plan), **_bearer(raw)).status_code == 404
+
+
+@pytest.mark.parametrize("spoil", ["revoke", "expire", "deactivate", "garble"])
+def test_a_spoiled_token_is_refused(client, world, spoil):
+    plan = sign_all(ready_plan(world), world)
+    token, raw = api_token_create(user=world.alice, name="Script", days=7)
+    if spoil == "revoke":
+        api_token_revoke(token=token, by=world.alice)
+    elif spoil == "expire":
+        ApiToken.objects.filter(pk=token.pk).update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
+    elif spoil == "deactivate":
+        world.alice.is_active = False
+        world.alice.save()
+    else:
+        raw = raw[:-2] + ("AA" if raw[-2:] != "AA" else "BB")
+    response = client.get(_plan_url(world, plan), **_bearer(raw))
+    assert response.status_code == 401
+    assert "not valid" in response.json()["error"]
+
+
+def test_tokens_only_work_on_the_api(client, world):
+    _, raw = api_token_create(user=world.alice, name="Script", days=7)
+    response = client.get(reverse("caseload"), **_bearer(raw))
+    assert response.status_code == 302  # the pages still need a signed-in session
+
+
+def test_a_token_works_where_the_organisation_requires_two_factor(client, world):
+    world.alice.organisation.require_two_factor = True
+    world.alice.organisation.save()
+    plan = ready_plan(world)
+    _, raw = api_token_create(user=world.alice, name="Script", days=7)
+    assert client.get(_plan_url(world, plan), **_bearer(raw)).status_code == 200
+    client.force_login(world.alice)
+    # The token page itself is behind two-factor sign-in.
+    assert client.get(reverse("api_tokens")).status_code == 302
