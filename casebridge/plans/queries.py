@@ -95,6 +95,7 @@ class ReviewDue:
 
 def _review_due(
     *,
+    drafted_on: date,
     activated_on: date,
     last_review_on: date | None,
     every_days: int,
@@ -102,23 +103,30 @@ def _review_due(
     latest_level: str | None,
     latest_level_on: date | None,
 ) -> ReviewDue:
-    since = last_review_on or activated_on
-    due = ReviewDue(since + timedelta(days=every_days), f"Every {every_days} days")
+    """The earlier of the scheduled review and a review for a changed level of care.
+
+    The level is compared with the one the plan was drafted for (or the last review saw), so a
+    level that changed while the plan was still being signed also calls for a review.
+    """
+    scheduled = ReviewDue(
+        (last_review_on or activated_on) + timedelta(days=every_days), f"Every {every_days} days"
+    )
     if (
         latest_level
         and latest_level != level_at_last_look
         and latest_level_on is not None
-        and latest_level_on >= since
+        and latest_level_on >= (last_review_on or drafted_on)
+        and latest_level_on < scheduled.due_on
     ):
         return ReviewDue(latest_level_on, f"Level of care changed to {latest_level}")
-    return due
+    return scheduled
 
 
 def reviews_due(client_ids: list[int]) -> dict[int, ReviewDue]:
     """When each client's plan in effect is next due for review (four queries)."""
     plans = list(
         CarePlan.objects.filter(client_id__in=client_ids, status=PlanStatus.ACTIVE).values(
-            "pk", "client_id", "client__program_id", "activated_at", "level_of_care"
+            "pk", "client_id", "client__program_id", "created_at", "activated_at", "level_of_care"
         )
     )
     if not plans:
@@ -154,6 +162,7 @@ def reviews_due(client_ids: list[int]) -> dict[int, ReviewDue]:
         review = last_reviews.get(plan["pk"])
         level = levels.get(plan["client_id"])
         found[plan["client_id"]] = _review_due(
+            drafted_on=timezone.localdate(plan["created_at"]),
             activated_on=timezone.localdate(plan["activated_at"]),
             last_review_on=timezone.localdate(review["reviewed_at"]) if review else None,
             every_days=rules.get(plan["client__program_id"], DEFAULT_REVIEW_DAYS),

@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from casebridge.access.policy import Action
 from casebridge.accounts.models import Role, User
 from casebridge.assessments.biopsychosocial import NEED_DOMAINS
 from casebridge.assessments.models import Assessment, AssessmentStatus
@@ -427,6 +428,21 @@ def _check_owner(plan: CarePlan, owner: User | None) -> None:
         or owner.role not in {Role.CASE_MANAGER, Role.SUPERVISOR, Role.COACH, Role.INTAKE}
     ):
         raise ValidationError({"owner": "Choose an active staff member of this organisation."})
+    if not reaches_client(owner, plan.client_id):
+        raise ValidationError(
+            {
+                "owner": f"{owner.display_name} does not work with this client, so would not see the tasks."
+            }
+        )
+
+
+def reaches_client(user: Any, client_id: int) -> bool:
+    """Whether the person works with this client (emergency access does not count)."""
+    return (
+        Client.objects.restrict(user, Action.VIEW, include_emergency=False)
+        .filter(pk=client_id)
+        .exists()
+    )
 
 
 def intervention_save(
@@ -579,36 +595,70 @@ def _objects(
     return value
 
 
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _owners_reaching(document: dict[str, Any], plan: CarePlan) -> set[int]:
+    """Of the staff a document names as owners, those who work with this client."""
+    wanted: set[int] = {
+        intervention["owner"]
+        for problem in document["problems"]
+        if isinstance(problem, dict) and isinstance(problem.get("goals"), list)
+        for goal in problem["goals"]
+        if isinstance(goal, dict) and isinstance(goal.get("interventions"), list)
+        for intervention in goal["interventions"]
+        if isinstance(intervention, dict) and type(intervention.get("owner")) is int
+    }
+    return {
+        user.pk
+        for user in User.objects.filter(
+            pk__in=wanted,
+            organisation_id=plan.client.organisation_id,
+            is_active=True,
+            role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.COACH, Role.INTAKE],
+        )
+        if reaches_client(user, plan.client_id)
+    }
+
+
 def _document_errors(document: Any, plan: CarePlan) -> dict[str, str]:
-    """Every problem with a submitted plan document, by its place in the document."""
+    """Every problem with a submitted plan document, by its place in the document. The rules
+    are the pages' rules, so the API cannot store what a form would refuse."""
     from casebridge.plans.models import GoalTerm, Responsible
 
     errors: dict[str, str] = {}
     if not isinstance(document, dict) or not isinstance(document.get("problems"), list):
         return {"problems": "Send the plan as an object with a list of problems."}
-    owners = set(
-        User.objects.filter(
-            organisation_id=plan.client.organisation_id,
-            is_active=True,
-            role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.COACH, Role.INTAKE],
-        ).values_list("pk", flat=True)
-    )
+    owners = _owners_reaching(document, plan)
+    today = timezone.localdate()
+    dated = {str(g.key): g.target_date.isoformat() for g in plan.goals.all()}
     seen: set[str] = set()
 
     def text(doc: dict[str, Any], name: str, where: str, message: str) -> None:
-        if not isinstance(doc.get(name), str) or not doc[name].strip():
+        if not _is_text(doc.get(name)):
             errors[f"{where}.{name}"] = message
 
-    def when(doc: dict[str, Any], name: str, where: str, required: bool) -> None:
+    def short(doc: dict[str, Any], name: str, where: str, limit: int) -> None:
+        value = doc.get(name)
+        if value is not None and not isinstance(value, str):
+            errors[f"{where}.{name}"] = "Send text."
+        elif value and len(value) > limit:
+            errors[f"{where}.{name}"] = f"Keep it under {limit} characters."
+
+    def when(doc: dict[str, Any], name: str, where: str, required: bool) -> date | None:
         value = doc.get(name)
         if not value:
             if required:
                 errors[f"{where}.{name}"] = "Give a date as YYYY-MM-DD."
-            return
+            return None
         try:
-            date.fromisoformat(str(value))
+            if not isinstance(value, str):
+                raise ValueError(value)
+            return date.fromisoformat(value)
         except ValueError:
             errors[f"{where}.{name}"] = "Give a date as YYYY-MM-DD."
+            return None
 
     def key(doc: dict[str, Any], where: str) -> None:
         value = doc.get("key")
@@ -624,14 +674,23 @@ def _document_errors(document: Any, plan: CarePlan) -> dict[str, str]:
             continue
         key(problem, where)
         text(problem, "statement", where, "Describe the need in a sentence.")
-        if problem.get("need_domain") and problem["need_domain"] not in NEED_LABELS:
+        domain = problem.get("need_domain")
+        if domain and (not isinstance(domain, str) or domain not in NEED_LABELS):
             errors[f"{where}.need_domain"] = "Unknown life area."
         for g, goal in enumerate(_objects(problem, "goals", where, errors)):
             gwhere = f"{where}.goals[{g}]"
             key(goal, gwhere)
             text(goal, "own_words", gwhere, "Write the goal the way the client says it.")
             text(goal, "measurable", gwhere, "Say how you will know the goal is reached.")
-            when(goal, "target_date", gwhere, required=True)
+            short(goal, "strength", gwhere, 5000)
+            target = when(goal, "target_date", gwhere, required=True)
+            # As on the page: a new or changed target date may not be in the past.
+            if (
+                target is not None
+                and target < today
+                and dated.get(str(goal.get("key"))) != target.isoformat()
+            ):
+                errors[f"{gwhere}.target_date"] = "The target date has already passed."
             if goal.get("term", "short") not in GoalTerm.values:
                 errors[f"{gwhere}.term"] = "Term is short or long."
             for o, objective in enumerate(_objects(goal, "objectives", gwhere, errors)):
@@ -643,16 +702,22 @@ def _document_errors(document: Any, plan: CarePlan) -> dict[str, str]:
                 iwhere = f"{gwhere}.interventions[{i}]"
                 key(intervention, iwhere)
                 text(intervention, "action", iwhere, "Say what will be done.")
-                if intervention.get("responsible") not in Responsible.values:
+                responsible = intervention.get("responsible")
+                if responsible not in Responsible.values:
                     errors[f"{iwhere}.responsible"] = "Say who does it: " + ", ".join(
                         Responsible.values
                     )
-                if intervention.get("frequency", Frequency.ONCE) not in Frequency.values:
+                frequency = intervention.get("frequency", Frequency.ONCE)
+                if frequency not in Frequency.values:
                     errors[f"{iwhere}.frequency"] = "How often: " + ", ".join(Frequency.values)
-                if intervention.get("owner") is not None and intervention["owner"] not in owners:
-                    errors[f"{iwhere}.owner"] = (
-                        "Choose an active staff member of this organisation."
-                    )
+                short(intervention, "provider_name", iwhere, 200)
+                if responsible == "provider" and not _is_text(intervention.get("provider_name")):
+                    errors[f"{iwhere}.provider_name"] = "Name the provider or the referral."
+                owner = intervention.get("owner")
+                if owner is not None and (type(owner) is not int or owner not in owners):
+                    errors[f"{iwhere}.owner"] = "Choose a staff member who works with this client."
+                elif owner is not None and frequency == Frequency.AS_NEEDED:
+                    errors[f"{iwhere}.frequency"] = "Tasks need a schedule: choose how often."
                 when(intervention, "first_due_on", iwhere, required=False)
     return errors
 
@@ -707,7 +772,11 @@ def plan_sign(
             raise ValidationError("That signature is already recorded.")
         if role == SignerRole.CLIENT:
             method, name = _client_signature(current, method, name, image, witness_name)
+            if method != SignatureMethod.ON_SCREEN:
+                image = ""
         elif role == SignerRole.CASE_MANAGER:
+            if current.signatures.filter(role=SignerRole.SUPERVISOR, recorded_by=by).exists():
+                raise ValidationError("You co-signed as supervisor; the case manager signs too.")
             method, name, image, witness_name = SignatureMethod.SIGNED_IN, by.display_name, "", ""
         elif role == SignerRole.SUPERVISOR:
             if by.role != Role.SUPERVISOR:
@@ -843,15 +912,21 @@ def _tasks_on_activation(plan: CarePlan, by: Any) -> None:
         task.title = _task_title(successor)
         task.save(update_fields=["intervention", "owner", "title"])
         carried.add(successor.key)
+    done_once = set(
+        PlanTask.objects.filter(
+            client_id=plan.client_id, intervention__frequency=Frequency.ONCE
+        ).values_list("intervention__key", flat=True)
+    )
     for key, intervention in interventions.items():
-        if key not in carried:
-            PlanTask.objects.create(
-                client_id=plan.client_id,
-                intervention=intervention,
-                owner_id=intervention.owner_id or by.pk,  # makes_tasks: an owner is set
-                title=_task_title(intervention),
-                due_on=_first_due(intervention, today),
-            )
+        if key in carried or (intervention.frequency == Frequency.ONCE and key in done_once):
+            continue  # once-only work already given is not given again by a new version
+        PlanTask.objects.create(
+            client_id=plan.client_id,
+            intervention=intervention,
+            owner_id=intervention.owner_id or by.pk,  # makes_tasks: an owner is set
+            title=_task_title(intervention),
+            due_on=_first_due(intervention, today),
+        )
 
 
 def _task_close(task: PlanTask, by: Any, status: str, note: str) -> None:
@@ -875,8 +950,8 @@ def task_close(*, task: PlanTask, by: Any, done: bool, note: str = "") -> PlanTa
     intervention repeats and the plan is still in effect. Returns the next task, if any."""
     with transaction.atomic():
         current = (
-            PlanTask.objects.select_for_update()
-            .select_related("intervention__plan")
+            PlanTask.objects.select_for_update(of=("self",))
+            .select_related("intervention__plan", "intervention__goal")
             .get(pk=task.pk)
         )
         if current.status != TaskStatus.OPEN:
@@ -933,7 +1008,7 @@ def tasks_sweep(*, grace_days: int, today: date | None = None) -> int:
     for task_id in overdue:
         with transaction.atomic():
             task = (
-                PlanTask.objects.select_for_update()
+                PlanTask.objects.select_for_update(of=("self",))
                 .select_related("intervention__plan", "intervention__goal", "client")
                 .filter(pk=task_id, status=TaskStatus.OPEN)
                 .first()
@@ -1051,6 +1126,16 @@ def plan_close(*, plan: CarePlan, by: Any, reason: str) -> CarePlan:
         if was == PlanStatus.ACTIVE:
             for task in PlanTask.objects.filter(intervention__plan=current, status=TaskStatus.OPEN):
                 _task_close(task, by, TaskStatus.CANCELLED, "The plan closed.")
+            # A new version drafted to replace it would otherwise take effect on a closed plan.
+            for draft in CarePlan.objects.select_for_update().filter(
+                client_id=current.client_id, status=PlanStatus.DRAFT
+            ):
+                _move(draft, PlanStatus.CLOSED)
+                draft.ended_at = current.ended_at
+                draft.end_reason = f"The plan it was to replace closed: {reason}"
+                draft.version += 1
+                draft.save()
+                _audit(by, draft, "update", "care_plan", draft.pk, {"status": ["draft", "closed"]})
         _audit(by, current, "update", "care_plan", current.pk, {"status": [was, "closed"]})
         timeline_add(
             client=current.client,

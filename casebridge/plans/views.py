@@ -121,6 +121,11 @@ def plan_detail(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespo
         signature_form=ClientSignatureForm(
             initial={"version": plan.version, "name": client.legal_name}
         ),
+        # One person gives one staff signature: the case manager's or the supervisor's.
+        staff_signed=any(
+            sig.recorded_by_id == request.user.pk and sig.role != "client"
+            for sig in plan.signatures.all()
+        ),
         reason_form=ReasonForm(),
         versions=queries.versions(client),
     )
@@ -474,7 +479,11 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
     task = PlanTask.objects.filter(client=client, pk=task_id).first()
     if task is None:
         raise Http404
-    if task.owner_id != request.user.pk:
+    if task.owner_id == request.user.pk:
+        # Emergency access is for reading; the owner records work on clients they work with.
+        if not services.reaches_client(request.user, client.pk):
+            raise Http404
+    else:
         # Someone else's task: only those who may change the plan close it for them.
         client_for(user=request.user, client_id=client_id, action=Action.PLAN, audit=False)
     form = TaskCloseForm(request.POST)

@@ -45,7 +45,10 @@ def test_build_a_plan_from_the_assessment_sign_it_and_print_it(page, live_server
     page.get_by_label("How often").select_option("weekly")
     page.get_by_label("Staff member who keeps track").select_option(label="Alice Staff")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Go through housing listings together")).to_be_visible()
+    # Each control names what it acts on, for screen readers.
+    expect(
+        page.get_by_role("link", name="Change action “Go through housing listings together”")
+    ).to_be_visible()
 
     page.get_by_label("Signed on screen").check()
     pad = page.locator("canvas[data-signature-pad]")

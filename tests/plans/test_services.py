@@ -387,3 +387,93 @@ def test_the_clock_queues_the_sweep(world, settings):
     PlanTask.objects.update(due_on=timezone.localdate() - timedelta(days=1))
     call_command("clock", "--once")
     assert PlanTask.objects.filter(status="missed").count() == 1
+
+
+def test_one_person_cannot_give_both_staff_signatures(world):
+    PlanRules.objects.create(program=world.client.program, supervisor_cosign=True)
+    plan = ready_plan(world)
+    services.plan_sign(
+        plan=plan,
+        by=world.sue,
+        version=plan.version,
+        role="client",
+        method="verbal",
+        witness_name="Front desk",
+    )
+    plan.refresh_from_db()
+    services.plan_sign(plan=plan, by=world.sue, version=plan.version, role="supervisor")
+    plan.refresh_from_db()
+    with pytest.raises(ValidationError, match="co-signed as supervisor"):
+        services.plan_sign(plan=plan, by=world.sue, version=plan.version, role="case_manager")
+    services.plan_sign(plan=plan, by=world.alice, version=plan.version, role="case_manager")
+    plan.refresh_from_db()
+    assert plan.status == "active"
+
+
+def test_a_verbal_agreement_keeps_no_picture(world):
+    plan = ready_plan(world)
+    signature = services.plan_sign(
+        plan=plan,
+        by=world.alice,
+        version=plan.version,
+        role="client",
+        method="verbal",
+        witness_name="Front desk",
+        image="javascript:alert(1)",
+    )
+    assert signature.image == ""
+
+
+def test_once_only_work_already_done_is_not_given_again_by_a_new_version(world):
+    v1 = sign_all(ready_plan(world, frequency="once"), world)
+    services.task_close(task=PlanTask.objects.get(), by=world.alice, done=True)
+    v2 = services.plan_revise(plan=v1, by=world.alice, reason="Unchanged")
+    sign_all(v2, world)
+    assert not PlanTask.objects.filter(status="open").exists()
+
+
+def test_closing_the_plan_in_effect_closes_the_draft_that_would_replace_it(world):
+    v1 = sign_all(ready_plan(world), world)
+    v2 = services.plan_revise(plan=v1, by=world.alice, reason="Next steps")
+    services.plan_close(plan=v1, by=world.alice, reason="Client moved away")
+    v2.refresh_from_db()
+    assert v2.status == "closed" and "Client moved away" in v2.end_reason
+    with pytest.raises(services.PlanLocked):
+        services.plan_sign(plan=v2, by=world.alice, version=v2.version, role="case_manager")
+
+
+def test_a_scheduled_review_overdue_before_a_level_change_stays_overdue(world):
+    PlanRules.objects.create(program=world.client.program, review_every_days=30)
+    plan = sign_all(ready_plan(world), world)
+    CarePlan.objects.filter(pk=plan.pk).update(
+        activated_at=timezone.now() - timedelta(days=60),
+        created_at=timezone.now() - timedelta(days=61),
+    )
+    signed_assessment(world.client, world.alice, ratings=(4, 0, 0, 0, 0, 0))
+    due = queries.reviews_due([world.client.pk])[world.client.pk]
+    assert due.due_on == timezone.localdate() - timedelta(days=30)
+    assert due.because == "Every 30 days"
+
+
+def test_a_level_change_while_the_plan_was_being_signed_calls_for_a_review(world):
+    plan = ready_plan(world)
+    signed_assessment(world.client, world.alice, ratings=(4, 0, 0, 0, 0, 0))
+    sign_all(plan, world)
+    due = queries.reviews_due([world.client.pk])[world.client.pk]
+    assert due.due_on == timezone.localdate() and due.because.startswith("Level of care")
+
+
+def test_a_task_owner_must_work_with_the_client(world):
+    plan = ready_plan(world)
+    with pytest.raises(ValidationError) as error:
+        services.intervention_save(
+            plan=plan,
+            by=world.alice,
+            version=plan.version,
+            goal_id=plan.goals.get().pk,
+            action="x",
+            responsible="case_manager",
+            frequency="weekly",
+            owner=world.bob,
+        )
+    assert "does not work with this client" in error.value.message_dict["owner"][0]

@@ -368,3 +368,109 @@ def test_my_tasks_is_audited_as_a_list_of_clients(client, world):
     client.get(reverse("my_tasks"))
     event = AuditEvent.objects.filter(object_type="my_tasks", action="list").get()
     assert event.changes["client_ids"] == [world.client.pk]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("target_date", 20991231, "Give a date as YYYY-MM-DD."),
+        ("target_date", "2001-01-01", "The target date has already passed."),
+        ("strength", ["a list"], "Send text."),
+    ],
+)
+def test_api_goal_values_of_the_wrong_kind_are_named_not_crashed_on(
+    client, world, path, value, message
+):
+    plan = ready_plan(world)
+    client.force_login(world.alice)
+    url = _url("api_plan_item", world, plan)
+    document = client.get(url).json()
+    document["problems"][0]["goals"][0][path] = value
+    response = _put(client, url, document)
+    assert response.status_code == 400
+    assert response.json()["errors"][f"problems[0].goals[0].{path}"] == [message]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"provider_name": "x" * 201}, "provider_name", "Keep it under 200 characters."),
+        ({"responsible": "provider", "provider_name": ""}, "provider_name", "Name the provider"),
+        ({"owner": True}, "owner", "Choose a staff member who works with this client."),
+        ({"frequency": "as_needed"}, "frequency", "Tasks need a schedule"),
+    ],
+)
+def test_api_refuses_what_the_action_form_refuses(client, world, changes, field, message):
+    plan = ready_plan(world)
+    client.force_login(world.alice)
+    url = _url("api_plan_item", world, plan)
+    document = client.get(url).json()
+    document["problems"][0]["goals"][0]["interventions"][0].update(changes)
+    response = _put(client, url, document)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors[f"problems[0].goals[0].interventions[0].{field}"][0].startswith(message)
+
+
+def test_a_need_domain_of_the_wrong_kind_is_refused(client, world):
+    plan = ready_plan(world)
+    client.force_login(world.alice)
+    url = _url("api_plan_item", world, plan)
+    document = client.get(url).json()
+    document["problems"][0]["need_domain"] = ["housing"]
+    assert _put(client, url, document).status_code == 400
+
+
+def test_emergency_access_does_not_let_an_owner_record_tasks(client, world):
+    from casebridge.access.services import break_glass_grant
+
+    sign_all(ready_plan(world, owner=world.cody), world)
+    task = PlanTask.objects.get()
+    world.client.coach = None
+    world.client.save()
+    break_glass_grant(
+        user=world.cody,
+        client_id=world.client.pk,
+        program_id=world.client.program_id,
+        reason="Crisis call, client unreachable",
+    )
+    client.force_login(world.cody)
+    response = client.post(
+        reverse("task_close", kwargs={"client_id": world.client.pk, "task_id": task.pk}),
+        {"done": "1"},
+    )
+    assert response.status_code == 404
+    task.refresh_from_db()
+    assert task.status == "open"
+
+
+def test_a_supervisor_who_signed_for_the_case_manager_is_not_offered_the_co_signature(
+    client, world
+):
+    from casebridge.plans.models import PlanRules
+
+    PlanRules.objects.create(program=world.client.program, supervisor_cosign=True)
+    plan = ready_plan(world)
+    services.plan_sign(
+        plan=plan,
+        by=world.sue,
+        version=plan.version,
+        role="client",
+        method="verbal",
+        witness_name="Front desk",
+    )
+    plan.refresh_from_db()
+    services.plan_sign(plan=plan, by=world.sue, version=plan.version, role="case_manager")
+    client.force_login(world.sue)
+    page = client.get(_url("plan_detail", world, plan)).content.decode()
+    assert "Co-sign as supervisor" not in page
+
+
+def test_compare_with_one_version_chosen_asks_for_two(client, world):
+    v1 = sign_all(ready_plan(world), world)
+    services.plan_revise(plan=v1, by=world.alice, reason="More")
+    client.force_login(world.alice)
+    page = client.get(
+        reverse("plan_compare", kwargs={"client_id": world.client.pk}), {"older": v1.pk}
+    ).content.decode()
+    assert "Choose two versions to compare." in page
