@@ -1,0 +1,106 @@
+"""Automated WCAG 2.1 A/AA checks (axe-core, installed from npm) on the main pages of each
+capability and every care plan page. Axe finds about a third of accessibility problems; the
+journeys in the other browser tests cover keyboard-reachable controls and labels by name."""
+
+from pathlib import Path
+
+import pytest
+
+from casebridge.plans import services
+from casebridge.plans.models import PlanRules
+from tests.browser.test_journey import sign_in
+from tests.plans.helpers import ready_plan, sign_all
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe_page(browser):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    # The app's Content-Security-Policy rightly refuses injected scripts; the checker needs one.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+def test_care_plan_pages_pass_automated_wcag_checks(axe_page, live_server, world):
+    PlanRules.objects.create(program=world.client.program, supervisor_cosign=True)
+    v1 = sign_all(ready_plan(world), world)
+    services.plan_sign(plan=v1, by=world.sue, version=v1.version, role="supervisor")
+    v2 = services.plan_revise(plan=v1, by=world.alice, reason="Next steps")
+    base = f"{live_server.url}/clients/{world.client.pk}/plan"
+    pages = [
+        f"{base}/",
+        f"{base}/{v1.pk}/",
+        f"{base}/{v2.pk}/",
+        f"{base}/{v2.pk}/goal/new/?need={v2.problems.get().pk}",
+        f"{base}/{v2.pk}/action/new/?goal={v2.goals.get().pk}",
+        f"{base}/{v1.pk}/review/",
+        f"{base}/compare/",
+        f"{base}/{v1.pk}/print/",
+        f"{live_server.url}/tasks/",
+        f"{live_server.url}/api-tokens/",
+    ]
+    sign_in(axe_page, live_server, "alice")
+    found = {}
+    for url in pages:
+        axe_page.goto(url)
+        problems = violations(axe_page)
+        if problems:
+            found[url.removeprefix(live_server.url)] = problems
+    assert not found, found
+
+
+def test_main_pages_pass_automated_wcag_checks(axe_page, live_server, world):
+    c = world.client.pk
+    pages = [
+        "/caseload/",
+        "/clients/new/",
+        "/emergency-access/",
+        "/team/",
+        f"/clients/{c}/",
+        f"/clients/{c}/timeline/",
+        f"/clients/{c}/details/",
+        f"/clients/{c}/contacts/",
+        f"/clients/{c}/consents/",
+        f"/clients/{c}/consents/new/",
+        f"/clients/{c}/disclosures/",
+        f"/clients/{c}/assessments/",
+        f"/clients/{c}/measures/",
+        f"/clients/{c}/measures/phq9/new/",
+    ]
+    sign_in(axe_page, live_server, "sue")
+    found = {}
+    for url in pages:
+        axe_page.goto(live_server.url + url)
+        problems = violations(axe_page)
+        if problems:
+            found[url] = problems
+    assert not found, found
+
+
+def test_the_checker_does_find_problems(axe_page, live_server, world):
+    """Guard against a checker that silently checks nothing."""
+    sign_in(axe_page, live_server, "alice")
+    axe_page.goto(f"{live_server.url}/tasks/")
+    axe_page.evaluate(
+        "() => document.querySelector('main').append(document.createElement('input'))"
+    )
+    assert any(problem.startswith("label") for problem in violations(axe_page))
