@@ -7,14 +7,14 @@ shown as '?', and the HTML print view shows every script as typed.
 
 import base64
 import binascii
+import contextlib
 import io
 import unicodedata
-from datetime import date
 from typing import Any
 
 from fpdf import FPDF
 
-from casebridge.plans.models import CarePlan
+from casebridge.plans.printing import PrintedPlan
 
 _PLAIN = str.maketrans(
     {
@@ -55,41 +55,31 @@ def _drawing(image: str) -> io.BytesIO | None:
         return None
 
 
-def _date(value: date | None) -> str:
-    return value.strftime("%B %-d, %Y") if value else ""
-
-
 class _PlanPDF(FPDF):
+    footer_text = ""
+
     def footer(self) -> None:
         self.set_y(-14)
         self.set_font("helvetica", size=8)
         self.set_text_color(*MUTED)
         self.cell(
-            0,
-            6,
-            latin1(f"This is your plan. It is private. Page {self.page_no()} of {{nb}}"),
-            align="C",
+            0, 6, latin1(self.footer_text.format(page=self.page_no(), pages="{nb}")), align="C"
         )
 
 
-def plan_pdf(
-    *,
-    client: Any,
-    plan: CarePlan,
-    tree: list[dict[str, Any]],
-    signatures: list[Any],
-    tasks: list[Any],
-    **_: Any,
-) -> bytes:
+def plan_pdf(printed: PrintedPlan) -> bytes:
+    words = printed.words
     pdf = _PlanPDF(format="Letter")
-    pdf.set_title("My recovery plan")
+    pdf.footer_text = words["page"]
+    pdf.set_title(words["title"])
     pdf.set_author("Casebridge")
+    pdf.set_lang(printed.lang)
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     width = pdf.epw
 
-    def heading(text: str, size: int = 13) -> None:
+    def heading(text: str, size: float = 13) -> None:
         pdf.set_font("helvetica", style="B", size=size)
         pdf.set_text_color(*INK)
         pdf.multi_cell(width, size * 0.5, latin1(text), new_x="LMARGIN", new_y="NEXT")
@@ -112,82 +102,42 @@ def plan_pdf(
             new_y="NEXT",
         )
 
-    heading("My recovery plan", 18)
+    heading(words["title"], 18)
     pdf.set_font("helvetica", size=11)
     pdf.set_text_color(*INK)
-    status = "in effect" if plan.status == "active" else plan.get_status_display().lower()
-    started = _date(plan.activated_at.date()) if plan.activated_at else "not yet in effect"
-    pdf.multi_cell(
-        width,
-        6,
-        latin1(f"{client.display_name}. Version {plan.sequence}, {status}; started {started}."),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    pdf.multi_cell(width, 6, latin1(printed.intro), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    for n, entry in enumerate(tree, start=1):
-        problem = entry["problem"]
-        heading(f"{n}. What we are working on: {problem.statement}", 12.5)
-        for goal_entry in entry["goals"]:
-            goal = goal_entry["goal"]
+    for need in printed.needs:
+        heading(need.heading, 12.5)
+        for goal in need.goals:
             pdf.set_font("helvetica", style="B", size=11.5)
             pdf.set_text_color(*INK)
             pdf.set_x(pdf.l_margin + 4)
-            pdf.multi_cell(
-                width - 4,
-                6,
-                latin1(f'My goal: "{goal.own_words}"'),
-                new_x="LMARGIN",
-                new_y="NEXT",
-            )
-            line("How we will know", goal.measurable, 4)
-            line("By", f"{_date(goal.target_date)} ({goal.get_term_display().lower()})", 4)
-            line("What I can build on", goal.strength, 4)
-            for objective in goal_entry["objectives"]:
-                when = f" (by {_date(objective.target_date)})" if objective.target_date else ""
-                line("Step", f"{objective.text}{when}", 8)
-            for intervention in goal_entry["interventions"]:
-                who = intervention.get_responsible_display()
-                if intervention.provider_name:
-                    who = f"{who}: {intervention.provider_name}"
-                line(
-                    "What will happen",
-                    f"{intervention.action} - {who}, {intervention.get_frequency_display().lower()}",
-                    8,
-                )
+            pdf.multi_cell(width - 4, 6, latin1(goal.title), new_x="LMARGIN", new_y="NEXT")
+            for label, value in goal.facts:
+                line(label, value, 4)
+            for step in goal.steps:
+                line(words["step"], step, 8)
+            for action in goal.actions:
+                line(words["action"], action, 8)
             pdf.ln(2)
-    if tasks:
-        heading("Coming up", 12.5)
-        for task in tasks:
-            line(_date(task.due_on), task.title, 4)
+    if printed.coming_up:
+        heading(words["coming_up"], 12.5)
+        for when, title in printed.coming_up:
+            line(when, title, 4)
         pdf.ln(2)
-    heading("Agreed and signed", 12.5)
-    if not signatures:
-        line("Signatures", "Not signed yet.", 4)
-    for signature in signatures:
-        how = signature.get_method_display().lower()
-        witness = f" (witness: {signature.witness_name})" if signature.witness_name else ""
-        line(
-            signature.get_role_display(),
-            f"{signature.name}, {how}{witness}, {_date(signature.signed_at.date())}",
-            4,
-        )
+    heading(words["signed"], 12.5)
+    if not printed.signatures:
+        pdf.multi_cell(width, 6, latin1(words["not_signed"]), new_x="LMARGIN", new_y="NEXT")
+    for signature in printed.signatures:
+        line(signature.label, signature.text, 4)
         drawing = _drawing(signature.image)
         if drawing is not None:
-            try:
+            # A damaged drawing must not stop the plan from printing; the record keeps it.
+            with contextlib.suppress(Exception):
                 pdf.image(drawing, x=pdf.l_margin + 4, w=55)
-            except Exception:  # a damaged drawing must not stop the plan from printing
-                line("Signature", "drawn on screen (kept on the record)", 4)
     pdf.ln(4)
     pdf.set_font("helvetica", size=9.5)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(
-        width,
-        5,
-        latin1(
-            "You can ask to change this plan at any time. If you are in crisis, call or text 988."
-        ),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    pdf.multi_cell(width, 5, latin1(words["footer"]), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -18,7 +18,7 @@ from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_header
 from casebridge.formtools import apply_errors
-from casebridge.plans import pdf, queries, services
+from casebridge.plans import pdf, printing, queries, services
 from casebridge.plans.documents import compare, plan_document
 from casebridge.plans.forms import (
     ClientSignatureForm,
@@ -428,45 +428,50 @@ def plan_compare(request: HttpRequest, client_id: int) -> HttpResponse:
     )
 
 
-def _print_context(client: Client, plan: CarePlan) -> dict[str, Any]:
-    return {
-        "client": client,
-        **_plan_context(plan),
-        "tasks": list(
-            queries.tasks_for_client(client).filter(status="open", intervention__plan=plan)
-        ),
-    }
+def _printed(request: HttpRequest, client: Client, plan: CarePlan) -> printing.PrintedPlan:
+    context = _plan_context(plan)
+    return printing.printable(
+        client=client,
+        plan=plan,
+        tree=context["tree"],
+        signatures=context["signatures"],
+        tasks=list(queries.tasks_for_client(client).filter(status="open", intervention__plan=plan)),
+        lang=printing.language_for(client, request.GET.get("lang")),
+    )
 
 
 @login_required
 def plan_print(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
+    printed = _printed(request, client, plan)
     audit_record(
         actor=request.user,
         action="print",
         client_id=client.pk,
         object_type="care_plan",
         object_id=plan.pk,
+        changes={"language": printed.lang},
     )
-    return render(request, "plans/plan_print.html", _print_context(client, plan))
+    return render(
+        request, "plans/plan_print.html", {"client": client, "plan": plan, "printed": printed}
+    )
 
 
 @login_required
 def plan_pdf(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
+    printed = _printed(request, client, plan)
     audit_record(
         actor=request.user,
         action="print",
         client_id=client.pk,
         object_type="care_plan",
         object_id=plan.pk,
-        changes={"format": "pdf"},
+        changes={"format": "pdf", "language": printed.lang},
     )
-    response = HttpResponse(
-        pdf.plan_pdf(**_print_context(client, plan)), content_type="application/pdf"
-    )
+    response = HttpResponse(pdf.plan_pdf(printed), content_type="application/pdf")
     # The file name carries no name or case number: only the version.
     response["Content-Disposition"] = f'attachment; filename="care-plan-v{plan.sequence}.pdf"'
     return response
