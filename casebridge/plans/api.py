@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from casebridge.access.policy import Action
 from casebridge.clients.queries import client_for
-from casebridge.plans import queries, services
+from casebridge.plans import fhir, queries, services
 from casebridge.plans.documents import plan_document
 from casebridge.plans.models import CarePlan
 
@@ -96,3 +96,21 @@ def plan_item(request: HttpRequest, client_id: int, plan_id: int) -> JsonRespons
         errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
         return _json({"error": "The plan has problems.", "errors": errors}, 400)
     return _json(_full(saved))
+
+
+@require_http_methods(["GET"])
+def plan_fhir(request: HttpRequest, client_id: int, plan_id: int) -> JsonResponse:
+    """One version as a FHIR R4 CarePlan with its goals contained (labelled as Part 2 data)."""
+    if not _signed_in(request):
+        return _json({"error": "Sign in first."}, 401)
+    try:
+        client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+    except Http404:
+        return _json({"error": "Not found."}, 404)
+    plan = queries.plan_of(client, plan_id)
+    if plan is None:
+        return _json({"error": "Not found."}, 404)
+    resource = fhir.care_plan(plan, queries.plan_tree(plan), queries.latest_progress(plan))
+    response = _json(resource)
+    response["Content-Type"] = "application/fhir+json"
+    return response

@@ -33,4 +33,9 @@ urlpatterns = [
         api.plan_item,
         name="api_plan_item",
     ),
+    path(
+        "api/v1/clients/<int:client_id>/plans/<int:plan_id>/fhir/",
+        api.plan_fhir,
+        name="api_plan_fhir",
+    ),
 ]

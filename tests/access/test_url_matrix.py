@@ -210,6 +210,7 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         row(404, anon=401, alice=200, sue=200),
     ),
     "api_plan_item": ("get", lambda w: _plan(w), row(404, anon=401, alice=200, sue=200)),
+    "api_plan_fhir": ("get", lambda w: _plan(w), row(404, anon=401, alice=200, sue=200)),
     "accounting": (
         "get",
         lambda w: {"client_id": w.client.pk},
