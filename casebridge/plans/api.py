@@ -5,7 +5,9 @@ draft someone else changed is refused with 409 and code "stale"; invalid content
 with each problem by its place in the document.
 """
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from casebridge.access.policy import Action
+from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for
 from casebridge.plans import fhir, queries, services
 from casebridge.plans.documents import plan_document
@@ -23,8 +26,37 @@ def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _signed_in(request: HttpRequest) -> bool:
-    return bool(request.user.is_authenticated)
+class _Refused(Exception):
+    def __init__(self, response: JsonResponse) -> None:
+        self.response = response
+
+
+def _client(request: HttpRequest, client_id: int, action: str) -> Client:
+    """The client the caller may act on, or a refusal: 401 signed out, 404 out of reach."""
+    if not request.user.is_authenticated:
+        raise _Refused(_json({"error": "Sign in first."}, 401))
+    try:
+        return client_for(user=request.user, client_id=client_id, action=action)
+    except Http404:
+        raise _Refused(_json({"error": "Not found."}, 404)) from None
+
+
+def _plan(request: HttpRequest, client_id: int, plan_id: int, action: str) -> CarePlan:
+    plan = queries.plan_of(_client(request, client_id, action), plan_id)
+    if plan is None:
+        raise _Refused(_json({"error": "Not found."}, 404))
+    return plan
+
+
+def refusals(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except _Refused as refused:
+            return refused.response
+
+    return wrapped
 
 
 def _full(plan: CarePlan) -> dict[str, Any]:
@@ -38,13 +70,9 @@ def _full(plan: CarePlan) -> dict[str, Any]:
 
 
 @require_http_methods(["GET"])
+@refusals
 def plan_list(request: HttpRequest, client_id: int) -> JsonResponse:
-    if not _signed_in(request):
-        return _json({"error": "Sign in first."}, 401)
-    try:
-        client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
-    except Http404:
-        return _json({"error": "Not found."}, 404)
+    client = _client(request, client_id, Action.READ_CLINICAL)
     return _json(
         {
             "plans": [
@@ -62,17 +90,10 @@ def plan_list(request: HttpRequest, client_id: int) -> JsonResponse:
 
 
 @require_http_methods(["GET", "PUT"])
+@refusals
 def plan_item(request: HttpRequest, client_id: int, plan_id: int) -> JsonResponse:
-    if not _signed_in(request):
-        return _json({"error": "Sign in first."}, 401)
     action = Action.READ_CLINICAL if request.method == "GET" else Action.PLAN
-    try:
-        client = client_for(user=request.user, client_id=client_id, action=action)
-    except Http404:
-        return _json({"error": "Not found."}, 404)
-    plan = queries.plan_of(client, plan_id)
-    if plan is None:
-        return _json({"error": "Not found."}, 404)
+    plan = _plan(request, client_id, plan_id, action)
     if request.method == "GET":
         return _json(_full(plan))
     try:
@@ -99,17 +120,10 @@ def plan_item(request: HttpRequest, client_id: int, plan_id: int) -> JsonRespons
 
 
 @require_http_methods(["GET"])
+@refusals
 def plan_fhir(request: HttpRequest, client_id: int, plan_id: int) -> JsonResponse:
     """One version as a FHIR R4 CarePlan with its goals contained (labelled as Part 2 data)."""
-    if not _signed_in(request):
-        return _json({"error": "Sign in first."}, 401)
-    try:
-        client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
-    except Http404:
-        return _json({"error": "Not found."}, 404)
-    plan = queries.plan_of(client, plan_id)
-    if plan is None:
-        return _json({"error": "Not found."}, 404)
+    plan = _plan(request, client_id, plan_id, Action.READ_CLINICAL)
     resource = fhir.care_plan(plan, queries.plan_tree(plan), queries.latest_progress(plan))
     response = _json(resource)
     response["Content-Type"] = "application/fhir+json"

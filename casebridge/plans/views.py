@@ -440,8 +440,10 @@ def _printed(request: HttpRequest, client: Client, plan: CarePlan) -> printing.P
     )
 
 
-@login_required
-def plan_print(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+def _printed_for(
+    request: HttpRequest, client_id: int, plan_id: int, form: str
+) -> tuple[Client, CarePlan, printing.PrintedPlan]:
+    """The plan laid out for the client, with the printing on the audit trail."""
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
     printed = _printed(request, client, plan)
@@ -451,8 +453,14 @@ def plan_print(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespon
         client_id=client.pk,
         object_type="care_plan",
         object_id=plan.pk,
-        changes={"language": printed.lang},
+        changes={"format": form, "language": printed.lang},
     )
+    return client, plan, printed
+
+
+@login_required
+def plan_print(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+    client, plan, printed = _printed_for(request, client_id, plan_id, "page")
     return render(
         request, "plans/plan_print.html", {"client": client, "plan": plan, "printed": printed}
     )
@@ -460,17 +468,7 @@ def plan_print(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespon
 
 @login_required
 def plan_pdf(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
-    plan = _plan(client, plan_id)
-    printed = _printed(request, client, plan)
-    audit_record(
-        actor=request.user,
-        action="print",
-        client_id=client.pk,
-        object_type="care_plan",
-        object_id=plan.pk,
-        changes={"format": "pdf", "language": printed.lang},
-    )
+    _, plan, printed = _printed_for(request, client_id, plan_id, "pdf")
     response = HttpResponse(pdf.plan_pdf(printed), content_type="application/pdf")
     # The file name carries no name or case number: only the version.
     response["Content-Disposition"] = f'attachment; filename="care-plan-v{plan.sequence}.pdf"'

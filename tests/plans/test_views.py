@@ -474,3 +474,17 @@ def test_compare_with_one_version_chosen_asks_for_two(client, world):
         reverse("plan_compare", kwargs={"client_id": world.client.pk}), {"older": v1.pk}
     ).content.decode()
     assert "Choose two versions to compare." in page
+
+
+def test_administrators_set_plan_rules_for_their_own_programs_only(client, world):
+    from casebridge.plans.models import PlanRules
+
+    ours = PlanRules.objects.create(program=world.program, review_every_days=30)
+    theirs = PlanRules.objects.create(program=world.foreign_client.program, review_every_days=60)
+    client.force_login(world.ada)
+    listing = client.get(reverse("admin:plans_planrules_changelist")).content.decode()
+    assert f"/admin/plans/planrules/{ours.pk}/change/" in listing
+    assert f"/admin/plans/planrules/{theirs.pk}/change/" not in listing
+    form = client.get(reverse("admin:plans_planrules_add")).content.decode()
+    assert f'<option value="{world.other_program.pk}"' in form
+    assert f'<option value="{world.foreign_client.program_id}"' not in form
