@@ -490,20 +490,34 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
         # Someone else's task: only those who may change the plan close it for them.
         client_for(user=request.user, client_id=client_id, action=Action.PLAN, audit=False)
     form = TaskCloseForm(request.POST)
+    error = ""
+    following = None
     if form.is_valid():
         try:
-            services.task_close(
+            following = services.task_close(
                 task=task,
                 by=request.user,
                 done=form.cleaned_data["done"],
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Task recorded.")
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
     else:
-        messages.error(request, "Choose whether it was done or missed.")
+        error = "Choose whether it was done or missed."
+    if request.htmx:  # type: ignore[attr-defined]
+        # Swap just this task's form: the result, or the form again with what is wrong.
+        if error:
+            return render(
+                request,
+                "plans/_task_close.html",
+                {"task": task, "task_error": error, "back": request.POST.get("back", "")},
+            )
+        task.refresh_from_db()
+        return render(request, "plans/_task_recorded.html", {"task": task, "following": following})
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Task recorded.")
     if request.POST.get("back") == "my_tasks":
         return redirect("my_tasks")
     return redirect("plan_home", client_id=client.pk)

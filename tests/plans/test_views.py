@@ -488,3 +488,18 @@ def test_administrators_set_plan_rules_for_their_own_programs_only(client, world
     form = client.get(reverse("admin:plans_planrules_add")).content.decode()
     assert f'<option value="{world.other_program.pk}"' in form
     assert f'<option value="{world.foreign_client.program_id}"' not in form
+
+
+def test_recording_a_task_in_place_answers_with_just_that_task(client, world):
+    sign_all(ready_plan(world), world)
+    task = PlanTask.objects.get()
+    client.force_login(world.alice)
+    url = reverse("task_close", kwargs={"client_id": world.client.pk, "task_id": task.pk})
+    refused = client.post(url, {"done": "0", "note": ""}, HTTP_HX_REQUEST="true")
+    body = refused.content.decode()
+    assert refused.status_code == 200 and "<html" not in body
+    assert "Say what happened, so the team can follow up." in body and 'aria-invalid="true"' in body
+    recorded = client.post(url, {"done": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    following = PlanTask.objects.get(status="open")
+    assert "Recorded as done." in recorded
+    assert f"The next one is due {following.due_on:%b} {following.due_on.day}." in recorded
