@@ -16,8 +16,8 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp import match_token
 
+from casebridge.accounts import queries
 from casebridge.accounts.forms import ApiTokenForm, SignInForm, TokenForm
-from casebridge.accounts.models import ApiToken
 from casebridge.accounts.services import (
     api_token_create,
     api_token_revoke,
@@ -84,7 +84,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     secret = ""
     if request.method == "POST" and "revoke" in request.POST:
-        token = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke")).first()
+        token = queries.token_of(request.user, request.POST.get("revoke"))
         if token is not None:
             api_token_revoke(token=token, by=request.user)
             messages.success(request, f"Token “{token.name}” revoked.")
@@ -104,7 +104,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "secret": secret,
-            "tokens": ApiToken.objects.filter(user=request.user),
+            "tokens": queries.tokens_of(request.user),
             "now": timezone.now(),
         },
     )

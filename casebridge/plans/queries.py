@@ -32,6 +32,15 @@ def versions(client: Client) -> list[CarePlan]:
     return list(client.plans.select_related("created_by").order_by("-sequence"))
 
 
+def element_of(plan: CarePlan, model: type[Any], element_id: int) -> Any:
+    """A need, goal, step or action of this version (never of another), or None."""
+    return model.objects.filter(plan=plan, pk=element_id).first()
+
+
+def task_of(client: Client, task_id: int) -> PlanTask | None:
+    return PlanTask.objects.filter(client=client, pk=task_id).first()
+
+
 def plan_of(client: Client, plan_id: int) -> CarePlan | None:
     return client.plans.select_related("created_by", "assessment").filter(pk=plan_id).first()
 

@@ -30,7 +30,7 @@ from casebridge.plans.forms import (
     ReviewForm,
     TaskCloseForm,
 )
-from casebridge.plans.models import CarePlan, Goal, Intervention, Objective, PlanTask, Problem
+from casebridge.plans.models import CarePlan, Goal, Intervention, Objective, Problem
 from casebridge.plans.statuses import PlanStatus
 
 ELEMENTS: dict[str, tuple[type[Any], type[Any], str]] = {
@@ -155,7 +155,7 @@ def plan_element(
     model, form_class, _ = ELEMENTS[kind]
     element = None
     if element_id is not None:
-        element = model.objects.filter(plan=plan, pk=element_id).first()
+        element = queries.element_of(plan, model, element_id)
         if element is None:
             raise Http404
     if plan.is_locked:
@@ -479,7 +479,7 @@ def plan_pdf(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse
 @require_POST
 def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.VIEW)
-    task = PlanTask.objects.filter(client=client, pk=task_id).first()
+    task = queries.task_of(client, task_id)
     if task is None:
         raise Http404
     if task.owner_id == request.user.pk:
