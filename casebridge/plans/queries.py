@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from casebridge.access.policy import Action
+from casebridge.access.policy import Action, client_filter
 from casebridge.accounts.models import Role
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.clients.extensions import DueItem
@@ -205,6 +205,22 @@ def tasks_for_client(client: Client) -> QuerySet[PlanTask]:
     return PlanTask.objects.filter(client=client).select_related(
         "owner", "closed_by", "intervention__goal"
     )
+
+
+def stranded_owners(client: Client, tasks: list[PlanTask]) -> list[tuple[Any, int]]:
+    """People holding open tasks for this client who no longer work with them, with how many
+    (one query per such person; there are rarely more than one or two)."""
+    counts: dict[int, int] = {}
+    owners: dict[int, Any] = {}
+    for task in tasks:
+        counts[task.owner_id] = counts.get(task.owner_id, 0) + 1
+        owners[task.owner_id] = task.owner
+    reach = Client.objects.filter(pk=client.pk)
+    return [
+        (owner, counts[owner_id])
+        for owner_id, owner in owners.items()
+        if not reach.filter(client_filter(owner, Action.VIEW, include_emergency=False)).exists()
+    ]
 
 
 def my_tasks(user: Any) -> QuerySet[PlanTask]:

@@ -989,7 +989,7 @@ def _next_task(closed: PlanTask) -> PlanTask | None:
     return PlanTask.objects.create(
         client_id=closed.client_id,
         intervention=intervention,
-        owner_id=intervention.owner_id or closed.owner_id,
+        owner_id=closed.owner_id,  # whoever has been doing it, after any hand-over
         title=closed.title,
         due_on=due,
     )
@@ -1039,6 +1039,44 @@ def tasks_sweep(*, grace_days: int, today: date | None = None) -> int:
             _next_task(task)
             marked += 1
     return marked
+
+
+def tasks_take_over(*, client: Client, from_owner_id: int, by: Any) -> int:
+    """Give `by` the open tasks of someone who no longer works with this client (after a
+    reassignment, say). Returns how many moved."""
+    if from_owner_id == by.pk:
+        raise ValidationError("These tasks are already yours.")
+    if not reaches_client(by, client.pk):
+        raise ValidationError("Only someone who works with this client can take the tasks over.")
+    with transaction.atomic():
+        tasks = list(
+            PlanTask.objects.select_for_update(of=("self",))
+            .select_related("owner")
+            .filter(client=client, owner_id=from_owner_id, status=TaskStatus.OPEN)
+        )
+        if not tasks:
+            return 0
+        if reaches_client(tasks[0].owner, client.pk):
+            raise ValidationError(
+                f"{tasks[0].owner.display_name} still works with this client; ask them first."
+            )
+        PlanTask.objects.filter(pk__in=[t.pk for t in tasks]).update(owner=by)
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=client.pk,
+            object_type="plan_task",
+            object_id=",".join(str(t.pk) for t in tasks),
+            changes={"owner": [from_owner_id, by.pk]},
+        )
+        timeline_add(
+            client=client,
+            kind=TimelineKind.PLAN,
+            summary=f"{len(tasks)} plan task(s) handed from {tasks[0].owner.display_name} "
+            f"to {by.display_name}",
+            actor=by,
+        )
+    return len(tasks)
 
 
 # --- Reviews and closing ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ urlpatterns = [
     path(P + "print/", views.plan_print, name="plan_print"),
     path(P + "pdf/", views.plan_pdf, name="plan_pdf"),
     path("clients/<int:client_id>/tasks/<int:task_id>/close/", views.task_close, name="task_close"),
+    path("clients/<int:client_id>/tasks/take-over/", views.task_take_over, name="task_take_over"),
     path("tasks/", views.my_tasks, name="my_tasks"),
     path("api/v1/clients/<int:client_id>/plans/", api.plan_list, name="api_plan_list"),
     path(

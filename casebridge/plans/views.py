@@ -79,7 +79,8 @@ def plan_home(request: HttpRequest, client_id: int) -> HttpResponse:
         client,
         versions=queries.versions(client),
         latest_assessment=services.latest_signed_assessment(client),
-        tasks=list(queries.tasks_for_client(client).filter(status="open")),
+        tasks=(tasks := list(queries.tasks_for_client(client).filter(status="open"))),
+        stranded=queries.stranded_owners(client, tasks),
         recent_tasks=list(
             queries.tasks_for_client(client).exclude(status="open").order_by("-closed_at")[:10]
         ),
@@ -520,6 +521,22 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
         messages.success(request, "Task recorded.")
     if request.POST.get("back") == "my_tasks":
         return redirect("my_tasks")
+    return redirect("plan_home", client_id=client.pk)
+
+
+@login_required
+@require_POST
+def task_take_over(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    owner_id = request.POST.get("owner", "")
+    try:
+        moved = services.tasks_take_over(
+            client=client, from_owner_id=int(owner_id) if owner_id.isdigit() else 0, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{moved} task(s) are now on your list.")
     return redirect("plan_home", client_id=client.pk)
 
 

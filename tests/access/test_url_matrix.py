@@ -202,6 +202,11 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         lambda w: {"client_id": w.client.pk, "task_id": w.task.pk},
         row(404, alice=302, sue=302),
     ),
+    "task_take_over": (
+        "post",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=302, sue=302),
+    ),
     "my_tasks": ("get", lambda w: {}, row(200)),
     "api_tokens": ("get", lambda w: {}, row(200)),
     "api_plan_list": (

@@ -503,3 +503,28 @@ def test_recording_a_task_in_place_answers_with_just_that_task(client, world):
     following = PlanTask.objects.get(status="open")
     assert "Recorded as done." in recorded
     assert f"The next one is due {following.due_on:%b} {following.due_on.day}." in recorded
+
+
+def test_after_reassignment_the_new_case_manager_takes_the_tasks_over(client, world):
+    sign_all(ready_plan(world), world)
+    world.client.primary_case_manager = world.bob
+    world.client.save()
+    client.force_login(world.bob)
+    page = client.get(reverse("plan_home", kwargs={"client_id": world.client.pk})).content.decode()
+    assert "no longer works with this client but still has 1 open task" in page
+    take = reverse("task_take_over", kwargs={"client_id": world.client.pk})
+    client.post(take, {"owner": world.alice.pk})
+    task = PlanTask.objects.get()
+    assert task.owner == world.bob
+    assert world.client.timeline.filter(summary__contains="handed from").exists()
+    following = services.task_close(task=task, by=world.bob, done=True)
+    assert following.owner == world.bob  # repeating work stays with whoever took it over
+
+
+def test_tasks_of_someone_still_on_the_case_are_not_taken(client, world):
+    sign_all(ready_plan(world), world)
+    client.force_login(world.sue)
+    client.post(
+        reverse("task_take_over", kwargs={"client_id": world.client.pk}), {"owner": world.alice.pk}
+    )
+    assert PlanTask.objects.get().owner == world.alice
