@@ -39,3 +39,11 @@ class ApiTokenForm(forms.Form):
     days = forms.IntegerField(
         label="Days until it stops working", min_value=1, max_value=365, initial=90
     )
+    internal_use = forms.BooleanField(
+        label="I will use this token myself, inside our program, and give it to no one else",
+        required=True,
+        error_messages={
+            "required": "Tokens are for your own use inside the program. Sharing records with "
+            "another organisation goes through a consent and a disclosure instead."
+        },
+    )

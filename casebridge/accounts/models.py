@@ -126,6 +126,14 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # What the owner was when the token was made: a token stops working when the owner's role or
+    # organisation changes, so it never gains access its maker did not have.
+    # Tokens made before this was recorded carry "" and so no longer work.
+    role = models.CharField(max_length=20, choices=Role.choices, default="", blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    two_factor = models.BooleanField(default=False)  # made in a two-factor session
 
     class Meta:
         ordering = ["-created_at", "-id"]

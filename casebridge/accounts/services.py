@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casebridge.accounts.models import ApiToken
@@ -41,8 +42,11 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def api_token_create(*, user: Any, name: str, days: int) -> tuple[ApiToken, str]:
-    """A new token and its secret, which is shown once and never stored."""
+def api_token_create(
+    *, user: Any, name: str, days: int, two_factor: bool = False
+) -> tuple[ApiToken, str]:
+    """A new token and its secret, which is shown once and never stored. `two_factor` says the
+    session making it passed two-factor sign-in."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Name the token after the program that will use it."})
@@ -56,6 +60,9 @@ def api_token_create(*, user: Any, name: str, days: int) -> tuple[ApiToken, str]
             prefix=raw[:12],
             digest=_digest(raw),
             expires_at=timezone.now() + timedelta(days=days),
+            role=user.role,
+            organisation_id=user.organisation_id,
+            two_factor=two_factor,
         )
         audit_record(
             actor=user,
@@ -82,10 +89,12 @@ def api_token_revoke(*, token: ApiToken, by: Any) -> None:
         )
 
 
-def api_token_user(raw: str) -> Any | None:
-    """The active staff member a token belongs to, if it is valid, unexpired and not revoked."""
+def api_token_user(raw: str) -> tuple[Any, ApiToken] | tuple[None, None]:
+    """The staff member a token signs in, and the token, if it is valid, unexpired, not revoked,
+    its owner is active in the same role and organisation it was made for, and it was made with
+    two-factor sign-in wherever two-factor now applies."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) < 20:
-        return None
+        return None, None
     token = (
         ApiToken.objects.select_related("user", "user__organisation")
         .filter(prefix=raw[:12])
@@ -98,8 +107,16 @@ def api_token_user(raw: str) -> Any | None:
         or token.revoked_at is not None
         or token.expires_at <= now
         or not token.user.is_active
+        or token.user.role != token.role
+        or token.user.organisation_id != token.organisation_id
     ):
-        return None
+        return None, None
+    user = token.user
+    needs_two_factor = bool(
+        getattr(user.organisation, "require_two_factor", False) or user_has_device(user)
+    )
+    if needs_two_factor and not token.two_factor:
+        return None, None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user, token

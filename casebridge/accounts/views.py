@@ -92,7 +92,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _, secret = api_token_create(
-                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+                user=request.user,
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+                two_factor=bool(getattr(request.user, "is_verified", lambda: False)()),
             )
         except ValidationError as error:
             apply_errors(form, error)

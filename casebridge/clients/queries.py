@@ -30,15 +30,21 @@ from casebridge.clients.stages import ORDER, Stage
 
 
 def client_for(
-    *, user: Any, client_id: int, action: str = Action.VIEW, audit: bool = True
+    *,
+    user: Any,
+    client_id: int,
+    action: str = Action.VIEW,
+    audit: bool = True,
+    include_emergency: bool = True,
 ) -> Client:
     """The client `user` may perform `action` on, or 404: not found, never forbidden.
 
     Opening a record, for any action, is a read of client data, so it is audited here, in one
-    place.
+    place. `include_emergency=False` leaves out break-the-glass grants (an emergency is a person
+    at a screen, not a program calling the API).
     """
     client = (
-        Client.objects.restrict(user, action)
+        Client.objects.restrict(user, action, include_emergency=include_emergency)
         .select_related(
             "program", "primary_case_manager", "secondary_case_manager", "coach", "organisation"
         )

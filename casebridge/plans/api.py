@@ -36,7 +36,12 @@ def _client(request: HttpRequest, client_id: int, action: str) -> Client:
     if not request.user.is_authenticated:
         raise _Refused(_json({"error": "Sign in first."}, 401))
     try:
-        return client_for(user=request.user, client_id=client_id, action=action)
+        return client_for(
+            user=request.user,
+            client_id=client_id,
+            action=action,
+            include_emergency=not getattr(request, "api_token", False),
+        )
     except Http404:
         raise _Refused(_json({"error": "Not found."}, 404)) from None
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
@@ -907,8 +907,11 @@ def _tasks_on_activation(plan: CarePlan, by: Any) -> None:
         if successor is None:
             _task_close(task, by, TaskStatus.CANCELLED, "The plan no longer asks for this.")
             continue
+        if successor.owner_id != task.intervention.owner_id and successor.owner_id is not None:
+            # The new version gives the work to someone else; otherwise whoever holds the task
+            # (perhaps after a hand-over) keeps it.
+            task.owner_id = successor.owner_id
         task.intervention = successor
-        task.owner_id = successor.owner_id  # type: ignore[assignment]
         task.title = _task_title(successor)
         task.save(update_fields=["intervention", "owner", "title"])
         carried.add(successor.key)
@@ -1061,6 +1064,14 @@ def tasks_take_over(*, client: Client, from_owner_id: int, by: Any) -> int:
                 f"{tasks[0].owner.display_name} still works with this client; ask them first."
             )
         PlanTask.objects.filter(pk__in=[t.pk for t in tasks]).update(owner=by)
+        # A draft being worked on (not yet signed) names the new owner too, so the next
+        # version does not hand the work back.
+        drafts = CarePlan.objects.filter(
+            client=client, status=PlanStatus.DRAFT, locked_at__isnull=True
+        )
+        if Intervention.objects.filter(plan__in=drafts, owner_id=from_owner_id).update(owner=by):
+            # Someone with the draft open must reload before saving over the new owner.
+            drafts.update(version=F("version") + 1)
         audit_record(
             actor=by,
             action="update",

@@ -511,7 +511,13 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
             return render(
                 request,
                 "plans/_task_close.html",
-                {"task": task, "task_error": error, "back": request.POST.get("back", "")},
+                {
+                    "task": task,
+                    "task_error": error,
+                    "back": request.POST.get("back", ""),
+                    "chosen": request.POST.get("done", ""),
+                    "note": request.POST.get("note", ""),
+                },
             )
         task.refresh_from_db()
         return render(request, "plans/_task_recorded.html", {"task": task, "following": following})

@@ -24,7 +24,9 @@ def _plan_url(world, plan):
 
 def test_the_page_shows_the_secret_once_and_keeps_only_a_digest(client, world):
     client.force_login(world.alice)
-    response = client.post(reverse("api_tokens"), {"name": "Reporting", "days": 30})
+    response = client.post(
+        reverse("api_tokens"), {"name": "Reporting", "days": 30, "internal_use": "on"}
+    )
     token = ApiToken.objects.get()
     body = response.content.decode()
     secret = body.split('readonly value="')[1].split('"')[0]
@@ -35,8 +37,10 @@ def test_the_page_shows_the_secret_once_and_keeps_only_a_digest(client, world):
 
 def test_a_token_without_a_name_is_refused_in_plain_words(client, world):
     client.force_login(world.alice)
-    response = client.post(reverse("api_tokens"), {"name": "", "days": 30})
+    response = client.post(reverse("api_tokens"), {"name": "", "days": 30, "internal_use": "on"})
     assert "Name the token after the program that will use it." in response.content.decode()
+    response = client.post(reverse("api_tokens"), {"name": "Court system", "days": 30})
+    assert "goes through a consent and a disclosure instead" in response.content.decode()
     assert not ApiToken.objects.exists()
 
 
@@ -92,12 +96,47 @@ def test_tokens_only_work_on_the_api(client, world):
     assert response.status_code == 302  # the pages still need a signed-in session
 
 
-def test_a_token_works_where_the_organisation_requires_two_factor(client, world):
+def test_where_two_factor_applies_only_tokens_made_with_it_work(client, world):
+    plan = ready_plan(world)
+    _, before = api_token_create(user=world.alice, name="Old script", days=7)
+    _, verified = api_token_create(user=world.alice, name="Script", days=7, two_factor=True)
+    assert client.get(_plan_url(world, plan), **_bearer(before)).status_code == 200
     world.alice.organisation.require_two_factor = True
     world.alice.organisation.save()
-    plan = ready_plan(world)
-    _, raw = api_token_create(user=world.alice, name="Script", days=7)
-    assert client.get(_plan_url(world, plan), **_bearer(raw)).status_code == 200
+    assert client.get(_plan_url(world, plan), **_bearer(before)).status_code == 401
+    assert client.get(_plan_url(world, plan), **_bearer(verified)).status_code == 200
     client.force_login(world.alice)
     # The token page itself is behind two-factor sign-in.
     assert client.get(reverse("api_tokens")).status_code == 302
+
+
+def test_a_token_stops_working_when_its_owners_role_changes(client, world):
+    plan = ready_plan(world)
+    _, raw = api_token_create(user=world.alice, name="Script", days=7)
+    world.alice.role = "supervisor"
+    world.alice.save()
+    assert client.get(_plan_url(world, plan), **_bearer(raw)).status_code == 401
+
+
+def test_a_token_does_not_reach_clients_opened_in_an_emergency(client, world):
+    from casebridge.access.services import break_glass_grant
+
+    plan = ready_plan(world)
+    break_glass_grant(
+        user=world.bob,
+        client_id=world.client.pk,
+        program_id=world.client.program_id,
+        reason="Client called in crisis, Alice away",
+    )
+    _, raw = api_token_create(user=world.bob, name="Script", days=7)
+    assert client.get(_plan_url(world, plan), **_bearer(raw)).status_code == 404
+    client.force_login(world.bob)
+    assert client.get(_plan_url(world, plan)).status_code == 200  # the person at the screen
+
+
+def test_every_token_call_names_its_token_on_the_audit_trail(client, world):
+    plan = ready_plan(world)
+    token, raw = api_token_create(user=world.alice, name="Script", days=7)
+    client.get(_plan_url(world, plan), **_bearer(raw))
+    event = AuditEvent.objects.get(object_type="api_token", action="login")
+    assert event.object_id == str(token.pk) and event.changes["path"] == _plan_url(world, plan)

@@ -75,9 +75,12 @@ def test_build_a_plan_from_the_assessment_sign_it_and_print_it(page, live_server
     task.get_by_role("button", name="Record").click()
     # Recorded in place (htmx): missing needs a note, said beside the task.
     expect(task.get_by_role("alert")).to_have_text("Say what happened, so the team can follow up.")
+    expect(task.get_by_role("alert")).to_be_focused()
+    expect(task.get_by_label("Missed")).to_be_checked()  # what was chosen is kept
     task.get_by_label("Done").check()
     task.get_by_role("button", name="Record").click()
     expect(task.get_by_role("status")).to_contain_text("Recorded as done.")
+    expect(task.get_by_role("status")).to_be_focused()
     assert world.client.timeline.filter(summary__startswith="Task done:").exists()
 
     page.goto(f"{live_server.url}/clients/{world.client.pk}/plan/{plan.pk}/")

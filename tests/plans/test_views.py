@@ -498,7 +498,8 @@ def test_recording_a_task_in_place_answers_with_just_that_task(client, world):
     refused = client.post(url, {"done": "0", "note": ""}, HTTP_HX_REQUEST="true")
     body = refused.content.decode()
     assert refused.status_code == 200 and "<html" not in body
-    assert "Say what happened, so the team can follow up." in body and 'aria-invalid="true"' in body
+    assert "Say what happened, so the team can follow up." in body
+    assert f'aria-describedby="task-{task.pk}-error"' in body and 'value="0" checked' in body
     recorded = client.post(url, {"done": "1"}, HTTP_HX_REQUEST="true").content.decode()
     following = PlanTask.objects.get(status="open")
     assert "Recorded as done." in recorded
@@ -528,3 +529,23 @@ def test_tasks_of_someone_still_on_the_case_are_not_taken(client, world):
         reverse("task_take_over", kwargs={"client_id": world.client.pk}), {"owner": world.alice.pk}
     )
     assert PlanTask.objects.get().owner == world.alice
+
+
+def test_a_take_over_survives_the_next_version(client, world):
+    v1 = sign_all(ready_plan(world), world)
+    world.client.primary_case_manager = world.bob
+    world.client.save()
+    services.tasks_take_over(client=world.client, from_owner_id=world.alice.pk, by=world.bob)
+    v2 = services.plan_revise(plan=v1, by=world.bob, reason="Bob's first review")
+    sign_all(v2, world)
+    assert PlanTask.objects.get(status="open").owner == world.bob
+
+
+def test_a_draft_in_progress_names_whoever_took_the_tasks_over(client, world):
+    v1 = sign_all(ready_plan(world), world)
+    v2 = services.plan_revise(plan=v1, by=world.alice, reason="Next")
+    world.client.primary_case_manager = world.bob
+    world.client.save()
+    services.tasks_take_over(client=world.client, from_owner_id=world.alice.pk, by=world.bob)
+    assert v2.interventions.get().owner == world.bob
+    assert v1.interventions.get().owner == world.alice  # the signed version is untouched

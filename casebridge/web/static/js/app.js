@@ -93,3 +93,14 @@ document.querySelectorAll("[data-signature-pad]").forEach(function (canvas) {
   document.addEventListener("change", update);
   update();
 })();
+
+// After htmx swaps in a result or an error, move focus to it so that keyboard and screen-reader
+// users hear it and carry on from there, instead of being sent back to the top of the page.
+document.body.addEventListener("htmx:afterSettle", function () {
+  "use strict";
+  const next = document.querySelector("[data-focus-after-swap]");
+  if (next) {
+    next.removeAttribute("data-focus-after-swap");
+    next.focus();
+  }
+});
