@@ -45,12 +45,6 @@ def plan_of(client: Client, plan_id: int) -> CarePlan | None:
     return client.plans.select_related("created_by", "assessment").filter(pk=plan_id).first()
 
 
-def current_plan(client: Client) -> CarePlan | None:
-    """The plan in effect, or else the draft being worked on."""
-    plans = {p.status: p for p in client.plans.filter(status__in=["active", "draft"])}
-    return plans.get(PlanStatus.ACTIVE) or plans.get(PlanStatus.DRAFT)
-
-
 def plan_tree(plan: CarePlan) -> list[dict[str, Any]]:
     """Needs with their goals, and each goal's steps and actions, in four queries."""
     goals: dict[int, dict[str, Any]] = {}

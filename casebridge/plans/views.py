@@ -52,16 +52,21 @@ def _plan(client: Client, plan_id: int) -> CarePlan:
     return plan
 
 
-def _plan_context(plan: CarePlan) -> dict[str, Any]:
-    signatures = list(plan.signatures.select_related("recorded_by"))
+def _tree_with_progress(plan: CarePlan) -> list[dict[str, Any]]:
+    """The version's needs and goals, each goal with its latest progress rating."""
     tree = queries.plan_tree(plan)
     progress = queries.latest_progress(plan)
     for entry in tree:
         for goal in entry["goals"]:
             goal["progress"] = progress.get(goal["goal"].key)
+    return tree
+
+
+def _plan_context(plan: CarePlan) -> dict[str, Any]:
+    signatures = list(plan.signatures.select_related("recorded_by"))
     return {
         "plan": plan,
-        "tree": tree,
+        "tree": _tree_with_progress(plan),
         "signatures": signatures,
         "signed_roles": {s.role for s in signatures},
         "required": services.required_signers(plan),
@@ -73,27 +78,31 @@ def _plan_context(plan: CarePlan) -> dict[str, Any]:
 @login_required
 def plan_home(request: HttpRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
-    current = queries.current_plan(client)
+    versions = queries.versions(client)
+    open_versions = {v.status: v for v in versions if v.status in {"active", "draft"}}
+    current = open_versions.get(PlanStatus.ACTIVE) or open_versions.get(PlanStatus.DRAFT)
+    tasks = list(queries.tasks_for_client(client).filter(status="open"))
     context = _page(
         request,
         client,
-        versions=queries.versions(client),
-        latest_assessment=services.latest_signed_assessment(client),
-        tasks=(tasks := list(queries.tasks_for_client(client).filter(status="open"))),
+        versions=versions,
+        tasks=tasks,
         stranded=queries.stranded_owners(client, tasks),
         recent_tasks=list(
             queries.tasks_for_client(client).exclude(status="open").order_by("-closed_at")[:10]
         ),
-        review_due=queries.reviews_due([client.pk]).get(client.pk),
     )
-    if current is not None:
-        context.update(_plan_context(current))
-        draft = (
-            current
-            if current.status == PlanStatus.DRAFT
-            else client.plans.filter(status=PlanStatus.DRAFT).first()
+    if current is None:
+        context["latest_assessment"] = services.latest_signed_assessment(client)
+    else:
+        context.update(
+            plan=current,
+            tree=_tree_with_progress(current),
+            draft=open_versions.get(PlanStatus.DRAFT),
+            review_due=queries.reviews_due([client.pk]).get(client.pk)
+            if current.status == PlanStatus.ACTIVE
+            else None,
         )
-        context["draft"] = draft
     return render(request, "plans/plan_home.html", context)
 
 
