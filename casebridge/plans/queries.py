@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from casebridge.access.policy import Action, client_filter
+from casebridge.access.policy import Action
 from casebridge.accounts.models import Role
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.clients.extensions import DueItem
@@ -201,19 +201,27 @@ def tasks_for_client(client: Client) -> QuerySet[PlanTask]:
     )
 
 
+def reaches_client(user: Any, client_id: int) -> bool:
+    """Whether the person works with this client (emergency access does not count)."""
+    return (
+        Client.objects.restrict(user, Action.VIEW, include_emergency=False)
+        .filter(pk=client_id)
+        .exists()
+    )
+
+
 def stranded_owners(client: Client, tasks: list[PlanTask]) -> list[tuple[Any, int]]:
     """People holding open tasks for this client who no longer work with them, with how many
-    (one query per such person; there are rarely more than one or two)."""
+    (one query per owner; there are rarely more than one or two)."""
     counts: dict[int, int] = {}
     owners: dict[int, Any] = {}
     for task in tasks:
         counts[task.owner_id] = counts.get(task.owner_id, 0) + 1
         owners[task.owner_id] = task.owner
-    reach = Client.objects.filter(pk=client.pk)
     return [
         (owner, counts[owner_id])
         for owner_id, owner in owners.items()
-        if not reach.filter(client_filter(owner, Action.VIEW, include_emergency=False)).exists()
+        if not reaches_client(owner, client.pk)
     ]
 
 

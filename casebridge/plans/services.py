@@ -19,7 +19,6 @@ from django.db.models import F, Max
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from casebridge.access.policy import Action
 from casebridge.accounts.models import Role, User
 from casebridge.assessments.biopsychosocial import NEED_DOMAINS
 from casebridge.assessments.models import Assessment, AssessmentStatus
@@ -51,6 +50,7 @@ from casebridge.plans.models import (
     SignerRole,
     TaskStatus,
 )
+from casebridge.plans.queries import reaches_client
 from casebridge.plans.statuses import PlanStatus, may_move
 
 # Needs rated moderate (2) or high (3) in the assessment become the plan's first needs.
@@ -91,6 +91,19 @@ def _move(plan: CarePlan, to_status: str) -> None:
     if not may_move(plan.status, to_status):
         raise PlanLocked(f"A plan that is {plan.get_status_display().lower()} cannot change.")
     plan.status = to_status
+
+
+def _end(plan: CarePlan, by: Any, reason: str) -> str:
+    """Close a version (a plan in effect, or a draft withdrawn or discarded), audited. Returns
+    the status it had."""
+    was = plan.status
+    _move(plan, PlanStatus.CLOSED)
+    plan.ended_at = timezone.now()
+    plan.end_reason = reason
+    plan.version += 1
+    plan.save()
+    _audit(by, plan, "update", "care_plan", plan.pk, {"status": [was, "closed"]})
+    return was
 
 
 # --- Starting and copying -------------------------------------------------------------------
@@ -211,12 +224,7 @@ def plan_revise(*, plan: CarePlan, by: Any, reason: str) -> CarePlan:
                     "A new version is already being drafted. Finish or discard it first."
                 )
         elif base.status == PlanStatus.DRAFT and base.locked_at is not None:
-            _move(base, PlanStatus.CLOSED)
-            base.ended_at = timezone.now()
-            base.end_reason = f"Withdrawn before it took effect, to make changes: {reason}"
-            base.version += 1
-            base.save()
-            _audit(by, base, "update", "care_plan", base.pk, {"status": ["draft", "closed"]})
+            _end(base, by, f"Withdrawn before it took effect, to make changes: {reason}")
         else:
             raise ValidationError("Only a plan in effect or a signed draft can be revised.")
         assessment = latest_signed_assessment(base.client)
@@ -434,15 +442,6 @@ def _check_owner(plan: CarePlan, owner: User | None) -> None:
                 "owner": f"{owner.display_name} does not work with this client, so would not see the tasks."
             }
         )
-
-
-def reaches_client(user: Any, client_id: int) -> bool:
-    """Whether the person works with this client (emergency access does not count)."""
-    return (
-        Client.objects.restrict(user, Action.VIEW, include_emergency=False)
-        .filter(pk=client_id)
-        .exists()
-    )
 
 
 def intervention_save(
@@ -932,7 +931,9 @@ def _tasks_on_activation(plan: CarePlan, by: Any) -> None:
         )
 
 
-def _task_close(task: PlanTask, by: Any, status: str, note: str) -> None:
+def _task_close(
+    task: PlanTask, by: Any, status: str, note: str, organisation_id: int | None = None
+) -> None:
     task.status = status
     task.note = note
     task.closed_by = by
@@ -945,7 +946,26 @@ def _task_close(task: PlanTask, by: Any, status: str, note: str) -> None:
         object_type="plan_task",
         object_id=task.pk,
         changes={"status": ["open", status]},
+        organisation_id=organisation_id,
     )
+
+
+def _task_outcome(
+    task: PlanTask, by: Any, status: str, note: str, client: Client
+) -> PlanTask | None:
+    """Close a locked open task as done or missed, tell the timeline (naming the goal the work
+    serves, so it links back to the plan) and give the next one. `by` is None for the sweep."""
+    _task_close(task, by, status, note, organisation_id=client.organisation_id)
+    timeline_add(
+        client=client,
+        kind=TimelineKind.PLAN,
+        summary=f"Task {'done' if status == TaskStatus.DONE else 'missed'}: {task.title}"[:300],
+        detail="\n".join(
+            part for part in (task.note, f"Goal: {task.intervention.goal.own_words}") if part
+        ),
+        actor=by,
+    )
+    return _next_task(task)
 
 
 def task_close(*, task: PlanTask, by: Any, done: bool, note: str = "") -> PlanTask | None:
@@ -962,21 +982,8 @@ def task_close(*, task: PlanTask, by: Any, done: bool, note: str = "") -> PlanTa
         if not done and not (note or "").strip():
             raise ValidationError({"note": "Say what happened, so the team can follow up."})
         status = TaskStatus.DONE if done else TaskStatus.MISSED
-        _task_close(current, by, status, (note or "").strip())
         client = Client.objects.get(pk=current.client_id)
-        timeline_add(
-            client=client,
-            kind=TimelineKind.PLAN,
-            summary=f"Task {'done' if done else 'missed'}: {current.title}"[:300],
-            # The goal the work serves, so the timeline links work back to the plan.
-            detail="\n".join(
-                part
-                for part in (current.note, f"Goal: {current.intervention.goal.own_words}")
-                if part
-            ),
-            actor=by,
-        )
-        return _next_task(current)
+        return _task_outcome(current, by, status, (note or "").strip(), client)
 
 
 def _next_task(closed: PlanTask) -> PlanTask | None:
@@ -1019,27 +1026,7 @@ def tasks_sweep(*, grace_days: int, today: date | None = None) -> int:
             if task is None:  # recorded by someone in the meantime
                 continue
             note = f"Not recorded within {grace_days} days of its due date."
-            task.status = TaskStatus.MISSED
-            task.note = note
-            task.closed_at = timezone.now()
-            task.save(update_fields=["status", "note", "closed_at"])
-            audit_record(
-                actor=None,
-                action="update",
-                client_id=task.client_id,
-                object_type="plan_task",
-                object_id=task.pk,
-                changes={"status": ["open", TaskStatus.MISSED]},
-                organisation_id=task.client.organisation_id,
-            )
-            timeline_add(
-                client=task.client,
-                kind=TimelineKind.PLAN,
-                summary=f"Task missed: {task.title}"[:300],
-                detail=f"{note}\nGoal: {task.intervention.goal.own_words}",
-                actor=None,
-            )
-            _next_task(task)
+            _task_outcome(task, None, TaskStatus.MISSED, note, task.client)
             marked += 1
     return marked
 
@@ -1166,12 +1153,7 @@ def plan_close(*, plan: CarePlan, by: Any, reason: str) -> CarePlan:
         raise ValidationError({"reason": "Say why the plan is closing."})
     with transaction.atomic():
         current = CarePlan.objects.select_for_update().get(pk=plan.pk)
-        was = current.status
-        _move(current, PlanStatus.CLOSED)
-        current.ended_at = timezone.now()
-        current.end_reason = reason
-        current.version += 1
-        current.save()
+        was = _end(current, by, reason)
         if was == PlanStatus.ACTIVE:
             for task in PlanTask.objects.filter(intervention__plan=current, status=TaskStatus.OPEN):
                 _task_close(task, by, TaskStatus.CANCELLED, "The plan closed.")
@@ -1179,13 +1161,7 @@ def plan_close(*, plan: CarePlan, by: Any, reason: str) -> CarePlan:
             for draft in CarePlan.objects.select_for_update().filter(
                 client_id=current.client_id, status=PlanStatus.DRAFT
             ):
-                _move(draft, PlanStatus.CLOSED)
-                draft.ended_at = current.ended_at
-                draft.end_reason = f"The plan it was to replace closed: {reason}"
-                draft.version += 1
-                draft.save()
-                _audit(by, draft, "update", "care_plan", draft.pk, {"status": ["draft", "closed"]})
-        _audit(by, current, "update", "care_plan", current.pk, {"status": [was, "closed"]})
+                _end(draft, by, f"The plan it was to replace closed: {reason}")
         timeline_add(
             client=current.client,
             kind=TimelineKind.PLAN,

@@ -123,23 +123,28 @@ def plan_start(request: HttpRequest, client_id: int) -> HttpResponse:
 def plan_detail(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     plan = _plan(client, plan_id)
-    context = _page(
-        request,
-        client,
-        **_plan_context(plan),
+    form = ClientSignatureForm(initial={"version": plan.version, "name": client.legal_name})
+    return _detail_page(request, client, plan, form)
+
+
+def _detail_page(
+    request: HttpRequest, client: Client, plan: CarePlan, signature_form: Any, status: int = 200
+) -> HttpResponse:
+    """One version with its signatures, reviews and the forms to sign, revise or close it."""
+    context = _plan_context(plan)
+    context.update(
         reviews=list(plan.reviews.select_related("reviewed_by").prefetch_related("ratings__goal")),
-        signature_form=ClientSignatureForm(
-            initial={"version": plan.version, "name": client.legal_name}
-        ),
+        signature_form=signature_form,
         # One person gives one staff signature: the case manager's or the supervisor's.
         staff_signed=any(
             sig.recorded_by_id == request.user.pk and sig.role != "client"
-            for sig in plan.signatures.all()
+            for sig in context["signatures"]
         ),
         reason_form=ReasonForm(),
-        versions=queries.versions(client),
     )
-    return render(request, "plans/plan_detail.html", context)
+    return render(
+        request, "plans/plan_detail.html", _page(request, client, **context), status=status
+    )
 
 
 def _draft_error(request: HttpRequest, form: Any, error: Exception) -> None:
@@ -288,7 +293,7 @@ def plan_sign(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespons
     role = request.POST.get("role", "")
     form = ClientSignatureForm(request.POST)
     if not form.is_valid() and role == "client":
-        return _sign_again(request, client, plan, form)
+        return _detail_page(request, client, plan, form, status=400)
     version = int(request.POST.get("version") or 0)
     try:
         if role == "client":
@@ -309,7 +314,7 @@ def plan_sign(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespons
     except ValidationError as error:
         if role == "client" and hasattr(error, "error_dict"):
             apply_errors(form, error)
-            return _sign_again(request, client, plan, form)
+            return _detail_page(request, client, plan, form, status=400)
         messages.error(request, " ".join(error.messages))
     else:
         plan.refresh_from_db()
@@ -320,19 +325,6 @@ def plan_sign(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespons
             else "Signed. The text of this version is now fixed.",
         )
     return redirect(reverse("plan_detail", args=[client.pk, plan.pk]) + "#signatures")
-
-
-def _sign_again(request: HttpRequest, client: Client, plan: CarePlan, form: Any) -> HttpResponse:
-    context = _page(
-        request,
-        client,
-        **_plan_context(plan),
-        reviews=[],
-        signature_form=form,
-        reason_form=ReasonForm(),
-        versions=queries.versions(client),
-    )
-    return render(request, "plans/plan_detail.html", context, status=400)
 
 
 @login_required
@@ -494,7 +486,7 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
         raise Http404
     if task.owner_id == request.user.pk:
         # Emergency access is for reading; the owner records work on clients they work with.
-        if not services.reaches_client(request.user, client.pk):
+        if not queries.reaches_client(request.user, client.pk):
             raise Http404
     else:
         # Someone else's task: only those who may change the plan close it for them.
