@@ -9,8 +9,10 @@ The rules, by role (always inside the user's own organisation):
 - intake coordinator: clients still in Engagement in their programs (no care plans: those come
   after assessment);
 - program administrator and auditor: no client records (configuration and audit trails only);
-- anyone with an unexpired break-the-glass grant: that client, to read only (clinical content
-  included: it is an emergency).
+- case managers and supervisors with an unexpired break-the-glass grant: that client, to read
+  only (clinical content included: it is an emergency). Coaches and intake coordinators do not
+  break the glass: their work never needs the clinical record, and in a crisis they reach the
+  case manager or supervisor, who can (docs/decisions/0008-who-sees-what.md).
 Anyone else gets "not found", never "forbidden", so a record's existence does not leak.
 """
 
@@ -115,6 +117,13 @@ def client_filter(user: Any, action: str = Action.VIEW, *, include_emergency: bo
     return rule
 
 
+def role_actions(user: Any) -> frozenset[str]:
+    """The actions a person's role allows on every client it reaches (a caseload's clients)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return frozenset(action.value for action in ROLE_ACTIONS.get(user.role, frozenset()))
+
+
 def may_register_clients(user: Any) -> bool:
     return bool(
         getattr(user, "is_authenticated", False)
@@ -127,12 +136,22 @@ def may_read_audit(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role == Role.AUDITOR)
 
 
-def may_use_break_glass(user: Any) -> bool:
-    """Clinical staff may use emergency access; administrators and auditors may not."""
+def may_have_caseload(user: Any) -> bool:
+    """Staff who work with clients have a caseload; administrators and auditors do not."""
     return bool(
         getattr(user, "is_authenticated", False)
         and user.organisation_id
         and user.role in {Role.SUPERVISOR, Role.CASE_MANAGER, Role.COACH, Role.INTAKE}
+    )
+
+
+def may_use_break_glass(user: Any) -> bool:
+    """Case managers and supervisors may use emergency access: the record it opens is the
+    clinical one, which coaches and intake coordinators never need for their work."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.organisation_id
+        and user.role in {Role.SUPERVISOR, Role.CASE_MANAGER}
     )
 
 

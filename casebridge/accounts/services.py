@@ -6,33 +6,117 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_otp import user_has_device
+from django_otp import match_token, user_has_device
+from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casebridge.accounts.models import ApiToken
+from casebridge.accounts.tasks import notify_authenticator_changed
 from casebridge.audit.services import audit_record
 
 
-def totp_device_for_setup(*, user: Any) -> TOTPDevice:
-    """The user's unconfirmed authenticator device, made if there is none yet."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+class TwoFactorSessionRequired(PermissionDenied):
+    """Replacing an authenticator needs a session that already passed two-factor sign-in."""
+
+
+TWO_FACTOR_DEVICE = "two_factor_device"
+SETUP_REFUSED = {"reason": "setup needs a two-factor session"}
+
+
+def _totp_setup_refused(*, user: Any) -> TwoFactorSessionRequired:
+    """Record that a password-only session tried to set up an authenticator over an existing one.
+    Written in its own transaction, so the caller can raise without undoing it."""
+    existing = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="refused",
+            object_type=TWO_FACTOR_DEVICE,
+            object_id=existing.pk if existing is not None else "",
+            changes=SETUP_REFUSED,
+        )
+    return TwoFactorSessionRequired(
+        "You already have an authenticator app. Sign in with a code from it to change it."
+    )
+
+
+def totp_device_for_setup(*, user: Any, verified: bool) -> TOTPDevice:
+    """The user's unconfirmed authenticator device, made if there is none yet.
+
+    A password alone may start a first enrolment only: anyone holding the password of someone
+    who already has an authenticator must not be handed a new secret, so unless `verified` says
+    the session passed two-factor sign-in, that is refused (and audited)."""
+    if not verified and user_has_device(user):
+        raise _totp_setup_refused(user=user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
     return device
 
 
-def totp_confirm(*, device: TOTPDevice, token: str) -> bool:
-    """Confirm the device when the code matches; other devices of the user are removed."""
-    if not device.verify_token(token):
-        return False
+def totp_confirm(*, device: TOTPDevice, token: str, verified: bool) -> bool:
+    """Confirm the device when the code matches. False when it does not.
+
+    A first enrolment leaves any other device alone. Replacing an authenticator removes the
+    user's other authenticator devices, and only a session that passed two-factor sign-in
+    (`verified`) may do it: otherwise TwoFactorSessionRequired is raised and nothing changes.
+    The enrolment or replacement is audited and the user is emailed once it is committed."""
+    user = device.user
+    refused = False
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        # Lock the person so two set-ups at once cannot both count as the first enrolment.
+        get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+        if device.confirmed:
+            raise ValidationError("This authenticator app is already set up.")
+        replacing = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        if not verified and user_has_device(user):
+            refused = True
+        elif not device.verify_token(token):
+            return False
+        else:
+            others = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk)
+            if not replacing:
+                others = others.filter(confirmed=False)
+            others.delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            change = "replaced" if replacing else "enrolled"
+            audit_record(
+                actor=user,
+                action="update" if replacing else "create",
+                object_type=TWO_FACTOR_DEVICE,
+                object_id=device.pk,
+                changes={"authenticator": ["replaced" if replacing else None, "enrolled"]},
+            )
+            if user.email:
+                user_id, at = user.pk, timezone.now().isoformat()
+                transaction.on_commit(
+                    lambda: notify_authenticator_changed.enqueue(
+                        user_id=user_id, change=change, at=at
+                    )
+                )
+    if refused:
+        raise _totp_setup_refused(user=user)
     return True
+
+
+def totp_verify(*, user: Any, token: str) -> Device | None:
+    """The user's confirmed device that accepts the code, or None; a wrong code is audited as a
+    failed sign-in at the two-factor step (without the code)."""
+    device: Device | None = match_token(user, token)
+    if device is None:
+        audit_record(
+            actor=user,
+            action="login_failed",
+            object_type=TWO_FACTOR_DEVICE,
+            changes={"step": "two_factor"},
+        )
+    return device
 
 
 TOKEN_PREFIX = "cb_"

@@ -14,15 +14,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_otp import login as otp_login
-from django_otp import match_token
 
 from casebridge.accounts import queries
 from casebridge.accounts.forms import ApiTokenForm, SignInForm, TokenForm
 from casebridge.accounts.services import (
+    TwoFactorSessionRequired,
     api_token_create,
     api_token_revoke,
     totp_confirm,
     totp_device_for_setup,
+    totp_verify,
 )
 from casebridge.formtools import apply_errors
 
@@ -33,11 +34,16 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _session_is_verified(request: HttpRequest) -> bool:
+    """Whether this session passed two-factor sign-in (django-otp's OTPMiddleware says so)."""
+    return bool(getattr(request.user, "is_verified", lambda: False)())
+
+
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["token"].strip())
+        device = totp_verify(user=request.user, token=form.cleaned_data["token"].strip())
         if device is not None:
             otp_login(request, device)
             return redirect("home")
@@ -56,20 +62,33 @@ def _qr_data_uri(uri: str) -> str:
 
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    device = totp_device_for_setup(user=request.user)
+    """Set up an authenticator app: a first one after the password, or a replacement from a
+    session that already passed two-factor sign-in (see totp_device_for_setup)."""
+    verified = _session_is_verified(request)
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if totp_confirm(device=device, token=form.cleaned_data["token"].strip()):
-            otp_login(request, device)
-            messages.success(request, "Your authenticator app is set up.")
-            return redirect("home")
-        form.add_error(
-            "token", "That code did not match. Check the time on your phone and try again."
-        )
+    try:
+        device = totp_device_for_setup(user=request.user, verified=verified)
+        if request.method == "POST" and form.is_valid():
+            token = form.cleaned_data["token"].strip()
+            if totp_confirm(device=device, token=token, verified=verified):
+                otp_login(request, device)
+                messages.success(request, "Your authenticator app is set up.")
+                return redirect("home")
+            form.add_error(
+                "token", "That code did not match. Check the time on your phone and try again."
+            )
+    except TwoFactorSessionRequired as refusal:
+        messages.error(request, str(refusal))
+        return redirect("two_factor_verify")
+    except ValidationError as error:
+        # Another tab confirmed this very device a moment ago; its secret is not shown again.
+        messages.error(request, " ".join(error.messages))
+        return redirect("two_factor_verify")
     context: dict[str, Any] = {
         "form": form,
         "qr": _qr_data_uri(device.config_url),
         "secret": base64.b32encode(device.bin_key).decode(),
+        "replacing": verified,
     }
     return render(request, "accounts/two_factor_setup.html", context)
 

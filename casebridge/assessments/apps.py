@@ -9,8 +9,15 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from casebridge.assessments.definitions import all_instruments
+        from casebridge.assessments.models import TimelineKind
         from casebridge.assessments.queries import instruments_due
-        from casebridge.clients.extensions import ClientTab, register_due_provider, register_tab
+        from casebridge.clients.extensions import (
+            ClientTab,
+            TimelineEntryKind,
+            register_due_provider,
+            register_tab,
+            register_timeline_kind,
+        )
 
         all_instruments()  # a broken definition stops start-up, not a case manager's page
         register_tab(
@@ -24,4 +31,8 @@ class AssessmentsConfig(AppConfig):
         register_tab(
             ClientTab(label="Measures", url_name="measures", order=20, needs_action="read_clinical")
         )
-        register_due_provider(instruments_due)
+        register_due_provider(instruments_due, needs_action="read_clinical")
+        for kind in TimelineKind:
+            register_timeline_kind(
+                TimelineEntryKind(kind.value, str(kind.label), needs_action="read_clinical")
+            )

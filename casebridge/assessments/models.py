@@ -4,6 +4,13 @@ from django.conf import settings
 from django.db import models
 
 
+class TimelineKind(models.TextChoices):
+    """What assessments put on a client's timeline; both are clinical content."""
+
+    MEASURE = "measure", "Measure"
+    ASSESSMENT = "assessment", "Assessment"
+
+
 class InstrumentResponse(models.Model):
     """One completed instrument: the answers as given and the scores they produced."""
 

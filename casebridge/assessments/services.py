@@ -14,10 +14,17 @@ from casebridge.assessments.biopsychosocial import (
     suggest_level,
 )
 from casebridge.assessments.definitions import instrument as get_instrument
-from casebridge.assessments.models import Addendum, Assessment, AssessmentStatus, InstrumentResponse
+from casebridge.assessments.models import (
+    Addendum,
+    Assessment,
+    AssessmentStatus,
+    InstrumentResponse,
+    TimelineKind,
+)
 from casebridge.assessments.scoring import score
 from casebridge.audit.services import audit_record
-from casebridge.clients.models import Client, ClientFlag, FlagKind, TimelineKind
+from casebridge.clients.models import Client, ClientFlag, FlagKind
+from casebridge.clients.models import TimelineKind as ClientTimelineKind
 from casebridge.clients.services import timeline_add
 
 
@@ -86,7 +93,7 @@ def _raise_safety_flag(*, client: Client, by: Any, note: str) -> None:
     )
     timeline_add(
         client=client,
-        kind=TimelineKind.FLAG,
+        kind=ClientTimelineKind.FLAG,
         summary="Flag raised: Safety concern",
         detail=note,
         actor=by,

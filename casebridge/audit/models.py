@@ -19,6 +19,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Signed in"
     LOGOUT = "logout", "Signed out"
     LOGIN_FAILED = "login_failed", "Failed sign-in"
+    REFUSED = "refused", "Refused"
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):

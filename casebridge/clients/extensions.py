@@ -27,15 +27,36 @@ class DueItem:
         return self.due_on < today
 
 
+@dataclass(frozen=True)
+class TimelineEntryKind:
+    """A kind of timeline entry and the policy action a viewer needs to see entries of it.
+
+    An entry may ask for another action than its kind's (a coach's own task outcome needs less
+    than a case manager's); the entry row keeps the action it was written with.
+    """
+
+    code: str
+    label: str
+    needs_action: str = "view"
+
+
 # Given the ids of the clients on a page, return their due items in a constant number of queries.
 DueProvider = Callable[[list[int]], dict[int, list[DueItem]]]
+
+
+@dataclass(frozen=True)
+class _RegisteredDueProvider:
+    provider: DueProvider
+    needs_action: str
+
 
 # Given collateral ids, say which have a release (a consent) in effect: {id: plain description}.
 ReleaseProvider = Callable[[list[int]], dict[int, str]]
 
 TABS: list[ClientTab] = []
-DUE_PROVIDERS: list[DueProvider] = []
+DUE_PROVIDERS: list[_RegisteredDueProvider] = []
 RELEASE_PROVIDERS: list[ReleaseProvider] = []
+TIMELINE_KINDS: dict[str, TimelineEntryKind] = {}
 
 
 def register_tab(tab: ClientTab) -> None:
@@ -44,9 +65,24 @@ def register_tab(tab: ClientTab) -> None:
         TABS.sort(key=lambda t: t.order)
 
 
-def register_due_provider(provider: DueProvider) -> None:
-    if provider not in DUE_PROVIDERS:
-        DUE_PROVIDERS.append(provider)
+def register_due_provider(provider: DueProvider, *, needs_action: str) -> None:
+    """`needs_action` is what the due items link to: a viewer without it never sees them, and
+    the provider's queries are not even run for that viewer."""
+    entry = _RegisteredDueProvider(provider, needs_action)
+    if entry not in DUE_PROVIDERS:
+        DUE_PROVIDERS.append(entry)
+
+
+def register_timeline_kind(kind: TimelineEntryKind) -> None:
+    TIMELINE_KINDS.setdefault(kind.code, kind)
+
+
+def timeline_kind(code: str) -> TimelineEntryKind:
+    """The registered kind; an unknown code is refused, so every entry knows who may see it."""
+    try:
+        return TIMELINE_KINDS[code]
+    except KeyError:
+        raise LookupError(f"Timeline kind {code!r} was never registered") from None
 
 
 def register_release_provider(provider: ReleaseProvider) -> None:
@@ -64,13 +100,17 @@ def releases(collateral_ids: Iterable[int]) -> dict[int, str]:
     return found
 
 
-def due_items(client_ids: Iterable[int]) -> dict[int, list[DueItem]]:
+def due_items(client_ids: Iterable[int], actions: Iterable[str]) -> dict[int, list[DueItem]]:
+    """The due items of these clients that a viewer with `actions` may open."""
     ids = list(client_ids)
+    allowed = set(actions)
     merged: dict[int, list[DueItem]] = {client_id: [] for client_id in ids}
     if not ids:
         return merged
-    for provider in DUE_PROVIDERS:
-        for client_id, items in provider(ids).items():
+    for registered in DUE_PROVIDERS:
+        if registered.needs_action not in allowed:
+            continue
+        for client_id, items in registered.provider(ids).items():
             merged.setdefault(client_id, []).extend(items)
     for items in merged.values():
         items.sort(key=lambda item: item.due_on)

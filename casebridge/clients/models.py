@@ -242,6 +242,9 @@ class ClientFlag(models.Model):
 
 
 class TimelineKind(models.TextChoices):
+    """The timeline kinds of the client record itself. Other capabilities register their own
+    (clients.extensions.register_timeline_kind), each with the action needed to see it."""
+
     REGISTERED = "registered", "Registered"
     STAGE = "stage", "Stage"
     ASSIGNMENT = "assignment", "Assignment"
@@ -249,10 +252,6 @@ class TimelineKind(models.TextChoices):
     COLLATERAL = "collateral", "Collateral"
     FLAG = "flag", "Flag"
     ACCESS = "access", "Emergency access"
-    CONSENT = "consent", "Consent and disclosure"
-    MEASURE = "measure", "Measure"
-    ASSESSMENT = "assessment", "Assessment"
-    PLAN = "plan", "Care plan"
 
 
 class TimelineEntry(models.Model):
@@ -260,7 +259,10 @@ class TimelineEntry(models.Model):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(auto_now_add=True)
-    kind = models.CharField(max_length=20, choices=TimelineKind.choices)
+    kind = models.CharField(max_length=40)  # a registered kind (clients.extensions)
+    # The access-policy action a viewer needs to see this entry: lists are filtered by it in the
+    # query, so an entry a role may not see never reaches the page.
+    needs_action = models.CharField(max_length=30, default="view")
     summary = models.CharField(max_length=300)
     detail = models.TextField(blank=True)
     actor = models.ForeignKey(

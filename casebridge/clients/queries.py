@@ -9,18 +9,23 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import Lag
 from django.http import Http404
 from django.utils import timezone
 
 from casebridge.access.models import BreakGlassGrant
-from casebridge.access.policy import Action, client_filter
+from casebridge.access.policy import Action, client_filter, role_actions
+from casebridge.access.refusals import LIMIT_REACHED
 from casebridge.accounts.models import ProgramModelRule
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.services import audit_record
@@ -70,7 +75,7 @@ def user_may(user: Any, client: Client, action: str) -> bool:
     return Client.objects.restrict(user, action).filter(pk=client.pk).exists()
 
 
-def allowed_actions(user: Any, client: Client) -> set[str]:
+def allowed_actions(user: Any, client: Client) -> frozenset[str]:
     """Every action `user` may take on `client`, asked of the policy in one query."""
     annotations = {
         f"may_{action.value}": Case(
@@ -81,7 +86,7 @@ def allowed_actions(user: Any, client: Client) -> set[str]:
         for action in Action
     }
     row = Client.objects.filter(pk=client.pk).annotate(**annotations).values(*annotations).first()
-    return {name.removeprefix("may_") for name, allowed in (row or {}).items() if allowed}
+    return frozenset(name.removeprefix("may_") for name, allowed in (row or {}).items() if allowed)
 
 
 def possible_duplicates(
@@ -185,7 +190,10 @@ def caseload(user: Any, filters: CaseloadFilters) -> QuerySet[Client, Any]:
         .prefetch_related(
             Prefetch(
                 "flags",
-                queryset=ClientFlag.objects.filter(cleared_at__isnull=True),
+                # The caseload shows which flags are open, never their notes.
+                queryset=ClientFlag.objects.filter(cleared_at__isnull=True).only(
+                    "pk", "client_id", "kind"
+                ),
                 to_attr="open_flags",
             )
         )
@@ -238,28 +246,74 @@ def due_list(
 
 
 def caseload_rows(user: Any, clients: list[Client]) -> list[tuple[Client, list[DueItem]]]:
-    """Each client on a caseload page with its due items, in a constant number of queries."""
+    """Each client on a caseload page with the due items the person may open, in a constant
+    number of queries. A caseload holds only clients the person's role reaches, so the role's
+    actions are the actions on each of them."""
     rules = contact_rules(user.organisation_id)
-    extra = due_items(client.pk for client in clients)
+    extra = due_items((client.pk for client in clients), role_actions(user))
     return [
         (client, due_list(client, contact_due(client, rules), extra.get(client.pk, [])))
         for client in clients
     ]
 
 
+# What anyone working with the client should do about a flag, without the clinical detail
+# behind it (a coach sees that a safety concern exists and what to do, not the answer that
+# raised it).
+FLAG_GUIDANCE = {
+    "safety": (
+        "If you think they may be in danger now, stay with them and call 988 (Suicide & Crisis "
+        "Lifeline) or 911, then tell their case manager today."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ShownFlag:
+    """An open flag as a page may show it: its note only to those who may read clinical
+    content (a note can quote a screening answer)."""
+
+    pk: int
+    kind: str
+    label: str
+    note: str
+    raised_by: str
+    raised_at: datetime
+    guidance: str
+
+
+def open_flags(client: Client, actions: frozenset[str]) -> list[ShownFlag]:
+    with_notes = Action.READ_CLINICAL.value in actions
+    flags = client.flags.filter(cleared_at__isnull=True).select_related("raised_by")
+    if not with_notes:
+        flags = flags.defer("note")
+    return [
+        ShownFlag(
+            pk=flag.pk,
+            kind=flag.kind,
+            label=flag.get_kind_display(),
+            note=flag.note if with_notes else "",
+            raised_by=flag.raised_by.display_name,
+            raised_at=flag.raised_at,
+            guidance=FLAG_GUIDANCE.get(flag.kind, ""),
+        )
+        for flag in flags
+    ]
+
+
 def client_header(user: Any, client: Client) -> dict[str, Any]:
-    """What the header and tabs of every client page show, for any app's client tab."""
+    """What the header and tabs of every client page show, for any app's client tab: only what
+    the person's allowed actions on this client let them see."""
     allowed = allowed_actions(user, client)
     contact = contact_due(client, contact_rules(client.organisation_id))
     return {
         "client": client,
+        "allowed": allowed,
         "can": {action.value: action.value in allowed for action in Action},
-        "open_flags": list(
-            client.flags.filter(cleared_at__isnull=True).select_related("raised_by")
-        ),
+        "open_flags": open_flags(client, allowed),
         "stages": Stage.choices,
         "stage_index": ORDER.index(client.stage),
-        "due": due_list(client, contact, due_items([client.pk]).get(client.pk, [])),
+        "due": due_list(client, contact, due_items([client.pk], allowed).get(client.pk, [])),
         "extra_tabs": [tab for tab in TABS if tab.needs_action in allowed],
         "today": timezone.localdate(),
     }
@@ -272,8 +326,11 @@ def collaterals_with_releases(client: Client) -> list[tuple[Collateral, str | No
     return [(collateral, found.get(collateral.pk)) for collateral in collaterals]
 
 
-def timeline(client: Client, limit: int = 200) -> list[TimelineEntry]:
-    return list(client.timeline.select_related("actor")[:limit])
+def timeline(client: Client, actions: frozenset[str], limit: int = 200) -> list[TimelineEntry]:
+    """The newest entries of the client's timeline that a person with `actions` may see."""
+    return list(
+        client.timeline.filter(needs_action__in=sorted(actions)).select_related("actor")[:limit]
+    )
 
 
 def recent_emergency_access(user: Any, days: int = 14) -> QuerySet[Any, Any]:
@@ -286,3 +343,71 @@ def recent_emergency_access(user: Any, days: int = 14) -> QuerySet[Any, Any]:
         .select_related("user", "client")
         .order_by("-granted_at")
     )
+
+
+# "Repeated" refusals: this many by one person within this long.
+REPEATED_REFUSALS = 5
+REPEATED_WITHIN = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class RepeatedRefusals:
+    """One staff member who was refused again and again: who, how often, and when last."""
+
+    name: str
+    refusals: int
+    last_burst_at: datetime
+    limit_reached: bool
+
+
+def repeated_refusals(user: Any, days: int = 14) -> list[RepeatedRefusals]:
+    """Staff of the user's organisation refused 5 or more times within an hour in the last
+    `days`, the most recent first. Nothing about the clients they tried to reach."""
+    refused = AuditEvent.objects.filter(
+        organisation_id=user.organisation_id,
+        at__gte=timezone.now() - timedelta(days=days),
+        action="refused",
+        actor__isnull=False,
+    )
+    # A refusal that is the fifth within an hour has the refusal four before it an hour ago
+    # or less; the marker row written when the per-minute limit is reached is not a refusal.
+    fifth_within_an_hour = (
+        refused.exclude(object_type=LIMIT_REACHED)
+        .annotate(
+            fourth_before=Window(
+                Lag("at", REPEATED_REFUSALS - 1),
+                partition_by=[F("actor_id")],
+                order_by=F("at").asc(),
+            )
+        )
+        .filter(fourth_before__gte=F("at") - REPEATED_WITHIN)
+        .values("pk")
+    )
+    last_bursts = dict(
+        AuditEvent.objects.filter(pk__in=fifth_within_an_hour)
+        .values("actor_id")
+        .annotate(last=Max("at"))
+        .values_list("actor_id", "last")
+    )
+    rows = (
+        refused.filter(actor_id__in=list(last_bursts))
+        .values("actor_id", "actor__first_name", "actor__last_name", "actor__username")
+        .annotate(
+            refusals=Count("pk", filter=~Q(object_type=LIMIT_REACHED)),
+            limit_rows=Count("pk", filter=Q(object_type=LIMIT_REACHED)),
+        )
+        .order_by()
+    )
+    found = [
+        RepeatedRefusals(
+            name=(
+                f"{row['actor__first_name']} {row['actor__last_name']}".strip()
+                or row["actor__username"]
+            ),
+            refusals=row["refusals"],
+            last_burst_at=last_bursts[row["actor_id"]],
+            limit_reached=row["limit_rows"] > 0,
+        )
+        for row in rows
+    ]
+    return sorted(found, key=lambda person: person.last_burst_at, reverse=True)

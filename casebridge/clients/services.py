@@ -13,10 +13,12 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from casebridge.access.policy import Action, may_register_clients
+from casebridge.access.refusals import refusal_record
 from casebridge.access.services import break_glass_grant
 from casebridge.accounts.models import Organisation, Program, Role
 from casebridge.audit.services import audit_record, changed_fields
 from casebridge.clients import stages
+from casebridge.clients.extensions import timeline_kind
 from casebridge.clients.models import (
     AssignmentChange,
     AssignmentRole,
@@ -118,14 +120,39 @@ def _check_version(instance: Client | Collateral, version: int, object_type: str
         )
 
 
-def timeline_add(*, client: Client, kind: str, summary: str, actor: Any, detail: str = "") -> None:
-    """Tell the client's timeline what happened (capabilities built on clients use this too)."""
-    _timeline(client, kind, summary, actor, detail)
+def timeline_add(
+    *,
+    client: Client,
+    kind: str,
+    summary: str,
+    actor: Any,
+    detail: str = "",
+    needs_action: str | None = None,
+) -> None:
+    """Tell the client's timeline what happened (capabilities built on clients use this too).
+
+    The entry needs its kind's action to be seen unless `needs_action` asks for another.
+    """
+    _timeline(client, kind, summary, actor, detail, needs_action=needs_action)
 
 
-def _timeline(client: Client, kind: str, summary: str, actor: Any, detail: str = "") -> None:
+def _timeline(
+    client: Client,
+    kind: str,
+    summary: str,
+    actor: Any,
+    detail: str = "",
+    *,
+    needs_action: str | None = None,
+) -> None:
+    registered = timeline_kind(kind)
     TimelineEntry.objects.create(
-        client=client, kind=kind, summary=summary[:300], detail=detail, actor=actor
+        client=client,
+        kind=registered.code,
+        needs_action=needs_action or registered.needs_action,
+        summary=summary[:300],
+        detail=detail,
+        actor=actor,
     )
 
 
@@ -422,13 +449,26 @@ def flag_clear(*, flag: ClientFlag, by: Any, note: str) -> ClientFlag:
 
 
 def emergency_access(*, user: Any, case_number: str, reason: str) -> Client:
-    """Break the glass: time-limited view of one client in the user's organisation."""
+    """Break the glass: time-limited view of one client in the user's organisation.
+
+    A number with no case in the organisation is refused, and the refusal is audited before the
+    error is raised, outside any transaction of ours, so it stays when the caller catches the
+    error. The typed number is not kept (only its length): it may be another agency's case
+    number, and we never look across organisations to say so.
+    """
+    typed = case_number.strip()
     client = (
-        Client.objects.filter(organisation_id=user.organisation_id, case_number=case_number.strip())
+        Client.objects.filter(organisation_id=user.organisation_id, case_number=typed)
         .select_related("program")
         .first()
     )
     if client is None:
+        refusal_record(
+            actor=user,
+            reason="no_such_case",
+            object_type="break_glass",
+            changes={"typed_length": len(typed)},
+        )
         raise ValidationError({"case_number": "No case with that number in your organisation."})
     with transaction.atomic():
         break_glass_grant(

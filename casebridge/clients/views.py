@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casebridge.access.policy import (
     Action,
+    may_have_caseload,
     may_register_clients,
     may_see_team,
     may_use_break_glass,
@@ -82,7 +83,7 @@ def _caseload_context(request: HttpRequest) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def caseload(request: HttpRequest) -> HttpResponse:
-    if not may_use_break_glass(request.user):
+    if not may_have_caseload(request.user):
         raise Http404
     context = _caseload_context(request)
     if request.htmx:  # type: ignore[attr-defined]
@@ -143,15 +144,16 @@ def client_overview(request: HttpRequest, client_id: int) -> HttpResponse:
         "overview",
         stage_form=StageMoveForm(initial={"version": client.version}, client=client),
         flag_form=FlagForm(),
-        recent=queries.timeline(client, limit=5),
     )
+    context["recent"] = queries.timeline(client, context["allowed"], limit=5)
     return render(request, "clients/overview.html", context)
 
 
 @login_required
 def client_timeline(request: HttpRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id)
-    context = _client_page(request, client, "timeline", entries=queries.timeline(client))
+    context = _client_page(request, client, "timeline")
+    context["entries"] = queries.timeline(client, context["allowed"])
     return render(request, "clients/timeline.html", context)
 
 
@@ -217,9 +219,9 @@ def client_move_stage(request: HttpRequest, client_id: int) -> HttpResponse:
         "overview",
         stage_form=form,
         flag_form=FlagForm(),
-        recent=queries.timeline(client, limit=5),
         conflict=conflict,
     )
+    context["recent"] = queries.timeline(client, context["allowed"], limit=5)
     return render(request, "clients/overview.html", context, status=400 if not conflict else 409)
 
 
@@ -380,5 +382,7 @@ def team(request: HttpRequest) -> HttpResponse:
     context = {
         "team": queries.team_counts(request.user),
         "grants": queries.recent_emergency_access(request.user)[:50],
+        "refusals": queries.repeated_refusals(request.user),
+        "refusals_threshold": queries.REPEATED_REFUSALS,
     }
     return render(request, "clients/team.html", context)

@@ -10,13 +10,28 @@ class ConsentsConfig(AppConfig):
     def ready(self) -> None:
         from casebridge.clients.extensions import (
             ClientTab,
+            TimelineEntryKind,
             register_due_provider,
             register_release_provider,
             register_tab,
+            register_timeline_kind,
         )
+        from casebridge.consents.models import TimelineKind
         from casebridge.consents.queries import collateral_releases, expiring_consents_due
 
         register_tab(ClientTab(label="Consents", url_name="consent_list", order=40))
-        register_tab(ClientTab(label="Disclosures", url_name="disclosure_list", order=50))
-        register_due_provider(expiring_consents_due)
+        register_tab(
+            ClientTab(
+                label="Disclosures", url_name="disclosure_list", order=50, needs_action="disclose"
+            )
+        )
+        register_due_provider(expiring_consents_due, needs_action="manage_consents")
+        register_timeline_kind(
+            TimelineEntryKind(TimelineKind.CONSENT, str(TimelineKind.CONSENT.label), "view")
+        )
+        register_timeline_kind(
+            TimelineEntryKind(
+                TimelineKind.DISCLOSURE, str(TimelineKind.DISCLOSURE.label), "disclose"
+            )
+        )
         register_release_provider(collateral_releases)

@@ -10,6 +10,14 @@ from django.conf import settings
 from django.db import models
 
 
+class TimelineKind(models.TextChoices):
+    """What consents put on a client's timeline. That a consent was given or revoked is what
+    anyone working with the client needs; what was shared, and why, is for those who share."""
+
+    CONSENT = "consent", "Consent"
+    DISCLOSURE = "disclosure", "Disclosure"
+
+
 class InformationCategory(models.TextChoices):
     ASSESSMENT = "assessment", "Assessment results"
     PLAN = "plan", "Care plan"

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casebridge.audit.services import audit_record
-from casebridge.clients.models import Client, Collateral, TimelineKind
+from casebridge.clients.models import Client, Collateral
 from casebridge.clients.services import timeline_add
 from casebridge.consents.gate import (
     Decision,
@@ -18,7 +18,7 @@ from casebridge.consents.gate import (
     decide,
     missing_elements,
 )
-from casebridge.consents.models import Consent, ConsentStatus, Disclosure
+from casebridge.consents.models import Consent, ConsentStatus, Disclosure, TimelineKind
 
 CONSENT_FIELDS = [
     "patient_name",
@@ -56,8 +56,10 @@ class ConsentLocked(Exception):
     """A signed, active consent is never edited; it is revoked and replaced."""
 
 
-def _timeline(client: Client, summary: str, by: Any, detail: str = "") -> None:
-    timeline_add(client=client, kind=TimelineKind.CONSENT, summary=summary, actor=by, detail=detail)
+def _timeline(
+    client: Client, summary: str, by: Any, detail: str = "", kind: str = TimelineKind.CONSENT
+) -> None:
+    timeline_add(client=client, kind=kind, summary=summary, actor=by, detail=detail)
 
 
 def _audit_fields(consent: Consent) -> dict[str, Any]:
@@ -275,7 +277,13 @@ def disclosure_record(
                     "purpose": [None, purpose],
                 },
             )
-            _timeline(client, f"Information shared with {recipient.name}", by, description.strip())
+            _timeline(
+                client,
+                f"Information shared with {recipient.name}",
+                by,
+                description.strip(),
+                kind=TimelineKind.DISCLOSURE,
+            )
             return disclosure
     # The refused attempt is itself kept on the audit trail.
     audit_record(
@@ -333,5 +341,11 @@ def disclosure_record_emergency(
                 "facility": [None, disclosure.emergency_facility],
             },
         )
-        _timeline(client, f"Emergency disclosure to {disclosure.recipient}", by, nature.strip())
+        _timeline(
+            client,
+            f"Emergency disclosure to {disclosure.recipient}",
+            by,
+            nature.strip(),
+            kind=TimelineKind.DISCLOSURE,
+        )
     return disclosure

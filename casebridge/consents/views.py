@@ -149,7 +149,12 @@ def consent_detail(request: HttpRequest, client_id: int, consent_id: int) -> Htt
         state=state_on(consent, timezone.localdate()),
         revoke_form=RevokeForm(),
         event_form=EventForm(initial={"happened_on": timezone.localdate()}),
-        used=consent.disclosures.select_related("disclosed_by")[:50],
+    )
+    # What was shared under the consent is for those who share; others see the consent alone.
+    context["used"] = (
+        list(consent.disclosures.select_related("disclosed_by")[:50])
+        if Action.DISCLOSE in context["allowed"]
+        else []
     )
     return render(request, "consents/detail.html", context)
 
@@ -204,7 +209,7 @@ def _language(lang: str) -> str:
 
 @login_required
 def consent_print(request: HttpRequest, client_id: int, consent_id: int, lang: str) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
     audit_record(
         actor=request.user,
@@ -230,7 +235,7 @@ def consent_print(request: HttpRequest, client_id: int, consent_id: int, lang: s
 def revocation_print(
     request: HttpRequest, client_id: int, consent_id: int, lang: str
 ) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
     audit_record(
         actor=request.user,
@@ -249,7 +254,7 @@ def revocation_print(
 
 @login_required
 def consent_scan(request: HttpRequest, client_id: int, consent_id: int) -> FileResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
     if not consent.signature_scan:
         raise Http404
@@ -267,7 +272,7 @@ def consent_scan(request: HttpRequest, client_id: int, consent_id: int) -> FileR
 
 @login_required
 def disclosure_list(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
     return render(
         request,
         "consents/disclosures.html",
@@ -375,7 +380,7 @@ def disclosure_document(request: HttpRequest, client_id: int, disclosure_id: int
 
 @login_required
 def accounting(request: HttpRequest, client_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
     today = timezone.localdate()
     form = PeriodForm(
         request.GET

@@ -9,7 +9,14 @@ class PlansConfig(AppConfig):
     verbose_name = "Care plans"
 
     def ready(self) -> None:
-        from casebridge.clients.extensions import ClientTab, register_due_provider, register_tab
+        from casebridge.clients.extensions import (
+            ClientTab,
+            TimelineEntryKind,
+            register_due_provider,
+            register_tab,
+            register_timeline_kind,
+        )
+        from casebridge.plans.models import TimelineKind
         from casebridge.plans.queries import plans_due
 
         register_tab(
@@ -17,4 +24,7 @@ class PlansConfig(AppConfig):
                 label="Care plan", url_name="plan_home", order=17, needs_action="read_clinical"
             )
         )
-        register_due_provider(plans_due)
+        register_due_provider(plans_due, needs_action="read_clinical")
+        register_timeline_kind(
+            TimelineEntryKind(TimelineKind.PLAN, str(TimelineKind.PLAN.label), "read_clinical")
+        )

@@ -14,6 +14,12 @@ from django.db import models
 from casebridge.plans.statuses import PlanStatus
 
 
+class TimelineKind(models.TextChoices):
+    """What care plans put on a client's timeline: plan content is clinical."""
+
+    PLAN = "plan", "Care plan"
+
+
 class PlanRules(models.Model):
     """How often a program reviews plans and whether a supervisor must co-sign them."""
 

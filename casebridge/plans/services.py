@@ -23,7 +23,7 @@ from casebridge.accounts.models import Role, User
 from casebridge.assessments.biopsychosocial import NEED_DOMAINS
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.audit.services import audit_record
-from casebridge.clients.models import Client, TimelineKind
+from casebridge.clients.models import Client
 from casebridge.clients.services import timeline_add
 from casebridge.plans.documents import (
     GOAL_FIELDS,
@@ -49,6 +49,7 @@ from casebridge.plans.models import (
     SignatureMethod,
     SignerRole,
     TaskStatus,
+    TimelineKind,
 )
 from casebridge.plans.queries import reaches_client
 from casebridge.plans.statuses import PlanStatus, may_move

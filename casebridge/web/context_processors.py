@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from casebridge.access.policy import (
+    may_have_caseload,
     may_read_audit,
     may_register_clients,
     may_see_team,
@@ -17,7 +18,7 @@ def casebridge(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     return {
         "nav": {
-            "caseload": may_use_break_glass(user),
+            "caseload": may_have_caseload(user),
             "register": may_register_clients(user),
             "team": may_see_team(user),
             "audit": may_read_audit(user),

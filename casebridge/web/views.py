@@ -4,13 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from casebridge.access.policy import may_read_audit, may_use_break_glass
+from casebridge.access.policy import may_have_caseload, may_read_audit
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if may_use_break_glass(user):
+    if may_have_caseload(user):
         return redirect("caseload")
     if may_read_audit(user):
         return redirect("audit_trail")

@@ -424,17 +424,20 @@ def test_a_need_domain_of_the_wrong_kind_is_refused(client, world):
 def test_emergency_access_does_not_let_an_owner_record_tasks(client, world):
     from casebridge.access.services import break_glass_grant
 
-    sign_all(ready_plan(world, owner=world.cody), world)
+    # A case manager who held a task, then stopped working with the client.
+    world.client.secondary_case_manager = world.bob
+    world.client.save()
+    sign_all(ready_plan(world, owner=world.bob), world)
     task = PlanTask.objects.get()
-    world.client.coach = None
+    world.client.secondary_case_manager = None
     world.client.save()
     break_glass_grant(
-        user=world.cody,
+        user=world.bob,
         client_id=world.client.pk,
         program_id=world.client.program_id,
         reason="Crisis call, client unreachable",
     )
-    client.force_login(world.cody)
+    client.force_login(world.bob)
     response = client.post(
         reverse("task_close", kwargs={"client_id": world.client.pk, "task_id": task.pk}),
         {"done": "1"},

@@ -1,0 +1,47 @@
+"""Background work for accounts: telling staff that their sign-in authenticator changed."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.tasks import task
+from django.utils import timezone
+
+# What each change looks like in the email: (subject, first sentence).
+AUTHENTICATOR_CHANGES = {
+    "enrolled": (
+        "Casebridge: an authenticator app was set up for your sign-in",
+        "An authenticator app was set up for two-step sign-in to your Casebridge account",
+    ),
+    "replaced": (
+        "Casebridge: your sign-in authenticator app was replaced",
+        "The authenticator app for two-step sign-in to your Casebridge account was replaced; "
+        "codes from the old app no longer work. This happened",
+    ),
+}
+
+
+@task()
+def notify_authenticator_changed(*, user_id: int, change: str, at: str) -> int:
+    """Email the staff member whose authenticator was set up or replaced, so someone who
+    signed in with a stolen password cannot quietly take over the second step. The email names
+    no client and carries no secret. Returns how many emails were sent."""
+    subject, opening = AUTHENTICATOR_CHANGES[change]
+    user = get_user_model().objects.filter(pk=user_id).exclude(email="").first()
+    if user is None:
+        return 0
+    local = timezone.localtime(datetime.fromisoformat(at))
+    when = f"{local.day} {local:%B %Y at %H:%M %Z}"
+    send_mail(
+        subject=subject,
+        message=(
+            f"{opening} on {when}.\n\n"
+            "If this was not you, tell your administrator now.\n\n"
+            "Casebridge sends this email to the account's own address whenever its two-step "
+            "sign-in changes."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    return 1

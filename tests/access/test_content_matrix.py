@@ -1,0 +1,212 @@
+"""What each role sees on the pages that gather a client's record: timelines, the client header,
+lists. Entries of every kind are written through the real services, each carrying a marker; a
+role may find a marker on a page only when the policy gives it the action the entry needs.
+
+The status matrix (test_url_matrix.py) says who may open a page; this one says what the page
+holds once opened."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from casebridge.access.models import BreakGlassGrant
+from casebridge.assessments.models import InstrumentSchedule
+from casebridge.assessments.services import addendum_add, instrument_record
+from casebridge.clients.models import Collateral
+from casebridge.clients.services import case_move_stage, flag_raise
+from casebridge.consents.gate import Recipient
+from casebridge.consents.services import disclosure_record, disclosure_record_emergency
+from casebridge.plans.models import PlanRules, PlanTask
+from casebridge.plans.services import task_close
+from tests.factories import ConsentFactory
+from tests.plans.helpers import ready_plan, sign_all, signed_assessment
+
+# marker -> the action a viewer needs to see it
+MARKERS = {
+    "PHQ-9": "read_clinical",  # a screening score on the timeline, the due list and flag notes
+    "Assessment signed": "read_clinical",
+    "Addendum-marker-7731": "read_clinical",
+    "Flag-note-marker-5512": "read_clinical",
+    "Emergency-reason-marker-0412": "read_clinical",
+    "Task-note-marker-9183": "read_clinical",
+    "Care plan review": "read_clinical",
+    "Shared-marker-2207": "disclose",
+    "Emergency-nature-marker-6650": "disclose",
+    "Stage-reason-marker-3381": "view",
+    "Consent in effect": "view",
+}
+
+# What each person may do on the seeded client (the policy's rules for their role).
+ALLOWED = {
+    "alice": {"view", "read_clinical", "disclose"},
+    "sue": {"view", "read_clinical", "disclose"},
+    "cody": {"view"},
+    # bob is not assigned: he reads the record through emergency access only.
+    "bob": {"view", "read_clinical"},
+}
+
+PAGES = [
+    "client_overview",
+    "client_timeline",
+    "collateral_list",
+    "consent_list",
+    "consent_detail",
+]
+
+
+@pytest.fixture
+def seeded(world):
+    """One client with an entry of every kind on the timeline and something due of every kind."""
+    client = world.client
+    InstrumentSchedule.objects.create(program=client.program, instrument="phq9", every_days=1)
+    PlanRules.objects.create(program=client.program, review_every_days=7)
+    mother = Collateral.objects.create(client=client, name="Pat Rivera", relationship="family")
+    world.consent = ConsentFactory(
+        client=client, recipient_collateral=mother, created_by=world.alice
+    )
+    from casebridge.clients.services import timeline_add
+
+    # A consent's lifecycle is on every viewer's timeline.
+    timeline_add(
+        client=client, kind="consent", summary="Consent in effect: Pat Rivera", actor=world.alice
+    )
+    # Item 9 above 0 raises the safety flag, whose note quotes the screen.
+    instrument_record(
+        client=client, by=world.alice, code="phq9", answers={str(i): 1 for i in range(1, 10)}
+    )
+    assessment = signed_assessment(client, world.alice)
+    addendum_add(assessment=assessment, by=world.alice, text="Addendum-marker-7731")
+    flag_raise(client=client, by=world.alice, kind="medical", note="Flag-note-marker-5512")
+    plan = sign_all(ready_plan(world), world)
+    task = PlanTask.objects.get(client=client, status="open")
+    task_close(task=task, by=world.alice, done=True, note="Task-note-marker-9183")
+    disclosure_record(
+        client=client,
+        by=world.alice,
+        recipient=Recipient(name=mother.name, collateral_id=mother.pk),
+        categories={"attendance"},
+        purpose=world.consent.purpose,
+        description="Shared-marker-2207",
+        method="printed",
+    )
+    disclosure_record_emergency(
+        client=client,
+        by=world.alice,
+        personnel="Dr. Ortiz",
+        facility="County General",
+        nature="Emergency-nature-marker-6650",
+        description="Medicines list",
+        method="phone",
+    )
+    client.refresh_from_db()
+    case_move_stage(
+        client=client,
+        to_stage="review",
+        by=world.alice,
+        reason="Stage-reason-marker-3381",
+        version=client.version,
+    )
+    # bob opens the record in an emergency; his reason is on the timeline.
+    from casebridge.clients.services import emergency_access
+
+    emergency_access(
+        user=world.bob, case_number=client.case_number, reason="Emergency-reason-marker-0412"
+    )
+    # A review is overdue, so "Care plan review" is on the due list.
+    plan.activated_at = timezone.now() - timedelta(days=30)
+    plan.save(update_fields=["activated_at"])
+    return world
+
+
+def _page(http, world, person, name):
+    http.force_login(getattr(world, person))
+    kwargs = {"client_id": world.client.pk}
+    if name == "consent_detail":
+        kwargs["consent_id"] = world.consent.pk
+    response = http.get(reverse(name, kwargs=kwargs))
+    return response
+
+
+def test_the_seeded_record_carries_every_marker_for_the_case_manager(client, seeded):
+    """Guard for the test itself: each marker does reach a page for someone allowed to see it."""
+    found = ""
+    for name in PAGES:
+        response = _page(client, seeded, "alice", name)
+        assert response.status_code == 200, name
+        found += response.content.decode()
+    missing = [marker for marker in MARKERS if marker not in found]
+    assert not missing, f"the seeding does not show these markers to alice: {missing}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("person", sorted(ALLOWED))
+def test_pages_hold_only_what_the_role_may_see(client, seeded, person, name):
+    response = _page(client, seeded, person, name)
+    assert response.status_code == 200, f"{person} {name}: {response.status_code}"
+    body = response.content.decode()
+    leaked = [
+        marker
+        for marker, needs in MARKERS.items()
+        if needs not in ALLOWED[person] and marker in body
+    ]
+    assert not leaked, f"{person} sees on {name} what the role may not: {leaked}"
+
+
+def test_a_coach_sees_that_a_safety_concern_exists_and_what_to_do(client, seeded):
+    body = _page(client, seeded, "cody", "client_overview").content.decode()
+    assert "Safety concern" in body
+    assert "988" in body
+    assert "PHQ-9" not in body
+
+
+@pytest.mark.parametrize("person", ["cody"])
+def test_the_coach_caseload_lists_nothing_clinical_as_due(client, seeded, person):
+    client.force_login(getattr(seeded, person))
+    body = client.get(reverse("caseload")).content.decode()
+    assert seeded.client.case_number in body
+    for marker, needs in MARKERS.items():
+        if needs not in ALLOWED[person]:
+            assert marker not in body, marker
+
+
+def test_every_due_item_a_coach_sees_opens_for_the_coach(client, seeded):
+    """A due item links to a page the viewer may open, never to a "not found"."""
+    response = _page(client, seeded, "cody", "client_overview")
+    for item in response.context["due"]:
+        page = client.get(reverse(item.url_name, kwargs={"client_id": seeded.client.pk}))
+        assert page.status_code == 200, item.label
+
+
+def test_intake_sees_an_engagement_client_without_what_was_shared(client, world):
+    """Intake coordinators read the clinical record of new clients but do not disclose."""
+    mother = Collateral.objects.create(
+        client=world.engagement_client, name="Sam Lee", relationship="family"
+    )
+    consent = ConsentFactory(
+        client=world.engagement_client, recipient_collateral=mother, created_by=world.alice
+    )
+    disclosure_record(
+        client=world.engagement_client,
+        by=world.alice,
+        recipient=Recipient(name=mother.name, collateral_id=mother.pk),
+        categories={"attendance"},
+        purpose=consent.purpose,
+        description="Shared-marker-2207",
+        method="printed",
+    )
+    client.force_login(world.ivy)
+    for name in ["client_overview", "client_timeline"]:
+        url = reverse(name, kwargs={"client_id": world.engagement_client.pk})
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Shared-marker-2207" not in response.content.decode()
+    client.force_login(world.alice)
+    url = reverse("client_timeline", kwargs={"client_id": world.engagement_client.pk})
+    assert "Shared-marker-2207" in client.get(url).content.decode()
+
+
+def test_emergency_access_ends_with_its_grant(client, seeded):
+    BreakGlassGrant.objects.filter(user=seeded.bob).update(expires_at=timezone.now())
+    assert _page(client, seeded, "bob", "client_timeline").status_code == 404
