@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/", include("casebridge.accounts.urls")),
     # Outside /account/ on purpose: making a token needs a session that passed two-factor.
     path("api-tokens/", account_views.api_tokens, name="api_tokens"),
+    path("access-changes/", account_views.staff_changes, name="staff_changes"),
     path("", include("casebridge.clients.urls")),
     path("", include("casebridge.consents.urls")),
     path("", include("casebridge.assessments.urls")),

@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class CaseManagementModel(models.TextChoices):
@@ -22,6 +24,16 @@ class Role(models.TextChoices):
     COACH = "coach", "Peer/sober coach"
     INTAKE = "intake", "Intake coordinator"
     AUDITOR = "auditor", "Auditor"
+    # A new account whose role waits for a second person's confirmation reaches nothing.
+    NONE = "none", "No role yet"
+
+
+# Roles that work with clients' records.
+CLINICAL_ROLES = frozenset({Role.SUPERVISOR, Role.CASE_MANAGER, Role.COACH, Role.INTAKE})
+# Roles that reach client information at all: the clinical ones, and auditors, whose trail holds
+# the before and after values of changed client details. Giving one, or widening one's programs,
+# takes a second person (docs/decisions/0009-two-people-grant-access.md).
+CLIENT_REACHING_ROLES = CLINICAL_ROLES | {Role.AUDITOR}
 
 
 class Organisation(models.Model):
@@ -96,6 +108,10 @@ class User(AbstractUser):
         related_name="staff",
         help_text="Programs this person works in (a supervisor sees every client in these).",
     )
+    # When the person's role or organisation last changed: API tokens made before it stay
+    # stopped, even if the role is later set back.
+    access_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    _loaded_access: tuple[str, int | None] | None = None
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -104,6 +120,16 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    @classmethod
+    def from_db(
+        cls, db: Any, field_names: Any, values: Any, *, fetch_mode: Any = None
+    ) -> "User":
+        user = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        loaded = user.__dict__
+        if "role" in loaded and "organisation_id" in loaded:
+            user._loaded_access = (loaded["role"], loaded["organisation_id"])
+        return user
+
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
@@ -111,7 +137,14 @@ class User(AbstractUser):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The configuration screens are for program administrators (and the superuser).
         self.is_staff = self.is_superuser or self.role == Role.ADMIN
+        loaded = getattr(self, "_loaded_access", None)
+        if loaded is not None and loaded != (self.role, self.organisation_id):
+            self.access_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "access_changed_at", "is_staff"}
         super().save(*args, **kwargs)
+        self._loaded_access = (self.role, self.organisation_id)
 
 
 class ApiToken(models.Model):
@@ -140,3 +173,48 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class StaffChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    REFUSED = "refused", "Refused"
+
+
+class StaffChange(models.Model):
+    """A change to a staff member's access that waits for a second person: a role that reaches
+    clients, programs added to such a role, or a new email address for such an account (where
+    the links to set a password go). Nothing of it applies until someone else confirms it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_changes")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # {"role": [from, to], "programs_added": [ids], "email": [from, to]}: only what changes.
+    changes = models.JSONField()
+    reason = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=20, choices=StaffChangeStatus.choices, default=StaffChangeStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "status", "-requested_at"])]
+        constraints = [
+            # One open request per person: a second change waits until the first is decided.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_staff_change",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Access change for {self.user}"

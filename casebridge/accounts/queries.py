@@ -1,10 +1,14 @@
-"""Reads of staff accounts' own things: their API tokens."""
+"""Reads of staff accounts: their own API tokens, and changes to staff access."""
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from casebridge.accounts.models import ApiToken
+from casebridge.accounts.models import ApiToken, Program, Role, StaffChange, StaffChangeStatus
+from casebridge.accounts.services import may_decide_staff_change
 
 
 def tokens_of(user: Any) -> QuerySet[ApiToken]:
@@ -16,3 +20,93 @@ def token_of(user: Any, token_id: object) -> ApiToken | None:
     if not str(token_id or "").isdigit():
         return None
     return tokens_of(user).filter(pk=int(str(token_id))).first()
+
+
+@dataclass(frozen=True)
+class StaffChangeRow:
+    change: StaffChange
+    role_from: str
+    role_to: str
+    programs_added: list[str]
+    email: list[str] | None
+    may_decide: bool
+
+
+def _role_label(value: str) -> str:
+    return str(dict(Role.choices).get(value, value))
+
+
+def _rows(changes: list[StaffChange], viewer: Any) -> list[StaffChangeRow]:
+    program_names = dict(
+        Program.objects.filter(
+            pk__in={pk for c in changes for pk in c.changes.get("programs_added", [])}
+        ).values_list("pk", "name")
+    )
+    rows = []
+    for change in changes:
+        role = change.changes.get("role")
+        rows.append(
+            StaffChangeRow(
+                change=change,
+                role_from=_role_label(role[0]) if role else "",
+                role_to=_role_label(role[1]) if role else "",
+                programs_added=[
+                    program_names.get(pk, str(pk))
+                    for pk in change.changes.get("programs_added", [])
+                ],
+                email=change.changes.get("email"),
+                may_decide=change.status == StaffChangeStatus.PENDING
+                and may_decide_staff_change(viewer, change),
+            )
+        )
+    return rows
+
+
+def may_see_staff_changes(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (
+            user.is_superuser
+            or (user.organisation_id and user.role in {Role.ADMIN, Role.SUPERVISOR})
+        )
+    )
+
+
+def staff_changes(viewer: Any, days: int = 30) -> tuple[list[StaffChangeRow], list[StaffChangeRow]]:
+    """Changes to staff access in the viewer's organisation: those waiting, and those decided in
+    the last `days` days."""
+    found = StaffChange.objects.select_related("user", "requested_by", "decided_by")
+    if not viewer.is_superuser:
+        found = found.filter(organisation_id=viewer.organisation_id)
+    waiting = list(
+        found.filter(status=StaffChangeStatus.PENDING).prefetch_related("user__programs")
+    )
+    decided = list(
+        found.exclude(status=StaffChangeStatus.PENDING).filter(
+            decided_at__gte=timezone.now() - timedelta(days=days)
+        )[:100]
+    )
+    return _rows(waiting, viewer), _rows(decided, viewer)
+
+
+def role_grants(viewer: Any, days: int = 30) -> list[StaffChangeRow]:
+    """Roles that reach clients, given or asked for in the viewer's organisation lately, for
+    the supervisors' Team page."""
+    recent = (
+        StaffChange.objects.filter(
+            organisation_id=viewer.organisation_id,
+            requested_at__gte=timezone.now() - timedelta(days=days),
+        )
+        .exclude(status=StaffChangeStatus.REFUSED)
+        .select_related("user", "requested_by", "decided_by")
+    )
+    return [row for row in _rows(list(recent), viewer) if row.role_to or row.programs_added]
+
+
+def staff_change_of(viewer: Any, change_id: int) -> StaffChange | None:
+    if not may_see_staff_changes(viewer):
+        return None
+    found = StaffChange.objects.select_related("user").filter(pk=change_id)
+    if not viewer.is_superuser:
+        found = found.filter(organisation_id=viewer.organisation_id)
+    return found.first()

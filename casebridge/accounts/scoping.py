@@ -8,10 +8,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from casebridge.accounts.models import Program
+from casebridge.audit.adminlog import AuditedAdminMixin
 
 
-class ProgramScopedAdmin(admin.ModelAdmin):
-    """For a model with a `program` foreign key."""
+class ProgramScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """For a model with a `program` foreign key. Every change is on the audit trail."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)

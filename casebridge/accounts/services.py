@@ -1,8 +1,10 @@
-"""Writes for staff accounts: authenticator (TOTP) enrolment and personal API tokens."""
+"""Writes for staff accounts: authenticator (TOTP) enrolment, personal API tokens, and changes
+to staff access that need a second person."""
 
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -14,9 +16,17 @@ from django_otp import match_token, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from casebridge.accounts.models import ApiToken
-from casebridge.accounts.tasks import notify_authenticator_changed
-from casebridge.audit.services import audit_record
+from casebridge.accounts.models import (
+    CLIENT_REACHING_ROLES,
+    CLINICAL_ROLES,
+    ApiToken,
+    Program,
+    Role,
+    StaffChange,
+    StaffChangeStatus,
+)
+from casebridge.accounts.tasks import notify_authenticator_changed, send_password_link
+from casebridge.audit.services import audit_record, changed_fields
 
 
 class TwoFactorSessionRequired(PermissionDenied):
@@ -193,6 +203,11 @@ def api_token_user(raw: str) -> tuple[Any, ApiToken] | tuple[None, None]:
         or not token.user.is_active
         or token.user.role != token.role
         or token.user.organisation_id != token.organisation_id
+        # A role changed and set back does not wake a token made before the change.
+        or (
+            token.user.access_changed_at is not None
+            and token.created_at < token.user.access_changed_at
+        )
     ):
         return None, None
     user = token.user
@@ -204,3 +219,196 @@ def api_token_user(raw: str) -> tuple[Any, ApiToken] | tuple[None, None]:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return user, token
+
+
+# Staff access: roles that reach clients take two people ----------------------------------
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    """What decides what a staff member reaches: role, programs, and the email address that
+    links to set a password go to."""
+
+    role: str
+    email: str
+    program_ids: frozenset[int]
+
+
+def access_held_for_confirmation(
+    *, before: StaffAccess | None, after: StaffAccess
+) -> dict[str, Any]:
+    """The part of a change that must wait for a second person (empty when none must).
+
+    A role that reaches clients, given or changed; programs added to such a role; a new email
+    address on such an account (a password link sent there would hand over the account).
+    Taking access away never waits.
+    """
+    held: dict[str, Any] = {}
+    from_role = before.role if before is not None else Role.NONE
+    if after.role in CLIENT_REACHING_ROLES and after.role != from_role:
+        held["role"] = [from_role, after.role]
+    if after.role in CLIENT_REACHING_ROLES:
+        added = after.program_ids - (before.program_ids if before is not None else frozenset())
+        if added:
+            held["programs_added"] = sorted(added)
+        if before is not None and before.email != after.email:
+            held["email"] = [before.email, after.email]
+    return held
+
+
+def staff_change_pending(user: Any) -> StaffChange | None:
+    return StaffChange.objects.filter(user=user, status=StaffChangeStatus.PENDING).first()
+
+
+def staff_change_request(
+    *, user: Any, changes: dict[str, Any], by: Any, reason: str = ""
+) -> StaffChange:
+    """Hold a change to someone's access until a second person confirms it (audited)."""
+    if "role" in changes and by.pk == user.pk:
+        raise ValidationError(
+            {"role": "You cannot change your own role. Ask another administrator."}
+        )
+    if staff_change_pending(user) is not None:
+        raise ValidationError(
+            "A change to this person's access is already waiting for confirmation. "
+            "Confirm or refuse it first."
+        )
+    with transaction.atomic():
+        change = StaffChange.objects.create(
+            user=user,
+            organisation_id=user.organisation_id,
+            changes=changes,
+            reason=(reason or "").strip()[:300],
+            requested_by=by,
+        )
+        audit_record(
+            actor=by,
+            action="create",
+            object_type="staff_change",
+            object_id=change.pk,
+            changes={"staff": [None, user.pk], **{k: [None, v] for k, v in changes.items()}},
+            organisation_id=user.organisation_id,
+        )
+    return change
+
+
+def _programs_involved(change: StaffChange) -> set[int]:
+    current = set(change.user.programs.values_list("pk", flat=True))
+    return current | set(change.changes.get("programs_added", []))
+
+
+def may_decide_staff_change(person: Any, change: StaffChange) -> bool:
+    """A second person: not who asked, not whom it is about; another administrator of the
+    organisation, or a supervisor of every program the change concerns (auditor roles are for
+    administrators to confirm); the installation's operator (superuser) in a new organisation."""
+    if not getattr(person, "is_authenticated", False) or not person.is_active:
+        return False
+    if person.pk in {change.requested_by_id, change.user_id}:
+        return False
+    if person.is_superuser:
+        return True
+    if person.organisation_id != change.organisation_id:
+        return False
+    if person.role == Role.ADMIN:
+        return True
+    if person.role != Role.SUPERVISOR:
+        return False
+    to_role = change.changes.get("role", [None, change.user.role])[1]
+    if to_role not in CLINICAL_ROLES:
+        return False
+    involved = _programs_involved(change)
+    supervised = set(person.programs.values_list("pk", flat=True))
+    return bool(involved) and involved <= supervised
+
+
+def _access_snapshot(user: Any) -> dict[str, Any]:
+    return {
+        "role": user.role,
+        "email": user.email,
+        "programs": sorted(user.programs.values_list("pk", flat=True)),
+    }
+
+
+def staff_change_confirm(*, change: StaffChange, by: Any, note: str = "") -> StaffChange:
+    """Apply a held change, if `by` may decide it and the account has not changed meanwhile."""
+    with transaction.atomic():
+        change = StaffChange.objects.select_for_update().select_related("user").get(pk=change.pk)
+        if change.status != StaffChangeStatus.PENDING:
+            raise ValidationError("This change was already decided.")
+        if not may_decide_staff_change(by, change):
+            raise ValidationError("Someone other than the person who asked must confirm this.")
+        user = change.user
+        before = _access_snapshot(user)
+        if "role" in change.changes:
+            if user.role != change.changes["role"][0]:
+                raise ValidationError(
+                    "This person's role changed since the request was made. Refuse it and ask "
+                    "again."
+                )
+            user.role = change.changes["role"][1]
+        if "email" in change.changes:
+            user.email = change.changes["email"][1]
+        user.save()
+        added = Program.objects.filter(
+            pk__in=change.changes.get("programs_added", []), organisation=change.organisation_id
+        )
+        user.programs.add(*added)
+        change.status = StaffChangeStatus.CONFIRMED
+        change.decided_by = by
+        change.decided_at = timezone.now()
+        change.decision_note = (note or "").strip()[:300]
+        change.save()
+        audit_record(
+            actor=by,
+            action="update",
+            object_type="accounts.user",
+            object_id=user.pk,
+            changes=changed_fields(before, _access_snapshot(user)) | {"staff_change": change.pk},
+            organisation_id=user.organisation_id,
+        )
+    return change
+
+
+def staff_change_refuse(*, change: StaffChange, by: Any, note: str) -> StaffChange:
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say why the change is refused."})
+    with transaction.atomic():
+        change = StaffChange.objects.select_for_update().get(pk=change.pk)
+        if change.status != StaffChangeStatus.PENDING:
+            raise ValidationError("This change was already decided.")
+        # Whoever asked may withdraw their own request; otherwise the same people as confirm.
+        if by.pk != change.requested_by_id and not may_decide_staff_change(by, change):
+            raise ValidationError("You cannot decide on this change.")
+        change.status = StaffChangeStatus.REFUSED
+        change.decided_by = by
+        change.decided_at = timezone.now()
+        change.decision_note = note[:300]
+        change.save()
+        audit_record(
+            actor=by,
+            action="update",
+            object_type="staff_change",
+            object_id=change.pk,
+            changes={"status": ["pending", "refused"], "note": note[:300]},
+            organisation_id=change.organisation_id,
+        )
+    return change
+
+
+def password_link_send(*, user: Any, by: Any, site: str) -> bool:
+    """Send the person a link to set their own password (administrators never set one)."""
+    if not user.email or not user.is_active:
+        return False
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="update",
+            object_type="accounts.user",
+            object_id=user.pk,
+            changes={"password_link": [None, "sent"]},
+            organisation_id=user.organisation_id,
+        )
+        user_id = user.pk
+        transaction.on_commit(lambda: send_password_link.enqueue(user_id=user_id, site=site))
+    return True

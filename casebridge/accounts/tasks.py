@@ -45,3 +45,40 @@ def notify_authenticator_changed(*, user_id: int, change: str, at: str) -> int:
         recipient_list=[user.email],
     )
     return 1
+
+
+@task()
+def send_password_link(*, user_id: int, site: str) -> int:
+    """Email a staff member a one-time link to set their own password. Nobody else ever sets
+    it: an administrator sends the link, the person uses it. `site` is the address the app is
+    served from (taken from the administrator's request). The link is made here, from the
+    account's current state, so it never rests in the task queue; it stops working once used
+    or once the password changes. Returns how many emails were sent."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return 0
+    path = reverse(
+        "password_set",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    send_mail(
+        subject="Casebridge: set your password",
+        message=(
+            f"Hello {user.get_short_name() or user.username},\n\n"
+            f"Use this link to set the password for your Casebridge account ({user.username}):\n"
+            f"{site.rstrip('/')}{path}\n\n"
+            "The link works once. If you did not expect it, do not use it, and tell your "
+            "administrator."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+    )
+    return 1

@@ -6,12 +6,14 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django_otp import login as otp_login
 
@@ -21,10 +23,13 @@ from casebridge.accounts.services import (
     TwoFactorSessionRequired,
     api_token_create,
     api_token_revoke,
+    staff_change_confirm,
+    staff_change_refuse,
     totp_confirm,
     totp_device_for_setup,
     totp_verify,
 )
+from casebridge.audit.services import audit_record
 from casebridge.formtools import apply_errors
 
 
@@ -129,4 +134,72 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             "tokens": queries.tokens_of(request.user),
             "now": timezone.now(),
         },
+    )
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """The person sets their own password from the link they were emailed."""
+
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("password_set_done")
+    post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(
+            actor=form.user,
+            action="update",
+            object_type="accounts.user",
+            object_id=form.user.pk,
+            changes={"password": [None, "set by the person from an emailed link"]},
+        )
+        return response
+
+
+def password_set_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/password_set_done.html")
+
+
+class StaffChangeDecisionForm(forms.Form):
+    note = forms.CharField(
+        label="Note (needed to refuse)",
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"maxlength": 300}),
+    )
+
+
+@login_required
+def staff_changes(request: HttpRequest) -> HttpResponse:
+    """Changes to staff access waiting for a second person, and those decided lately."""
+    if not queries.may_see_staff_changes(request.user):
+        raise Http404
+    if request.method == "POST":
+        change_id = request.POST.get("change", "")
+        change = (
+            queries.staff_change_of(request.user, int(change_id)) if change_id.isdigit() else None
+        )
+        if change is None:
+            raise Http404
+        form = StaffChangeDecisionForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        try:
+            if "confirm" in request.POST:
+                staff_change_confirm(change=change, by=request.user, note=note)
+                messages.success(
+                    request, f"Confirmed: {change.user.display_name}'s access changed."
+                )
+            else:
+                staff_change_refuse(change=change, by=request.user, note=note)
+                messages.success(
+                    request, f"Refused: {change.user.display_name}'s access stays as it was."
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("staff_changes")
+    waiting, decided = queries.staff_changes(request.user)
+    return render(
+        request,
+        "accounts/staff_changes.html",
+        {"waiting": waiting, "decided": decided, "form": StaffChangeDecisionForm()},
     )

@@ -22,6 +22,7 @@ from casebridge.access.policy import (
     may_see_team,
     may_use_break_glass,
 )
+from casebridge.accounts.queries import role_grants
 from casebridge.audit.services import audit_record
 from casebridge.clients import queries, services
 from casebridge.clients.forms import (
@@ -384,5 +385,6 @@ def team(request: HttpRequest) -> HttpResponse:
         "grants": queries.recent_emergency_access(request.user)[:50],
         "refusals": queries.repeated_refusals(request.user),
         "refusals_threshold": queries.REPEATED_REFUSALS,
+        "role_grants": role_grants(request.user),
     }
     return render(request, "clients/team.html", context)

@@ -12,6 +12,7 @@ from casebridge.access.policy import (
     may_see_team,
     may_use_break_glass,
 )
+from casebridge.accounts.queries import may_see_staff_changes
 
 
 def casebridge(request: HttpRequest) -> dict[str, Any]:
@@ -24,6 +25,7 @@ def casebridge(request: HttpRequest) -> dict[str, Any]:
             "audit": may_read_audit(user),
             "emergency": may_use_break_glass(user),
             "admin": bool(getattr(user, "is_staff", False)),
+            "access_changes": may_see_staff_changes(user),
         },
         "idle_timeout_minutes": settings.IDLE_TIMEOUT_MINUTES,
     }

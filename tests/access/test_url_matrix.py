@@ -208,6 +208,13 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         row(404, alice=302, sue=302),
     ),
     "my_tasks": ("get", lambda w: {}, row(200)),
+    "staff_changes": ("get", lambda w: {}, row(404, sue=200, otto=200, ada=200)),
+    "password_set": (
+        "get",
+        lambda w: {"uidb64": "MQ", "token": "set-password"},
+        row(200, anon=200),
+    ),
+    "password_set_done": ("get", lambda w: {}, row(200, anon=200)),
     "api_tokens": ("get", lambda w: {}, row(200)),
     "api_plan_list": (
         "get",

@@ -22,8 +22,13 @@ def test_an_administrator_adds_a_staff_member_to_their_own_organisation(client, 
     assert response.status_code == 302, response.content.decode()[:2000]
     created = User.objects.get(username="newcm")
     assert created.organisation == world.org
-    assert list(created.programs.all()) == [world.program]
     assert not created.is_staff and not created.is_superuser
+    # The case manager role and its program wait for a second person (test_staff_access.py).
+    assert created.role == Role.NONE and not created.programs.exists()
+    assert created.access_changes.get().changes == {
+        "role": ["none", Role.CASE_MANAGER],
+        "programs_added": [world.program.pk],
+    }
 
 
 def test_an_administrator_sees_only_their_organisations_programs_and_staff(client, world):
