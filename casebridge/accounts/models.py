@@ -121,9 +121,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @classmethod
-    def from_db(
-        cls, db: Any, field_names: Any, values: Any, *, fetch_mode: Any = None
-    ) -> "User":
+    def from_db(cls, db: Any, field_names: Any, values: Any, *, fetch_mode: Any = None) -> "User":
         user = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
         loaded = user.__dict__
         if "role" in loaded and "organisation_id" in loaded:
