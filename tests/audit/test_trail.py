@@ -116,3 +116,12 @@ def test_changes_keep_old_and_new_values(client, world):
     event = AuditEvent.objects.filter(action="update", client_id=world.client.pk).latest("id")
     assert event.changes["email"] == ["", "new@example.org"]
     assert event.changes["version"] == [1, 2]
+
+
+def test_the_demo_data_leaves_an_intact_chain(db):
+    """Everything the demo does (registering, assessing, planning, consenting, refusing) goes
+    through the trail, and the chain still verifies on this database."""
+    call_command("seed_demo", seed=7)
+    assert AuditEvent.objects.count() > 500
+    assert audit_verify() == []
+    call_command("audit_verify")
