@@ -177,16 +177,21 @@ def client_register(*, by: Any, confirm_new_person: bool = False, **fields: Any)
         or not by.programs.filter(pk=program.pk).exists()
     ):
         raise ValidationError({"program": "Choose one of the programs you work in."})
-    if not confirm_new_person:
-        duplicates = possible_duplicates(
-            organisation_id=by.organisation_id,
-            first_name=fields["legal_first_name"],
-            last_name=fields["legal_last_name"],
-            date_of_birth=fields["date_of_birth"],
-        )
-        if duplicates:
-            raise DuplicateClientError(duplicates)
     with transaction.atomic():
+        # Registrations in one organisation take turns: the duplicate check and the new row are
+        # one step, so the same person posted twice at once is found the second time. (The
+        # organisation row is locked here on PostgreSQL; SQLite transactions are IMMEDIATE and
+        # take the write lock at their start.)
+        Organisation.objects.select_for_update().filter(pk=by.organisation_id).first()
+        if not confirm_new_person:
+            duplicates = possible_duplicates(
+                organisation_id=by.organisation_id,
+                first_name=fields["legal_first_name"],
+                last_name=fields["legal_last_name"],
+                date_of_birth=fields["date_of_birth"],
+            )
+            if duplicates:
+                raise DuplicateClientError(duplicates)
         client = Client(
             organisation_id=by.organisation_id,
             registered_by=by,

@@ -1,7 +1,10 @@
 """Home (sends each role to its starting page), health check and error pages."""
 
+import sys
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from casebridge.access.policy import may_have_caseload, may_read_audit
@@ -27,6 +30,30 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "404.html", status=404)
 
 
+# Seconds a caller should wait before trying again while the database does not answer.
+RETRY_AFTER_SECONDS = 30
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    # Rendered without the request context so nothing of the request reaches the page.
-    return render(None, "500.html", status=500)  # type: ignore[arg-type]
+    """The last resort. Django calls it inside the failed request's `except`, so the error is
+    at hand: a database that does not answer is "unavailable, try again" (503), not a bug; an
+    API caller gets JSON either way. Rendered without the request context so nothing of the
+    request reaches the page."""
+    unavailable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    status = 503 if unavailable else 500
+    if request.path.startswith("/api/"):
+        body = {
+            "error": (
+                "The database is not answering. Try again in a minute."
+                if unavailable
+                else "Something went wrong on our side. Nothing was half-saved."
+            ),
+            "code": "unavailable" if unavailable else "server_error",
+        }
+        response: HttpResponse = JsonResponse(body, status=status)
+    else:
+        template = "503.html" if unavailable else "500.html"
+        response = render(None, template, status=status)  # type: ignore[arg-type]
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -112,3 +112,43 @@ def test_a_coach_cannot_be_made_primary_case_manager(world):
             reason="",
             version=world.client.version,
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_person_registered_five_times_at_once_is_registered_once(world):
+    """Five identical "new client" forms posted at the same moment, in five real transactions:
+    one record, four warnings about a possible duplicate."""
+    import threading
+    from datetime import date
+
+    from django.db import connection, connections
+
+    from tests.clients.test_register import VALID
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Parallel transactions need PostgreSQL; CI runs this suite on it too")
+    fields = VALID | {
+        "program": world.program,
+        "date_of_birth": date(1988, 3, 14),
+        "primary_substances": [],
+    }
+    start = threading.Barrier(5)
+    outcomes: list[str] = []
+
+    def register() -> None:
+        try:
+            start.wait()
+            services.client_register(by=world.alice, **fields)
+            outcomes.append("registered")
+        except services.DuplicateClientError:
+            outcomes.append("duplicate")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=register) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["duplicate"] * 4 + ["registered"]
+    assert Client.objects.filter(legal_last_name=fields["legal_last_name"]).count() == 1
