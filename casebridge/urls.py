@@ -10,6 +10,7 @@ from casebridge.web import views as web_views
 
 admin.site.site_header = "Casebridge configuration"
 admin.site.site_title = "Casebridge configuration"
+admin.site.login = web_views.settings_sign_in  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", web_views.home, name="home"),

@@ -3,9 +3,11 @@
 import sys
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from casebridge.access.policy import may_have_caseload, may_read_audit
 
@@ -20,6 +22,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_staff:
         return redirect("admin:index")
     return render(request, "web/nothing_here.html")
+
+
+def settings_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """Settings (Django's admin) has no sign-in page of its own: a signed-out person uses the
+    one sign-in, and a signed-in person who may not configure finds nothing there."""
+    if request.user.is_authenticated:
+        raise Http404
+    return redirect_to_login(request.get_full_path(), login_url=reverse("login"))
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -53,3 +53,13 @@ def test_the_admin_role_is_what_opens_configuration(world):
     world.ada.save()
     assert not world.ada.is_staff
     assert not world.alice.has_perm("accounts.change_program")
+
+
+def test_settings_has_no_second_sign_in_page(client, world):
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/account/login/")
+    assert response.templates[0].name == "accounts/login.html"
+    client.force_login(world.cody)
+    assert client.get("/admin/", follow=True).status_code == 404
+    assert client.get("/admin/login/").status_code == 404
+    assert "Settings" not in client.get("/", follow=True).content.decode()

@@ -15,7 +15,11 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (Debian package 'chromium')")
+        message = "Chromium is not installed (Debian package 'chromium')"
+        # In CI a missing browser is a broken set-up, not a reason to pass without the journeys.
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
