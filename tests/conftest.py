@@ -20,6 +20,8 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
+    # Audit checkpoints written by a test (or by `clock`) never land among the real ones.
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
     # Argon2 is deliberately slow; tests that check hashing ask for it themselves.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

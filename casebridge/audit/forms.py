@@ -4,9 +4,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from casebridge.audit.models import AuditAction
+from casebridge.inputs import BoundedForm, DateField
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(BoundedForm, forms.Form):
     actor = forms.ModelChoiceField(
         label="Staff member",
         required=False,
@@ -17,12 +18,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *AuditAction.choices]
     )
-    since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = DateField(label="From", required=False)
+    until = DateField(label="To", required=False)
 
     def __init__(self, *args: object, organisation_id: int | None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
-"""Audit events: rows, not log lines. Each carries the hash of the one before it."""
+"""Audit events: rows, not log lines. Each organisation's events form a chain: each row carries
+the keyed hash (HMAC) of the one before it in its chain."""
 
 from typing import Any, NoReturn
 
@@ -20,6 +21,25 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "Signed out"
     LOGIN_FAILED = "login_failed", "Failed sign-in"
     REFUSED = "refused", "Refused"
+
+
+class HashScheme(models.TextChoices):
+    # Rows written before keyed hashing: SHA-256 without a key, one chain in id order.
+    LEGACY_SHA256 = "sha256", "SHA-256, unkeyed (before keyed hashing)"
+    # HMAC-SHA256 with the audit key (outside the database) over canonical JSON of every column.
+    HMAC_SHA256_V1 = "hmac-sha256-v1", "HMAC-SHA256 with the audit key"
+
+
+# The chain of rows written before chains were kept per organisation (and before keyed hashing).
+LEGACY_CHAIN = "legacy"
+# The chain of events that belong to no organisation (failed sign-ins with unknown usernames).
+NO_ORGANISATION_CHAIN = "none"
+
+
+def chain_of(organisation_id: int | None) -> str:
+    """Which chain an event for this organisation joins: one per organisation, so writers in one
+    organisation never wait for another's."""
+    return NO_ORGANISATION_CHAIN if organisation_id is None else f"org:{organisation_id}"
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
@@ -45,6 +65,13 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=60, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    # The chain (chain_of(organisation_id), or LEGACY_CHAIN) and the position in it, from 1;
+    # legacy rows have no position: their order is their id.
+    chain = models.CharField(max_length=32)
+    seq = models.BigIntegerField(null=True, blank=True)
+    scheme = models.CharField(max_length=20, choices=HashScheme.choices)
+    # Which audit key signed the row (blank for legacy rows); see casebridge.audit.keys.
+    key_id = models.CharField(max_length=16, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -57,6 +84,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor", "at"]),
             models.Index(fields=["organisation_id", "at"]),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_one_per_position"),
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -68,6 +98,10 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """One row holding the newest hash; locking it keeps the chain in one line."""
+    """The newest event of one chain. Locking it keeps that chain in one line; each organisation
+    has its own, so organisations do not queue behind each other."""
 
+    chain = models.CharField(max_length=32, unique=True)
     last_hash = models.CharField(max_length=64)
+    last_seq = models.BigIntegerField(default=0)
+    last_event_id = models.BigIntegerField(null=True, blank=True)

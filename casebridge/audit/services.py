@@ -1,27 +1,66 @@
-"""Writing to and checking the audit trail."""
+"""Writing to and checking the audit trail.
+
+Each organisation's events form a chain (events without an organisation form one more), so
+organisations never wait for each other's writes. An event's hash is HMAC-SHA256, with the audit
+key kept outside the database (casebridge.audit.keys), over canonical JSON (casebridge.audit.canonical)
+of every column and the previous event's hash: whoever can rewrite rows cannot recompute it.
+Rows written before keyed hashing keep their unkeyed SHA-256 chain (the legacy chain) and are
+checked as such; the first keyed event of each chain starts from the legacy chain's last hash, so
+it seals them. Deleting the newest events and moving the heads back is caught by the signed
+checkpoints written outside the database (casebridge.audit.checkpoints).
+"""
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
+from casebridge.audit.canonical import canonical_json, storable
+from casebridge.audit.checkpoints import Checkpoint, checkpoint_newest
 from casebridge.audit.context import current_remote_addr
-from casebridge.audit.models import AuditChainHead, AuditEvent
+from casebridge.audit.keys import current_key, known_keys
+from casebridge.audit.models import (
+    LEGACY_CHAIN,
+    NO_ORGANISATION_CHAIN,
+    AuditChainHead,
+    AuditEvent,
+    HashScheme,
+    chain_of,
+)
 
 GENESIS = "0" * 64
 
 
 def _normalise(changes: dict[str, Any]) -> dict[str, Any]:
-    """Make changes survive a JSON round trip unchanged, so the hash can be recomputed."""
-    result: dict[str, Any] = json.loads(json.dumps(changes, default=str, sort_keys=True))
+    """Changes as the database will give them back: plain JSON (dates and the like as text),
+    and nothing either database refuses or rewrites (see canonical.storable)."""
+    result: dict[str, Any] = storable(json.loads(json.dumps(changes, default=str)))
     return result
 
 
-def event_hash(
+def _storable_address(addr: str | None) -> str | None:
+    """The address as the database stores it (PostgreSQL's inet rewrites IPv6 text), or None
+    when it is not an IP address at all (the database would refuse the row)."""
+    if not addr:
+        return None
+    try:
+        parsed = ipaddress.ip_address(addr.strip().split("%", 1)[0])
+    except ValueError:
+        return None
+    if parsed.version == 6:
+        return clean_ipv6_address(str(parsed))
+    return str(parsed)
+
+
+def legacy_event_hash(
     *,
     prev_hash: str,
     at: datetime,
@@ -34,6 +73,7 @@ def event_hash(
     changes: dict[str, Any],
     remote_addr: str | None,
 ) -> str:
+    """The unkeyed SHA-256 rows were written with before keyed hashing; kept to check them."""
     body = json.dumps(
         [
             prev_hash,
@@ -53,6 +93,65 @@ def event_hash(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def _legacy_hash_of(event: AuditEvent) -> str:
+    return legacy_event_hash(
+        prev_hash=event.prev_hash,
+        at=event.at,
+        organisation_id=event.organisation_id,
+        actor_id=event.actor_id,
+        action=event.action,
+        client_id=event.client_id,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        changes=event.changes,
+        remote_addr=event.remote_addr,
+    )
+
+
+def keyed_body(event: AuditEvent) -> bytes:
+    """What the keyed hash covers: every column but the id and the hash itself."""
+    return canonical_json(
+        [
+            event.scheme,
+            event.key_id,
+            event.chain,
+            event.seq,
+            event.prev_hash,
+            event.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            event.organisation_id,
+            event.actor_id,
+            event.actor_username,
+            event.action,
+            event.client_id,
+            event.object_type,
+            event.object_id,
+            event.changes,
+            event.remote_addr,
+        ]
+    ).encode()
+
+
+def _chain_start() -> str:
+    """Where a new chain starts: the last hash of the rows written before keyed hashing."""
+    legacy = AuditChainHead.objects.filter(chain=LEGACY_CHAIN).values_list("last_hash", flat=True)
+    return legacy.first() or GENESIS
+
+
+def _locked_head(chain: str) -> AuditChainHead:
+    """The chain's head, locked until the transaction ends (created on the chain's first event)."""
+    head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+    if head is not None:
+        return head
+    try:
+        with transaction.atomic():
+            return AuditChainHead.objects.create(chain=chain, last_hash=_chain_start())
+    except IntegrityError:  # someone else started this chain at the same moment
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            raise
+        return head
+
+
 def audit_record(
     *,
     actor: Any,
@@ -66,42 +165,35 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event to the trail. Runs inside the caller's transaction when there is one."""
     actor_obj = actor if getattr(actor, "pk", None) else None
-    payload = _normalise(changes or {})
     if organisation_id is None:
         organisation_id = getattr(actor_obj, "organisation_id", None)
-    addr = remote_addr if remote_addr is not None else current_remote_addr.get()
-    at = timezone.now()
+    key = current_key()
+    event = AuditEvent(
+        at=timezone.now(),
+        organisation_id=int(organisation_id) if organisation_id is not None else None,
+        actor=actor_obj,
+        actor_username=getattr(actor_obj, "username", "") if actor_obj else "",
+        action=str(action),
+        client_id=int(client_id) if client_id is not None else None,
+        object_type=str(object_type),
+        object_id=str(object_id),
+        changes=_normalise(changes or {}),
+        remote_addr=_storable_address(
+            remote_addr if remote_addr is not None else current_remote_addr.get()
+        ),
+        scheme=HashScheme.HMAC_SHA256_V1,
+        key_id=key.key_id,
+    )
+    event.chain = chain_of(event.organisation_id)
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-            pk=1, defaults={"last_hash": GENESIS}
+        head = _locked_head(event.chain)
+        event.seq = head.last_seq + 1
+        event.prev_hash = head.last_hash
+        event.hash = key.sign_event(keyed_body(event))
+        event.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            last_hash=event.hash, last_seq=event.seq, last_event_id=event.pk
         )
-        digest = event_hash(
-            prev_hash=head.last_hash,
-            at=at,
-            organisation_id=organisation_id,
-            actor_id=actor_obj.pk if actor_obj else None,
-            action=action,
-            client_id=client_id,
-            object_type=object_type,
-            object_id=str(object_id),
-            changes=payload,
-            remote_addr=addr,
-        )
-        event = AuditEvent.objects.create(
-            at=at,
-            organisation_id=organisation_id,
-            actor=actor_obj,
-            actor_username=getattr(actor_obj, "username", "") if actor_obj else "",
-            action=action,
-            client_id=client_id,
-            object_type=object_type,
-            object_id=str(object_id),
-            changes=payload,
-            remote_addr=addr,
-            prev_hash=head.last_hash,
-            hash=digest,
-        )
-        AuditChainHead.objects.filter(pk=1).update(last_hash=digest)
     return event
 
 
@@ -114,32 +206,225 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, l
     }
 
 
-def audit_verify(events: Iterable[AuditEvent] | None = None) -> list[str]:
-    """Recompute the chain; return a plain description of each break (empty when intact)."""
-    problems: list[str] = []
+# Checking the trail.
+
+
+def chain_label(chain: str) -> str:
+    if chain == LEGACY_CHAIN:
+        return "the events written before keyed hashing"
+    if chain == NO_ORGANISATION_CHAIN:
+        return "the events without an organisation"
+    return "organisation " + chain.removeprefix("org:")
+
+
+@dataclass
+class _ChainWalk:
+    """What was found walking one chain: its length, newest hash, and the hashes at the
+    positions a head or a checkpoint names."""
+
+    length: int = 0
+    rows: int = 0
+    last_hash: str = GENESIS
+    wanted: set[int] = field(default_factory=set)
+    hash_at: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class AuditReport:
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    events: int = 0
+    legacy_events: int = 0
+    chains: int = 0
+    checkpoint: Checkpoint | None = None
+
+
+def _walk_legacy(rows: Iterable[AuditEvent], walk: _ChainWalk, problems: list[str]) -> None:
     expected_prev = GENESIS
-    rows = events if events is not None else AuditEvent.objects.order_by("id").iterator()
-    last_hash = GENESIS
     for event in rows:
+        walk.length += 1
+        walk.rows += 1
         if event.prev_hash != expected_prev:
             problems.append(f"event {event.pk}: does not follow the event before it")
-        recomputed = event_hash(
-            prev_hash=event.prev_hash,
-            at=event.at,
-            organisation_id=event.organisation_id,
-            actor_id=event.actor_id,
-            action=event.action,
-            client_id=event.client_id,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            changes=event.changes,
-            remote_addr=event.remote_addr,
-        )
-        if recomputed != event.hash:
+        if event.scheme != HashScheme.LEGACY_SHA256 or _legacy_hash_of(event) != event.hash:
             problems.append(f"event {event.pk}: its contents were changed after it was written")
-        expected_prev = event.hash
-        last_hash = event.hash
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and events is None and head.last_hash != last_hash:
-        problems.append("the newest events are missing from the trail")
-    return problems
+        expected_prev = walk.last_hash = event.hash
+        if walk.length in walk.wanted:
+            walk.hash_at[walk.length] = event.hash
+
+
+def _walk_keyed(
+    rows: Iterable[AuditEvent], walks: dict[str, _ChainWalk], start: str, problems: list[str]
+) -> None:
+    keys = known_keys()
+    walk: _ChainWalk | None = None
+    chain = ""
+    for event in rows:
+        if walk is None or event.chain != chain:
+            chain = event.chain
+            walk = walks.setdefault(chain, _ChainWalk())
+            walk.last_hash = start
+        expected_seq = walk.length + 1
+        if event.seq is None or event.seq < expected_seq:
+            problems.append(f"event {event.pk}: has no proper place in its chain")
+        elif event.seq > expected_seq:
+            missing = event.seq - expected_seq
+            problems.append(
+                f"event {event.pk}: does not follow the event before it ({missing} event(s) "
+                f"of {chain_label(chain)} before it are missing)"
+            )
+        elif event.prev_hash != walk.last_hash:
+            if event.seq == 1:
+                problems.append(
+                    f"event {event.pk}: the first event of {chain_label(chain)} does not start "
+                    "where the events written before keyed hashing end: those were changed or "
+                    "removed"
+                )
+            else:
+                problems.append(f"event {event.pk}: does not follow the event before it")
+        key = keys.get(event.key_id)
+        if event.scheme != HashScheme.HMAC_SHA256_V1:
+            problems.append(
+                f"event {event.pk}: carries an unkeyed hash, which only events written before "
+                "keyed hashing have: it was rewritten by someone without the audit key"
+            )
+        elif key is None:
+            problems.append(
+                f"event {event.pk}: is signed with audit key {event.key_id}, which this server "
+                "does not have (add the old key to AUDIT_RETIRED_KEYS to check it)"
+            )
+        elif key.sign_event(keyed_body(event)) != event.hash:
+            problems.append(f"event {event.pk}: its contents were changed after it was written")
+        walk.rows += 1
+        walk.length = event.seq if event.seq and event.seq > expected_seq else expected_seq
+        walk.last_hash = event.hash
+        if walk.length in walk.wanted:
+            walk.hash_at[walk.length] = event.hash
+
+
+def _compare_heads(
+    heads: list[AuditChainHead], walks: dict[str, _ChainWalk], problems: list[str]
+) -> None:
+    by_chain = {head.chain: head for head in heads}
+    for chain, walk in sorted(walks.items()):
+        if walk.length and chain not in by_chain:
+            problems.append(f"{chain_label(chain)}: the chain's head is missing")
+    for head in heads:
+        walk = walks.get(head.chain, _ChainWalk())
+        label = chain_label(head.chain)
+        if walk.length < head.last_seq:
+            problems.append(
+                f"{label}: the newest {head.last_seq - walk.length} event(s) are missing "
+                f"(the chain's head counts {head.last_seq}, {walk.length} are left)"
+            )
+        elif head.last_seq and walk.hash_at.get(head.last_seq) != head.last_hash:
+            problems.append(f"{label}: event number {head.last_seq} is not the one its head names")
+        elif head.chain == LEGACY_CHAIN and walk.length > head.last_seq:
+            problems.append(
+                f"{label}: {walk.length - head.last_seq} event(s) were added to them afterwards"
+            )
+
+
+def _compare_checkpoint(
+    checkpoint: Checkpoint, walks: dict[str, _ChainWalk], problems: list[str]
+) -> None:
+    where = checkpoint.describe()
+    for chain, position in sorted(checkpoint.chains.items()):
+        walk = walks.get(chain, _ChainWalk())
+        label = chain_label(chain)
+        if walk.length < position.events:
+            left = f"only {walk.length} are left" if walk.length else "none are left"
+            problems.append(
+                f"{label}: {where} recorded {position.events} event(s), {left}: the newest "
+                f"{position.events - walk.length} event(s) were removed"
+            )
+        elif walk.hash_at.get(position.events) != position.last_hash:
+            problems.append(
+                f"{label}: event number {position.events} is not the one {where} recorded: "
+                "the chain was rewritten"
+            )
+
+
+def audit_check() -> AuditReport:
+    """Recompute every chain and compare it with its head and the newest signed checkpoint."""
+    report = AuditReport()
+    report.checkpoint, report.problems = checkpoint_newest()
+    checkpoint = report.checkpoint
+    walks: dict[str, _ChainWalk] = {}
+    try:
+        with transaction.atomic():
+            # Heads first: events written while we walk then only run past their head.
+            heads = list(AuditChainHead.objects.order_by("chain"))
+            for head in heads:
+                walks.setdefault(head.chain, _ChainWalk()).wanted.add(head.last_seq)
+            for chain, position in (checkpoint.chains if checkpoint else {}).items():
+                walks.setdefault(chain, _ChainWalk()).wanted.add(position.events)
+            legacy = walks.setdefault(LEGACY_CHAIN, _ChainWalk())
+            chain_problems: list[str] = []
+            _walk_legacy(
+                AuditEvent.objects.filter(chain=LEGACY_CHAIN).order_by("id").iterator(2000),
+                legacy,
+                chain_problems,
+            )
+            _walk_keyed(
+                AuditEvent.objects.exclude(chain=LEGACY_CHAIN)
+                .order_by("chain", "seq")
+                .iterator(2000),
+                walks,
+                legacy.last_hash,
+                chain_problems,
+            )
+    except DatabaseError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        recorded = (
+            f"; {checkpoint.describe()} recorded {checkpoint.events} event(s)" if checkpoint else ""
+        )
+        report.problems.append(
+            f"the audit trail cannot be read ({reason}): its tables were removed or damaged{recorded}"
+        )
+        return report
+    report.events = sum(walk.rows for walk in walks.values())
+    report.legacy_events = legacy.rows
+    report.chains = sum(1 for walk in walks.values() if walk.rows)
+    recorded_by_heads = sum(head.last_seq for head in heads)
+    if report.events == 0 and (recorded_by_heads or (checkpoint and checkpoint.events)):
+        counts = [f"the chain heads count {recorded_by_heads}"] if recorded_by_heads else []
+        if checkpoint and checkpoint.events:
+            counts.append(f"{checkpoint.describe()} recorded {checkpoint.events}")
+        report.problems.append(
+            f"the audit trail is empty, but {' and '.join(counts)} event(s): it was emptied"
+        )
+        return report
+    report.problems += chain_problems
+    _compare_heads(heads, walks, report.problems)
+    if checkpoint is not None:
+        _compare_checkpoint(checkpoint, walks, report.problems)
+    report.notes += _notes(report)
+    return report
+
+
+def _notes(report: AuditReport) -> list[str]:
+    notes = []
+    if report.legacy_events:
+        notes.append(
+            f"{report.legacy_events} event(s) were written before keyed hashing and were checked "
+            "with the old unkeyed SHA-256; the keyed events and checkpoints after them protect them."
+        )
+    checkpoint = report.checkpoint
+    if checkpoint is None:
+        notes.append(
+            "No signed checkpoint was found in "
+            f"{settings.AUDIT_CHECKPOINT_DIR}, so removed newest events could go unnoticed: "
+            "run `casebridge audit-checkpoint` (and `casebridge clock`, which writes them)."
+        )
+    else:
+        notes.append(f"Compared with {checkpoint.describe()}.")
+        overdue = timedelta(minutes=2 * max(settings.SWEEP_EVERY_MINUTES, 1) + 5)
+        if timezone.now() - checkpoint.written_at > overdue:
+            notes.append("That checkpoint is old: is `casebridge clock` running?")
+    return notes
+
+
+def audit_verify() -> list[str]:
+    """Check the trail; return a plain description of each problem (empty when intact)."""
+    return audit_check().problems

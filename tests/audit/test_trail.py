@@ -78,7 +78,10 @@ def test_removing_a_row_is_detected(world):
     middle = audit_record(actor=world.alice, action="view", client_id=world.client.pk)
     last = audit_record(actor=world.alice, action="view", client_id=world.client.pk)
     _raw_update("DELETE FROM audit_auditevent WHERE id = %s", [middle.pk])
-    assert audit_verify() == [f"event {last.pk}: does not follow the event before it"]
+    assert audit_verify() == [
+        f"event {last.pk}: does not follow the event before it "
+        f"(1 event(s) of organisation {world.org.pk} before it are missing)"
+    ]
 
 
 @pytest.mark.django_db

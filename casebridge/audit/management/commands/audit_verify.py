@@ -1,20 +1,29 @@
-"""`casebridge audit_verify`: recompute the audit trail's hash chain and report any break."""
+"""`casebridge audit-verify`: recompute every audit chain, compare it with its head and the
+newest signed checkpoint, and report each problem in plain words (exit status 1 if any)."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from casebridge.audit.models import AuditEvent
-from casebridge.audit.services import audit_verify
+from casebridge.audit.services import audit_check
 
 
 class Command(BaseCommand):
-    help = "Check that no audit event was changed, removed or reordered since it was written."
+    help = (
+        "Check that no audit event was changed, removed or reordered since it was written, "
+        "against the newest signed checkpoint too."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        problems = audit_verify()
-        if problems:
-            for problem in problems[:50]:
+        report = audit_check()
+        for note in report.notes:
+            self.stdout.write(note)
+        if report.problems:
+            for problem in report.problems[:50]:
                 self.stderr.write(problem)
-            raise CommandError(f"The audit trail has {len(problems)} problem(s).")
-        self.stdout.write(f"Audit trail intact: {AuditEvent.objects.count()} events checked.")
+            if len(report.problems) > 50:
+                self.stderr.write(f"... and {len(report.problems) - 50} more.")
+            raise CommandError(f"The audit trail has {len(report.problems)} problem(s).")
+        self.stdout.write(
+            f"Audit trail intact: {report.events} events in {report.chains} chain(s) checked."
+        )
