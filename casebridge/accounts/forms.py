@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from casebridge.inputs import BoundedForm
+
 
 class SignInForm(AuthenticationForm):
     username = forms.CharField(
@@ -23,13 +25,13 @@ class SignInForm(AuthenticationForm):
 class TokenForm(forms.Form):
     token = forms.RegexField(
         label="6-digit code from your authenticator app",
-        regex=r"^\s*\d{6}\s*$",
+        regex=r"^\s*[0-9]{6}\s*$",
         error_messages={"invalid": "Enter the 6 digits your authenticator app shows."},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(BoundedForm, forms.Form):
     name = forms.CharField(
         label="What will use it",
         max_length=100,

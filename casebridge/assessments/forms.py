@@ -15,9 +15,10 @@ from casebridge.assessments.biopsychosocial import (
 )
 from casebridge.assessments.definitions import Instrument
 from casebridge.clients.models import Substance
+from casebridge.inputs import BoundedForm, DateField
 
 
-class InstrumentForm(forms.Form):
+class InstrumentForm(BoundedForm, forms.Form):
     def __init__(self, *args: Any, instrument: Instrument, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = instrument
@@ -66,7 +67,7 @@ class InstrumentForm(forms.Form):
             self.add_error(field if field in self.fields else None, message)
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(BoundedForm, forms.Form):
     """Every section, need and ASAM dimension of the biopsychosocial assessment, from the data."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -198,7 +199,7 @@ class AssessmentForm(forms.Form):
         }
 
 
-class SubstanceForm(forms.Form):
+class SubstanceForm(BoundedForm, forms.Form):
     substance = forms.ChoiceField(
         label="Substance", choices=[("", "Choose"), *Substance.choices], required=False
     )
@@ -207,11 +208,7 @@ class SubstanceForm(forms.Form):
     )
     pattern = forms.CharField(label="How often and how much now", max_length=200, required=False)
     route = forms.ChoiceField(label="How it is used", choices=SUBSTANCE_ROUTES, required=False)
-    last_use = forms.DateField(
-        label="Last use",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    last_use = DateField(label="Last use", required=False)
     overdoses = forms.IntegerField(
         label="Overdoses (ever)", min_value=0, max_value=100, required=False
     )
@@ -248,5 +245,5 @@ def substances_from(formset: Any) -> list[dict[str, Any]]:
     return rows
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(BoundedForm, forms.Form):
     text = forms.CharField(label="Correction or addition", widget=forms.Textarea(attrs={"rows": 3}))

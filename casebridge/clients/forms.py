@@ -1,5 +1,6 @@
 """Forms for intake, editing details, stage moves, assignment, collaterals, flags and
-emergency access. Every field has a label and plain help; errors show beside the field."""
+emergency access. Every field has a label and plain help; errors show beside the field; every
+field has the house bounds (casebridge.inputs)."""
 
 from typing import Any
 
@@ -17,9 +18,10 @@ from casebridge.clients.models import (
 )
 from casebridge.clients.services import CLIENT_DETAIL_FIELDS, COLLATERAL_FIELDS
 from casebridge.clients.validation import clean_date_of_birth, clean_phone
+from casebridge.inputs import BoundedForm, DateInput
 
 
-class ClientDetailsForm(forms.ModelForm):
+class ClientDetailsForm(BoundedForm, forms.ModelForm):
     primary_substances = forms.MultipleChoiceField(
         label="Primary substances",
         choices=Substance.choices,
@@ -32,7 +34,7 @@ class ClientDetailsForm(forms.ModelForm):
         model = Client
         fields = CLIENT_DETAIL_FIELDS
         widgets = {
-            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_of_birth": DateInput(),
             "address": forms.Textarea(attrs={"rows": 2}),
             "goals_in_own_words": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
@@ -76,7 +78,7 @@ class ClientEditForm(ClientDetailsForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class StageMoveForm(forms.Form):
+class StageMoveForm(BoundedForm, forms.Form):
     to_stage = forms.ChoiceField(label="Move to", choices=stages.Stage.choices)
     reason = forms.CharField(
         label="Why",
@@ -93,7 +95,7 @@ class StageMoveForm(forms.Form):
         ]
 
 
-class AssignForm(forms.Form):
+class AssignForm(BoundedForm, forms.Form):
     role = forms.ChoiceField(label="Role on the case", choices=AssignmentRole.choices)
     to_user = forms.ModelChoiceField(
         label="Staff member",
@@ -117,7 +119,7 @@ class AssignForm(forms.Form):
         )
 
 
-class CollateralForm(forms.ModelForm):
+class CollateralForm(BoundedForm, forms.ModelForm):
     class Meta:
         model = Collateral
         fields = COLLATERAL_FIELDS
@@ -142,16 +144,16 @@ class CollateralEditForm(CollateralForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class FlagForm(forms.Form):
+class FlagForm(BoundedForm, forms.Form):
     kind = forms.ChoiceField(label="Flag", choices=[("", "Choose a flag"), *FlagKind.choices])
     note = forms.CharField(label="Note", required=False, max_length=300)
 
 
-class FlagClearForm(forms.Form):
+class FlagClearForm(BoundedForm, forms.Form):
     note = forms.CharField(label="Why it can be cleared", max_length=300)
 
 
-class EmergencyAccessForm(forms.Form):
+class EmergencyAccessForm(BoundedForm, forms.Form):
     case_number = forms.CharField(label="Case number", max_length=24)
     reason = forms.CharField(
         label="Why you need access now",
@@ -160,7 +162,7 @@ class EmergencyAccessForm(forms.Form):
     )
 
 
-class CaseloadFilterForm(forms.Form):
+class CaseloadFilterForm(BoundedForm, forms.Form):
     q = forms.CharField(label="Search", required=False, help_text="Name, case number or phone.")
     stage = forms.ChoiceField(
         label="Stage", required=False, choices=[("", "Any stage"), *stages.Stage.choices]

@@ -6,7 +6,9 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-PHONE_DIGITS = re.compile(r"\d")
+# ASCII digits only: Arabic-Indic or superscript digits pass \d and str.isdigit(), but no phone
+# system dials them.
+PHONE_DIGITS = re.compile(r"[0-9]")
 
 
 def clean_phone(raw: str) -> str:
@@ -14,9 +16,9 @@ def clean_phone(raw: str) -> str:
     raw = (raw or "").strip()
     if not raw:
         return ""
-    if re.search(r"[^\d\s()+.\-]", raw):
+    if re.search(r"[^0-9 ()+.\-]", raw):
         raise ValidationError(
-            "A phone number can only have digits, spaces, brackets, dots, dashes and +."
+            "A phone number can only have digits (0 to 9), spaces, brackets, dots, dashes and +."
         )
     digits = "".join(PHONE_DIGITS.findall(raw))
     if raw.startswith("+"):
@@ -31,7 +33,7 @@ def clean_phone(raw: str) -> str:
 
 
 def format_phone(stored: str) -> str:
-    if len(stored) == 10 and stored.isdigit():
+    if re.fullmatch(r"[0-9]{10}", stored):
         return f"({stored[:3]}) {stored[3:6]}-{stored[6:]}"
     return stored
 

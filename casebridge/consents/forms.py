@@ -18,12 +18,22 @@ from casebridge.consents.models import (
     SignatureMethod,
 )
 from casebridge.consents.services import CONSENT_FIELDS
+from casebridge.inputs import (
+    MAX_SIGNATURE_CHARS,
+    BoundedForm,
+    DateField,
+    DateInput,
+    check_drawn_signature,
+    check_scan,
+)
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MAX_SCAN_BYTES = 10 * 1024 * 1024
+DATE = DateInput()
+# The recipient recorded for an emergency disclosure is "personnel, facility" in one column of
+# 200 characters, so each part takes 99.
+EMERGENCY_NAME_LENGTH = 99
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(BoundedForm, forms.ModelForm):
     categories = forms.MultipleChoiceField(
         label="Information the client agrees to share",
         choices=InformationCategory.choices,
@@ -45,6 +55,12 @@ class ConsentForm(forms.ModelForm):
         required=False,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    signature_image = forms.CharField(
+        required=False,
+        max_length=MAX_SIGNATURE_CHARS,
+        widget=forms.HiddenInput(attrs={"data-signature-input": "true"}),
+        error_messages={"max_length": "The signature is too large; clear it and sign again."},
+    )
 
     class Meta:
         model = Consent
@@ -63,7 +79,6 @@ class ConsentForm(forms.ModelForm):
         widgets = {
             "expires_on": DATE,
             "signed_on": DATE,
-            "signature_image": forms.HiddenInput(attrs={"data-signature-input": "true"}),
         }
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
@@ -77,26 +92,17 @@ class ConsentForm(forms.ModelForm):
 
     def clean_signature_scan(self) -> Any:
         scan = self.cleaned_data.get("signature_scan")
-        if scan and getattr(scan, "size", 0) > MAX_SCAN_BYTES:
-            raise forms.ValidationError("The file is too large: keep it under 10 MB.")
-        if (
-            scan
-            and hasattr(scan, "content_type")
-            and not (
-                scan.content_type.startswith("image/") or scan.content_type == "application/pdf"
-            )
-        ):
-            raise forms.ValidationError("Upload a picture or a PDF of the signed form.")
+        if scan and hasattr(scan, "content_type"):  # a new upload, not the file already kept
+            kind = check_scan(scan)
+            # Stored under a name of our own: the name on the person's computer may name the
+            # client, and only the content says what the file is.
+            scan.name = f"consent-scan.{'jpg' if kind == 'jpeg' else kind}"
         return scan
 
     def clean_signature_image(self) -> str:
         image = self.cleaned_data.get("signature_image", "")
-        if image and not image.startswith("data:image/png;base64,"):
-            raise forms.ValidationError(
-                "The signature could not be read; ask the client to sign again."
-            )
-        if len(image) > 500_000:
-            raise forms.ValidationError("The signature is too large; clear it and sign again.")
+        if image:
+            check_drawn_signature(image)
         return image
 
     def clean_expires_on(self) -> Any:
@@ -108,8 +114,8 @@ class ConsentForm(forms.ModelForm):
         return expires_on
 
 
-class RevokeForm(forms.Form):
-    revoked_on = forms.DateField(label="Date the client revoked it", widget=DATE)
+class RevokeForm(BoundedForm, forms.Form):
+    revoked_on = DateField(label="Date the client revoked it")
     method = forms.ChoiceField(
         label="How the client said so",
         choices=[
@@ -126,11 +132,11 @@ class RevokeForm(forms.Form):
         self.fields["revoked_on"].initial = timezone.localdate()
 
 
-class EventForm(forms.Form):
-    happened_on = forms.DateField(label="Date it happened", widget=DATE)
+class EventForm(BoundedForm, forms.Form):
+    happened_on = DateField(label="Date it happened")
 
 
-class DisclosureForm(forms.Form):
+class DisclosureForm(BoundedForm, forms.Form):
     recipient_collateral = forms.ModelChoiceField(
         label="Send to a contact on the record",
         queryset=Collateral.objects.none(),
@@ -157,6 +163,7 @@ class DisclosureForm(forms.Form):
     body = forms.CharField(
         label="Letter or summary",
         required=False,
+        max_length=8000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Printed with the legal notice that forbids passing it on.",
     )
@@ -178,9 +185,11 @@ class DisclosureForm(forms.Form):
         return cleaned
 
 
-class EmergencyDisclosureForm(forms.Form):
-    personnel = forms.CharField(label="Medical personnel who received it", max_length=200)
-    facility = forms.CharField(label="Their facility or service", max_length=200)
+class EmergencyDisclosureForm(BoundedForm, forms.Form):
+    personnel = forms.CharField(
+        label="Medical personnel who received it", max_length=EMERGENCY_NAME_LENGTH
+    )
+    facility = forms.CharField(label="Their facility or service", max_length=EMERGENCY_NAME_LENGTH)
     nature = forms.CharField(
         label="The medical emergency", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -188,9 +197,9 @@ class EmergencyDisclosureForm(forms.Form):
     method = forms.ChoiceField(label="How", choices=DisclosureMethod.choices)
 
 
-class PeriodForm(forms.Form):
-    since = forms.DateField(label="From", widget=DATE)
-    until = forms.DateField(label="To", widget=DATE)
+class PeriodForm(BoundedForm, forms.Form):
+    since = DateField(label="From")
+    until = DateField(label="To")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils import timezone
+
 from casebridge.consents.models import (
     TPO_PURPOSES,
     Consent,
@@ -110,7 +112,14 @@ def state_on(consent: Consent, on: date) -> str:
     if consent.expiry_kind == ExpiryKind.DATE and consent.expires_on and on > consent.expires_on:
         return "expired"
     happened = consent.expiry_event_happened_on
-    if consent.expiry_kind == ExpiryKind.EVENT and happened and on >= happened:
+    # Staff record the ending event once it has happened; the date says since when. A recorded
+    # date still to come is a typing mistake (the service refuses one now) and must not keep
+    # sharing open under a consent the page shows as ended: it counts as over already.
+    if (
+        consent.expiry_kind == ExpiryKind.EVENT
+        and happened
+        and (on >= happened or happened > timezone.localdate())
+    ):
         return "expired"
     return "active"
 

@@ -19,6 +19,7 @@ from casebridge.consents.gate import (
     missing_elements,
 )
 from casebridge.consents.models import Consent, ConsentStatus, Disclosure, TimelineKind
+from casebridge.inputs import check_date
 
 CONSENT_FIELDS = [
     "patient_name",
@@ -186,13 +187,23 @@ def consent_revoke(
 
 
 def consent_event_happened(*, consent: Consent, by: Any, happened_on: date) -> Consent:
-    """Record that the event ending the consent (e.g. end of treatment) has happened."""
+    """Record that the event ending the consent (e.g. end of treatment) has happened: on a day
+    between its signing and today, since the gate stops sharing from that day on."""
+    check_date(happened_on)
+    if happened_on > timezone.localdate():
+        raise ValidationError(
+            {"happened_on": "The event has to have happened already: give today or an earlier day."}
+        )
     with transaction.atomic():
         current = Consent.objects.select_for_update().get(pk=consent.pk)
         if current.expiry_kind != "event":
             raise ValidationError("This consent does not end with an event.")
         if current.status != ConsentStatus.ACTIVE or current.expiry_event_happened_on is not None:
             raise ValidationError("Only a consent in effect can be ended by its event.")
+        if current.signed_on and happened_on < current.signed_on:
+            raise ValidationError(
+                {"happened_on": "The consent was signed after that day; check the date."}
+            )
         current.expiry_event_happened_on = happened_on
         current.version += 1
         current.save()
@@ -314,12 +325,20 @@ def disclosure_record_emergency(
         problems["facility"] = "Name the facility or service they work for."
     if len(nature.strip()) < 10:
         problems["nature"] = "Describe the medical emergency."
+    recipient = f"{personnel.strip()}, {facility.strip()}"
+    # The accounting of disclosures lists them together, in the one recipient column.
+    limit = Disclosure._meta.get_field("recipient").max_length or 200
+    if len(recipient) > limit:
+        problems["facility"] = (
+            f"The names of the personnel and the facility together must fit in {limit - 2} "
+            "characters; shorten one of them."
+        )
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
-        disclosure = Disclosure.objects.create(
+        disclosure = Disclosure(
             client=client,
-            recipient=f"{personnel.strip()}, {facility.strip()}",
+            recipient=recipient,
             categories=["all_sud"],
             purpose="treatment",
             description=description.strip(),
@@ -330,6 +349,8 @@ def disclosure_record_emergency(
             emergency_facility=facility.strip(),
             emergency_nature=nature.strip(),
         )
+        disclosure.full_clean()
+        disclosure.save()
         audit_record(
             actor=by,
             action="export",

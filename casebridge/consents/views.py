@@ -179,7 +179,10 @@ def consent_revoke(request: HttpRequest, client_id: int, consent_id: int) -> Htt
         else:
             messages.success(request, "Consent revoked. Nothing more will be shared under it.")
     else:
-        messages.error(request, "Give the date the client revoked the consent and how.")
+        problems = [m for errors in form.errors.values() for m in errors]
+        messages.error(
+            request, "Give the date the client revoked the consent and how. " + " ".join(problems)
+        )
     return redirect("consent_detail", client_id=client.pk, consent_id=consent.pk)
 
 
@@ -198,6 +201,8 @@ def consent_event(request: HttpRequest, client_id: int, consent_id: int) -> Http
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, "Recorded: the consent has ended.")
+    else:
+        messages.error(request, " ".join(form.errors.get("happened_on", ["Give the date."])))
     return redirect("consent_detail", client_id=client.pk, consent_id=consent.pk)
 
 

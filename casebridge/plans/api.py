@@ -2,11 +2,11 @@
 pages. A client's plan versions can be read; a draft's content can be replaced whole (PUT),
 carrying the draft's `version`. Signed versions are refused with 409 and code "locked"; a
 draft someone else changed is refused with 409 and code "stale"; invalid content gets 400
-with each problem by its place in the document.
+with each problem by its place in the document; a body beyond the house bounds (size, depth,
+items per list, numbers, NUL or lone surrogates: casebridge.inputs) gets 400 with its reason.
 """
 
 import functools
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from casebridge.access.policy import Action
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for
+from casebridge.inputs import BadInput, read_json
 from casebridge.plans import fhir, queries, services
 from casebridge.plans.documents import plan_document
 from casebridge.plans.models import CarePlan
@@ -102,10 +103,10 @@ def plan_item(request: HttpRequest, client_id: int, plan_id: int) -> JsonRespons
     if request.method == "GET":
         return _json(_full(plan))
     try:
-        document = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError):
-        return _json({"error": "The body is not valid JSON."}, 400)
-    if not isinstance(document, dict) or not isinstance(document.get("version"), int):
+        document = read_json(request.body)
+    except BadInput as problem:
+        return _json({"error": str(problem)}, 400)
+    if not isinstance(document, dict) or type(document.get("version")) is not int:
         return _json(
             {"error": "Send the plan with the 'version' you read, so no one's work is lost."},
             400,

@@ -21,6 +21,21 @@ INTERVENTION_FIELDS = (
     "first_due_on",
 )
 
+# The longest text each part of a plan takes, from the page or the API: what the printed plan
+# and the PDF lay out beside a label. Multi-line fields may hold line breaks; the others not.
+TEXT_LIMITS = {
+    "statement": 1000,
+    "own_words": 1000,
+    "measurable": 1000,
+    "strength": 1000,
+    "text": 1000,
+    "action": 1000,
+    "provider_name": 200,
+}
+MULTILINE_FIELDS = frozenset({"statement", "own_words", "measurable", "text", "action"})
+# How many of each part one plan version may have (positions are small integers).
+MOST_ELEMENTS = {"problems": 50, "goals": 50, "objectives": 100, "interventions": 100}
+
 FIELD_LABELS = {
     "need_domain": "Life area",
     "statement": "Need",

@@ -6,6 +6,8 @@ from django import forms
 
 from casebridge.accounts.models import Role, User
 from casebridge.assessments.biopsychosocial import NEED_DOMAINS
+from casebridge.inputs import MAX_SIGNATURE_CHARS, BoundedForm, DateField
+from casebridge.plans.documents import MULTILINE_FIELDS, TEXT_LIMITS
 from casebridge.plans.models import (
     CarePlan,
     Frequency,
@@ -16,11 +18,18 @@ from casebridge.plans.models import (
     ReviewReason,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 3})
 
 
-class DraftForm(forms.Form):
+def _text(name: str, label: str, **options: Any) -> forms.CharField:
+    """A text field of a plan element, as long as the plan takes (see TEXT_LIMITS)."""
+    widget = TEXT if name in MULTILINE_FIELDS else forms.TextInput
+    return forms.CharField(
+        label=label, max_length=TEXT_LIMITS[name], widget=widget, required=False, **options
+    )
+
+
+class DraftForm(BoundedForm, forms.Form):
     """Every edit of a draft carries the version it was made on (optimistic locking)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -30,33 +39,30 @@ class ProblemForm(DraftForm):
     need_domain = forms.ChoiceField(
         label="Life area", choices=[("", "Other"), *NEED_DOMAINS], required=False
     )
-    statement = forms.CharField(
-        label="The need, in a sentence",
-        widget=TEXT,
+    statement = _text(
+        "statement",
+        "The need, in a sentence",
         help_text="What gets in the way, as the client would put it.",
-        required=False,
     )
 
 
 class GoalForm(DraftForm):
     problem_id = forms.TypedChoiceField(label="Which need it answers", coerce=int)
-    own_words = forms.CharField(
-        label="The goal in the client's words",
-        widget=TEXT,
+    own_words = _text(
+        "own_words",
+        "The goal in the client's words",
         help_text="Write it the way the client says it.",
-        required=False,
     )
-    measurable = forms.CharField(
-        label="How we will know it is reached",
-        widget=TEXT,
+    measurable = _text(
+        "measurable",
+        "How we will know it is reached",
         help_text="Something you can count or see, e.g. 'a signed lease in my name'.",
-        required=False,
     )
     term = forms.ChoiceField(label="Short or long term", choices=GoalTerm.choices)
-    target_date = forms.DateField(label="Target date", widget=DATE, required=False)
-    strength = forms.CharField(
-        label="Strength it builds on",
-        required=False,
+    target_date = DateField(label="Target date", required=False)
+    strength = _text(
+        "strength",
+        "Strength it builds on",
         help_text="What the client is good at or has going for them that will help.",
     )
 
@@ -68,18 +74,16 @@ class GoalForm(DraftForm):
 
 
 class ObjectiveForm(DraftForm):
-    text = forms.CharField(
-        label="The step", widget=TEXT, help_text="A step that shows progress.", required=False
-    )
-    target_date = forms.DateField(label="By when", widget=DATE, required=False)
+    text = _text("text", "The step", help_text="A step that shows progress.")
+    target_date = DateField(label="By when", required=False)
 
 
 class InterventionForm(DraftForm):
-    action = forms.CharField(label="What will be done", widget=TEXT, required=False)
+    action = _text("action", "What will be done")
     responsible = forms.ChoiceField(label="Who does it", choices=Responsible.choices)
-    provider_name = forms.CharField(
-        label="Provider or referral",
-        required=False,
+    provider_name = _text(
+        "provider_name",
+        "Provider or referral",
         help_text="The named provider, program or referral, when someone outside does it.",
     )
     frequency = forms.ChoiceField(label="How often", choices=Frequency.choices)
@@ -90,8 +94,8 @@ class InterventionForm(DraftForm):
         empty_label="Nobody (no tasks)",
         help_text="They get a task on their list each time it is due.",
     )
-    first_due_on = forms.DateField(
-        label="First due", widget=DATE, required=False, help_text="Leave empty to start next time."
+    first_due_on = DateField(
+        label="First due", required=False, help_text="Leave empty to start next time."
     )
 
     def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
@@ -111,18 +115,21 @@ class ClientSignatureForm(DraftForm):
     )
     name = forms.CharField(label="Client's name as signed", required=False)
     image = forms.CharField(
-        widget=forms.HiddenInput(attrs={"data-signature-input": "true"}), required=False
+        widget=forms.HiddenInput(attrs={"data-signature-input": "true"}),
+        required=False,
+        max_length=MAX_SIGNATURE_CHARS,
+        error_messages={"max_length": "The signature is too large; clear it and sign again."},
     )
     witness_name = forms.CharField(
         label="Witness", required=False, help_text="Needed when the client agrees verbally."
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BoundedForm, forms.Form):
     reason = forms.CharField(label="Why", widget=TEXT, required=False)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BoundedForm, forms.Form):
     reason = forms.ChoiceField(label="Why this review", choices=ReviewReason.choices)
     summary = forms.CharField(
         label="How the plan is going", widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -160,7 +167,7 @@ class ReviewForm(forms.Form):
         }
 
 
-class TaskCloseForm(forms.Form):
+class TaskCloseForm(BoundedForm, forms.Form):
     done = forms.TypedChoiceField(
         label="What happened",
         choices=[("1", "Done"), ("0", "Missed")],

@@ -6,18 +6,14 @@ when someone else saved in between. The first signature fixes the text: from the
 in that version changes, and a change means a new version.
 """
 
-import base64
-import binascii
-import io
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
 from casebridge.accounts.models import Role, User
 from casebridge.assessments.biopsychosocial import NEED_DOMAINS
@@ -25,11 +21,22 @@ from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client
 from casebridge.clients.services import timeline_add
+from casebridge.inputs import (
+    DATE_MESSAGE,
+    EARLIEST_DATE,
+    LATEST_DATE,
+    check_drawn_signature,
+    parse_date,
+    text_problem,
+)
 from casebridge.plans.documents import (
     GOAL_FIELDS,
     INTERVENTION_FIELDS,
+    MOST_ELEMENTS,
+    MULTILINE_FIELDS,
     OBJECTIVE_FIELDS,
     PROBLEM_FIELDS,
+    TEXT_LIMITS,
 )
 from casebridge.plans.models import (
     FREQUENCY_DAYS,
@@ -299,13 +306,35 @@ def _element(model: type[Any], plan: CarePlan, element_id: int | None) -> Any:
     return element
 
 
+def _input_errors(values: dict[str, Any]) -> dict[str, str]:
+    """The house bounds on a plan element's text and dates (casebridge.inputs), by field: the
+    same for the pages and the API."""
+    errors: dict[str, str] = {}
+    for name, value in values.items():
+        if isinstance(value, str) and name in TEXT_LIMITS:
+            problem = text_problem(
+                value, multiline=name in MULTILINE_FIELDS, max_length=TEXT_LIMITS[name]
+            )
+            if problem:
+                errors[name] = problem
+        elif isinstance(value, date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+            errors[name] = DATE_MESSAGE
+    return errors
+
+
 def _store(
     *, by: Any, plan: CarePlan, element: Any, model: type[Any], values: dict[str, Any], kind: str
 ) -> Any:
+    errors = _input_errors(values)
+    if errors:
+        raise ValidationError(errors)
     creating = element is None
     if creating:
-        last = model.objects.filter(plan=plan).aggregate(last=Max("position"))["last"]
-        element = model(plan=plan, position=(last or 0) + 1)
+        found = model.objects.filter(plan=plan).aggregate(last=Max("position"), count=Count("id"))
+        most = MOST_ELEMENTS[model._meta.get_field("plan").remote_field.related_name]
+        if found["count"] >= most:
+            raise ValidationError(f"A plan version holds at most {most} of these; combine some.")
+        element = model(plan=plan, position=(found["last"] or 0) + 1)
     before = {name: str(getattr(element, name, "") or "") for name in values}
     for name, value in values.items():
         setattr(element, name, value)
@@ -532,7 +561,7 @@ def plan_replace(*, plan: CarePlan, by: Any, version: int, document: dict[str, A
                 key=_key(p_doc),
                 position=p_index,
                 statement=p_doc["statement"].strip(),
-                need_domain=p_doc.get("need_domain", ""),
+                need_domain=p_doc.get("need_domain") or "",
             )
             for g_index, g_doc in enumerate(p_doc.get("goals", [])):
                 goal = Goal.objects.create(
@@ -543,7 +572,7 @@ def plan_replace(*, plan: CarePlan, by: Any, version: int, document: dict[str, A
                     term=g_doc.get("term", "short"),
                     own_words=g_doc["own_words"].strip(),
                     measurable=g_doc["measurable"].strip(),
-                    target_date=date.fromisoformat(g_doc["target_date"]),
+                    target_date=parse_date(g_doc["target_date"]),
                     strength=(g_doc.get("strength") or "").strip(),
                 )
                 for o_index, o_doc in enumerate(g_doc.get("objectives", [])):
@@ -581,16 +610,19 @@ def _key(doc: dict[str, Any]) -> uuid.UUID:
 
 
 def _date_or_none(value: Any) -> date | None:
-    return date.fromisoformat(value) if value else None
+    return parse_date(value) if value else None
 
 
 def _objects(
     parent: dict[str, Any], name: str, where: str, errors: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """The list `parent[name]`, or an error when it is not a list of objects."""
-    value = parent.get(name) or []
+    """The list `parent[name]` (none when absent or null), or an error when it is not a list
+    of objects."""
+    value = parent.get(name)
+    if value is None:
+        return []
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        errors[f"{where}.{name}"] = "Send a list of objects."
+        errors[f"{where}.{name}" if where else name] = "Send a list of objects."
         return []
     return value
 
@@ -624,7 +656,8 @@ def _owners_reaching(document: dict[str, Any], plan: CarePlan) -> set[int]:
 
 def _document_errors(document: Any, plan: CarePlan) -> dict[str, str]:
     """Every problem with a submitted plan document, by its place in the document. The rules
-    are the pages' rules, so the API cannot store what a form would refuse."""
+    are the pages' rules, so the API cannot store what a form would refuse; each value must
+    also be of the JSON type it stands for (a life area is a string, never 0, false or [])."""
     from casebridge.plans.models import GoalTerm, Responsible
 
     errors: dict[str, str] = {}
@@ -634,55 +667,75 @@ def _document_errors(document: Any, plan: CarePlan) -> dict[str, str]:
     today = timezone.localdate()
     dated = {str(g.key): g.target_date.isoformat() for g in plan.goals.all()}
     seen: set[str] = set()
+    counts = dict.fromkeys(MOST_ELEMENTS, 0)
 
-    def text(doc: dict[str, Any], name: str, where: str, message: str) -> None:
-        if not _is_text(doc.get(name)):
-            errors[f"{where}.{name}"] = message
-
-    def short(doc: dict[str, Any], name: str, where: str, limit: int) -> None:
+    def text(doc: dict[str, Any], name: str, where: str, message: str = "") -> None:
+        """A text field: required (with `message`) or optional (None or absent)."""
         value = doc.get(name)
-        if value is not None and not isinstance(value, str):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if message:
+                errors[f"{where}.{name}"] = message
+            return
+        if not isinstance(value, str):
             errors[f"{where}.{name}"] = "Send text."
-        elif value and len(value) > limit:
-            errors[f"{where}.{name}"] = f"Keep it under {limit} characters."
+            return
+        problem = text_problem(
+            value, multiline=name in MULTILINE_FIELDS, max_length=TEXT_LIMITS[name]
+        )
+        if problem:
+            errors[f"{where}.{name}"] = problem
+
+    def one_of(doc: dict[str, Any], name: str, where: str, allowed: list[str], default: Any) -> Any:
+        value = doc.get(name, default)
+        if not isinstance(value, str) or value not in allowed:
+            errors[f"{where}.{name}"] = f"Send one of: {', '.join(allowed)}."
+            return None
+        return value
 
     def when(doc: dict[str, Any], name: str, where: str, required: bool) -> date | None:
         value = doc.get(name)
-        if not value:
+        if value is None or value == "":
             if required:
                 errors[f"{where}.{name}"] = "Give a date as YYYY-MM-DD."
             return None
         try:
-            if not isinstance(value, str):
-                raise ValueError(value)
-            return date.fromisoformat(value)
-        except ValueError:
-            errors[f"{where}.{name}"] = "Give a date as YYYY-MM-DD."
+            return parse_date(value)
+        except ValueError as problem:
+            errors[f"{where}.{name}"] = str(problem)
             return None
 
     def key(doc: dict[str, Any], where: str) -> None:
         value = doc.get("key")
-        if value and str(value) in seen:
+        if value is None or value == "":
+            return
+        if not isinstance(value, str):
+            errors[f"{where}.key"] = "Send the key as text, as it was read."
+        elif value in seen:
             errors[f"{where}.key"] = "Each part of the plan needs its own key."
-        if value:
-            seen.add(str(value))
+        seen.add(str(value))
 
-    for p, problem in enumerate(document["problems"]):
+    def objects(parent: dict[str, Any], name: str, where: str) -> list[dict[str, Any]]:
+        found = _objects(parent, name, where, errors)
+        counts[name] += len(found)
+        if counts[name] > MOST_ELEMENTS[name]:
+            errors[f"{where}.{name}" if where else name] = (
+                f"A plan version holds at most {MOST_ELEMENTS[name]} {name} in all."
+            )
+            return []
+        return found
+
+    for p, problem in enumerate(objects(document, "problems", "")):
         where = f"problems[{p}]"
-        if not isinstance(problem, dict):
-            errors[where] = "Each problem must be an object."
-            continue
         key(problem, where)
         text(problem, "statement", where, "Describe the need in a sentence.")
-        domain = problem.get("need_domain")
-        if domain and (not isinstance(domain, str) or domain not in NEED_LABELS):
-            errors[f"{where}.need_domain"] = "Unknown life area."
-        for g, goal in enumerate(_objects(problem, "goals", where, errors)):
+        if problem.get("need_domain") not in (None, ""):
+            one_of(problem, "need_domain", where, list(NEED_LABELS), "")
+        for g, goal in enumerate(objects(problem, "goals", where)):
             gwhere = f"{where}.goals[{g}]"
             key(goal, gwhere)
             text(goal, "own_words", gwhere, "Write the goal the way the client says it.")
             text(goal, "measurable", gwhere, "Say how you will know the goal is reached.")
-            short(goal, "strength", gwhere, 5000)
+            text(goal, "strength", gwhere)
             target = when(goal, "target_date", gwhere, required=True)
             # As on the page: a new or changed target date may not be in the past.
             if (
@@ -691,26 +744,21 @@ def _document_errors(document: Any, plan: CarePlan) -> dict[str, str]:
                 and dated.get(str(goal.get("key"))) != target.isoformat()
             ):
                 errors[f"{gwhere}.target_date"] = "The target date has already passed."
-            if goal.get("term", "short") not in GoalTerm.values:
-                errors[f"{gwhere}.term"] = "Term is short or long."
-            for o, objective in enumerate(_objects(goal, "objectives", gwhere, errors)):
+            one_of(goal, "term", gwhere, GoalTerm.values, GoalTerm.SHORT)
+            for o, objective in enumerate(objects(goal, "objectives", gwhere)):
                 owhere = f"{gwhere}.objectives[{o}]"
                 key(objective, owhere)
                 text(objective, "text", owhere, "Describe the step.")
                 when(objective, "target_date", owhere, required=False)
-            for i, intervention in enumerate(_objects(goal, "interventions", gwhere, errors)):
+            for i, intervention in enumerate(objects(goal, "interventions", gwhere)):
                 iwhere = f"{gwhere}.interventions[{i}]"
                 key(intervention, iwhere)
                 text(intervention, "action", iwhere, "Say what will be done.")
-                responsible = intervention.get("responsible")
-                if responsible not in Responsible.values:
-                    errors[f"{iwhere}.responsible"] = "Say who does it: " + ", ".join(
-                        Responsible.values
-                    )
-                frequency = intervention.get("frequency", Frequency.ONCE)
-                if frequency not in Frequency.values:
-                    errors[f"{iwhere}.frequency"] = "How often: " + ", ".join(Frequency.values)
-                short(intervention, "provider_name", iwhere, 200)
+                responsible = one_of(intervention, "responsible", iwhere, Responsible.values, None)
+                frequency = one_of(
+                    intervention, "frequency", iwhere, Frequency.values, Frequency.ONCE
+                )
+                text(intervention, "provider_name", iwhere)
                 if responsible == "provider" and not _is_text(intervention.get("provider_name")):
                     errors[f"{iwhere}.provider_name"] = "Name the provider or the referral."
                 owner = intervention.get("owner")
@@ -826,30 +874,16 @@ def _client_signature(
 ) -> tuple[str, str]:
     name = (name or "").strip() or plan.client.legal_name
     if method == SignatureMethod.ON_SCREEN:
-        if not image.startswith("data:image/png;base64,"):
-            raise ValidationError({"image": "Ask the client to sign in the box."})
-        if len(image) > 500_000:
-            raise ValidationError({"image": "The signature is too large; clear it and sign again."})
-        if not _is_png(image):
-            raise ValidationError(
-                {"image": "The signature could not be read; ask the client to sign again."}
-            )
+        try:
+            check_drawn_signature(image)
+        except ValidationError as problem:
+            raise ValidationError({"image": problem.messages}) from None
     elif method == SignatureMethod.VERBAL:
         if not witness_name.strip():
             raise ValidationError({"witness_name": "Name the witness to the client's agreement."})
     else:
         raise ValidationError({"method": "Choose how the client agreed."})
     return method, name
-
-
-def _is_png(data_url: str) -> bool:
-    try:
-        raw = base64.b64decode(data_url.split(",", 1)[1], validate=True)
-        with Image.open(io.BytesIO(raw)) as picture:
-            picture.verify()
-            return picture.format == "PNG"
-    except (ValueError, binascii.Error, OSError, UnidentifiedImageError):
-        return False
 
 
 def _activate(plan: CarePlan, by: Any) -> None:
