@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casebridge.assessments import views
+from casebridge.assessments import api, views
 
 urlpatterns = [
     path("clients/<int:client_id>/measures/", views.measures, name="measures"),
@@ -30,5 +30,20 @@ urlpatterns = [
         "clients/<int:client_id>/assessments/<int:assessment_id>/print/",
         views.assessment_print,
         name="assessment_print",
+    ),
+    path(
+        "api/v1/fhir/Questionnaire/<slug:questionnaire_id>/",
+        api.questionnaire_fhir,
+        name="api_questionnaire_fhir",
+    ),
+    path(
+        "api/v1/clients/<int:client_id>/measures/<int:response_id>/fhir/QuestionnaireResponse/",
+        api.response_fhir,
+        name="api_measure_response_fhir",
+    ),
+    path(
+        "api/v1/clients/<int:client_id>/measures/<int:response_id>/fhir/Observation/",
+        api.observation_fhir,
+        name="api_measure_observation_fhir",
     ),
 ]

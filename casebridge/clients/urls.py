@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casebridge.clients import views
+from casebridge.clients import api, views
 
 urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
@@ -23,4 +23,5 @@ urlpatterns = [
     ),
     path("clients/<int:client_id>/flags/", views.flag_raise, name="flag_raise"),
     path("clients/<int:client_id>/flags/<int:flag_id>/clear/", views.flag_clear, name="flag_clear"),
+    path("api/v1/clients/<int:client_id>/fhir/Patient/", api.patient_fhir, name="api_patient_fhir"),
 ]

@@ -1,30 +1,40 @@
 """The FHIR R4 shape of a care plan version: a CarePlan with its goals contained, each activity
-pointing at its goal, labelled as Part 2 data. The mapping lives here only; the
-interoperability capability serves it to outside systems (through the disclosure gate)."""
+pointing at its goal, labelled as Part 2 data. Only R4 codes, and no empty arrays (a plan
+drafted with no goals yet has no `contained`, `goal` or `activity`). The mapping lives here
+only; the plans API serves it to outside systems."""
 
 from typing import Any
 
+from casebridge.clients.fhir import patient_reference
 from casebridge.clients.part2 import fhir_meta_security
 from casebridge.plans.models import CarePlan, GoalProgress, Progress
 from casebridge.plans.statuses import PlanStatus
 
 # FHIR CarePlan.status for each plan status. A superseded version "has been terminated prior to
-# reaching completion" in FHIR's words (revoked), and the newer one says which it replaces.
-CAREPLAN_STATUS = {
+# reaching completion" in FHIR's words (revoked), and the newer one says which it replaces. A
+# closed plan that was in effect is completed; a draft closed without ever taking effect (it
+# was discarded) is revoked too: it never was the plan, so it cannot have been completed.
+CAREPLAN_STATUS: dict[str, str] = {
     PlanStatus.DRAFT: "draft",
     PlanStatus.ACTIVE: "active",
     PlanStatus.SUPERSEDED: "revoked",
     PlanStatus.CLOSED: "completed",
 }
+DISCARDED_DRAFT = "revoked"
 
-# Goal.achievementStatus (http://terminology.hl7.org/CodeSystem/goal-achievement) per rating.
-ACHIEVEMENT = {
+# Goal.achievementStatus per rating, from R4's goal-achievement codes (in-progress, improving,
+# worsening, no-change, achieved, sustaining, not-achieved, no-progress, not-attainable). A goal
+# that "needs revising" has not been met as written: not-achieved ("there might or might not
+# have been progress towards target").
+ACHIEVEMENT: dict[str, str] = {
     Progress.NOT_STARTED: "no-progress",
     Progress.PROGRESSING: "improving",
     Progress.ACHIEVED: "achieved",
-    Progress.REVISED: "not-achieving",
+    Progress.REVISED: "not-achieved",
     Progress.DISCONTINUED: "not-attainable",
 }
+# Goal.lifecycleStatus per rating; any other rating, or none, leaves the goal active.
+LIFECYCLE: dict[str, str] = {Progress.ACHIEVED: "completed", Progress.DISCONTINUED: "cancelled"}
 
 GOAL_ACHIEVEMENT = "http://terminology.hl7.org/CodeSystem/goal-achievement"
 
@@ -35,10 +45,11 @@ def care_plan(
     """`tree` and `progress` as `plans.queries.plan_tree` and `latest_progress` give them."""
     goals: list[dict[str, Any]] = []
     activities: list[dict[str, Any]] = []
-    # Activity status follows the version: work is under way only while the plan is in effect.
-    doing = {PlanStatus.DRAFT: "not-started", PlanStatus.ACTIVE: "in-progress"}.get(
-        plan.status, "stopped"
-    )
+    discarded = plan.status == PlanStatus.CLOSED and plan.activated_at is None
+    # Activity status follows the version: work is under way only while the plan is in effect,
+    # and a discarded draft's activities were withdrawn before they began.
+    under_way: dict[str, str] = {PlanStatus.DRAFT: "not-started", PlanStatus.ACTIVE: "in-progress"}
+    doing = under_way.get(plan.status, "cancelled" if discarded else "stopped")
     for entry in tree:
         for goal_entry in entry["goals"]:
             goal = goal_entry["goal"]
@@ -48,8 +59,8 @@ def care_plan(
                 {
                     "resourceType": "Goal",
                     "id": goal_id,
-                    "lifecycleStatus": "completed"
-                    if rating is not None and rating.rating == Progress.ACHIEVED
+                    "lifecycleStatus": LIFECYCLE.get(rating.rating, "active")
+                    if rating is not None
                     else "active",
                     **(
                         {
@@ -64,7 +75,7 @@ def care_plan(
                         else {}
                     ),
                     "description": {"text": goal.own_words},
-                    "subject": {"reference": f"Patient/{plan.client_id}"},
+                    "subject": patient_reference(plan.client_id),
                     "target": [
                         {
                             "measure": {"text": goal.measurable},
@@ -84,15 +95,15 @@ def care_plan(
                 activities.append(
                     _activity(action.action, goal_id, who, action.get_frequency_display(), doing)
                 )
-    return {
+    resource: dict[str, Any] = {
         "resourceType": "CarePlan",
         "id": f"care-plan-{plan.pk}",
         "meta": fhir_meta_security(),
-        "contained": goals,
-        "status": CAREPLAN_STATUS[plan.status],
+        **({"contained": goals} if goals else {}),
+        "status": DISCARDED_DRAFT if discarded else CAREPLAN_STATUS[plan.status],
         "intent": "plan",
         "title": f"Care plan version {plan.sequence}",
-        "subject": {"reference": f"Patient/{plan.client_id}"},
+        "subject": patient_reference(plan.client_id),
         **(
             {"replaces": [{"reference": f"CarePlan/care-plan-{plan.previous_id}"}]}
             if plan.previous_id
@@ -109,9 +120,12 @@ def care_plan(
             else {}
         ),
         "created": plan.created_at.isoformat(),
-        "goal": [{"reference": f"#{goal['id']}"} for goal in goals],
-        "activity": activities,
     }
+    if goals:
+        resource["goal"] = [{"reference": f"#{goal['id']}"} for goal in goals]
+    if activities:
+        resource["activity"] = activities
+    return resource
 
 
 def _activity(

@@ -122,11 +122,12 @@ def test_fhir_shapes_carry_loinc_codes_and_the_part2_label(world):
         len(qr["item"]) == 9
         and qr["item"][1]["answer"][0]["valueCoding"]["display"] == "More than half the days"
     )
-    assert qr["item"][8]["code"][0]["code"] == "44260-8"
-    assert obs["code"]["coding"][0] == {
-        "system": "http://loinc.org",
-        "code": "44261-6",
-        "display": "PHQ-9 total score",
+    # R4 response items carry no code: the LOINC codes are on the Questionnaire's items.
+    assert all("code" not in item for item in qr["item"])
+    assert qr["questionnaire"] == "urn:casebridge:instrument:phq9|1"
+    assert obs["code"] == {
+        "coding": [{"system": "http://loinc.org", "code": "44261-6"}],
+        "text": "PHQ-9 total score",
     }
     assert obs["valueInteger"] == 2
     assert {label["code"] for label in obs["meta"]["security"]} == {"R", "42CFRPart2"}
