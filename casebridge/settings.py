@@ -28,6 +28,28 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _audit_key() -> str:
+    """AUDIT_KEY (or AUDIT_KEY_FILE), else one generated once into var/audit_key.
+
+    The audit chain's key must never be in the database: whoever can rewrite audit rows must
+    not be able to recompute their hashes. Production keeps it in a secrets store."""
+    configured = env_str("AUDIT_KEY")
+    if configured:
+        return configured
+    key_file = VAR_DIR / "audit_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+# Keys the audit trail signs with (the current one) and still checks older rows with.
+AUDIT_KEY = _audit_key()
+AUDIT_RETIRED_KEYS = env_list("AUDIT_RETIRED_KEYS")
+# Signed checkpoints of the audit chains, one small JSON file each, outside the database.
+AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -44,6 +66,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
+    # Before django_tasks_db: its `db_worker` (with a heartbeat) replaces the package's.
+    "casebridge.background",
     "django_tasks_db",
     "casebridge.accounts",
     "casebridge.audit",
@@ -57,6 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "casebridge.web.middleware.BadInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -209,6 +234,17 @@ elif TASKS_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker that dies mid-task must not lose the task (casebridge/background/). Database workers
+# beat every TASKS_HEARTBEAT_SECONDS; the tasks of one silent for TASKS_WORKER_TIMEOUT_SECONDS
+# are queued again, at most TASKS_MAX_ATTEMPTS times in all. RQ jobs get rq's Retry (up to
+# TASKS_MAX_ATTEMPTS runs) and RQ workers use the same heartbeat and time-out.
+TASKS_HEARTBEAT_SECONDS = env_int("TASKS_HEARTBEAT_SECONDS", 10)
+TASKS_WORKER_TIMEOUT_SECONDS = env_int("TASKS_WORKER_TIMEOUT_SECONDS", 60)
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3)
+RQ = {
+    "QUEUE_CLASS": "casebridge.background.redis_queue.RetryingQueue",
+    "WORKER_CLASS": "casebridge.background.redis_queue.Worker",
+}
 
 # Email goes through Django's mailers: the console by default, SMTP when EMAIL_BACKEND says so.
 EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -230,8 +266,12 @@ BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 PLAN_TASK_GRACE_DAYS = env_int("PLAN_TASK_GRACE_DAYS", 7)
 # How often `casebridge serve` queues the sweep of overdue plan tasks (minutes).
 SWEEP_EVERY_MINUTES = env_int("SWEEP_EVERY_MINUTES", 60)
-# Background tasks `casebridge clock` queues every SWEEP_EVERY_MINUTES.
-PERIODIC_TASKS = ["casebridge.plans.tasks.sweep_overdue_tasks"]
+# Background tasks `casebridge clock` queues every SWEEP_EVERY_MINUTES (the plan-task sweep and
+# the audit checkpoint).
+PERIODIC_TASKS = [
+    "casebridge.plans.tasks.sweep_overdue_tasks",
+    "casebridge.audit.tasks.write_audit_checkpoint",
+]
 
 # Application logs carry ids and actions, never names or other client details.
 LOGGING = {

@@ -16,6 +16,8 @@ The rules, by role (always inside the user's own organisation):
 Anyone else gets "not found", never "forbidden", so a record's existence does not leak.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -69,6 +71,80 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 REGISTERING_ROLES = frozenset({Role.SUPERVISOR, Role.CASE_MANAGER, Role.INTAKE})
 
 
+class PrincipalKind(StrEnum):
+    """Who is asking. Staff work in an organisation; a partner organisation's user (a referral
+    partner, a court team member) reaches only what a consent and an accepted referral or a
+    court order gives them; a client reaches their own record. Only staff have accounts today:
+    the other kinds are here so the capabilities that bring them add rules, not a second
+    policy (docs/decisions/0010-principals-and-object-rules.md)."""
+
+    STAFF = "staff"
+    PARTNER = "partner"
+    CLIENT = "client"
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: PrincipalKind
+    account: Any  # the signed-in account
+    organisation_id: int | None
+    role: str = ""
+    client_id: int | None = None  # a client's own record, for PrincipalKind.CLIENT
+
+
+# Roles whose accounts are not staff of the organisation (none yet).
+ROLE_KINDS: dict[str, PrincipalKind] = {}
+
+
+def principal_of(user: Any) -> Principal | None:
+    """The principal a signed-in, active account acts as; None for anyone else."""
+    if isinstance(user, Principal):
+        return user
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    kind = ROLE_KINDS.get(user.role, PrincipalKind.STAFF)
+    return Principal(
+        kind=kind,
+        account=user,
+        organisation_id=user.organisation_id,
+        role=user.role,
+        client_id=getattr(user, "client_id", None),
+    )
+
+
+# Reach for principals who are not staff, registered by the capability that brings them:
+# kind -> (principal, action) -> a filter on Client.
+ReachRule = Callable[[Principal, str], Q]
+NON_STAFF_REACH: dict[PrincipalKind, ReachRule] = {}
+
+
+def register_reach(kind: PrincipalKind, rule: ReachRule) -> None:
+    if kind == PrincipalKind.STAFF:
+        raise ValueError("Staff reach is the role table above; it is not registered.")
+    NON_STAFF_REACH[kind] = rule
+
+
+# Named rules about one object (a task, a referral, a court report) rather than a whole
+# client: (principal, object) -> allowed. Each capability registers its own from its
+# AppConfig.ready(); views ask `may(user, "rule name", obj)` and never test owners by hand.
+ObjectRule = Callable[[Principal, Any], bool]
+OBJECT_RULES: dict[str, ObjectRule] = {}
+
+
+def register_object_rule(name: str, rule: ObjectRule) -> None:
+    if name in OBJECT_RULES and OBJECT_RULES[name] is not rule:
+        raise ValueError(f"The object rule {name!r} is registered twice")
+    OBJECT_RULES[name] = rule
+
+
+def may(user: Any, rule_name: str, obj: Any) -> bool:
+    """Whether `user` passes the named object rule for `obj`. An unknown rule is a bug."""
+    principal = principal_of(user)
+    if principal is None:
+        return False
+    return OBJECT_RULES[rule_name](principal, obj)
+
+
 def _reach(user: Any) -> Q:
     """The clients a user's role reaches inside their organisation, before the action counts.
 
@@ -99,10 +175,14 @@ def client_filter(user: Any, action: str = Action.VIEW, *, include_emergency: bo
     `include_emergency=False` leaves out break-the-glass grants (a caseload lists only the
     clients a person works with).
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    principal = principal_of(user)
+    if principal is None or principal.organisation_id is None:
         return NOTHING
-    if user.organisation_id is None:
-        return NOTHING
+    if principal.kind != PrincipalKind.STAFF:
+        reach = NON_STAFF_REACH.get(principal.kind)
+        # Others never break the glass: emergency access is for the program's own staff.
+        return reach(principal, str(action)) if reach is not None else NOTHING
+    user = principal.account
     rule = NOTHING
     if Action(action) in ROLE_ACTIONS.get(user.role, frozenset()):
         rule = _reach(user)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from casebridge.accounts.models import ApiToken, Program, Role, StaffChange, StaffChangeStatus
 from casebridge.accounts.services import may_decide_staff_change
+from casebridge.inputs import parse_id
 
 
 def tokens_of(user: Any) -> QuerySet[ApiToken]:
@@ -17,9 +18,10 @@ def tokens_of(user: Any) -> QuerySet[ApiToken]:
 
 def token_of(user: Any, token_id: object) -> ApiToken | None:
     """One of the user's own tokens (never another person's), or None."""
-    if not str(token_id or "").isdigit():
+    pk = parse_id(token_id)
+    if pk is None:
         return None
-    return tokens_of(user).filter(pk=int(str(token_id))).first()
+    return tokens_of(user).filter(pk=pk).first()
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from casebridge.accounts.services import (
 )
 from casebridge.audit.services import audit_record
 from casebridge.formtools import apply_errors
+from casebridge.inputs import BoundedForm, parse_id
 
 
 class SignInView(auth_views.LoginView):
@@ -160,7 +161,7 @@ def password_set_done(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_set_done.html")
 
 
-class StaffChangeDecisionForm(forms.Form):
+class StaffChangeDecisionForm(BoundedForm, forms.Form):
     note = forms.CharField(
         label="Note (needed to refuse)",
         required=False,
@@ -175,14 +176,15 @@ def staff_changes(request: HttpRequest) -> HttpResponse:
     if not queries.may_see_staff_changes(request.user):
         raise Http404
     if request.method == "POST":
-        change_id = request.POST.get("change", "")
-        change = (
-            queries.staff_change_of(request.user, int(change_id)) if change_id.isdigit() else None
-        )
+        change_id = parse_id(request.POST.get("change"))
+        change = queries.staff_change_of(request.user, change_id) if change_id is not None else None
         if change is None:
             raise Http404
         form = StaffChangeDecisionForm(request.POST)
-        note = form.cleaned_data["note"] if form.is_valid() else ""
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors["note"]))
+            return redirect("staff_changes")
+        note = form.cleaned_data["note"]
         try:
             if "confirm" in request.POST:
                 staff_change_confirm(change=change, by=request.user, note=note)

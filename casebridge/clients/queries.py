@@ -71,6 +71,16 @@ def client_for(
     return client
 
 
+def works_with(user: Any, client_id: int) -> bool:
+    """Whether the person works with this client: their role reaches them, emergency access
+    aside (an emergency is for reading, not for doing someone's work)."""
+    return (
+        Client.objects.restrict(user, Action.VIEW, include_emergency=False)
+        .filter(pk=client_id)
+        .exists()
+    )
+
+
 def user_may(user: Any, client: Client, action: str) -> bool:
     return Client.objects.restrict(user, action).filter(pk=client.pk).exists()
 
@@ -160,7 +170,7 @@ def caseload(user: Any, filters: CaseloadFilters) -> QuerySet[Client, Any]:
     clients = Client.objects.restrict(user, Action.VIEW, include_emergency=False)
     if filters.q:
         term = filters.q.strip()
-        digits = "".join(ch for ch in term if ch.isdigit())
+        digits = "".join(ch for ch in term if ch in "0123456789")
         match = (
             Q(legal_first_name__icontains=term)
             | Q(legal_last_name__icontains=term)

@@ -40,6 +40,7 @@ from casebridge.clients.forms import (
 from casebridge.clients.models import Client, Collateral
 from casebridge.clients.services import CLIENT_DETAIL_FIELDS, COLLATERAL_FIELDS
 from casebridge.formtools import apply_errors
+from casebridge.inputs import parse_id
 
 PAGE_SIZE = 50
 
@@ -60,9 +61,9 @@ def _caseload_context(request: HttpRequest) -> dict[str, Any]:
             program=form.cleaned_data["program"],
             flag=form.cleaned_data["flag"],
         )
-    case_manager = data.get("case_manager", "")
-    if case_manager.isdigit() and may_see_team(user):
-        filters.case_manager = int(case_manager)
+    case_manager = parse_id(data.get("case_manager"))
+    if case_manager is not None and may_see_team(user):
+        filters.case_manager = case_manager
     page = Paginator(queries.caseload(user, filters), PAGE_SIZE).get_page(data.get("page"))
     rows = queries.caseload_rows(user, list(page.object_list))
     audit_record(

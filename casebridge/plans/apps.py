@@ -9,6 +9,7 @@ class PlansConfig(AppConfig):
     verbose_name = "Care plans"
 
     def ready(self) -> None:
+        from casebridge.access.policy import register_object_rule
         from casebridge.clients.extensions import (
             ClientTab,
             TimelineEntryKind,
@@ -17,7 +18,7 @@ class PlansConfig(AppConfig):
             register_timeline_kind,
         )
         from casebridge.plans.models import TimelineKind
-        from casebridge.plans.queries import plans_due
+        from casebridge.plans.queries import may_record_own_task, plans_due
 
         register_tab(
             ClientTab(
@@ -25,6 +26,7 @@ class PlansConfig(AppConfig):
             )
         )
         register_due_provider(plans_due, needs_action="read_clinical")
+        register_object_rule("plans.record_own_task", may_record_own_task)
         register_timeline_kind(
             TimelineEntryKind(TimelineKind.PLAN, str(TimelineKind.PLAN.label), "read_clinical")
         )

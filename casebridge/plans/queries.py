@@ -8,11 +8,12 @@ from typing import Any
 from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from casebridge.access.policy import Action
+from casebridge.access.policy import Action, Principal
 from casebridge.accounts.models import Role
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
+from casebridge.clients.queries import works_with
 from casebridge.plans.models import (
     CarePlan,
     Goal,
@@ -203,11 +204,13 @@ def tasks_for_client(client: Client) -> QuerySet[PlanTask]:
 
 def reaches_client(user: Any, client_id: int) -> bool:
     """Whether the person works with this client (emergency access does not count)."""
-    return (
-        Client.objects.restrict(user, Action.VIEW, include_emergency=False)
-        .filter(pk=client_id)
-        .exists()
-    )
+    return works_with(user, client_id)
+
+
+def may_record_own_task(principal: Principal, task: PlanTask) -> bool:
+    """The object rule "plans.record_own_task": a task's owner records it on a client they
+    still work with (emergency access is for reading)."""
+    return task.owner_id == principal.account.pk and works_with(principal.account, task.client_id)
 
 
 def stranded_owners(client: Client, tasks: list[PlanTask]) -> list[tuple[Any, int]]:

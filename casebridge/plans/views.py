@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casebridge.access.policy import Action
+from casebridge.access.policy import Action, may
 from casebridge.assessments.biopsychosocial import LEVEL_NAMES
 from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_header
 from casebridge.formtools import apply_errors
+from casebridge.inputs import parse_id
 from casebridge.plans import pdf, printing, queries, services
 from casebridge.plans.documents import compare, plan_document
 from casebridge.plans.forms import (
@@ -39,6 +40,10 @@ ELEMENTS: dict[str, tuple[type[Any], type[Any], str]] = {
     "step": (Objective, ObjectiveForm, "step"),
     "action": (Intervention, InterventionForm, "action"),
 }
+
+
+# A form posted from a page that no longer matches the plan (or made up): nothing is changed.
+OUT_OF_DATE = "This page was out of date, so nothing was changed. Look at the plan again and retry."
 
 
 def _page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
@@ -229,8 +234,8 @@ def _parent_goal(request: HttpRequest, plan: CarePlan, kind: str, element: Any) 
         return None
     if element is not None:
         return element.goal
-    goal_id = request.GET.get("goal") or request.POST.get("goal")
-    goal = plan.goals.filter(pk=goal_id).first() if str(goal_id or "").isdigit() else None
+    goal_id = parse_id(request.GET.get("goal") or request.POST.get("goal"))
+    goal = plan.goals.filter(pk=goal_id).first() if goal_id is not None else None
     if goal is None:
         raise Http404
     return goal
@@ -239,9 +244,9 @@ def _parent_goal(request: HttpRequest, plan: CarePlan, kind: str, element: Any) 
 def _initial(kind: str, element: Any, plan: CarePlan, request: HttpRequest) -> dict[str, Any]:
     initial: dict[str, Any] = {"version": plan.version}
     if element is None:
-        need = request.GET.get("need")
-        if kind == "goal" and need and need.isdigit():
-            initial["problem_id"] = int(need)
+        need = parse_id(request.GET.get("need"))
+        if kind == "goal" and need is not None:
+            initial["problem_id"] = need
         return initial
     fields = {
         "need": ("need_domain", "statement"),
@@ -268,11 +273,15 @@ def plan_element_remove(
         raise Http404
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
+    version = parse_id(request.POST.get("version"))
+    if version is None:
+        messages.error(request, OUT_OF_DATE)
+        return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
     try:
         services.element_remove(
             plan=plan,
             by=request.user,
-            version=int(request.POST.get("version") or 0),
+            version=version,
             kind=kind,
             element_id=element_id,
         )
@@ -294,7 +303,10 @@ def plan_sign(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespons
     form = ClientSignatureForm(request.POST)
     if not form.is_valid() and role == "client":
         return _detail_page(request, client, plan, form, status=400)
-    version = int(request.POST.get("version") or 0)
+    version = parse_id(request.POST.get("version"))
+    if version is None:
+        messages.error(request, OUT_OF_DATE)
+        return redirect(reverse("plan_detail", args=[client.pk, plan.pk]) + "#signatures")
     try:
         if role == "client":
             services.plan_sign(
@@ -333,7 +345,9 @@ def plan_revise(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespo
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
     form = ReasonForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
     try:
         new = services.plan_revise(
             plan=plan, by=request.user, reason=form.cleaned_data.get("reason", "")
@@ -353,7 +367,9 @@ def plan_close(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespon
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
     form = ReasonForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
     try:
         services.plan_close(plan=plan, by=request.user, reason=form.cleaned_data.get("reason", ""))
     except (ValidationError, services.PlanLocked) as error:
@@ -485,8 +501,7 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
     if task is None:
         raise Http404
     if task.owner_id == request.user.pk:
-        # Emergency access is for reading; the owner records work on clients they work with.
-        if not queries.reaches_client(request.user, client.pk):
+        if not may(request.user, "plans.record_own_task", task):
             raise Http404
     else:
         # Someone else's task: only those who may change the plan close it for them.
@@ -504,8 +519,10 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
             )
         except ValidationError as problem:
             error = " ".join(problem.messages)
-    else:
+    elif "done" in form.errors:
         error = "Choose whether it was done or missed."
+    else:
+        error = " ".join(form.errors.get("note", []))
     if request.htmx:  # type: ignore[attr-defined]
         # Swap just this task's form: the result, or the form again with what is wrong.
         if error:
@@ -535,10 +552,10 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
 @require_POST
 def task_take_over(request: HttpRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
-    owner_id = request.POST.get("owner", "")
+    owner_id = parse_id(request.POST.get("owner"))
     try:
         moved = services.tasks_take_over(
-            client=client, from_owner_id=int(owner_id) if owner_id.isdigit() else 0, by=request.user
+            client=client, from_owner_id=owner_id or 0, by=request.user
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

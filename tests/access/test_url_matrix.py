@@ -223,6 +223,22 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     ),
     "api_plan_item": ("get", lambda w: _plan(w), row(404, anon=401, alice=200, sue=200)),
     "api_plan_fhir": ("get", lambda w: _plan(w), row(404, anon=401, alice=200, sue=200)),
+    "api_patient_fhir": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, anon=401, alice=200, sue=200),
+    ),
+    "api_questionnaire_fhir": ("get", lambda w: {"questionnaire_id": "phq9-1"}, row(200, anon=401)),
+    "api_measure_response_fhir": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "response_id": w.measure.pk},
+        row(404, anon=401, alice=200, sue=200),
+    ),
+    "api_measure_observation_fhir": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "response_id": w.measure.pk},
+        row(404, anon=401, alice=200, sue=200),
+    ),
     "accounting": (
         "get",
         lambda w: {"client_id": w.client.pk},
