@@ -15,38 +15,25 @@ VAR_DIR = Path(env_str("CASEBRIDGE_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once and kept under var/."""
-    configured = env_str("SECRET_KEY")
+def _generated_secret(name: str, file_name: str, length: int) -> str:
+    """A secret from the environment (NAME or NAME_FILE), else one generated once into var/."""
+    configured = env_str(name)
     if configured:
         return configured
-    key_file = VAR_DIR / "secret_key"
+    key_file = VAR_DIR / file_name
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.write_text(secrets.token_urlsafe(length), encoding="utf-8")
         key_file.chmod(0o600)
     return key_file.read_text(encoding="utf-8").strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _generated_secret("SECRET_KEY", "secret_key", 50)
+# The audit chain's key is never in the database: whoever can rewrite audit rows must not be
+# able to recompute their hashes. Production keeps it in a secrets store (AUDIT_KEY_FILE).
+AUDIT_KEY = _generated_secret("AUDIT_KEY", "audit_key", 32)
 
 
-def _audit_key() -> str:
-    """AUDIT_KEY (or AUDIT_KEY_FILE), else one generated once into var/audit_key.
-
-    The audit chain's key must never be in the database: whoever can rewrite audit rows must
-    not be able to recompute their hashes. Production keeps it in a secrets store."""
-    configured = env_str("AUDIT_KEY")
-    if configured:
-        return configured
-    key_file = VAR_DIR / "audit_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()
-
-
-# Keys the audit trail signs with (the current one) and still checks older rows with.
-AUDIT_KEY = _audit_key()
+# Earlier audit keys that older rows and checkpoints are still checked with.
 AUDIT_RETIRED_KEYS = env_list("AUDIT_RETIRED_KEYS")
 # Signed checkpoints of the audit chains, one small JSON file each, outside the database.
 AUDIT_CHECKPOINT_DIR = Path(env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))

@@ -133,18 +133,6 @@ def timeline_add(
 
     The entry needs its kind's action to be seen unless `needs_action` asks for another.
     """
-    _timeline(client, kind, summary, actor, detail, needs_action=needs_action)
-
-
-def _timeline(
-    client: Client,
-    kind: str,
-    summary: str,
-    actor: Any,
-    detail: str = "",
-    *,
-    needs_action: str | None = None,
-) -> None:
     registered = timeline_kind(kind)
     TimelineEntry.objects.create(
         client=client,
@@ -154,6 +142,10 @@ def _timeline(
         detail=detail,
         actor=actor,
     )
+
+
+def _timeline(client: Client, kind: str, summary: str, actor: Any, detail: str = "") -> None:
+    timeline_add(client=client, kind=kind, summary=summary, actor=actor, detail=detail)
 
 
 def _next_case_number(organisation: Organisation) -> str:
