@@ -86,6 +86,9 @@ class Instrument:
     score_notes: tuple[dict[str, Any], ...] = ()
     context: tuple[ContextQuestion, ...] = ()
     every_days_default: int = 90
+    # Answers that cannot both be true: (item, item it may not exceed, what to say), e.g. the
+    # BAM's heavy-drinking days can be no more than its drinking days.
+    consistency: tuple[tuple[str, str, str], ...] = ()
 
     def item(self, item_id: str) -> Item:
         return next(item for item in self.items if item.id == item_id)
@@ -161,6 +164,10 @@ def parse(raw: dict[str, Any]) -> Instrument:
         ),
         higher_is_better=bool(raw.get("higher_is_better", False)),
         score_notes=tuple(raw.get("score_notes", [])),
+        consistency=tuple(
+            (str(rule["item"]), str(rule["at_most_item"]), rule["message"])
+            for rule in raw.get("consistency", [])
+        ),
     )
     _check(instrument)
     return instrument
@@ -171,6 +178,9 @@ def _check(instrument: Instrument) -> None:
     ids = [item.id for item in instrument.items]
     if len(ids) != len(set(ids)):
         raise DefinitionError(f"{instrument.code}: item ids repeat")
+    for item_id, other, _ in instrument.consistency:
+        if {item_id, other} - set(ids):
+            raise DefinitionError(f"{instrument.code}: a consistency rule names unknown items")
     for name, item_ids in instrument.scores.items():
         unknown = set(item_ids) - set(ids)
         if unknown:

@@ -14,6 +14,7 @@ from casebridge.assessments.biopsychosocial import (
     SUBSTANCE_ROUTES,
 )
 from casebridge.assessments.definitions import Instrument
+from casebridge.assessments.scoring import asked_when
 from casebridge.clients.models import Substance
 from casebridge.inputs import BoundedForm, DateField
 
@@ -31,14 +32,10 @@ class InstrumentForm(BoundedForm, forms.Form):
                 required=False,
             )
         for item in instrument.items:
-            asked_when = ""
-            if item.ask_if:
-                other = instrument.item(item.ask_if[0])
-                answer = next((o.label for o in other.options if o.value == item.ask_if[1]), "")
-                asked_when = f"Ask only if the answer to question {other.id} is {answer.lower()}."
+            hint = asked_when(instrument, item)
             self.fields[f"item_{item.id}"] = forms.TypedChoiceField(
                 label=f"{item.id}. {item.text}",
-                help_text=asked_when,
+                help_text=hint,
                 choices=[(option.value, option.label) for option in item.options],
                 coerce=int,
                 widget=forms.RadioSelect(

@@ -4,7 +4,7 @@ positive-screen rule, safety answers, and what changed since last time."""
 from dataclasses import dataclass, field
 from typing import Any
 
-from casebridge.assessments.definitions import Band, Instrument
+from casebridge.assessments.definitions import Band, Instrument, Item
 
 
 class AnswersInvalid(ValueError):
@@ -30,25 +30,34 @@ class Result:
 def check_answers(
     instrument: Instrument, answers: dict[str, Any], context: dict[str, str]
 ) -> dict[str, int]:
-    """Every item answered with one of its own values, and every context question answered."""
+    """Every item answered with one of its own values, and every context question answered.
+
+    Whoever calls, an answer is one of the item's values as a whole number: not 1.5, not True,
+    not the text "2" (a form turns its choice into a number first). An answer to a question the
+    skip logic does not ask, or answers that contradict each other, are refused with a plain
+    message rather than dropped: dropping them could hide a safety answer.
+    """
     problems: dict[str, str] = {}
     clean: dict[str, int] = {}
     for item in instrument.items:
-        if not item.is_asked(clean):
-            continue  # skipped by the instrument's own skip logic: any answer given is ignored
         raw = answers.get(item.id)
-        if raw is None or raw == "":
+        given = raw is not None and raw != ""
+        if given and (type(raw) is not int or raw not in item.values):
+            problems[item.id] = "Choose one of the answers."
+            continue
+        if not item.is_asked(clean):
+            # "No" (the lowest answer) to a question that was not asked says nothing new; any
+            # other answer contradicts the answer that skipped it.
+            if given and raw != min(item.values):
+                problems[item.id] = _not_asked_message(instrument, item)
+            continue
+        if not given:
             problems[item.id] = "Answer this question."
             continue
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            problems[item.id] = "Choose one of the answers."
-            continue
-        if value not in item.values:
-            problems[item.id] = "Choose one of the answers."
-            continue
-        clean[item.id] = value
+        clean[item.id] = raw
+    for item_id, other, message in instrument.consistency:
+        if item_id in clean and other in clean and clean[item_id] > clean[other]:
+            problems[item_id] = message
     extra = set(map(str, answers)) - {item.id for item in instrument.items}
     if extra:
         problems["_"] = "There are answers to questions this instrument does not ask."
@@ -58,6 +67,31 @@ def check_answers(
     if problems:
         raise AnswersInvalid(problems)
     return clean
+
+
+def asked_when(instrument: Instrument, item: Item) -> str:
+    """When a skipped question is asked, in the words of the answers it depends on."""
+    if item.ask_if is None:
+        return ""
+    other = instrument.item(item.ask_if[0])
+    at_least = item.ask_if[1]
+    below = [option for option in other.options if option.value < at_least]
+    higher = any(option.value > at_least for option in other.options)
+    chosen = next((o.label for o in other.options if o.value == at_least), str(at_least))
+    if not higher:
+        condition = f"is “{chosen.lower()}”"
+    elif len(below) == 1:
+        condition = f"is anything but “{below[0].label.lower()}”"
+    else:
+        condition = f"is “{chosen.lower()}” or more"
+    return f"Asked only if the answer to question {other.id} {condition}."
+
+
+def _not_asked_message(instrument: Instrument, item: Item) -> str:
+    return (
+        f"{asked_when(instrument, item)} Clear this answer, or change the answer to question "
+        f"{item.ask_if[0] if item.ask_if else ''}."
+    )
 
 
 def score(

@@ -1098,9 +1098,9 @@ def tasks_take_over(*, client: Client, from_owner_id: int, by: Any) -> int:
             actor=by,
             action="update",
             client_id=client.pk,
-            object_type="plan_task",
-            object_id=",".join(str(t.pk) for t in tasks),
-            changes={"owner": [from_owner_id, by.pk]},
+            # However many tasks change hands, their ids go in the changes, not the id column.
+            object_type="plan_task_handover",
+            changes={"owner": [from_owner_id, by.pk], "tasks": [t.pk for t in tasks]},
         )
         timeline_add(
             client=client,

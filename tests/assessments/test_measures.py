@@ -131,3 +131,13 @@ def test_fhir_shapes_carry_loinc_codes_and_the_part2_label(world):
     }
     assert obs["valueInteger"] == 2
     assert {label["code"] for label in obs["meta"]["security"]} == {"R", "42CFRPart2"}
+
+
+def test_a_yes_the_skip_logic_did_not_ask_for_is_refused_not_dropped(client, world):
+    """With the page's script off, question 4 can be answered after a "no" to question 2."""
+    client.force_login(world.alice)
+    data = {"item_1": 0, "item_2": 0, "item_4": 1, "item_6": 0}
+    response = client.post(f"/clients/{world.client.pk}/measures/cssrs/new/", data)
+    assert response.status_code == 200
+    assert "Asked only if the answer to question 2" in response.content.decode()
+    assert not InstrumentResponse.objects.exists()

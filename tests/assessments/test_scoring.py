@@ -185,7 +185,15 @@ def test_a_definition_with_a_gap_in_its_bands_is_refused():
 @st.composite
 def complete_answers(draw, code):
     definition = instrument(code)
-    return {item.id: draw(st.sampled_from(sorted(item.values))) for item in definition.items}
+    answers: dict[str, int] = {}
+    for item in definition.items:
+        # Questions the skip logic does not ask are left out, as a form leaves them.
+        if item.is_asked(answers):
+            answers[item.id] = draw(st.sampled_from(sorted(item.values)))
+    for item_id, other, _ in definition.consistency:
+        if item_id in answers and other in answers:
+            answers[item_id] = min(answers[item_id], answers[other])
+    return answers
 
 
 @settings(max_examples=60, deadline=None)
@@ -264,8 +272,14 @@ def test_cssrs_screener_risk_levels(answers, level, safety):
 def test_cssrs_skip_logic_asks_3_to_5_only_after_yes_to_2():
     # No to 2: questions 3-5 are not asked, so leaving them blank is complete ...
     assert score(instrument("cssrs"), cssrs()).band.label == "No risk reported"
-    # ... and answers given to them anyway are ignored, never scored.
-    assert score(instrument("cssrs"), cssrs(**{"4": 1, "5": 1})).band.label == "No risk reported"
+    # ... a "no" to them says nothing new ...
+    assert score(instrument("cssrs"), cssrs(**{"4": 0, "5": 0})).band.label == "No risk reported"
+    # ... but a "yes" contradicts the "no" to 2: refused, never dropped (it could be a safety
+    # answer), whoever calls and whether or not the page's script ran.
+    with pytest.raises(AnswersInvalid) as contradicted:
+        score(instrument("cssrs"), cssrs(**{"4": 1, "5": 1}))
+    assert set(contradicted.value.problems) == {"4", "5"}
+    assert "question 2" in contradicted.value.problems["4"]
     # Yes to 2: they must be answered.
     with pytest.raises(AnswersInvalid) as refused:
         score(instrument("cssrs"), cssrs(**{"2": 1}))
@@ -359,3 +373,40 @@ def test_bam_asks_which_drugs_only_after_drug_use_and_does_not_score_them():
 
 def test_bam_income_scores_0_or_4():
     assert instrument("bam").item("14").values == {0, 4}
+
+
+@pytest.mark.parametrize("answer", [0.5, 1.5, True, "2", "1", [1], 2.0])
+def test_an_answer_is_one_of_the_items_values_as_a_whole_number(answer):
+    """int() used to turn 0.5 on item 9 into 0 and lose the safety flag."""
+    answers = {str(i): 0 for i in range(1, 10)} | {"9": answer}
+    with pytest.raises(AnswersInvalid) as refused:
+        score(instrument("phq9"), answers)
+    assert refused.value.problems["9"] == "Choose one of the answers."
+
+
+def test_heavy_drinking_days_cannot_exceed_drinking_days():
+    definition = instrument("bam")
+    answers = {item.id: 0 for item in definition.items if item.ask_if is None}
+    answers |= {"4": 1, "5": 3}
+    with pytest.raises(AnswersInvalid) as refused:
+        score(definition, answers)
+    assert "cannot be more than the days with any alcohol" in refused.value.problems["5"]
+    answers["5"] = 1
+    assert score(definition, answers).scores["use"] >= 2
+
+
+def test_audit_has_the_who_manuals_domain_sub_scores():
+    answers = {"1": 4, "2": 3, "3": 2, "4": 1, "5": 1, "6": 0, "7": 2, "8": 0, "9": 4, "10": 2}
+    result = score(instrument("audit"), answers)
+    assert result.scores["consumption"] == 9
+    assert result.scores["dependence"] == 2
+    assert result.scores["harm"] == 8
+    assert result.primary == 19
+
+
+def test_the_bam_hint_says_any_drug_use_day_not_one_to_three_days():
+    from casebridge.assessments.scoring import asked_when
+
+    definition = instrument("bam")
+    hint = asked_when(definition, definition.item("7a"))
+    assert hint == "Asked only if the answer to question 6 is anything but “0 days”."

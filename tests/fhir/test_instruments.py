@@ -49,9 +49,14 @@ def highest(definition: Instrument) -> InstrumentResponse:
 
 @st.composite
 def answers(draw: st.DrawFn, definition: Instrument) -> tuple[dict, dict]:
-    given_answers = {
-        item.id: draw(st.sampled_from(sorted(item.values))) for item in definition.items
-    }
+    given_answers: dict[str, int] = {}
+    for item in definition.items:
+        # What a form sends: questions the skip logic does not ask are left out.
+        if item.is_asked(given_answers):
+            given_answers[item.id] = draw(st.sampled_from(sorted(item.values)))
+    for item_id, other, _ in definition.consistency:
+        if item_id in given_answers and other in given_answers:
+            given_answers[item_id] = min(given_answers[item_id], given_answers[other])
     context = {c.id: draw(st.sampled_from([v for v, _ in c.options])) for c in definition.context}
     return given_answers, context
 

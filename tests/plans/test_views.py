@@ -552,3 +552,23 @@ def test_a_draft_in_progress_names_whoever_took_the_tasks_over(client, world):
     services.tasks_take_over(client=world.client, from_owner_id=world.alice.pk, by=world.bob)
     assert v2.interventions.get().owner == world.bob
     assert v1.interventions.get().owner == world.alice  # the signed version is untouched
+
+
+def test_taking_over_many_tasks_at_once_is_one_audit_row_naming_each(world):
+    """The trail's id column is short; a hand-over of a dozen tasks names them in its changes."""
+    from casebridge.audit.models import AuditEvent
+
+    sign_all(ready_plan(world), world)
+    first = PlanTask.objects.get()
+    for _ in range(11):
+        first.pk = None
+        first.save()
+    world.client.primary_case_manager = world.bob
+    world.client.save()
+    taken = services.tasks_take_over(
+        client=world.client, from_owner_id=world.alice.pk, by=world.bob
+    )
+    assert taken == 12
+    event = AuditEvent.objects.get(object_type="plan_task_handover")
+    assert sorted(event.changes["tasks"]) == sorted(PlanTask.objects.values_list("pk", flat=True))
+    assert PlanTask.objects.filter(owner=world.bob).count() == 12
