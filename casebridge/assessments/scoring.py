@@ -2,7 +2,7 @@
 positive-screen rule, safety answers, and what changed since last time."""
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from casebridge.assessments.definitions import Band, Instrument, Item
 
@@ -54,7 +54,7 @@ def check_answers(
         if not given:
             problems[item.id] = "Answer this question."
             continue
-        clean[item.id] = raw
+        clean[item.id] = cast(int, raw)  # checked to be one of its values above
     for item_id, other, message in instrument.consistency:
         if item_id in clean and other in clean and clean[item_id] > clean[other]:
             problems[item_id] = message
