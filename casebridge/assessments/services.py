@@ -21,7 +21,7 @@ from casebridge.assessments.models import (
     InstrumentResponse,
     TimelineKind,
 )
-from casebridge.assessments.scoring import score
+from casebridge.assessments.scoring import Result, score
 from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client, ClientFlag, FlagKind
 from casebridge.clients.models import TimelineKind as ClientTimelineKind
@@ -63,15 +63,23 @@ def instrument_record(
             object_id=response.pk,
             changes={"instrument": [None, definition.code], "scores": [None, result.scores]},
         )
-        summary = f"{definition.name}: {result.primary}" + (
-            f" ({response.band})" if response.band else ""
-        )
+        summary = _measure_summary(definition.name, result, response.band)
         timeline_add(client=client, kind=TimelineKind.MEASURE, summary=summary, actor=by)
         if result.safety_messages:
             _raise_safety_flag(
                 client=client, by=by, note=f"{definition.name}: " + " ".join(result.safety_messages)
             )
     return response
+
+
+def _measure_summary(name: str, result: Result, band: str) -> str:
+    """The timeline line for a measure: the total and its band, or for an instrument with no
+    total (the BAM, the C-SSRS screener) its risk level or else its sub-scores."""
+    if result.primary is not None:
+        return f"{name}: {result.primary}" + (f" ({band})" if band else "")
+    if band:
+        return f"{name}: {band}"
+    return f"{name}: " + ", ".join(f"{score} {value}" for score, value in result.scores.items())
 
 
 def _raise_safety_flag(*, client: Client, by: Any, note: str) -> None:

@@ -1,5 +1,7 @@
 """The Measures tab: give an instrument, see the result in plain words, follow the trend."""
 
+import contextlib
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +19,8 @@ from casebridge.assessments.biopsychosocial import (
     NEED_DOMAINS,
     NEED_SEVERITY,
     SECTIONS,
+    SUBSTANCE_ROUTES,
+    Question,
     suggest_level,
 )
 from casebridge.assessments.definitions import DefinitionError, all_instruments
@@ -282,7 +286,7 @@ def summary_context(assessment: Assessment) -> dict[str, Any]:
         (
             section,
             [
-                (q.label, assessment.sections.get(section.key, {}).get(q.key, ""))
+                (q.label, _answer_text(q, assessment.sections.get(section.key, {}).get(q.key, "")))
                 for q in section.questions
             ],
         )
@@ -312,5 +316,31 @@ def summary_context(assessment: Assessment) -> dict[str, Any]:
         "asam_rows": asam,
         "addenda": list(assessment.addenda.select_related("written_by")),
         "level_names": LEVEL_NAMES,
-        "substance_labels": dict(Substance.choices),
+        "substances": [_substance_row(row) for row in assessment.substances],
+    }
+
+
+YES_NO = {"yes": "Yes", "no": "No"}
+
+
+def _answer_text(question: Question, answer: Any) -> Any:
+    """A yes/no answer in words, as the form offered it; other answers as written."""
+    if question.kind == "yesno":
+        return YES_NO.get(answer, answer)
+    return answer
+
+
+def _substance_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One substance row with its choices in words and the last use as a date, not the codes kept.
+
+    A code no longer offered is shown as kept rather than hidden."""
+    routes = dict(SUBSTANCE_ROUTES)
+    substances = dict(Substance.choices)
+    last_use = row.get("last_use") or ""
+    with contextlib.suppress(TypeError, ValueError):
+        last_use = date.fromisoformat(last_use) if last_use else None
+    return row | {
+        "substance": substances.get(row.get("substance", ""), row.get("substance", "")),
+        "route": routes.get(row.get("route") or "", row.get("route")) if row.get("route") else "",
+        "last_use": last_use,
     }

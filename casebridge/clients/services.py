@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from casebridge.access.policy import Action, may_register_clients
 from casebridge.access.refusals import refusal_record
@@ -219,6 +220,7 @@ def client_update(*, client: Client, by: Any, version: int, **fields: Any) -> Cl
         current = Client.objects.select_for_update().get(pk=client.pk)
         _check_version(current, version, "client")
         before = _snapshot(current, CLIENT_DETAIL_FIELDS)
+        from_program = current.program
         for name, value in fields.items():
             if name not in CLIENT_DETAIL_FIELDS:
                 raise ValueError(f"{name} is not an editable client detail")
@@ -237,9 +239,20 @@ def client_update(*, client: Client, by: Any, version: int, **fields: Any) -> Cl
             object_id=current.pk,
             changes=diff | {"version": [version, current.version]},
         )
-        labels = ", ".join(field_label(name) for name in diff)
-        _timeline(current, TimelineKind.DETAILS, f"Details updated: {labels}", by)
+        _timeline(current, TimelineKind.DETAILS, _details_summary(diff, from_program, current), by)
     return current
+
+
+def _details_summary(diff: dict[str, Any], from_program: Any, client: Client) -> str:
+    """Changed details by label; a move to another program says from which to which, by name,
+    since who may see the case follows the program."""
+    labels = ", ".join(field_label(name) for name in diff if name != "program")
+    parts = [f"Details updated: {labels}"] if labels else []
+    if "program" in diff:
+        parts.append(
+            f"{capfirst(field_label('program'))}: {from_program.name} → {client.program.name}"
+        )
+    return "; ".join(parts)[:300]
 
 
 def case_move_stage(*, client: Client, to_stage: str, by: Any, reason: str, version: int) -> Client:

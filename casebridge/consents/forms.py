@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from casebridge.clients.models import Client, Collateral
 from casebridge.consents.models import (
+    REVOCATION_METHODS,
     Consent,
     DisclosureMethod,
     ExpiryKind,
@@ -118,12 +119,7 @@ class RevokeForm(BoundedForm, forms.Form):
     revoked_on = DateField(label="Date the client revoked it")
     method = forms.ChoiceField(
         label="How the client said so",
-        choices=[
-            ("in person", "In person"),
-            ("phone", "By phone"),
-            ("writing", "In writing"),
-            ("portal", "Through the client portal"),
-        ],
+        choices=REVOCATION_METHODS,
     )
     note = forms.CharField(label="Note", required=False, max_length=300)
 

@@ -73,6 +73,19 @@ class Language(models.TextChoices):
     SPANISH = "es", "Spanish"
 
 
+# How a client said they revoke a consent. The field keeps no choices so that rows recorded with
+# a method no longer offered stay as they were: "portal" was offered before a client portal
+# existed; it is still shown by name on old consents but cannot be chosen.
+REVOCATION_METHODS: tuple[tuple[str, str], ...] = (
+    ("in person", "In person"),
+    ("phone", "By phone"),
+    ("writing", "In writing"),
+)
+REVOCATION_METHOD_LABELS: dict[str, str] = dict(REVOCATION_METHODS) | {
+    "portal": "Through the client portal",
+}
+
+
 class Consent(models.Model):
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="consents")
     status = models.CharField(
@@ -161,6 +174,11 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"Consent {self.pk}"
+
+    @property
+    def revocation_method_label(self) -> str:
+        """How the client revoked it, in words (a method no longer offered keeps its words)."""
+        return REVOCATION_METHOD_LABELS.get(self.revocation_method, self.revocation_method)
 
 
 class DisclosureMethod(models.TextChoices):

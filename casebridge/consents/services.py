@@ -18,7 +18,13 @@ from casebridge.consents.gate import (
     decide,
     missing_elements,
 )
-from casebridge.consents.models import Consent, ConsentStatus, Disclosure, TimelineKind
+from casebridge.consents.models import (
+    REVOCATION_METHODS,
+    Consent,
+    ConsentStatus,
+    Disclosure,
+    TimelineKind,
+)
 from casebridge.inputs import check_date
 
 CONSENT_FIELDS = [
@@ -155,6 +161,8 @@ def consent_revoke(
     """Revocation stops every further disclosure under this consent from `revoked_on`."""
     if revoked_on > timezone.localdate():
         raise ValidationError({"revoked_on": "The revocation date cannot be in the future."})
+    if method not in dict(REVOCATION_METHODS):
+        raise ValidationError({"method": "Choose how the client said so."})
     with transaction.atomic():
         current = Consent.objects.select_for_update().get(pk=consent.pk)
         if current.status != ConsentStatus.ACTIVE:

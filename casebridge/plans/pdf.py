@@ -140,4 +140,6 @@ def plan_pdf(printed: PrintedPlan) -> bytes:
     pdf.set_font("helvetica", size=9.5)
     pdf.set_text_color(*MUTED)
     pdf.multi_cell(width, 5, latin1(words["footer"]), new_x="LMARGIN", new_y="NEXT")
+    if printed.part2:
+        pdf.multi_cell(width, 5, latin1(words["part2"]), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

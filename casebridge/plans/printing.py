@@ -34,6 +34,10 @@ WORDS: dict[str, dict[str, str]] = {
             "If you are in crisis, call or text 988."
         ),
         "page": "This is your plan. It is private. Page {page} of {pages}",
+        "part2": (
+            "Confidential: this record is protected by federal confidentiality rules "
+            "(42 CFR Part 2). It is yours to keep; others may see it only with your consent."
+        ),
     },
     "es": {
         "title": "Mi plan de recuperación",
@@ -58,6 +62,11 @@ WORDS: dict[str, dict[str, str]] = {
             "Si está en crisis, llame o envíe un mensaje de texto al 988."
         ),
         "page": "Este es su plan. Es privado. Página {page} de {pages}",
+        "part2": (
+            "Confidencial: este registro está protegido por las normas federales de "
+            "confidencialidad (42 CFR Part 2). Es suyo; otras personas solo pueden verlo con su "
+            "consentimiento."
+        ),
     },
 }
 
@@ -181,6 +190,8 @@ class PrintedPlan:
     needs: list[PrintedNeed]
     coming_up: list[tuple[str, str]]
     signatures: list[PrintedSignature]
+    # Part 2 records carry the label on every printed page (README, Consent and disclosures).
+    part2: bool = True
 
 
 def printable(
@@ -252,4 +263,5 @@ def printable(
         needs=needs,
         coming_up=[(long_date(t.due_on, lang), t.title) for t in tasks],
         signatures=printed_signatures,
+        part2=client.is_part2_record,
     )

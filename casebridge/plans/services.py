@@ -1166,10 +1166,30 @@ def review_record(
                 "ratings": [None, {str(goal.key): ratings[goal.pk][0] for goal in goals}],
             },
         )
+        outcome_words = review.get_outcome_display().lower()
+        if (
+            outcome == ReviewOutcome.CONTINUE
+            and review.level_of_care
+            and review.level_of_care != current.level_of_care
+        ):
+            # Keeping the plan after a reassessment chose another level of care accepts that
+            # level for the plan in effect; otherwise the plan would show the old level for good.
+            was_level = current.level_of_care
+            current.level_of_care = review.level_of_care
+            current.save(update_fields=["level_of_care"])
+            _audit(
+                by,
+                current,
+                "update",
+                "care_plan",
+                current.pk,
+                {"level_of_care": [was_level, current.level_of_care]},
+            )
+            outcome_words += f"; level of care now {current.level_of_care}"
         timeline_add(
             client=current.client,
             kind=TimelineKind.PLAN,
-            summary=f"Care plan reviewed: {review.get_outcome_display().lower()}",
+            summary=f"Care plan reviewed: {outcome_words}",
             detail=review.summary,
             actor=by,
         )

@@ -5,6 +5,7 @@ journeys in the other browser tests cover keyboard-reachable controls and labels
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from casebridge.plans import services
 from casebridge.plans.models import PlanRules
@@ -28,6 +29,14 @@ def axe_page(browser):
     context.close()
 
 
+def open_page(page, url: str, heading: str) -> None:
+    """Go to the page and make sure it is the page meant: an error page or the sign-in page
+    would pass axe just as well."""
+    response = page.goto(url)
+    assert response is not None and response.status == 200, (url, response and response.status)
+    expect(page.get_by_role("heading", level=1, name=heading, exact=True)).to_be_visible()
+
+
 def violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
@@ -46,22 +55,23 @@ def test_care_plan_pages_pass_automated_wcag_checks(axe_page, live_server, world
     services.plan_sign(plan=v1, by=world.sue, version=v1.version, role="supervisor")
     v2 = services.plan_revise(plan=v1, by=world.alice, reason="Next steps")
     base = f"{live_server.url}/clients/{world.client.pk}/plan"
+    name = world.client.display_name
     pages = [
-        f"{base}/",
-        f"{base}/{v1.pk}/",
-        f"{base}/{v2.pk}/",
-        f"{base}/{v2.pk}/goal/new/?need={v2.problems.get().pk}",
-        f"{base}/{v2.pk}/action/new/?goal={v2.goals.get().pk}",
-        f"{base}/{v1.pk}/review/",
-        f"{base}/compare/",
-        f"{base}/{v1.pk}/print/",
-        f"{live_server.url}/tasks/",
-        f"{live_server.url}/api-tokens/",
+        (f"{base}/", name),
+        (f"{base}/{v1.pk}/", name),
+        (f"{base}/{v2.pk}/", name),
+        (f"{base}/{v2.pk}/goal/new/?need={v2.problems.get().pk}", name),
+        (f"{base}/{v2.pk}/action/new/?goal={v2.goals.get().pk}", name),
+        (f"{base}/{v1.pk}/review/", name),
+        (f"{base}/compare/", name),
+        (f"{base}/{v1.pk}/print/", "My recovery plan"),
+        (f"{live_server.url}/tasks/", "My tasks"),
+        (f"{live_server.url}/api-tokens/", "API tokens"),
     ]
     sign_in(axe_page, live_server, "alice")
     found = {}
-    for url in pages:
-        axe_page.goto(url)
+    for url, heading in pages:
+        open_page(axe_page, url, heading)
         problems = violations(axe_page)
         if problems:
             found[url.removeprefix(live_server.url)] = problems
@@ -70,26 +80,27 @@ def test_care_plan_pages_pass_automated_wcag_checks(axe_page, live_server, world
 
 def test_main_pages_pass_automated_wcag_checks(axe_page, live_server, world):
     c = world.client.pk
+    name = world.client.display_name
     pages = [
-        "/caseload/",
-        "/clients/new/",
-        "/emergency-access/",
-        "/team/",
-        f"/clients/{c}/",
-        f"/clients/{c}/timeline/",
-        f"/clients/{c}/details/",
-        f"/clients/{c}/contacts/",
-        f"/clients/{c}/consents/",
-        f"/clients/{c}/consents/new/",
-        f"/clients/{c}/disclosures/",
-        f"/clients/{c}/assessments/",
-        f"/clients/{c}/measures/",
-        f"/clients/{c}/measures/phq9/new/",
+        ("/caseload/", "Team caseload"),
+        ("/clients/new/", "New client"),
+        ("/emergency-access/", "Emergency access"),
+        ("/team/", "Team"),
+        (f"/clients/{c}/", name),
+        (f"/clients/{c}/timeline/", name),
+        (f"/clients/{c}/details/", name),
+        (f"/clients/{c}/contacts/", name),
+        (f"/clients/{c}/consents/", name),
+        (f"/clients/{c}/consents/new/", name),
+        (f"/clients/{c}/disclosures/", name),
+        (f"/clients/{c}/assessments/", name),
+        (f"/clients/{c}/measures/", name),
+        (f"/clients/{c}/measures/phq9/new/", name),
     ]
     sign_in(axe_page, live_server, "sue")
     found = {}
-    for url in pages:
-        axe_page.goto(live_server.url + url)
+    for url, heading in pages:
+        open_page(axe_page, live_server.url + url, heading)
         problems = violations(axe_page)
         if problems:
             found[url] = problems
@@ -99,7 +110,7 @@ def test_main_pages_pass_automated_wcag_checks(axe_page, live_server, world):
 def test_the_checker_does_find_problems(axe_page, live_server, world):
     """Guard against a checker that silently checks nothing."""
     sign_in(axe_page, live_server, "alice")
-    axe_page.goto(f"{live_server.url}/tasks/")
+    open_page(axe_page, f"{live_server.url}/tasks/", "My tasks")
     axe_page.evaluate(
         "() => document.querySelector('main').append(document.createElement('input'))"
     )

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from casebridge.plans.printing import language_for, long_date
+from tests.pdf_text import pdf_words
 from tests.plans.helpers import ready_plan, sign_all
 
 
@@ -50,4 +51,10 @@ def test_a_spanish_speaking_client_gets_the_plan_in_spanish(client, world):
         reverse("plan_pdf", kwargs={"client_id": world.client.pk, "plan_id": plan.pk}),
         {"lang": "es"},
     )
-    assert pdf.content.startswith(b"%PDF-")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = pdf_words(pdf.content)
+    # fpdf2's core fonts draw Latin-1, so the Spanish accents survive; curly quotes become plain.
+    assert "Mi plan de recuperación" in text
+    assert 'Mi meta: "I want my own place"' in text
+    assert "Si está en crisis, llame o envíe un mensaje de texto al 988." in text
+    assert "My recovery plan" not in text

@@ -11,6 +11,7 @@ from django.urls import reverse
 from casebridge.audit.models import AuditEvent
 from casebridge.plans import services
 from casebridge.plans.models import PlanTask
+from tests.pdf_text import pdf_words
 from tests.plans.helpers import SIGNATURE, in_days, ready_plan, sign_all, signed_assessment
 
 
@@ -142,14 +143,27 @@ def test_the_pdf_is_a_real_pdf_and_printing_is_audited(client, world):
     plan = sign_all(ready_plan(world), world)
     client.force_login(world.alice)
     response = client.get(_url("plan_pdf", world, plan))
+    assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
+    text = pdf_words(response.content)
+    assert "My recovery plan" in text
+    assert 'My goal: "I want my own place"' in text
+    assert "Signed lease in my name" in text and "Apply for housing" in text
+    assert "Jamie Rivera" in text
     assert "Rivera" not in response["Content-Disposition"]
     assert AuditEvent.objects.filter(
         object_type="care_plan", action="print", client_id=world.client.pk
     ).exists()
     printed = client.get(_url("plan_print", world, plan)).content.decode()
     assert "My goal: “I want my own place”" in printed
+
+
+def test_the_pdf_carries_the_part_2_notice(client, world):
+    """A printed plan leaves the building: it must say it is protected by 42 CFR Part 2."""
+    plan = sign_all(ready_plan(world), world)
+    client.force_login(world.alice)
+    text = pdf_words(client.get(_url("plan_pdf", world, plan)).content)
+    assert "42 CFR Part 2" in text.replace("part 2", "Part 2"), text
 
 
 def test_a_coach_closes_their_own_task_but_not_someone_elses(client, world):

@@ -109,3 +109,14 @@ def test_the_address_recorded_is_the_one_our_proxy_saw_not_one_the_client_made_u
         "/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2"
     )
     assert remote_addr_of(request) == "203.0.113.9"
+
+
+def test_a_failed_form_lists_each_problem_at_its_top_linking_to_the_field(client, world):
+    client.force_login(world.alice)
+    response = client.post(f"/clients/{world.client.pk}/measures/phq9/new/", {"item_1": 0})
+    body = response.content.decode()
+    assert "data-error-summary" in body
+    assert "9 things to fix before this can be saved" in body  # 8 questions and the note
+    assert 'href="#id_item_9_0"' in body
+    # The summary comes before the first question.
+    assert body.index("data-error-summary") < body.index('id="q-item_1"')

@@ -104,3 +104,20 @@ document.body.addEventListener("htmx:afterSettle", function () {
     next.focus();
   }
 });
+
+// A form that failed: move focus to what is wrong (the summary at the form's top), so a problem
+// far down a long page is never out of sight. Also after htmx swaps a form back in.
+(function () {
+  "use strict";
+  function focusProblems(root) {
+    const summary = root.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      summary.scrollIntoView({ block: "start" });
+    }
+  }
+  focusProblems(document);
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    focusProblems(event.target);
+  });
+})();
