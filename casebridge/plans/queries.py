@@ -202,11 +202,6 @@ def tasks_for_client(client: Client) -> QuerySet[PlanTask]:
     )
 
 
-def reaches_client(user: Any, client_id: int) -> bool:
-    """Whether the person works with this client (emergency access does not count)."""
-    return works_with(user, client_id)
-
-
 def may_record_own_task(principal: Principal, task: PlanTask) -> bool:
     """The object rule "plans.record_own_task": a task's owner records it on a client they
     still work with (emergency access is for reading)."""
@@ -224,7 +219,7 @@ def stranded_owners(client: Client, tasks: list[PlanTask]) -> list[tuple[Any, in
     return [
         (owner, counts[owner_id])
         for owner_id, owner in owners.items()
-        if not reaches_client(owner, client.pk)
+        if not works_with(owner, client.pk)
     ]
 
 

@@ -20,6 +20,7 @@ from casebridge.assessments.biopsychosocial import NEED_DOMAINS
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client
+from casebridge.clients.queries import works_with
 from casebridge.clients.services import timeline_add
 from casebridge.inputs import (
     DATE_MESSAGE,
@@ -58,7 +59,6 @@ from casebridge.plans.models import (
     TaskStatus,
     TimelineKind,
 )
-from casebridge.plans.queries import reaches_client
 from casebridge.plans.statuses import PlanStatus, may_move
 
 # Needs rated moderate (2) or high (3) in the assessment become the plan's first needs.
@@ -466,7 +466,7 @@ def _check_owner(plan: CarePlan, owner: User | None) -> None:
         or owner.role not in {Role.CASE_MANAGER, Role.SUPERVISOR, Role.COACH, Role.INTAKE}
     ):
         raise ValidationError({"owner": "Choose an active staff member of this organisation."})
-    if not reaches_client(owner, plan.client_id):
+    if not works_with(owner, plan.client_id):
         raise ValidationError(
             {
                 "owner": f"{owner.display_name} does not work with this client, so would not see the tasks."
@@ -650,7 +650,7 @@ def _owners_reaching(document: dict[str, Any], plan: CarePlan) -> set[int]:
             is_active=True,
             role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.COACH, Role.INTAKE],
         )
-        if reaches_client(user, plan.client_id)
+        if works_with(user, plan.client_id)
     }
 
 
@@ -1071,7 +1071,7 @@ def tasks_take_over(*, client: Client, from_owner_id: int, by: Any) -> int:
     reassignment, say). Returns how many moved."""
     if from_owner_id == by.pk:
         raise ValidationError("These tasks are already yours.")
-    if not reaches_client(by, client.pk):
+    if not works_with(by, client.pk):
         raise ValidationError("Only someone who works with this client can take the tasks over.")
     with transaction.atomic():
         tasks = list(
@@ -1081,7 +1081,7 @@ def tasks_take_over(*, client: Client, from_owner_id: int, by: Any) -> int:
         )
         if not tasks:
             return 0
-        if reaches_client(tasks[0].owner, client.pk):
+        if works_with(tasks[0].owner, client.pk):
             raise ValidationError(
                 f"{tasks[0].owner.display_name} still works with this client; ask them first."
             )
