@@ -12,3 +12,13 @@ def apply_errors(form: Any, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def offer_latest(form: Any, version: int) -> None:
+    """After a version conflict, let the person resubmit over the record as it now is.
+
+    Their typed values stay in the form; only the hidden version moves on, so a second
+    submit is a deliberate choice made after reading the other person's changes.
+    """
+    form.data = form.data.copy()
+    form.data["version"] = str(version)

@@ -34,16 +34,16 @@ from casebridge.assessments.forms import (
 )
 from casebridge.assessments.models import Assessment
 from casebridge.assessments.scoring import AnswersInvalid, change_since, score
-from casebridge.audit.services import audit_record
+from casebridge.audit.services import record_print
 from casebridge.clients.models import Client, Substance
-from casebridge.clients.queries import client_for, client_header
+from casebridge.clients.queries import client_for, client_page
 from casebridge.formtools import apply_errors
 
 CRISIS_LINE = "988 Suicide & Crisis Lifeline: call or text 988"
 
 
 def _page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
-    return {**client_header(request.user, client), "tab": "measures", **extra}
+    return client_page(request.user, client, "measures", **extra)
 
 
 @login_required
@@ -149,7 +149,7 @@ def _assessment(client: Client, assessment_id: int) -> Assessment:
 
 
 def _assessment_page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
-    return {**client_header(request.user, client), "tab": "assessment_list", **extra}
+    return client_page(request.user, client, "assessment_list", **extra)
 
 
 @login_required
@@ -266,9 +266,8 @@ def assessment_print(request: HttpRequest, client_id: int, assessment_id: int) -
     # Printing the whole assessment is for the clinical team, not view-only access.
     client = client_for(user=request.user, client_id=client_id, action=Action.ASSESS)
     assessment = _assessment(client, assessment_id)
-    audit_record(
+    record_print(
         actor=request.user,
-        action="print",
         client_id=client.pk,
         object_type="assessment",
         object_id=assessment.pk,

@@ -30,6 +30,7 @@ from casebridge.audit.keys import current_key, known_keys
 from casebridge.audit.models import (
     LEGACY_CHAIN,
     NO_ORGANISATION_CHAIN,
+    AuditAction,
     AuditChainHead,
     AuditEvent,
     HashScheme,
@@ -195,6 +196,20 @@ def audit_record(
             last_hash=event.hash, last_seq=event.seq, last_event_id=event.pk
         )
     return event
+
+
+def record_print(
+    *, actor: Any, client_id: int, object_type: str, object_id: object = "", **details: Any
+) -> AuditEvent:
+    """A client's record printed or laid out for paper: every printout is on the trail."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.PRINT,
+        client_id=client_id,
+        object_type=object_type,
+        object_id=object_id,
+        changes=details,
+    )
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

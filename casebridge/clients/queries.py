@@ -124,20 +124,6 @@ def split_by_access(user: Any, clients: list[Client]) -> tuple[list[Client], int
     return visible, len(clients) - len(visible)
 
 
-def changes_since(
-    *, client_id: int, object_type: str, object_id: int, version: int
-) -> list[AuditEvent]:
-    """The saved changes to one record made after the version a person started editing."""
-    events = AuditEvent.objects.filter(
-        client_id=client_id, object_type=object_type, object_id=str(object_id), action="update"
-    ).order_by("id")
-    return [
-        event
-        for event in events
-        if isinstance(event.changes.get("version"), list) and event.changes["version"][1] > version
-    ]
-
-
 @dataclass
 class CaseloadFilters:
     q: str = ""
@@ -421,3 +407,8 @@ def repeated_refusals(user: Any, days: int = 14) -> list[RepeatedRefusals]:
         for row in rows
     ]
     return sorted(found, key=lambda person: person.last_burst_at, reverse=True)
+
+
+def client_page(user: Any, client: Client, tab: str, **extra: Any) -> dict[str, Any]:
+    """The context every page on a client's record starts from: the header, and which tab."""
+    return {**client_header(user, client), "tab": tab, **extra}

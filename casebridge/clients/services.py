@@ -3,7 +3,6 @@ flags and emergency access. Each runs in one transaction, validates before savin
 change and tells the timeline.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from casebridge.access.refusals import refusal_record
 from casebridge.access.services import break_glass_grant
 from casebridge.accounts.models import Organisation, Program, Role
 from casebridge.audit.services import audit_record, changed_fields
+from casebridge.audit.versions import check_version
 from casebridge.clients import stages
 from casebridge.clients.extensions import timeline_kind
 from casebridge.clients.models import (
@@ -30,7 +30,7 @@ from casebridge.clients.models import (
     TimelineEntry,
     TimelineKind,
 )
-from casebridge.clients.queries import changes_since, possible_duplicates
+from casebridge.clients.queries import possible_duplicates
 
 # The fields a person edits on the client's details form (stage and staff have their own flows).
 CLIENT_DETAIL_FIELDS = [
@@ -70,24 +70,6 @@ class DuplicateClientError(Exception):
         self.duplicates = duplicates
 
 
-@dataclass(frozen=True)
-class Change:
-    who: str
-    at: datetime
-    fields: dict[str, list[Any]]
-
-
-class StaleRecordError(Exception):
-    """Someone else saved the record after this person opened it; nothing was overwritten."""
-
-    def __init__(self, changes: list[Change]) -> None:
-        super().__init__(
-            "Someone else changed this record while you were editing it. "
-            "Your changes were not saved; review theirs below and make yours again."
-        )
-        self.changes = changes
-
-
 def field_label(name: str) -> str:
     """The human label of a client field, for timeline entries and conflict messages."""
     return str(getattr(Client._meta.get_field(name), "verbose_name", name))
@@ -106,19 +88,13 @@ def _snapshot(instance: Model, fields: list[str]) -> dict[str, Any]:
 
 
 def _check_version(instance: Client | Collateral, version: int, object_type: str) -> None:
-    if instance.version != version:
-        client_id = instance.pk if isinstance(instance, Client) else instance.client_id
-        raise StaleRecordError(
-            [
-                Change(who=event.actor_username, at=event.at, fields=event.changes)
-                for event in changes_since(
-                    client_id=client_id,
-                    object_type=object_type,
-                    object_id=instance.pk,
-                    version=version,
-                )
-            ]
-        )
+    check_version(
+        current=instance.version,
+        version=version,
+        client_id=instance.pk if isinstance(instance, Client) else instance.client_id,
+        object_type=object_type,
+        object_id=instance.pk,
+    )
 
 
 def timeline_add(
@@ -493,7 +469,6 @@ def emergency_access(*, user: Any, case_number: str, reason: str) -> Client:
 __all__ = [
     "Action",
     "DuplicateClientError",
-    "StaleRecordError",
     "case_move_stage",
     "client_assign",
     "client_register",

@@ -24,6 +24,7 @@ from casebridge.access.policy import (
 )
 from casebridge.accounts.queries import role_grants
 from casebridge.audit.services import audit_record
+from casebridge.audit.versions import VersionConflict
 from casebridge.clients import queries, services
 from casebridge.clients.forms import (
     AssignForm,
@@ -39,7 +40,7 @@ from casebridge.clients.forms import (
 )
 from casebridge.clients.models import Client, Collateral
 from casebridge.clients.services import CLIENT_DETAIL_FIELDS, COLLATERAL_FIELDS
-from casebridge.formtools import apply_errors
+from casebridge.formtools import apply_errors, offer_latest
 from casebridge.inputs import parse_id
 
 PAGE_SIZE = 50
@@ -133,15 +134,11 @@ def client_register(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _client_page(request: HttpRequest, client: Client, tab: str, **extra: Any) -> dict[str, Any]:
-    return {**queries.client_header(request.user, client), "tab": tab, **extra}
-
-
 @login_required
 def client_overview(request: HttpRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id)
-    context = _client_page(
-        request,
+    context = queries.client_page(
+        request.user,
         client,
         "overview",
         stage_form=StageMoveForm(initial={"version": client.version}, client=client),
@@ -154,7 +151,7 @@ def client_overview(request: HttpRequest, client_id: int) -> HttpResponse:
 @login_required
 def client_timeline(request: HttpRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id)
-    context = _client_page(request, client, "timeline")
+    context = queries.client_page(request.user, client, "timeline")
     context["entries"] = queries.timeline(client, context["allowed"])
     return render(request, "clients/timeline.html", context)
 
@@ -175,11 +172,10 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
             services.client_update(
                 client=client, by=request.user, version=form.cleaned_data["version"], **fields
             )
-        except services.StaleRecordError as error:
+        except VersionConflict as error:
             conflict = error
             client.refresh_from_db()
-            form.data = form.data.copy()
-            form.data["version"] = str(client.version)
+            offer_latest(form, client.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -188,7 +184,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
     # The form must not show another person's unsaved edits as the record's values.
     if form.is_bound and not form.is_valid():
         client.refresh_from_db()
-    context = _client_page(request, client, "details", form=form, conflict=conflict)
+    context = queries.client_page(request.user, client, "details", form=form, conflict=conflict)
     return render(request, "clients/edit.html", context)
 
 
@@ -207,7 +203,7 @@ def client_move_stage(request: HttpRequest, client_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
             )
-        except services.StaleRecordError as error:
+        except VersionConflict as error:
             conflict = error
         except ValidationError as error:
             apply_errors(form, error)
@@ -215,8 +211,8 @@ def client_move_stage(request: HttpRequest, client_id: int) -> HttpResponse:
             messages.success(request, "Stage changed.")
             return redirect("client_overview", client_id=client.pk)
     client.refresh_from_db()
-    context = _client_page(
-        request,
+    context = queries.client_page(
+        request.user,
         client,
         "overview",
         stage_form=form,
@@ -242,26 +238,27 @@ def client_assign(request: HttpRequest, client_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
             )
-        except services.StaleRecordError as error:
+        except VersionConflict as error:
             conflict = error
             client.refresh_from_db()
-            form.data = form.data.copy()
-            form.data["version"] = str(client.version)
+            offer_latest(form, client.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, "Assignment saved.")
             return redirect("client_overview", client_id=client.pk)
     history = client.assignment_changes.select_related("from_user", "to_user", "changed_by")[:50]
-    context = _client_page(request, client, "assign", form=form, conflict=conflict, history=history)
+    context = queries.client_page(
+        request.user, client, "assign", form=form, conflict=conflict, history=history
+    )
     return render(request, "clients/assign.html", context)
 
 
 @login_required
 def collateral_list(request: HttpRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id)
-    context = _client_page(
-        request, client, "collaterals", collaterals=queries.collaterals_with_releases(client)
+    context = queries.client_page(
+        request.user, client, "collaterals", collaterals=queries.collaterals_with_releases(client)
     )
     return render(request, "clients/collaterals.html", context)
 
@@ -284,7 +281,7 @@ def collateral_add(request: HttpRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, "Contact added.")
             return redirect("collateral_list", client_id=client.pk)
-    context = _client_page(request, client, "collaterals", form=form, collateral=None)
+    context = queries.client_page(request.user, client, "collaterals", form=form, collateral=None)
     return render(request, "clients/collateral_form.html", context)
 
 
@@ -308,18 +305,17 @@ def collateral_edit(request: HttpRequest, client_id: int, collateral_id: int) ->
                 version=form.cleaned_data["version"],
                 **{n: form.cleaned_data[n] for n in COLLATERAL_FIELDS},
             )
-        except services.StaleRecordError as error:
+        except VersionConflict as error:
             conflict = error
             collateral.refresh_from_db()
-            form.data = form.data.copy()
-            form.data["version"] = str(collateral.version)
+            offer_latest(form, collateral.version)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(request, "Contact saved.")
             return redirect("collateral_list", client_id=client.pk)
-    context = _client_page(
-        request, client, "collaterals", form=form, collateral=collateral, conflict=conflict
+    context = queries.client_page(
+        request.user, client, "collaterals", form=form, collateral=collateral, conflict=conflict
     )
     return render(request, "clients/collateral_form.html", context)
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casebridge.access.policy import Action
-from casebridge.audit.services import audit_record
+from casebridge.audit.services import audit_record, record_print
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_header
+from casebridge.clients.queries import client_for, client_page
 from casebridge.consents import queries, services
 from casebridge.consents.forms import (
     ConsentForm,
@@ -31,10 +31,6 @@ from casebridge.consents.notices import HOW_TO_REVOKE, REDISCLOSURE_NOTICE
 from casebridge.formtools import apply_errors
 
 
-def _page(request: HttpRequest, client: Client, tab: str, **extra: Any) -> dict[str, Any]:
-    return {**client_header(request.user, client), "tab": tab, **extra}
-
-
 def _consent(client: Client, consent_id: int) -> Consent:
     consent = client.consents.select_related("recipient_collateral").filter(pk=consent_id).first()
     if consent is None:
@@ -48,7 +44,7 @@ def consent_list(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "consents/list.html",
-        _page(request, client, "consent_list", consents=queries.consents_for(client)),
+        client_page(request.user, client, "consent_list", consents=queries.consents_for(client)),
     )
 
 
@@ -108,8 +104,8 @@ def _consent_form_view(
     return render(
         request,
         "consents/form.html",
-        _page(
-            request,
+        client_page(
+            request.user,
             client,
             "consent_list",
             form=form,
@@ -141,8 +137,8 @@ def consent_edit(request: HttpRequest, client_id: int, consent_id: int) -> HttpR
 def consent_detail(request: HttpRequest, client_id: int, consent_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id)
     consent = _consent(client, consent_id)
-    context = _page(
-        request,
+    context = client_page(
+        request.user,
         client,
         "consent_list",
         consent=consent,
@@ -216,13 +212,12 @@ def _language(lang: str) -> str:
 def consent_print(request: HttpRequest, client_id: int, consent_id: int, lang: str) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
-    audit_record(
+    record_print(
         actor=request.user,
-        action="print",
         client_id=client.pk,
         object_type="consent",
         object_id=consent.pk,
-        changes={"language": lang},
+        language=lang,
     )
     return render(
         request,
@@ -242,13 +237,12 @@ def revocation_print(
 ) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
-    audit_record(
+    record_print(
         actor=request.user,
-        action="print",
         client_id=client.pk,
         object_type="revocation_form",
         object_id=consent.pk,
-        changes={"language": lang},
+        language=lang,
     )
     return render(
         request,
@@ -281,8 +275,8 @@ def disclosure_list(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "consents/disclosures.html",
-        _page(
-            request,
+        client_page(
+            request.user,
             client,
             "disclosure_list",
             disclosures=list(queries.disclosures_for(client)[:200]),
@@ -326,7 +320,7 @@ def disclosure_new(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "consents/disclosure_form.html",
-        _page(request, client, "disclosure_list", form=form, refusal=refusal),
+        client_page(request.user, client, "disclosure_list", form=form, refusal=refusal),
     )
 
 
@@ -347,7 +341,7 @@ def disclosure_emergency(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "consents/emergency_form.html",
-        _page(request, client, "disclosure_list", form=form),
+        client_page(request.user, client, "disclosure_list", form=form),
     )
 
 
@@ -361,9 +355,8 @@ def disclosure_document(request: HttpRequest, client_id: int, disclosure_id: int
     )
     if disclosure is None:
         raise Http404
-    audit_record(
+    record_print(
         actor=request.user,
-        action="print",
         client_id=client.pk,
         object_type="disclosure",
         object_id=disclosure.pk,
@@ -396,12 +389,12 @@ def accounting(request: HttpRequest, client_id: int) -> HttpResponse:
         disclosures = list(
             queries.accounting(client, form.cleaned_data["since"], form.cleaned_data["until"])
         )
-        audit_record(
+        record_print(
             actor=request.user,
-            action="print",
             client_id=client.pk,
             object_type="accounting_of_disclosures",
-            changes={"since": form.cleaned_data["since"], "until": form.cleaned_data["until"]},
+            since=form.cleaned_data["since"],
+            until=form.cleaned_data["until"],
         )
     return render(
         request,

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from casebridge.access.policy import Action, may
 from casebridge.assessments.biopsychosocial import LEVEL_NAMES
-from casebridge.audit.services import audit_record
+from casebridge.audit.services import audit_record, record_print
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_header
+from casebridge.clients.queries import client_for, client_page
 from casebridge.formtools import apply_errors
 from casebridge.inputs import parse_id
 from casebridge.plans import pdf, printing, queries, services
@@ -47,7 +47,7 @@ OUT_OF_DATE = "This page was out of date, so nothing was changed. Look at the pl
 
 
 def _page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
-    return {**client_header(request.user, client), "tab": "plan_home", **extra}
+    return client_page(request.user, client, "plan_home", **extra)
 
 
 def _plan(client: Client, plan_id: int) -> CarePlan:
@@ -465,13 +465,13 @@ def _printed_for(
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
     printed = _printed(request, client, plan)
-    audit_record(
+    record_print(
         actor=request.user,
-        action="print",
         client_id=client.pk,
         object_type="care_plan",
         object_id=plan.pk,
-        changes={"format": form, "language": printed.lang},
+        format=form,
+        language=printed.lang,
     )
     return client, plan, printed
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from casebridge.audit.versions import VersionConflict
 from casebridge.clients import services
 from casebridge.clients.models import Client, Collateral
 
@@ -61,7 +62,7 @@ def test_an_edit_on_the_current_version_saves_and_bumps_the_version(client, worl
 
 def test_a_stage_move_from_a_stale_page_is_refused(world):
     services.client_update(client=world.client, by=world.sue, version=1, pronouns="they/them")
-    with pytest.raises(services.StaleRecordError) as stale:
+    with pytest.raises(VersionConflict) as stale:
         services.case_move_stage(
             client=world.client, to_stage="review", by=world.alice, reason="Review due", version=1
         )
@@ -74,7 +75,7 @@ def test_a_stale_collateral_edit_is_refused(world):
         client=world.client, name="Pat", relationship="family", phone="5550001111"
     )
     services.collateral_update(collateral=collateral, by=world.sue, version=1, phone="5550002222")
-    with pytest.raises(services.StaleRecordError):
+    with pytest.raises(VersionConflict):
         services.collateral_update(
             collateral=collateral, by=world.alice, version=1, phone="5550003333"
         )

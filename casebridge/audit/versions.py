@@ -1,0 +1,70 @@
+"""Optimistic locking, written once: refuse a save that would overwrite someone else's, and
+say what they changed (read back from the audit trail, which records every saved change)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from casebridge.audit.models import AuditEvent
+
+DEFAULT_MESSAGE = (
+    "Someone else changed this record while you were editing it. "
+    "Your changes were not saved; review theirs below and make yours again."
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One saved change by someone else: who, when, and {field: [before, after]}."""
+
+    who: str
+    at: datetime
+    fields: dict[str, list[Any]]
+
+
+class VersionConflict(Exception):
+    """The record moved on since the person opened it; nothing was saved.
+
+    Every app raises this one error, so every page shows a conflict the same way
+    (`clients/_conflict.html`) and every API answers it with 409.
+    """
+
+    def __init__(self, message: str = DEFAULT_MESSAGE, changes: list[Change] | None = None):
+        super().__init__(message)
+        self.changes = changes or []
+
+
+def changes_since(
+    *, client_id: int | None, object_type: str, object_id: object, version: int
+) -> list[Change]:
+    """The saved changes to one record made after the version a person started editing.
+
+    Only updates that carry their version move (`{"version": [old, new]}`) are listed.
+    """
+    events = AuditEvent.objects.filter(
+        client_id=client_id, object_type=object_type, object_id=str(object_id), action="update"
+    ).order_by("id")
+    return [
+        Change(who=event.actor_username, at=event.at, fields=event.changes)
+        for event in events
+        if isinstance(event.changes.get("version"), list) and event.changes["version"][1] > version
+    ]
+
+
+def check_version(
+    *,
+    current: int,
+    version: int,
+    client_id: int | None,
+    object_type: str,
+    object_id: object,
+    message: str = DEFAULT_MESSAGE,
+) -> None:
+    """Raise VersionConflict when `version` (what the person opened) is not `current`."""
+    if current != version:
+        raise VersionConflict(
+            message,
+            changes_since(
+                client_id=client_id, object_type=object_type, object_id=object_id, version=version
+            ),
+        )
