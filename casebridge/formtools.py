@@ -22,3 +22,9 @@ def offer_latest(form: Any, version: int) -> None:
     """
     form.data = form.data.copy()
     form.data["version"] = str(version)
+
+
+def error_text(form: Any, field: str | None = None) -> str:
+    """A field's errors (or the form's own) as one sentence, for a message at the top."""
+    errors = form.errors.get(field) if field else form.non_field_errors()
+    return " ".join(str(message) for message in errors or [])

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils import timezone
 
 from casebridge.access.models import BreakGlassGrant
-from casebridge.accounts.models import Role
+from casebridge.accounts.models import CLINICAL_ROLES, Role, User
 
 
 class Action(StrEnum):
@@ -86,21 +87,33 @@ class PrincipalKind(StrEnum):
 @dataclass(frozen=True)
 class Principal:
     kind: PrincipalKind
-    account: Any  # the signed-in account
+    account: User  # the signed-in account
     organisation_id: int | None
     role: str = ""
     client_id: int | None = None  # a client's own record, for PrincipalKind.CLIENT
+
+
+# Whoever a request or a task acts for: a signed-in account, nobody, or a principal already made.
+Someone = User | AnonymousUser | Principal
+
+
+def _signed_in(user: Someone) -> User | None:
+    """The active account behind `user`, or None for anyone not signed in."""
+    account = user.account if isinstance(user, Principal) else user
+    if isinstance(account, User) and account.is_authenticated and account.is_active:
+        return account
+    return None
 
 
 # Roles whose accounts are not staff of the organisation (none yet).
 ROLE_KINDS: dict[str, PrincipalKind] = {}
 
 
-def principal_of(user: Any) -> Principal | None:
+def principal_of(user: Someone) -> Principal | None:
     """The principal a signed-in, active account acts as; None for anyone else."""
     if isinstance(user, Principal):
         return user
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         return None
     kind = ROLE_KINDS.get(user.role, PrincipalKind.STAFF)
     return Principal(
@@ -137,7 +150,7 @@ def register_object_rule(name: str, rule: ObjectRule) -> None:
     OBJECT_RULES[name] = rule
 
 
-def may(user: Any, rule_name: str, obj: Any) -> bool:
+def may(user: Someone, rule_name: str, obj: Any) -> bool:
     """Whether `user` passes the named object rule for `obj`. An unknown rule is a bug."""
     principal = principal_of(user)
     if principal is None:
@@ -145,12 +158,11 @@ def may(user: Any, rule_name: str, obj: Any) -> bool:
     return OBJECT_RULES[rule_name](principal, obj)
 
 
-def _reach(user: Any) -> Q:
+def _reach(user: User, organisation_id: int) -> Q:
     """The clients a user's role reaches inside their organisation, before the action counts.
 
     Every branch carries the organisation itself, so that no branch can ever reach outside it.
     """
-    organisation_id = user.organisation_id
     program_ids = user.programs.filter(organisation_id=organisation_id).values("pk")
     match user.role:
         case Role.SUPERVISOR:
@@ -169,7 +181,7 @@ def _reach(user: Any) -> Q:
     return NOTHING
 
 
-def client_filter(user: Any, action: str = Action.VIEW, *, include_emergency: bool = True) -> Q:
+def client_filter(user: Someone, action: str = Action.VIEW, *, include_emergency: bool = True) -> Q:
     """A filter on Client that keeps only the clients `user` may perform `action` on.
 
     `include_emergency=False` leaves out break-the-glass grants (a caseload lists only the
@@ -185,55 +197,51 @@ def client_filter(user: Any, action: str = Action.VIEW, *, include_emergency: bo
     user = principal.account
     rule = NOTHING
     if Action(action) in ROLE_ACTIONS.get(user.role, frozenset()):
-        rule = _reach(user)
+        rule = _reach(user, principal.organisation_id)
     # Emergency access is to read the record, clinical content included, and nothing more.
     if action in {Action.VIEW, Action.READ_CLINICAL} and include_emergency:
         granted = BreakGlassGrant.objects.filter(
             user=user,
             expires_at__gt=timezone.now(),
-            client__organisation_id=user.organisation_id,
+            client__organisation_id=principal.organisation_id,
         ).values("client_id")
         rule |= Q(pk__in=granted)
     return rule
 
 
-def role_actions(user: Any) -> frozenset[str]:
+def role_actions(user: Someone) -> frozenset[str]:
     """The actions a person's role allows on every client it reaches (a caseload's clients)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    account = _signed_in(user)
+    if account is None:
         return frozenset()
-    return frozenset(action.value for action in ROLE_ACTIONS.get(user.role, frozenset()))
+    return frozenset(action.value for action in ROLE_ACTIONS.get(account.role, frozenset()))
 
 
-def may_register_clients(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.organisation_id
-        and user.role in REGISTERING_ROLES
-    )
+def may_register_clients(user: Someone) -> bool:
+    account = _signed_in(user)
+    return bool(account and account.organisation_id and account.role in REGISTERING_ROLES)
 
 
-def may_read_audit(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role == Role.AUDITOR)
+def may_read_audit(user: Someone) -> bool:
+    account = _signed_in(user)
+    return bool(account and account.role == Role.AUDITOR)
 
 
-def may_have_caseload(user: Any) -> bool:
+def may_have_caseload(user: Someone) -> bool:
     """Staff who work with clients have a caseload; administrators and auditors do not."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.organisation_id
-        and user.role in {Role.SUPERVISOR, Role.CASE_MANAGER, Role.COACH, Role.INTAKE}
-    )
+    account = _signed_in(user)
+    return bool(account and account.organisation_id and account.role in CLINICAL_ROLES)
 
 
-def may_use_break_glass(user: Any) -> bool:
+def may_use_break_glass(user: Someone) -> bool:
     """Case managers and supervisors may use emergency access: the record it opens is the
     clinical one, which coaches and intake coordinators never need for their work."""
+    account = _signed_in(user)
     return bool(
-        getattr(user, "is_authenticated", False)
-        and user.organisation_id
-        and user.role in {Role.SUPERVISOR, Role.CASE_MANAGER}
+        account and account.organisation_id and account.role in {Role.SUPERVISOR, Role.CASE_MANAGER}
     )
 
 
-def may_see_team(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role == Role.SUPERVISOR)
+def may_see_team(user: Someone) -> bool:
+    account = _signed_in(user)
+    return bool(account and account.role == Role.SUPERVISOR)

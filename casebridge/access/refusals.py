@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from casebridge.accounts.models import User
 from casebridge.audit.models import AuditAction, AuditEvent
 from casebridge.audit.services import audit_record
 
@@ -32,7 +33,7 @@ _LARGEST_ID = 2**63 - 1
 
 def refusal_record(
     *,
-    actor: Any,
+    actor: User,
     reason: str,
     object_type: str = "request",
     client_id: int | None = None,

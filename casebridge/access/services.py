@@ -1,7 +1,6 @@
 """Writes of the access policy: granting break-the-glass access and telling supervisors."""
 
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,11 +10,12 @@ from django.utils import timezone
 from casebridge.access.models import BreakGlassGrant
 from casebridge.access.policy import may_use_break_glass
 from casebridge.access.tasks import notify_supervisors_of_break_glass
+from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record
 
 
 def break_glass_grant(
-    *, user: Any, client_id: int, program_id: int, reason: str
+    *, user: User, client_id: int, program_id: int, reason: str
 ) -> BreakGlassGrant:
     """Give `user` time-limited view access to one client, audited, and notify supervisors."""
     if not may_use_break_glass(user):

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 
+from casebridge.accounts.http import acting_user, organisation_of
 from casebridge.accounts.models import (
     Organisation,
     Program,
@@ -35,10 +36,6 @@ from casebridge.accounts.services import (
 from casebridge.audit.adminlog import AuditedAdminMixin
 
 
-def _organisation_id(request: HttpRequest) -> int | None:
-    return getattr(request.user, "organisation_id", None)
-
-
 class OwnOrganisationMixin:
     organisation_field = "organisation"
 
@@ -46,16 +43,16 @@ class OwnOrganisationMixin:
         queryset = super().get_queryset(request)  # type: ignore[misc]
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(**{self.organisation_field: _organisation_id(request)})
+        return queryset.filter(**{self.organisation_field: organisation_of(request)})
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "organisation" and not request.user.is_superuser:
-            kwargs["queryset"] = Organisation.objects.filter(pk=_organisation_id(request))
+            kwargs["queryset"] = Organisation.objects.filter(pk=organisation_of(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "programs" and not request.user.is_superuser:
-            kwargs["queryset"] = Program.objects.filter(organisation_id=_organisation_id(request))
+            kwargs["queryset"] = Program.objects.filter(organisation_id=organisation_of(request))
         return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
 
     def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -66,7 +63,7 @@ class OwnOrganisationMixin:
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         if not request.user.is_superuser and self.organisation_field == "organisation":
-            obj.organisation_id = _organisation_id(request)
+            obj.organisation_id = organisation_of(request)
         super().save_model(request, obj, form, change)  # type: ignore[misc]
 
 
@@ -150,7 +147,9 @@ class StaffAdmin(AuditedAdminMixin, OwnOrganisationMixin, UserAdmin):
             return (*fieldsets, extra)
         return self.staff_fieldsets if obj is not None else self.staff_add_fieldsets
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+    def get_form(  # type: ignore[override]
+        self, request: HttpRequest, obj: Any = None, **kwargs: Any
+    ) -> Any:
         form_class = super().get_form(request, obj, **kwargs)
         admin_self = self
 
@@ -203,7 +202,7 @@ class StaffAdmin(AuditedAdminMixin, OwnOrganisationMixin, UserAdmin):
             user.programs.remove(*held["programs_added"])
         if held:
             try:
-                staff_change_request(user=user, changes=held, by=request.user)
+                staff_change_request(user=user, changes=held, by=acting_user(request))
             except ValidationError as error:
                 # The form refused this already; a race between two administrators ends here.
                 raise PermissionDenied(" ".join(error.messages)) from error
@@ -217,7 +216,9 @@ class StaffAdmin(AuditedAdminMixin, OwnOrganisationMixin, UserAdmin):
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         logged = super().log_addition(request, obj, message)
-        if password_link_send(user=obj, by=request.user, site=request.build_absolute_uri("/")):
+        if password_link_send(
+            user=obj, by=acting_user(request), site=request.build_absolute_uri("/")
+        ):
             messages.info(request, f"A link to set a password was emailed to {obj.email}.")
         return logged
 
@@ -233,7 +234,9 @@ class StaffAdmin(AuditedAdminMixin, OwnOrganisationMixin, UserAdmin):
         sent = [
             user.display_name
             for user in queryset
-            if password_link_send(user=user, by=request.user, site=request.build_absolute_uri("/"))
+            if password_link_send(
+                user=user, by=acting_user(request), site=request.build_absolute_uri("/")
+            )
         ]
         if sent:
             messages.success(request, "Link emailed to: " + ", ".join(sent) + ".")

@@ -2,21 +2,28 @@
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from casebridge.accounts.models import ApiToken, Program, Role, StaffChange, StaffChangeStatus
+from casebridge.accounts.models import (
+    ApiToken,
+    Program,
+    Role,
+    StaffChange,
+    StaffChangeStatus,
+    User,
+)
 from casebridge.accounts.services import may_decide_staff_change
 from casebridge.inputs import parse_id
 
 
-def tokens_of(user: Any) -> QuerySet[ApiToken]:
+def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
 
-def token_of(user: Any, token_id: object) -> ApiToken | None:
+def token_of(user: User, token_id: object) -> ApiToken | None:
     """One of the user's own tokens (never another person's), or None."""
     pk = parse_id(token_id)
     if pk is None:
@@ -38,7 +45,14 @@ def _role_label(value: str) -> str:
     return str(dict(Role.choices).get(value, value))
 
 
-def _rows(changes: list[StaffChange], viewer: Any) -> list[StaffChangeRow]:
+def _rows(changes: list[StaffChange], viewer: User) -> list[StaffChangeRow]:
+    # The viewer's programs once for the whole list, not once per change (supervisors decide
+    # changes that stay inside the programs they supervise).
+    supervised = (
+        set(viewer.programs.values_list("pk", flat=True))
+        if viewer.role == Role.SUPERVISOR
+        else None
+    )
     program_names = dict(
         Program.objects.filter(
             pk__in={pk for c in changes for pk in c.changes.get("programs_added", [])}
@@ -58,15 +72,16 @@ def _rows(changes: list[StaffChange], viewer: Any) -> list[StaffChangeRow]:
                 ],
                 email=change.changes.get("email"),
                 may_decide=change.status == StaffChangeStatus.PENDING
-                and may_decide_staff_change(viewer, change),
+                and may_decide_staff_change(viewer, change, supervised),
             )
         )
     return rows
 
 
-def may_see_staff_changes(user: Any) -> bool:
+def may_see_staff_changes(user: User | AnonymousUser) -> bool:
     return bool(
-        getattr(user, "is_authenticated", False)
+        isinstance(user, User)
+        and user.is_authenticated
         and (
             user.is_superuser
             or (user.organisation_id and user.role in {Role.ADMIN, Role.SUPERVISOR})
@@ -74,11 +89,15 @@ def may_see_staff_changes(user: Any) -> bool:
     )
 
 
-def staff_changes(viewer: Any, days: int = 30) -> tuple[list[StaffChangeRow], list[StaffChangeRow]]:
+def staff_changes(
+    viewer: User, days: int = 30
+) -> tuple[list[StaffChangeRow], list[StaffChangeRow]]:
     """Changes to staff access in the viewer's organisation: those waiting, and those decided in
     the last `days` days."""
     found = StaffChange.objects.select_related("user", "requested_by", "decided_by")
     if not viewer.is_superuser:
+        if viewer.organisation_id is None:
+            return [], []
         found = found.filter(organisation_id=viewer.organisation_id)
     waiting = list(
         found.filter(status=StaffChangeStatus.PENDING).prefetch_related("user__programs")
@@ -91,9 +110,11 @@ def staff_changes(viewer: Any, days: int = 30) -> tuple[list[StaffChangeRow], li
     return _rows(waiting, viewer), _rows(decided, viewer)
 
 
-def role_grants(viewer: Any, days: int = 30) -> list[StaffChangeRow]:
+def role_grants(viewer: User, days: int = 30) -> list[StaffChangeRow]:
     """Roles that reach clients, given or asked for in the viewer's organisation lately, for
     the supervisors' Team page."""
+    if viewer.organisation_id is None:
+        return []
     recent = (
         StaffChange.objects.filter(
             organisation_id=viewer.organisation_id,
@@ -105,10 +126,12 @@ def role_grants(viewer: Any, days: int = 30) -> list[StaffChangeRow]:
     return [row for row in _rows(list(recent), viewer) if row.role_to or row.programs_added]
 
 
-def staff_change_of(viewer: Any, change_id: int) -> StaffChange | None:
+def staff_change_of(viewer: User, change_id: int) -> StaffChange | None:
     if not may_see_staff_changes(viewer):
         return None
     found = StaffChange.objects.select_related("user").filter(pk=change_id)
     if not viewer.is_superuser:
+        if viewer.organisation_id is None:
+            return None
         found = found.filter(organisation_id=viewer.organisation_id)
     return found.first()

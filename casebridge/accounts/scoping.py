@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from casebridge.accounts.http import organisation_of
 from casebridge.accounts.models import Program
 from casebridge.audit.adminlog import AuditedAdminMixin
 
@@ -18,13 +19,9 @@ class ProgramScopedAdmin(AuditedAdminMixin, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(
-            program__organisation_id=getattr(request.user, "organisation_id", None)
-        )
+        return queryset.filter(program__organisation_id=organisation_of(request))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "program" and not request.user.is_superuser:
-            kwargs["queryset"] = Program.objects.filter(
-                organisation_id=getattr(request.user, "organisation_id", None)
-            )
+            kwargs["queryset"] = Program.objects.filter(organisation_id=organisation_of(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -24,6 +24,7 @@ from casebridge.accounts.models import (
     Role,
     StaffChange,
     StaffChangeStatus,
+    User,
 )
 from casebridge.accounts.tasks import notify_authenticator_changed, send_password_link
 from casebridge.audit.services import audit_record, changed_fields
@@ -37,7 +38,7 @@ TWO_FACTOR_DEVICE = "two_factor_device"
 SETUP_REFUSED = {"reason": "setup needs a two-factor session"}
 
 
-def _totp_setup_refused(*, user: Any) -> TwoFactorSessionRequired:
+def _totp_setup_refused(*, user: User) -> TwoFactorSessionRequired:
     """Record that a password-only session tried to set up an authenticator over an existing one.
     Written in its own transaction, so the caller can raise without undoing it."""
     existing = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
@@ -54,7 +55,7 @@ def _totp_setup_refused(*, user: Any) -> TwoFactorSessionRequired:
     )
 
 
-def totp_device_for_setup(*, user: Any, verified: bool) -> TOTPDevice:
+def totp_device_for_setup(*, user: User, verified: bool) -> TOTPDevice:
     """The user's unconfirmed authenticator device, made if there is none yet.
 
     A password alone may start a first enrolment only: anyone holding the password of someone
@@ -115,7 +116,7 @@ def totp_confirm(*, device: TOTPDevice, token: str, verified: bool) -> bool:
     return True
 
 
-def totp_verify(*, user: Any, token: str) -> Device | None:
+def totp_verify(*, user: User, token: str) -> Device | None:
     """The user's confirmed device that accepts the code, or None; a wrong code is audited as a
     failed sign-in at the two-factor step (without the code)."""
     device: Device | None = match_token(user, token)
@@ -137,7 +138,7 @@ def _digest(raw: str) -> str:
 
 
 def api_token_create(
-    *, user: Any, name: str, days: int, two_factor: bool = False
+    *, user: User, name: str, days: int, two_factor: bool = False
 ) -> tuple[ApiToken, str]:
     """A new token and its secret, which is shown once and never stored. `two_factor` says the
     session making it passed two-factor sign-in."""
@@ -168,7 +169,7 @@ def api_token_create(
     return token, raw
 
 
-def api_token_revoke(*, token: ApiToken, by: Any) -> None:
+def api_token_revoke(*, token: ApiToken, by: User) -> None:
     if token.revoked_at is not None:
         return
     with transaction.atomic():
@@ -256,12 +257,12 @@ def access_held_for_confirmation(
     return held
 
 
-def staff_change_pending(user: Any) -> StaffChange | None:
+def staff_change_pending(user: User) -> StaffChange | None:
     return StaffChange.objects.filter(user=user, status=StaffChangeStatus.PENDING).first()
 
 
 def staff_change_request(
-    *, user: Any, changes: dict[str, Any], by: Any, reason: str = ""
+    *, user: User, changes: dict[str, Any], by: User, reason: str = ""
 ) -> StaffChange:
     """Hold a change to someone's access until a second person confirms it (audited)."""
     if "role" in changes and by.pk == user.pk:
@@ -273,6 +274,8 @@ def staff_change_request(
             "A change to this person's access is already waiting for confirmation. "
             "Confirm or refuse it first."
         )
+    if user.organisation_id is None:
+        raise ValidationError("This person belongs to no organisation, so nobody can confirm it.")
     with transaction.atomic():
         change = StaffChange.objects.create(
             user=user,
@@ -293,14 +296,19 @@ def staff_change_request(
 
 
 def _programs_involved(change: StaffChange) -> set[int]:
-    current = set(change.user.programs.values_list("pk", flat=True))
+    # .all() so that a list of changes fetched with prefetch_related("user__programs") asks once.
+    current = {program.pk for program in change.user.programs.all()}
     return current | set(change.changes.get("programs_added", []))
 
 
-def may_decide_staff_change(person: Any, change: StaffChange) -> bool:
+def may_decide_staff_change(
+    person: User, change: StaffChange, supervised: set[int] | None = None
+) -> bool:
     """A second person: not who asked, not whom it is about; another administrator of the
     organisation, or a supervisor of every program the change concerns (auditor roles are for
-    administrators to confirm); the installation's operator (superuser) in a new organisation."""
+    administrators to confirm); the installation's operator (superuser) in a new organisation.
+
+    `supervised` is the person's programs when the caller already has them (a list of changes)."""
     if not getattr(person, "is_authenticated", False) or not person.is_active:
         return False
     if person.pk in {change.requested_by_id, change.user_id}:
@@ -317,11 +325,12 @@ def may_decide_staff_change(person: Any, change: StaffChange) -> bool:
     if to_role not in CLINICAL_ROLES:
         return False
     involved = _programs_involved(change)
-    supervised = set(person.programs.values_list("pk", flat=True))
+    if supervised is None:
+        supervised = set(person.programs.values_list("pk", flat=True))
     return bool(involved) and involved <= supervised
 
 
-def _access_snapshot(user: Any) -> dict[str, Any]:
+def _access_snapshot(user: User) -> dict[str, Any]:
     return {
         "role": user.role,
         "email": user.email,
@@ -329,7 +338,7 @@ def _access_snapshot(user: Any) -> dict[str, Any]:
     }
 
 
-def staff_change_confirm(*, change: StaffChange, by: Any, note: str = "") -> StaffChange:
+def staff_change_confirm(*, change: StaffChange, by: User, note: str = "") -> StaffChange:
     """Apply a held change, if `by` may decide it and the account has not changed meanwhile."""
     with transaction.atomic():
         change = StaffChange.objects.select_for_update().select_related("user").get(pk=change.pk)
@@ -369,7 +378,7 @@ def staff_change_confirm(*, change: StaffChange, by: Any, note: str = "") -> Sta
     return change
 
 
-def staff_change_refuse(*, change: StaffChange, by: Any, note: str) -> StaffChange:
+def staff_change_refuse(*, change: StaffChange, by: User, note: str) -> StaffChange:
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Say why the change is refused."})
@@ -396,7 +405,7 @@ def staff_change_refuse(*, change: StaffChange, by: Any, note: str) -> StaffChan
     return change
 
 
-def password_link_send(*, user: Any, by: Any, site: str) -> bool:
+def password_link_send(*, user: User, by: User, site: str) -> bool:
     """Send the person a link to set their own password (administrators never set one)."""
     if not user.email or not user.is_active:
         return False

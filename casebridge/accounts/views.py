@@ -19,6 +19,7 @@ from django_otp import login as otp_login
 
 from casebridge.accounts import queries
 from casebridge.accounts.forms import ApiTokenForm, SignInForm, TokenForm
+from casebridge.accounts.http import SignedInRequest
 from casebridge.accounts.services import (
     TwoFactorSessionRequired,
     api_token_create,
@@ -30,7 +31,7 @@ from casebridge.accounts.services import (
     totp_verify,
 )
 from casebridge.audit.services import audit_record
-from casebridge.formtools import apply_errors
+from casebridge.formtools import apply_errors, error_text
 from casebridge.inputs import BoundedForm, parse_id
 
 
@@ -40,13 +41,13 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _session_is_verified(request: HttpRequest) -> bool:
+def _session_is_verified(request: SignedInRequest) -> bool:
     """Whether this session passed two-factor sign-in (django-otp's OTPMiddleware says so)."""
     return bool(getattr(request.user, "is_verified", lambda: False)())
 
 
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: SignedInRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = totp_verify(user=request.user, token=form.cleaned_data["token"].strip())
@@ -67,7 +68,7 @@ def _qr_data_uri(uri: str) -> str:
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: SignedInRequest) -> HttpResponse:
     """Set up an authenticator app: a first one after the password, or a replacement from a
     session that already passed two-factor sign-in (see totp_device_for_setup)."""
     verified = _session_is_verified(request)
@@ -104,7 +105,7 @@ def logged_out(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: SignedInRequest) -> HttpResponse:
     """Personal API tokens: make one (its secret is shown once, on this response) or revoke one."""
     form = ApiTokenForm(request.POST or None)
     secret = ""
@@ -171,7 +172,7 @@ class StaffChangeDecisionForm(BoundedForm, forms.Form):
 
 
 @login_required
-def staff_changes(request: HttpRequest) -> HttpResponse:
+def staff_changes(request: SignedInRequest) -> HttpResponse:
     """Changes to staff access waiting for a second person, and those decided lately."""
     if not queries.may_see_staff_changes(request.user):
         raise Http404
@@ -182,7 +183,7 @@ def staff_changes(request: HttpRequest) -> HttpResponse:
             raise Http404
         form = StaffChangeDecisionForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(form.errors["note"]))
+            messages.error(request, error_text(form, "note"))
             return redirect("staff_changes")
         note = form.cleaned_data["note"]
         try:

@@ -21,7 +21,7 @@ class AuditFilterForm(BoundedForm, forms.Form):
     since = DateField(label="From", required=False)
     until = DateField(label="To", required=False)
 
-    def __init__(self, *args: object, organisation_id: int | None, **kwargs: object) -> None:
+    def __init__(self, *args: object, organisation_id: int, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["actor"].queryset = get_user_model().objects.filter(  # type: ignore[attr-defined]
             organisation_id=organisation_id

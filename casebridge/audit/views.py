@@ -14,7 +14,9 @@ from casebridge.audit.queries import audit_events
 def audit_trail(request: HttpRequest) -> HttpResponse:
     if not may_read_audit(request.user):
         raise Http404
-    organisation_id = request.user.organisation_id  # type: ignore[union-attr]
+    organisation_id: int | None = getattr(request.user, "organisation_id", None)
+    if organisation_id is None:
+        raise Http404
     form = AuditFilterForm(request.GET or None, organisation_id=organisation_id)
     filters = {}
     if form.is_valid():

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client, Collateral
 from casebridge.clients.services import timeline_add
@@ -64,7 +65,7 @@ class ConsentLocked(Exception):
 
 
 def _timeline(
-    client: Client, summary: str, by: Any, detail: str = "", kind: str = TimelineKind.CONSENT
+    client: Client, summary: str, by: User, detail: str = "", kind: str = TimelineKind.CONSENT
 ) -> None:
     timeline_add(client=client, kind=kind, summary=summary, actor=by, detail=detail)
 
@@ -85,7 +86,7 @@ def _check_collateral(client: Client, collateral: Collateral | None) -> None:
 def consent_save(
     *,
     client: Client,
-    by: Any,
+    by: User,
     activate: bool,
     consent: Consent | None = None,
     version: int | None = None,
@@ -156,7 +157,7 @@ def recipient_label(consent: Consent) -> str:
 
 
 def consent_revoke(
-    *, consent: Consent, by: Any, revoked_on: date, method: str, note: str = ""
+    *, consent: Consent, by: User, revoked_on: date, method: str, note: str = ""
 ) -> Consent:
     """Revocation stops every further disclosure under this consent from `revoked_on`."""
     if revoked_on > timezone.localdate():
@@ -194,7 +195,7 @@ def consent_revoke(
     return current
 
 
-def consent_event_happened(*, consent: Consent, by: Any, happened_on: date) -> Consent:
+def consent_event_happened(*, consent: Consent, by: User, happened_on: date) -> Consent:
     """Record that the event ending the consent (e.g. end of treatment) has happened: on a day
     between its signing and today, since the gate stops sharing from that day on."""
     check_date(happened_on)
@@ -252,7 +253,7 @@ def disclosure_gate(
 def disclosure_record(
     *,
     client: Client,
-    by: Any,
+    by: User,
     recipient: Recipient,
     categories: set[str] | frozenset[str],
     purpose: str,
@@ -318,7 +319,7 @@ def disclosure_record(
 def disclosure_record_emergency(
     *,
     client: Client,
-    by: Any,
+    by: User,
     personnel: str,
     facility: str,
     nature: str,

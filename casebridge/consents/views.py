@@ -7,12 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from casebridge.access.policy import Action
+from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.services import audit_record, record_print
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page
@@ -28,7 +29,7 @@ from casebridge.consents.forms import (
 from casebridge.consents.gate import Recipient, state_on
 from casebridge.consents.models import Consent, Disclosure, Language
 from casebridge.consents.notices import HOW_TO_REVOKE, REDISCLOSURE_NOTICE
-from casebridge.formtools import apply_errors
+from casebridge.formtools import apply_errors, error_text
 
 
 def _consent(client: Client, consent_id: int) -> Consent:
@@ -39,7 +40,7 @@ def _consent(client: Client, consent_id: int) -> Consent:
 
 
 @login_required
-def consent_list(request: HttpRequest, client_id: int) -> HttpResponse:
+def consent_list(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id)
     return render(
         request,
@@ -49,7 +50,7 @@ def consent_list(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 def _consent_form_view(
-    request: HttpRequest, client: Client, consent: Consent | None
+    request: SignedInRequest, client: Client, consent: Consent | None
 ) -> HttpResponse:
     initial: dict[str, Any] = {}
     if consent is None:
@@ -116,13 +117,13 @@ def _consent_form_view(
 
 
 @login_required
-def consent_new(request: HttpRequest, client_id: int) -> HttpResponse:
+def consent_new(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     return _consent_form_view(request, client, None)
 
 
 @login_required
-def consent_edit(request: HttpRequest, client_id: int, consent_id: int) -> HttpResponse:
+def consent_edit(request: SignedInRequest, client_id: int, consent_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
     if consent.status != "draft":
@@ -134,7 +135,7 @@ def consent_edit(request: HttpRequest, client_id: int, consent_id: int) -> HttpR
 
 
 @login_required
-def consent_detail(request: HttpRequest, client_id: int, consent_id: int) -> HttpResponse:
+def consent_detail(request: SignedInRequest, client_id: int, consent_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id)
     consent = _consent(client, consent_id)
     context = client_page(
@@ -157,7 +158,7 @@ def consent_detail(request: HttpRequest, client_id: int, consent_id: int) -> Htt
 
 @login_required
 @require_POST
-def consent_revoke(request: HttpRequest, client_id: int, consent_id: int) -> HttpResponse:
+def consent_revoke(request: SignedInRequest, client_id: int, consent_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
     form = RevokeForm(request.POST)
@@ -175,7 +176,7 @@ def consent_revoke(request: HttpRequest, client_id: int, consent_id: int) -> Htt
         else:
             messages.success(request, "Consent revoked. Nothing more will be shared under it.")
     else:
-        problems = [m for errors in form.errors.values() for m in errors]
+        problems = [str(m) for errors in form.errors.values() for m in errors]
         messages.error(
             request, "Give the date the client revoked the consent and how. " + " ".join(problems)
         )
@@ -184,7 +185,7 @@ def consent_revoke(request: HttpRequest, client_id: int, consent_id: int) -> Htt
 
 @login_required
 @require_POST
-def consent_event(request: HttpRequest, client_id: int, consent_id: int) -> HttpResponse:
+def consent_event(request: SignedInRequest, client_id: int, consent_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
     form = EventForm(request.POST)
@@ -198,7 +199,7 @@ def consent_event(request: HttpRequest, client_id: int, consent_id: int) -> Http
         else:
             messages.success(request, "Recorded: the consent has ended.")
     else:
-        messages.error(request, " ".join(form.errors.get("happened_on", ["Give the date."])))
+        messages.error(request, error_text(form, "happened_on") or "Give the date.")
     return redirect("consent_detail", client_id=client.pk, consent_id=consent.pk)
 
 
@@ -209,7 +210,9 @@ def _language(lang: str) -> str:
 
 
 @login_required
-def consent_print(request: HttpRequest, client_id: int, consent_id: int, lang: str) -> HttpResponse:
+def consent_print(
+    request: SignedInRequest, client_id: int, consent_id: int, lang: str
+) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
     record_print(
@@ -233,7 +236,7 @@ def consent_print(request: HttpRequest, client_id: int, consent_id: int, lang: s
 
 @login_required
 def revocation_print(
-    request: HttpRequest, client_id: int, consent_id: int, lang: str
+    request: SignedInRequest, client_id: int, consent_id: int, lang: str
 ) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
@@ -252,7 +255,7 @@ def revocation_print(
 
 
 @login_required
-def consent_scan(request: HttpRequest, client_id: int, consent_id: int) -> FileResponse:
+def consent_scan(request: SignedInRequest, client_id: int, consent_id: int) -> FileResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
     if not consent.signature_scan:
@@ -270,7 +273,7 @@ def consent_scan(request: HttpRequest, client_id: int, consent_id: int) -> FileR
 
 
 @login_required
-def disclosure_list(request: HttpRequest, client_id: int) -> HttpResponse:
+def disclosure_list(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
     return render(
         request,
@@ -285,7 +288,7 @@ def disclosure_list(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def disclosure_new(request: HttpRequest, client_id: int) -> HttpResponse:
+def disclosure_new(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
     form = DisclosureForm(request.POST or None, client=client)
     refusal = None
@@ -325,7 +328,7 @@ def disclosure_new(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def disclosure_emergency(request: HttpRequest, client_id: int) -> HttpResponse:
+def disclosure_emergency(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
     form = EmergencyDisclosureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -346,7 +349,9 @@ def disclosure_emergency(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def disclosure_document(request: HttpRequest, client_id: int, disclosure_id: int) -> HttpResponse:
+def disclosure_document(
+    request: SignedInRequest, client_id: int, disclosure_id: int
+) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
     disclosure: Disclosure | None = (
         client.disclosures.select_related("consent", "disclosed_by")
@@ -377,7 +382,7 @@ def disclosure_document(request: HttpRequest, client_id: int, disclosure_id: int
 
 
 @login_required
-def accounting(request: HttpRequest, client_id: int) -> HttpResponse:
+def accounting(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
     today = timezone.localdate()
     form = PeriodForm(

@@ -9,7 +9,7 @@ from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from casebridge.access.policy import Action, Principal
-from casebridge.accounts.models import Role
+from casebridge.accounts.models import Role, User
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
@@ -223,7 +223,7 @@ def stranded_owners(client: Client, tasks: list[PlanTask]) -> list[tuple[Any, in
     ]
 
 
-def my_tasks(user: Any) -> QuerySet[PlanTask]:
+def my_tasks(user: User) -> QuerySet[PlanTask]:
     """A staff member's open tasks on the clients they may still see, soonest first."""
     tasks = PlanTask.objects.filter(
         owner=user,
@@ -233,7 +233,7 @@ def my_tasks(user: Any) -> QuerySet[PlanTask]:
     return tasks.select_related("client", "intervention__goal").order_by("due_on", "id")
 
 
-def awaiting_cosignature(user: Any) -> list[CarePlan]:
+def awaiting_cosignature(user: User) -> list[CarePlan]:
     """Signed drafts in a supervisor's programs that wait only for a supervisor's co-signature."""
     if getattr(user, "role", None) != Role.SUPERVISOR:
         return []

@@ -403,3 +403,31 @@ def test_the_admin_program_list_is_still_scoped(client, world):
     client.force_login(world.ada)
     foreign = Program.objects.get(organisation=world.other_org)
     assert client.get(f"/admin/accounts/program/{foreign.pk}/change/").status_code == 302
+
+
+def test_the_access_changes_page_asks_the_same_number_of_queries_however_many_wait(
+    client, world, django_assert_max_num_queries
+):
+    """A supervisor's list of waiting changes checks their programs once, not once per change."""
+    from casebridge.accounts.services import staff_change_request
+
+    def wait_for(count: int) -> None:
+        for _ in range(count):
+            person = StaffFactory(organisation=world.program.organisation, programs=[world.program])
+            staff_change_request(
+                user=person, changes={"role": ["case_manager", "supervisor"]}, by=world.ada
+            )
+
+    client.force_login(world.sue)
+    wait_for(2)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("staff_changes")).status_code == 200
+    wait_for(8)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("staff_changes"))
+    assert page.status_code == 200
+    assert page.content.decode().count('name="confirm"') >= 10
+    assert len(many) == len(few)

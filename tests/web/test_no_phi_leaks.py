@@ -37,7 +37,7 @@ def test_a_crash_shows_a_plain_page_without_the_clients_details(world, monkeypat
     def explode(request, client_id):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "_client_page", lambda *a, **k: explode(None, None))
+    monkeypatch.setattr(views.queries, "client_page", lambda *a, **k: explode(None, None))
     browser = Browser(raise_request_exception=False)
     browser.force_login(world.alice)
     with caplog.at_level(logging.ERROR):

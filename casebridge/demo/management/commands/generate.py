@@ -186,6 +186,7 @@ class Command(BaseCommand):
                     created_by_id=c.primary_case_manager_id,
                 )
                 for c in clients
+                if c.primary_case_manager_id is not None
             ]
         )
         problems = Problem.objects.bulk_create(
@@ -231,5 +232,6 @@ class Command(BaseCommand):
                     due_on=(now + timedelta(days=rng.randint(-10, 14))).date(),
                 )
                 for i in interventions
+                if i.owner_id is not None
             ]
         )

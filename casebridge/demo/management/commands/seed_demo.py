@@ -18,6 +18,7 @@ from casebridge.accounts.models import (
     Program,
     ProgramModelRule,
     Role,
+    User,
 )
 from casebridge.assessments import services as assessment_services
 from casebridge.assessments.biopsychosocial import ASAM_DIMENSIONS, NEED_DOMAINS, suggest_level
@@ -251,7 +252,7 @@ class Command(BaseCommand):
                 self._plan(rng, client, case_manager, staff, registered_days_ago)
             self._backdate(client, now, registered_days_ago, rng)
 
-    def _measures(self, rng: random.Random, client: Client, by: Any, days_ago: int) -> None:
+    def _measures(self, rng: random.Random, client: Client, by: User, days_ago: int) -> None:
         """A PHQ-9 and GAD-7 every month or so, mostly improving, and one screen at intake."""
         now = timezone.now()
         visits = min(6, max(1, days_ago // 30))
@@ -282,7 +283,7 @@ class Command(BaseCommand):
             administered_at=now - timedelta(days=days_ago)
         )
 
-    def _consent(self, rng: random.Random, client: Client, collateral: Any, by: Any) -> None:
+    def _consent(self, rng: random.Random, client: Client, collateral: Any, by: User) -> None:
         """A signed consent to share with this collateral, and sometimes a letter under it."""
         purpose = {
             Relationship.PROBATION: Purpose.PROBATION,
@@ -322,7 +323,7 @@ class Command(BaseCommand):
             )
 
     def _plan(
-        self, rng: random.Random, client: Client, by: Any, staff: dict[str, Any], days_ago: int
+        self, rng: random.Random, client: Client, by: User, staff: dict[str, Any], days_ago: int
     ) -> None:
         """A signed assessment and a care plan: a draft in planning, signed and in effect later."""
         areas = rng.sample(sorted(PLAN_IDEAS), k=rng.randint(2, 3))
