@@ -1,7 +1,5 @@
 """Program administrators set how often each program repeats each instrument."""
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
 
@@ -10,18 +8,16 @@ from casebridge.assessments.definitions import all_instruments
 from casebridge.assessments.models import InstrumentSchedule
 
 
+def _instrument_choices() -> list[tuple[str, str]]:
+    return [(code, i.plain_name) for code, i in all_instruments().items()]
+
+
 class InstrumentScheduleForm(forms.ModelForm):
-    instrument = forms.ChoiceField(choices=[])
+    instrument = forms.ChoiceField(choices=_instrument_choices)
 
     class Meta:
         model = InstrumentSchedule
         fields = ["program", "instrument", "every_days"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["instrument"].choices = [
-            (code, i.plain_name) for code, i in all_instruments().items()
-        ]
 
 
 @admin.register(InstrumentSchedule)

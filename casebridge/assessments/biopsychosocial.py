@@ -147,6 +147,17 @@ SECTIONS: tuple[Section, ...] = (
     ),
 )
 
+# The parts of an assessment a reassessment starts from, in the order the form shows them: the
+# substance rows, each section, the needs and the ASAM ratings. The level of care is not among
+# them: it is chosen afresh from the ratings each time.
+CARRIED_PARTS: tuple[tuple[str, str], ...] = (
+    ("substances", "Substance use"),
+    *((section.key, section.title) for section in SECTIONS),
+    ("needs", "Needs in each life area"),
+    ("asam", "ASAM dimensions"),
+)
+PART_TITLES = dict(CARRIED_PARTS)
+
 NEED_DOMAINS: tuple[tuple[str, str], ...] = (
     ("housing", "Housing"),
     ("employment", "Employment"),

@@ -1,5 +1,10 @@
 """Instrument definitions: one JSON file per instrument and version in instruments/, read once
-and checked for shape. Code interprets them; adding an instrument needs no code change."""
+and checked for shape. Code interprets them; adding an instrument needs no code change.
+
+Every version stays: a completed instrument is read back against the version it was given on.
+A change of wording or of skip logic is a new version (a new file), never an edit of an old one.
+Each definition names its source, the edition it follows and where its item wording comes from.
+"""
 
 import itertools
 import json
@@ -17,6 +22,10 @@ class Option:
     label: str
 
 
+# One condition of skip logic: (an earlier item, the lowest answer to it that asks this one).
+Condition = tuple[str, int]
+
+
 @dataclass(frozen=True)
 class Item:
     id: str
@@ -24,14 +33,16 @@ class Item:
     options: tuple[Option, ...]
     reverse: bool = False
     loinc: str | None = None
-    # Skip logic: this item is asked only when another item's answer is at least this value.
-    ask_if: tuple[str, int] | None = None
+    # Skip logic: this item is asked only when any of these conditions holds. In the JSON either
+    # {"item": "2", "at_least": 1} or {"any_of": [{"item": "2", "at_least": 1}, ...]}: the AUDIT
+    # asks 4-8 unless 2 and 3 are both 0, i.e. when 2 is at least 1 or 3 is at least 1.
+    ask_if: tuple[Condition, ...] | None = None
 
     def is_asked(self, answers: dict[str, int]) -> bool:
+        """Asked given the answers kept so far; a question not asked (or not answered) counts 0."""
         if self.ask_if is None:
             return True
-        other, at_least = self.ask_if
-        return answers.get(other, 0) >= at_least
+        return any(answers.get(other, 0) >= at_least for other, at_least in self.ask_if)
 
     @property
     def values(self) -> set[int]:
@@ -67,7 +78,10 @@ class Instrument:
     name: str
     plain_name: str
     stem: str
+    # The publication the scoring follows, the edition, and where the item wording is taken from.
     source: str
+    edition: str
+    wording: str
     licence: str
     loinc_panel: str | None
     loinc_total: str | None
@@ -108,6 +122,13 @@ class DefinitionError(ValueError):
     pass
 
 
+def _ask_if(raw: dict[str, Any] | None) -> tuple[Condition, ...] | None:
+    if not raw:
+        return None
+    rules = raw.get("any_of", [raw])
+    return tuple((str(rule["item"]), int(rule["at_least"])) for rule in rules)
+
+
 def parse(raw: dict[str, Any]) -> Instrument:
     option_sets = raw.get("option_sets", {})
     items = []
@@ -122,9 +143,7 @@ def parse(raw: dict[str, Any]) -> Instrument:
                 options=tuple(Option(int(o["value"]), o["label"]) for o in options),
                 reverse=bool(item.get("reverse", False)),
                 loinc=item.get("loinc"),
-                ask_if=(str(item["ask_if"]["item"]), int(item["ask_if"]["at_least"]))
-                if item.get("ask_if")
-                else None,
+                ask_if=_ask_if(item.get("ask_if")),
             )
         )
     instrument = Instrument(
@@ -134,6 +153,8 @@ def parse(raw: dict[str, Any]) -> Instrument:
         plain_name=raw.get("plain_name", raw["name"]),
         stem=raw.get("stem", ""),
         source=raw["source"],
+        edition=raw["edition"],
+        wording=raw["wording"],
         licence=raw["licence"],
         loinc_panel=(raw.get("loinc") or {}).get("panel"),
         loinc_total=(raw.get("loinc") or {}).get("total"),
@@ -178,6 +199,17 @@ def _check(instrument: Instrument) -> None:
     ids = [item.id for item in instrument.items]
     if len(ids) != len(set(ids)):
         raise DefinitionError(f"{instrument.code}: item ids repeat")
+    if not (
+        instrument.source.strip() and instrument.edition.strip() and instrument.wording.strip()
+    ):
+        raise DefinitionError(f"{instrument.code}: name the source, edition and item wording")
+    for position, item in enumerate(instrument.items):
+        for other, _ in item.ask_if or ():
+            # Skip logic looks back only: a form asks in order, and scoring reads in order.
+            if other not in ids[:position]:
+                raise DefinitionError(
+                    f"{instrument.code}: item {item.id} is asked after {other}, not an earlier item"
+                )
     for item_id, other, _ in instrument.consistency:
         if {item_id, other} - set(ids):
             raise DefinitionError(f"{instrument.code}: a consistency rule names unknown items")
@@ -196,15 +228,34 @@ def _check(instrument: Instrument) -> None:
 
 
 @cache
-def all_instruments() -> dict[str, Instrument]:
-    """Every instrument, by code (the newest version of each)."""
-    found: dict[str, Instrument] = {}
+def all_versions() -> dict[tuple[str, str], Instrument]:
+    """Every version of every instrument, by (code, version)."""
+    found: dict[tuple[str, str], Instrument] = {}
     for path in sorted(INSTRUMENT_DIR.glob("*.json")):
         instrument = parse(json.loads(path.read_text(encoding="utf-8")))
+        key = (instrument.code, instrument.version)
+        if key in found:
+            raise DefinitionError(
+                f"{path.name}: {instrument.code} version {key[1]} is defined twice"
+            )
+        found[key] = instrument
+    return found
+
+
+@cache
+def all_instruments() -> dict[str, Instrument]:
+    """Every instrument, by code (the newest version of each): what is given from now on."""
+    found: dict[str, Instrument] = {}
+    for instrument in all_versions().values():
         current = found.get(instrument.code)
         if current is None or int(instrument.version) > int(current.version):
             found[instrument.code] = instrument
     return found
+
+
+def definition_of(code: str, version: str) -> Instrument | None:
+    """The version a completed instrument was given on, to read it back as it was asked."""
+    return all_versions().get((code, version))
 
 
 def instrument(code: str) -> Instrument:

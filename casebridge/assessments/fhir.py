@@ -140,15 +140,15 @@ def questionnaire(definition: Instrument) -> dict[str, Any]:
             entry["code"] = _concept(item.loinc, item.text)["coding"]
         entry |= {"text": item.text, "type": "choice", "required": True}
         if item.ask_if:
-            other_id, at_least = item.ask_if
-            other = by_id[other_id]
+            # Asked when any condition holds: each answer that meets one is an "=" condition.
             conditions = [
                 {
                     "question": other_id,
                     "operator": "=",
-                    "answerCoding": _answer(definition, other, v),
+                    "answerCoding": _answer(definition, by_id[other_id], v),
                 }
-                for v in sorted(other.values)
+                for other_id, at_least in item.ask_if
+                for v in sorted(by_id[other_id].values)
                 if v >= at_least
             ]
             entry["enableWhen"] = conditions

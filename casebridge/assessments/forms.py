@@ -1,5 +1,6 @@
 """The form for one instrument, built from its definition: a set of radio buttons per question."""
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from casebridge.assessments.biopsychosocial import (
     ASAM_LEVELS,
     NEED_DOMAINS,
     NEED_SEVERITY,
+    PART_TITLES,
     SECTIONS,
     SUBSTANCE_ROUTES,
 )
@@ -38,8 +40,15 @@ class InstrumentForm(BoundedForm, forms.Form):
                 help_text=hint,
                 choices=[(option.value, option.label) for option in item.options],
                 coerce=int,
+                # The page's script hides a question the skip logic does not ask: asked when any
+                # "field:lowest answer" pair holds. Without script the scoring refuses an answer
+                # to it all the same.
                 widget=forms.RadioSelect(
-                    attrs={"data-ask-if": f"item_{item.ask_if[0]}:{item.ask_if[1]}"}
+                    attrs={
+                        "data-ask-if": " ".join(
+                            f"item_{other}:{at_least}" for other, at_least in item.ask_if
+                        )
+                    }
                     if item.ask_if
                     else {}
                 ),
@@ -151,9 +160,49 @@ class AssessmentForm(BoundedForm, forms.Form):
             max_length=2000,
         )
 
-    def section_fields(self) -> list[tuple[Any, list[Any]]]:
+        # A part carried over from the last signed assessment (or registration) and not yet
+        # confirmed gets a box to confirm it as it is; changing the part confirms it too.
+        self.unconfirmed = [
+            part for part in assessment.carried_over.get("unconfirmed", []) if part in PART_TITLES
+        ]
+        self.carried_note = carried_note(assessment.carried_over)
+        for part in self.unconfirmed:
+            self.fields[f"confirm_{part}"] = forms.BooleanField(
+                label=f"Checked with the client: keep {PART_TITLES[part].lower()} as carried over",
+                required=False,
+            )
+
+    def confirm(self, part: str) -> Any:
+        """The box that confirms a carried-over part, or None when the part is not marked."""
+        return self[f"confirm_{part}"] if part in self.unconfirmed else None
+
+    @property
+    def confirm_substances(self) -> Any:
+        return self.confirm("substances")
+
+    @property
+    def confirm_needs(self) -> Any:
+        return self.confirm("needs")
+
+    @property
+    def confirm_asam(self) -> Any:
+        return self.confirm("asam")
+
+    @property
+    def unconfirmed_titles(self) -> list[str]:
+        return [PART_TITLES[part] for part in self.unconfirmed]
+
+    def confirmed(self) -> list[str]:
+        """The carried-over parts the person ticked as checked with the client."""
+        return [part for part in self.unconfirmed if self.cleaned_data.get(f"confirm_{part}")]
+
+    def section_fields(self) -> list[tuple[Any, list[Any], Any]]:
         return [
-            (section, [self[f"s_{section.key}_{q.key}"] for q in section.questions])
+            (
+                section,
+                [self[f"s_{section.key}_{q.key}"] for q in section.questions],
+                self.confirm(section.key),
+            )
             for section in SECTIONS
         ]
 
@@ -194,6 +243,20 @@ class AssessmentForm(BoundedForm, forms.Form):
             "chosen_level": data.get("chosen_level", ""),
             "level_override_reason": data.get("level_override_reason", ""),
         }
+
+
+def carried_note(carried_over: dict[str, Any]) -> str:
+    """Where a carried-over part came from, in the words shown beside it."""
+    if carried_over.get("from") == "registration":
+        return "Carried over from registration — confirm or change."
+    try:
+        signed = date.fromisoformat(carried_over.get("signed_on") or "")
+    except ValueError:
+        return "Carried over from the last signed assessment — confirm or change."
+    return (
+        f"Carried over from the assessment signed {signed:%b} {signed.day}, {signed.year} "
+        "— confirm or change."
+    )
 
 
 class SubstanceForm(BoundedForm, forms.Form):

@@ -87,6 +87,11 @@ class Assessment(models.Model):
     asam = models.JSONField(
         default=dict, blank=True
     )  # {"1": {"rating": 0-4, "rationale": str}, ...}
+    # What a reassessment took over from the last signed assessment (or, for the first one, from
+    # registration) and the person has not yet confirmed: {"from": "assessment"|"registration",
+    # "assessment_id": id, "signed_on": "YYYY-MM-DD", "unconfirmed": [part, ...]}. A signed
+    # assessment keeps the parts signed unconfirmed, so the record says so.
+    carried_over = models.JSONField(default=dict, blank=True)
     suggested_level = models.CharField(max_length=4, blank=True)
     chosen_level = models.CharField(max_length=4, blank=True)
     level_override_reason = models.TextField(blank=True)

@@ -1,4 +1,5 @@
-"""Reads of instrument results: a client's history per instrument, and what is due."""
+"""Reads of instrument results (a client's history per instrument, and what is due) and of
+assessments (the last signed one, which a reassessment starts from)."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -7,7 +8,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from casebridge.assessments.definitions import all_instruments
-from casebridge.assessments.models import InstrumentResponse, InstrumentSchedule
+from casebridge.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    InstrumentResponse,
+    InstrumentSchedule,
+)
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
 
@@ -20,6 +26,15 @@ def history(client: Client) -> dict[str, list[InstrumentResponse]]:
     ):
         found[response.instrument].append(response)
     return dict(found)
+
+
+def last_signed_assessment(client: Client) -> Assessment | None:
+    """The client's most recently signed assessment, if any."""
+    return (
+        Assessment.objects.filter(client=client, status=AssessmentStatus.SIGNED)
+        .order_by("-signed_at", "-id")
+        .first()
+    )
 
 
 def previous_response(response: InstrumentResponse) -> InstrumentResponse | None:

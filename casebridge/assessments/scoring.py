@@ -35,7 +35,9 @@ def check_answers(
     Whoever calls, an answer is one of the item's values as a whole number: not 1.5, not True,
     not the text "2" (a form turns its choice into a number first). An answer to a question the
     skip logic does not ask, or answers that contradict each other, are refused with a plain
-    message rather than dropped: dropping them could hide a safety answer.
+    message rather than dropped: dropping them could hide a safety answer. A question the skip
+    logic does not ask is left out of the answers kept, so it counts 0 in every score (the WHO
+    AUDIT manual scores the questions it skips as 0).
     """
     problems: dict[str, str] = {}
     clean: dict[str, int] = {}
@@ -73,8 +75,12 @@ def asked_when(instrument: Instrument, item: Item) -> str:
     """When a skipped question is asked, in the words of the answers it depends on."""
     if item.ask_if is None:
         return ""
-    other = instrument.item(item.ask_if[0])
-    at_least = item.ask_if[1]
+    conditions = [_answer_words(instrument, other, at_least) for other, at_least in item.ask_if]
+    return f"Asked only if {' or '.join(conditions)}."
+
+
+def _answer_words(instrument: Instrument, other_id: str, at_least: int) -> str:
+    other = instrument.item(other_id)
     below = [option for option in other.options if option.value < at_least]
     higher = any(option.value > at_least for option in other.options)
     chosen = next((o.label for o in other.options if o.value == at_least), str(at_least))
@@ -84,13 +90,14 @@ def asked_when(instrument: Instrument, item: Item) -> str:
         condition = f"is anything but “{below[0].label.lower()}”"
     else:
         condition = f"is “{chosen.lower()}” or more"
-    return f"Asked only if the answer to question {other.id} {condition}."
+    return f"the answer to question {other.id} {condition}"
 
 
 def _not_asked_message(instrument: Instrument, item: Item) -> str:
+    questions = " or ".join(other for other, _ in item.ask_if or ())
     return (
         f"{asked_when(instrument, item)} Clear this answer, or change the answer to question "
-        f"{item.ask_if[0] if item.ask_if else ''}."
+        f"{questions}."
     )
 
 

@@ -7,51 +7,55 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from casebridge.access.policy import Action
+from casebridge.accounts.http import SignedInRequest
 from casebridge.assessments import charts, queries, services
 from casebridge.assessments.biopsychosocial import (
     ASAM_DIMENSIONS,
     LEVEL_NAMES,
     NEED_DOMAINS,
     NEED_SEVERITY,
+    PART_TITLES,
     SECTIONS,
     SUBSTANCE_ROUTES,
     Question,
     suggest_level,
 )
-from casebridge.assessments.definitions import DefinitionError, all_instruments
+from casebridge.assessments.definitions import DefinitionError, all_instruments, definition_of
 from casebridge.assessments.definitions import instrument as get_instrument
 from casebridge.assessments.forms import (
     AddendumForm,
     AssessmentForm,
     InstrumentForm,
     SubstanceFormSet,
+    carried_note,
     substances_from,
 )
 from casebridge.assessments.models import Assessment
 from casebridge.assessments.scoring import AnswersInvalid, change_since, score
 from casebridge.audit.services import record_print
+from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client, Substance
 from casebridge.clients.queries import client_for, client_page
-from casebridge.formtools import apply_errors
+from casebridge.formtools import apply_errors, offer_latest
 
 CRISIS_LINE = "988 Suicide & Crisis Lifeline: call or text 988"
 
 
-def _page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
+def _page(request: SignedInRequest, client: Client, **extra: Any) -> dict[str, Any]:
     return client_page(request.user, client, "measures", **extra)
 
 
 @login_required
-def measures(request: HttpRequest, client_id: int) -> HttpResponse:
+def measures(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     found = queries.history(client)
     due = {item.label: item for item in queries.instruments_due([client.pk]).get(client.pk, [])}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for code, definition in all_instruments().items():
         responses = found.get(code, [])
         rows.append(
@@ -68,7 +72,7 @@ def measures(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def measure_new(request: HttpRequest, client_id: int, code: str) -> HttpResponse:
+def measure_new(request: SignedInRequest, client_id: int, code: str) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.ASSESS)
     try:
         definition = get_instrument(code)
@@ -86,7 +90,9 @@ def measure_new(request: HttpRequest, client_id: int, code: str) -> HttpResponse
             )
         except AnswersInvalid as error:
             form.show_problems(error.problems)
-            form.add_error(None, "Some questions are not answered yet. They are marked below.")
+            form.add_error(
+                None, "Some answers are missing or do not fit together. They are marked below."
+            )
         else:
             if response.safety_concern:
                 messages.error(request, "Safety: act on this today. See below.")
@@ -99,12 +105,15 @@ def measure_new(request: HttpRequest, client_id: int, code: str) -> HttpResponse
 
 
 @login_required
-def measure_result(request: HttpRequest, client_id: int, response_id: int) -> HttpResponse:
+def measure_result(request: SignedInRequest, client_id: int, response_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     response = client.instrument_responses.filter(pk=response_id).first()
     if response is None:
         raise Http404
-    definition = get_instrument(response.instrument)
+    # Read back against the version it was given on: its wording, its skip logic.
+    definition = definition_of(response.instrument, response.version) or get_instrument(
+        response.instrument
+    )
     previous = queries.previous_response(response)
     context = _page(
         request,
@@ -148,12 +157,12 @@ def _assessment(client: Client, assessment_id: int) -> Assessment:
     return assessment
 
 
-def _assessment_page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
+def _assessment_page(request: SignedInRequest, client: Client, **extra: Any) -> dict[str, Any]:
     return client_page(request.user, client, "assessment_list", **extra)
 
 
 @login_required
-def assessment_list(request: HttpRequest, client_id: int) -> HttpResponse:
+def assessment_list(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     assessments = list(client.assessments.select_related("signed_by", "created_by"))
     return render(
@@ -165,20 +174,21 @@ def assessment_list(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assessment_new(request: HttpRequest, client_id: int) -> HttpResponse:
+def assessment_new(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.ASSESS)
     assessment = services.assessment_start(client=client, by=request.user)
     return redirect("assessment_edit", client_id=client.pk, assessment_id=assessment.pk)
 
 
 @login_required
-def assessment_edit(request: HttpRequest, client_id: int, assessment_id: int) -> HttpResponse:
+def assessment_edit(request: SignedInRequest, client_id: int, assessment_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.ASSESS)
     assessment = _assessment(client, assessment_id)
     if assessment.status != "draft":
         return redirect("assessment_detail", client_id=client.pk, assessment_id=assessment.pk)
     form = AssessmentForm(request.POST or None, assessment=assessment)
     substances = SubstanceFormSet(request.POST or None, prefix="sub", initial=assessment.substances)
+    conflict = None
     if request.method == "POST" and form.is_valid() and substances.is_valid():
         sign = "sign" in request.POST
         try:
@@ -188,6 +198,7 @@ def assessment_edit(request: HttpRequest, client_id: int, assessment_id: int) ->
                 version=form.cleaned_data["version"],
                 substances=substances_from(substances),
                 sign=sign,
+                confirmed=form.confirmed(),
                 **form.collected(),
             )
         except services.AssessmentLocked:
@@ -196,10 +207,12 @@ def assessment_edit(request: HttpRequest, client_id: int, assessment_id: int) ->
                 "Someone signed this assessment while you were working on it. Add an addendum instead.",
             )
             return redirect("assessment_detail", client_id=client.pk, assessment_id=assessment.pk)
-        except services.StaleAssessment as error:
-            form.add_error(
-                None, f"{error} Reload the page to see their changes, then make yours again."
-            )
+        except VersionConflict as error:
+            # Their typed values stay in the form; saving again is a choice made after reading
+            # what the other person changed.
+            conflict = error
+            assessment.refresh_from_db()
+            offer_latest(form, assessment.version)
         except ValidationError as error:
             apply_errors(form, error)
             form.add_error(
@@ -225,12 +238,14 @@ def assessment_edit(request: HttpRequest, client_id: int, assessment_id: int) ->
             assessment=assessment,
             suggestion=suggestion,
             level_names=LEVEL_NAMES,
+            conflict=conflict,
         ),
+        status=409 if conflict else 200,
     )
 
 
 @login_required
-def assessment_detail(request: HttpRequest, client_id: int, assessment_id: int) -> HttpResponse:
+def assessment_detail(request: SignedInRequest, client_id: int, assessment_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     assessment = _assessment(client, assessment_id)
     form = AddendumForm(request.POST or None)
@@ -262,7 +277,7 @@ def assessment_detail(request: HttpRequest, client_id: int, assessment_id: int) 
 
 
 @login_required
-def assessment_print(request: HttpRequest, client_id: int, assessment_id: int) -> HttpResponse:
+def assessment_print(request: SignedInRequest, client_id: int, assessment_id: int) -> HttpResponse:
     # Printing the whole assessment is for the clinical team, not view-only access.
     client = client_for(user=request.user, client_id=client_id, action=Action.ASSESS)
     assessment = _assessment(client, assessment_id)
@@ -309,7 +324,14 @@ def summary_context(assessment: Assessment) -> dict[str, Any]:
         )
         for d, name in ASAM_DIMENSIONS
     ]
+    unconfirmed = assessment.carried_over.get("unconfirmed") or []
     return {
+        "carried": {
+            "note": carried_note(assessment.carried_over).removesuffix(" — confirm or change."),
+            "titles": [PART_TITLES.get(part, part) for part in unconfirmed],
+        }
+        if unconfirmed
+        else None,
         "sections": sections,
         "needs": needs,
         "asam_rows": asam,

@@ -8,6 +8,7 @@ from casebridge.assessments import services
 from casebridge.assessments.biopsychosocial import ASAM_DIMENSIONS, NEED_DOMAINS, suggest_level
 from casebridge.assessments.models import Assessment
 from casebridge.audit.models import AuditEvent
+from casebridge.audit.versions import VersionConflict
 
 
 def complete(ratings=(1, 0, 2, 1, 2, 1), level=None, reason=""):
@@ -102,14 +103,42 @@ def test_signing_needs_all_ratings_and_a_reason_to_override(world):
     assert Assessment.objects.get(pk=assessment.pk).status == "signed"
 
 
-def test_concurrent_edits_of_a_draft_are_refused_not_merged(world):
+def test_concurrent_edits_of_a_draft_are_refused_not_merged_and_name_who_saved(world):
     assessment = services.assessment_start(client=world.client, by=world.alice)
     services.assessment_save(assessment=assessment, by=world.sue, version=1, **complete())
-    with pytest.raises(services.StaleAssessment):
+    with pytest.raises(VersionConflict) as conflict:
         services.assessment_save(
             assessment=assessment, by=world.alice, version=1, **complete(ratings=(0, 0, 0, 0, 0, 0))
         )
     assert Assessment.objects.get(pk=assessment.pk).asam["3"]["rating"] == 2
+    [change] = conflict.value.changes
+    assert change.who == "sue"
+    assert change.fields["version"] == [1, 2]
+    assert change.fields["ASAM dimension 3 rating"] == [None, 2]
+    assert change.fields["Housing need"] == [None, "Low"]
+
+
+def test_a_stale_save_on_the_page_shows_who_saved_and_keeps_the_typed_answers(client, world):
+    assessment = services.assessment_start(client=world.client, by=world.alice)
+    services.assessment_save(assessment=assessment, by=world.sue, version=1, **complete())
+    client.force_login(world.alice)
+    data = {
+        "version": 1,
+        "sub-TOTAL_FORMS": 0,
+        "sub-INITIAL_FORMS": 0,
+        "s_medical_doctor": "Dr. Osei at the free clinic",
+        "save": "1",
+    }
+    response = client.post(f"/clients/{world.client.pk}/assessments/{assessment.pk}/edit/", data)
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else changed this while you were working" in page
+    assert "Someone else saved this assessment while you were working on it." in page
+    assert "sue at" in page and "ASAM dimension 3 rating" in page
+    assert 'value="Dr. Osei at the free clinic"' in page
+    # The form now carries the version the record is at: saving again is a deliberate choice.
+    assert 'name="version" value="2"' in page
+    assert Assessment.objects.get(pk=assessment.pk).sections.get("medical") is None
 
 
 def test_addenda_only_on_signed_assessments_and_never_change_them(world):

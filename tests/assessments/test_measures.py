@@ -50,6 +50,9 @@ def test_item_9_raises_a_safety_flag_that_stays_until_a_follow_up_is_recorded(cl
     result = client.get(post_phq9(client, world, **{"9": 1}).url).content.decode()
     assert "Safety: act on this today" in result and "988" in result
     flag = ClientFlag.objects.get(client=world.client, kind="safety", cleared_at__isnull=True)
+    # Raised through the clients' own service: audited and on the timeline like any flag.
+    assert AuditEvent.objects.filter(object_type="flag", object_id=str(flag.pk)).exists()
+    assert world.client.timeline.filter(summary="Flag raised: Safety concern").count() == 1
     post_phq9(client, world, **{"9": 2})
     assert (
         ClientFlag.objects.filter(
@@ -124,7 +127,7 @@ def test_fhir_shapes_carry_loinc_codes_and_the_part2_label(world):
     )
     # R4 response items carry no code: the LOINC codes are on the Questionnaire's items.
     assert all("code" not in item for item in qr["item"])
-    assert qr["questionnaire"] == "urn:casebridge:instrument:phq9|1"
+    assert qr["questionnaire"] == f"urn:casebridge:instrument:phq9|{saved.version}"
     assert obs["code"] == {
         "coding": [{"system": "http://loinc.org", "code": "44261-6"}],
         "text": "PHQ-9 total score",
@@ -141,3 +144,64 @@ def test_a_yes_the_skip_logic_did_not_ask_for_is_refused_not_dropped(client, wor
     assert response.status_code == 200
     assert "Asked only if the answer to question 2" in response.content.decode()
     assert not InstrumentResponse.objects.exists()
+
+
+def post_audit(client, world, **answers):
+    data = {f"item_{k}": v for k, v in answers.items()}
+    return client.post(f"/clients/{world.client.pk}/measures/audit/new/", data)
+
+
+def test_the_audit_page_hides_4_to_8_by_the_interview_versions_rule_and_names_its_source(
+    client, world
+):
+    client.force_login(world.alice)
+    page = client.get(f"/clients/{world.client.pk}/measures/audit/new/").content.decode()
+    for item in "45678":
+        assert f'id="q-item_{item}" data-ask-if="item_2:1 item_3:1"' in page
+    assert 'id="q-item_2" data-ask-if="item_1:1"' in page
+    assert "Source: Babor TF, Higgins-Biddle JC, Saunders JB, Monteiro MG." in page
+    assert "Box 4, The Alcohol Use Disorders Identification Test: Interview Version" in page
+
+
+def test_without_script_an_audit_answer_the_skip_logic_did_not_ask_is_refused(client, world):
+    client.force_login(world.alice)
+    response = post_audit(client, world, **{"1": 1, "2": 0, "3": 0, "4": 2, "9": 0, "10": 0})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="item_4_error">Asked only if the answer to question 2 is anything but' in body
+    assert not InstrumentResponse.objects.exists()
+
+
+def test_an_audit_with_4_to_8_not_asked_is_scored_with_them_as_0(client, world):
+    client.force_login(world.alice)
+    response = post_audit(client, world, **{"1": 2, "2": 0, "3": 0, "9": 0, "10": 4})
+    saved = InstrumentResponse.objects.get()
+    assert (saved.primary_score, saved.version) == (6, "2")
+    assert saved.scores == {"total": 6, "consumption": 2, "dependence": 0, "harm": 4}
+    page = client.get(response.url).content.decode()
+    assert "Alcohol use check (AUDIT): 6" in page
+    assert page.count("<strong>Not asked</strong>") == 5
+    assert "(version 2)" in page
+
+
+def test_an_audit_given_on_the_first_version_still_reads_back_as_it_was_asked(client, world):
+    """Version 1 had no skip logic: its answers stay valid on its own wording and rules."""
+    answers = {str(i): 0 for i in range(1, 11)} | {"1": 1, "4": 2}
+    saved = InstrumentResponse.objects.create(
+        client=world.client,
+        instrument="audit",
+        version="1",
+        answers=answers,
+        scores={"total": 3, "consumption": 1, "dependence": 2, "harm": 0},
+        primary_score=3,
+        band="Lower risk",
+        positive=False,
+        administered_by=world.alice,
+    )
+    client.force_login(world.alice)
+    response = client.get(f"/clients/{world.client.pk}/measures/result/{saved.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Alcohol use check (AUDIT): 3" in page
+    assert "Have you or someone else been injured because of your drinking?" in page
+    assert "(version 1)" in page

@@ -163,6 +163,8 @@ def test_a_definition_with_a_gap_in_its_bands_is_refused():
         "version": "1",
         "name": "X",
         "source": "s",
+        "edition": "e",
+        "wording": "w",
         "licence": "l",
         "items": [
             {
@@ -229,7 +231,7 @@ def test_property_invalid_answer_sets_are_refused(code, data):
             [
                 i
                 for i in asked
-                if not any(other.ask_if and other.ask_if[0] == i for other in definition.items)
+                if not any(i in dict(other.ask_if or ()) for other in definition.items)
             ]
             or asked
         )
@@ -410,3 +412,81 @@ def test_the_bam_hint_says_any_drug_use_day_not_one_to_three_days():
     definition = instrument("bam")
     hint = asked_when(definition, definition.item("7a"))
     assert hint == "Asked only if the answer to question 6 is anything but “0 days”."
+
+
+def audit(**answers):
+    """An AUDIT by the WHO interview version: 1 and 9-10 always asked, the rest as given."""
+    return {"1": 1, "9": 0, "10": 0} | answers
+
+
+def test_audit_skips_4_to_8_when_2_and_3_are_both_0_and_scores_them_0():
+    """WHO AUDIT manual, 2nd ed. (2001), Box 4: "Skip to Questions 9 and 10 if Total Score for
+    Questions 2 and 3 = 0"."""
+    result = score(instrument("audit"), audit(**{"2": 0, "3": 0, "10": 2}))
+    assert result.primary == 3
+    assert result.scores == {"total": 3, "consumption": 1, "dependence": 0, "harm": 2}
+    assert set(result.answers) == {"1", "2", "3", "9", "10"}
+
+
+def test_audit_refuses_an_answer_to_4_to_8_after_2_and_3_scored_0():
+    with pytest.raises(AnswersInvalid) as refused:
+        score(instrument("audit"), audit(**{"2": 0, "3": 0, "4": 2}))
+    assert set(refused.value.problems) == {"4"}
+    assert refused.value.problems["4"] == (
+        "Asked only if the answer to question 2 is anything but “1 or 2” or the answer to "
+        "question 3 is anything but “never”. Clear this answer, or change the answer to "
+        "question 2 or 3."
+    )
+    # "Never" to a question that was not asked says nothing new and scores 0 either way.
+    zeros = {str(i): 0 for i in range(4, 9)}
+    assert score(instrument("audit"), audit(**{"2": 0, "3": 0}, **zeros)).primary == 1
+
+
+@pytest.mark.parametrize("asked_by", [{"2": 1, "3": 0}, {"2": 0, "3": 1}])
+def test_audit_asks_4_to_8_when_question_2_or_question_3_scores(asked_by):
+    with pytest.raises(AnswersInvalid) as refused:
+        score(instrument("audit"), audit(**asked_by))
+    assert set(refused.value.problems) == {"4", "5", "6", "7", "8"}
+    assert refused.value.problems["4"] == "Answer this question."
+
+
+def test_audit_never_drinking_skips_to_9_and_10():
+    """Box 4, question 1: "(0) Never [Skip to Qs 9-10]"."""
+    result = score(instrument("audit"), {"1": 0, "9": 2, "10": 0})
+    assert result.primary == 2 and result.band.label == "Lower risk"
+    with pytest.raises(AnswersInvalid) as refused:
+        score(instrument("audit"), {"1": 0, "2": 1, "9": 0, "10": 0})
+    assert "question 1" in refused.value.problems["2"]
+
+
+def test_an_audit_given_before_the_skip_logic_still_scores_as_it_was_given():
+    from casebridge.assessments.definitions import definition_of
+
+    first = definition_of("audit", "1")
+    answers = {str(i): 0 for i in range(1, 11)} | {"1": 1, "4": 2}
+    assert score(first, answers).primary == 3
+
+
+def test_a_definition_whose_skip_logic_looks_ahead_is_refused():
+    raw = {
+        "code": "x",
+        "version": "1",
+        "name": "X",
+        "source": "s",
+        "edition": "e",
+        "wording": "w",
+        "licence": "l",
+        "option_sets": {"yn": [{"value": 0, "label": "No"}, {"value": 1, "label": "Yes"}]},
+        "items": [
+            {
+                "id": "1",
+                "text": "a",
+                "options": "yn",
+                "ask_if": {"any_of": [{"item": "2", "at_least": 1}]},
+            },
+            {"id": "2", "text": "b", "options": "yn"},
+        ],
+        "scores": {"total": {"items": ["1", "2"]}},
+    }
+    with pytest.raises(DefinitionError, match="not an earlier item"):
+        parse(raw)

@@ -75,15 +75,21 @@ document.querySelectorAll("[data-signature-pad]").forEach(function (canvas) {
 });
 
 // Instrument skip logic: a question asked only after a given answer is hidden until then.
+// data-ask-if lists "field:lowest answer" pairs; the question is asked when any of them holds
+// (the AUDIT asks 4-8 when question 2 or question 3 scores 1 or more). Questions come in order,
+// so a hidden question's cleared answer is seen by the questions after it in the same pass.
 (function () {
   "use strict";
   const conditional = document.querySelectorAll("fieldset[data-ask-if]");
   if (!conditional.length) { return; }
+  function holds(condition) {
+    const [name, value] = condition.split(":");
+    const chosen = document.querySelector("input[name='" + name + "']:checked");
+    return chosen !== null && parseInt(chosen.value, 10) >= parseInt(value, 10);
+  }
   function update() {
     conditional.forEach(function (fieldset) {
-      const [name, value] = fieldset.dataset.askIf.split(":");
-      const chosen = document.querySelector("input[name='" + name + "']:checked");
-      const asked = chosen !== null && parseInt(chosen.value, 10) >= parseInt(value, 10);
+      const asked = fieldset.dataset.askIf.trim().split(/\s+/).some(holds);
       fieldset.hidden = !asked;
       if (!asked) {
         fieldset.querySelectorAll("input").forEach(function (input) { input.checked = false; });
