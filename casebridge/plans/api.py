@@ -1,8 +1,9 @@
 """The care plans API: JSON over the same sign-in, access policy, audit and services as the
 pages. A client's plan versions can be read; a draft's content can be replaced whole (PUT),
 carrying the draft's `version`. Signed versions are refused with 409 and code "locked"; a
-draft someone else changed is refused with 409 and code "stale"; invalid content gets 400
-with each problem by its place in the document; a body beyond the house bounds (size, depth,
+draft someone else changed is refused with 409 and code "stale", naming who changed it, when
+and which fields; invalid content gets 400 with each problem by its place in the document,
+under the same rules as the pages (casebridge.plans.services.elements); a body beyond the house bounds (size, depth,
 items per list, numbers, NUL or lone surrogates: casebridge.inputs) gets 400 with its reason.
 """
 
@@ -15,6 +16,8 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from casebridge.access.policy import Action
+from casebridge.accounts.models import User
+from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for
 from casebridge.inputs import BadInput, read_json
@@ -45,6 +48,13 @@ def _client(request: HttpRequest, client_id: int, action: str) -> Client:
         )
     except Http404:
         raise _Refused(_json({"error": "Not found."}, 404)) from None
+
+
+def _caller(request: HttpRequest) -> User:
+    """The signed-in account the request acts for (a refusal for anyone else)."""
+    if not isinstance(request.user, User) or not request.user.is_authenticated:
+        raise _Refused(_json({"error": "Sign in first."}, 401))
+    return request.user
 
 
 def _plan(request: HttpRequest, client_id: int, plan_id: int, action: str) -> CarePlan:
@@ -113,12 +123,26 @@ def plan_item(request: HttpRequest, client_id: int, plan_id: int) -> JsonRespons
         )
     try:
         saved = services.plan_replace(
-            plan=plan, by=request.user, version=document["version"], document=document
+            plan=plan, by=_caller(request), version=document["version"], document=document
         )
     except services.PlanLocked as error:
         return _json({"error": str(error), "code": "locked"}, 409)
-    except services.StalePlan as error:
-        return _json({"error": str(error), "code": "stale"}, 409)
+    except VersionConflict as conflict:
+        return _json(
+            {
+                "error": str(conflict),
+                "code": "stale",
+                "changes": [
+                    {
+                        "who": change.who,
+                        "at": change.at.isoformat(),
+                        "fields": sorted(name for name in change.fields if name != "version"),
+                    }
+                    for change in conflict.changes
+                ],
+            },
+            409,
+        )
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
         return _json({"error": "The plan has problems.", "errors": errors}, 400)

@@ -1,10 +1,14 @@
-"""Forms for each part of a care plan, for signing, reviewing, and closing tasks."""
+"""Forms for each part of a care plan, for signing, reviewing, and closing tasks.
+
+The forms read what is typed (types, choices, the house bounds); the rules for a plan's content
+live in casebridge.plans.services.elements, shared with the API, and reach the page as the
+save service's errors, which the views put beside each field."""
 
 from typing import Any
 
 from django import forms
 
-from casebridge.accounts.models import Role, User
+from casebridge.accounts.models import User
 from casebridge.assessments.biopsychosocial import NEED_DOMAINS
 from casebridge.inputs import MAX_SIGNATURE_CHARS, BoundedForm, DateField
 from casebridge.plans.documents import MULTILINE_FIELDS, TEXT_LIMITS
@@ -17,6 +21,7 @@ from casebridge.plans.models import (
     ReviewOutcome,
     ReviewReason,
 )
+from casebridge.plans.services import owner_candidates
 
 TEXT = forms.Textarea(attrs={"rows": 3})
 
@@ -91,8 +96,11 @@ class InterventionForm(DraftForm):
         label="Staff member who keeps track",
         queryset=User.objects.none(),
         required=False,
-        empty_label="Nobody (no tasks)",
-        help_text="They get a task on their list each time it is due.",
+        empty_label="Nobody",
+        help_text=(
+            "They get a task on their list each time it is due. For a step the client or the "
+            "family take, nobody named means the case manager gets a task to check in on it."
+        ),
     )
     first_due_on = DateField(
         label="First due", required=False, help_text="Leave empty to start next time."
@@ -100,11 +108,9 @@ class InterventionForm(DraftForm):
 
     def __init__(self, *args: Any, plan: CarePlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            organisation_id=plan.client.organisation_id,
-            is_active=True,
-            role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.COACH, Role.INTAKE],
-        ).order_by("first_name", "last_name")
+        self.fields["owner"].queryset = owner_candidates(plan).order_by(  # type: ignore[attr-defined]
+            "first_name", "last_name"
+        )
 
 
 class ClientSignatureForm(DraftForm):

@@ -185,6 +185,9 @@ class Frequency(models.TextChoices):
     AS_NEEDED = "as_needed", "As needed"
 
 
+# Steps the client or the family take themselves; staff check in on them rather than do them.
+OWN_STEPS = frozenset({Responsible.CLIENT, Responsible.FAMILY})
+
 # Days between tasks for each frequency that repeats; "once" and "as needed" make no repeats.
 FREQUENCY_DAYS: dict[str, int] = {
     Frequency.DAILY: 1,
@@ -226,7 +229,12 @@ class Intervention(models.Model):
 
     @property
     def makes_tasks(self) -> bool:
-        return self.owner_id is not None and self.frequency != Frequency.AS_NEEDED
+        """Whether the plan in effect puts it on someone's list, on its schedule: the staff
+        member named to keep track of it, or, for a step the client or the family take with
+        nobody named, the case manager, who checks in on it."""
+        if self.frequency == Frequency.AS_NEEDED:
+            return False
+        return self.owner_id is not None or self.responsible in OWN_STEPS
 
 
 class SignerRole(models.TextChoices):

@@ -1,6 +1,13 @@
 """The Care plan tab: draft from the assessment, edit the draft, sign, review, compare versions,
-print, and the task lists."""
+print, and the task lists.
 
+A draft is built on its own page: each need, goal, step and action has a page of its own (for
+browsers without script), which htmx opens in place on the plan page instead, swapping the
+plan's editable region back after each change."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib import messages
@@ -11,13 +18,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from casebridge.access.policy import Action, may
-from casebridge.assessments.biopsychosocial import LEVEL_NAMES
+from casebridge.assessments.biopsychosocial import LEVEL_NAMES, NEED_DOMAINS, NEED_SEVERITY
 from casebridge.audit.services import audit_record, record_print
+from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page
-from casebridge.formtools import apply_errors
+from casebridge.formtools import apply_errors, offer_latest
 from casebridge.inputs import parse_id
 from casebridge.plans import pdf, printing, queries, services
 from casebridge.plans.documents import compare, plan_document
@@ -44,6 +54,16 @@ ELEMENTS: dict[str, tuple[type[Any], type[Any], str]] = {
 
 # A form posted from a page that no longer matches the plan (or made up): nothing is changed.
 OUT_OF_DATE = "This page was out of date, so nothing was changed. Look at the plan again and retry."
+NOT_REMOVED = "This page was out of date, so nothing was removed. Look at the plan again and retry."
+GONE = "That part of the plan is no longer there. This is the plan as it is now."
+LOCKED = "This version is signed or no longer a draft; it cannot change."
+
+# What is said after a change in place ("Goal added."), by kind.
+KIND_NAMES = {"need": "Need", "goal": "Goal", "step": "Step", "action": "Action"}
+
+# What gets focus after the plan region is swapped: an element ("goal-12") or the link that
+# adds one ("add-step-12", "add-need").
+FOCUS = re.compile(r"(need|goal|step|action|add-need|add-goal|add-step|add-action)(?:-(\d{1,9}))?")
 
 
 def _page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
@@ -125,7 +145,13 @@ def plan_start(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def plan_detail(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        # In place, only the draft's editable region is asked for (Cancel on an open form).
+        client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+        plan = _plan(client, plan_id)
+        return _editor(request, client, plan, focus=_focus(request.GET.get("focus")))
     client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     plan = _plan(client, plan_id)
     form = ClientSignatureForm(initial={"version": plan.version, "name": client.legal_name})
@@ -146,14 +172,47 @@ def _detail_page(
             for sig in context["signatures"]
         ),
         reason_form=ReasonForm(),
+        from_assessment=_from_assessment(plan),
     )
     return render(
         request, "plans/plan_detail.html", _page(request, client, **context), status=status
     )
 
 
+def _from_assessment(plan: CarePlan) -> dict[str, Any] | None:
+    """What a draft is built from, to keep beside it: the needs the assessment rated (the most
+    pressing first), the client's strengths and resources, and what the client wants."""
+    assessment = plan.assessment
+    if assessment is None or plan.is_locked:
+        return None
+    severity = dict(NEED_SEVERITY)
+    needs = []
+    for domain, label in NEED_DOMAINS:
+        need = assessment.needs.get(domain) or {}
+        rated = need.get("severity")
+        if isinstance(rated, int) and rated > 0:
+            needs.append((rated, label, severity.get(rated, ""), need.get("reason") or ""))
+    needs.sort(key=lambda need: -need[0])
+    section = assessment.sections.get("strengths") or {}
+    strengths = [
+        (label, section[key])
+        for key, label in (
+            ("strengths", "Strengths"),
+            ("resources", "Resources"),
+            ("recovery_supports", "Recovery supports"),
+        )
+        if section.get(key)
+    ]
+    return {
+        "assessment": assessment,
+        "needs": needs,
+        "strengths": strengths,
+        "wants": (assessment.sections.get("goals") or {}).get("own_words", ""),
+    }
+
+
 def _draft_error(request: HttpRequest, form: Any, error: Exception) -> None:
-    if isinstance(error, services.StalePlan):
+    if isinstance(error, VersionConflict):
         form.add_error(
             None, f"{error} Reload the plan to see their changes, then make yours again."
         )
@@ -164,55 +223,70 @@ def _draft_error(request: HttpRequest, form: Any, error: Exception) -> None:
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def plan_element(
     request: HttpRequest, client_id: int, plan_id: int, kind: str, element_id: int | None = None
 ) -> HttpResponse:
-    """Add or change one need, goal, step or action of a draft."""
+    """Add or change one need, goal, step or action of a draft: on its own page, or in place on
+    the plan page (htmx), where the same form opens beside what it belongs to."""
     if kind not in ELEMENTS:
         raise Http404
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
     model, form_class, _ = ELEMENTS[kind]
-    element = None
-    if element_id is not None:
-        element = queries.element_of(plan, model, element_id)
-        if element is None:
+    in_place = bool(request.htmx)  # type: ignore[attr-defined]
+    try:
+        element = None if element_id is None else queries.element_of(plan, model, element_id)
+        if element_id is not None and element is None:
             raise Http404
-    if plan.is_locked:
-        messages.error(request, "This version is signed or no longer a draft; it cannot change.")
-        return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
-    parent_goal = _parent_goal(request, plan, kind, element)
+        if plan.is_locked:
+            return _locked(request, client, plan)
+        parent_goal = _parent_goal(request, plan, kind, element)
+    except Http404:
+        if not in_place:
+            raise
+        # Removed meanwhile (by someone else, or on another tab): show the plan as it is now.
+        return _editor(request, client, plan, said=GONE, failed=True)
     initial = _initial(kind, element, plan, request)
     kwargs = {"plan": plan} if kind in {"goal", "action"} else {}
     form = form_class(request.POST or None, initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        element_key = {
-            "need": "problem_id",
-            "goal": "goal_id",
-            "step": "objective_id",
-            "action": "intervention_id",
-        }[kind]
-        if element is not None:
-            data[element_key] = element.pk
-        if kind in {"step", "action"}:
-            data["goal_id"] = parent_goal.pk if parent_goal else 0
-        save = {
-            "need": services.problem_save,
-            "goal": services.goal_save,
-            "step": services.objective_save,
-            "action": services.intervention_save,
-        }[kind]
         try:
-            saved = save(plan=plan, by=request.user, version=form.cleaned_data["version"], **data)
-        except (services.StalePlan, services.PlanLocked, ValidationError) as error:
+            saved = _save(plan, request.user, kind, form, element, parent_goal)
+        except VersionConflict as error:
+            if not in_place:
+                _draft_error(request, form, error)
+            else:
+                # The plan around the form is swapped in as it now is; the typed values stay,
+                # and a second save is a choice made after seeing it.
+                plan.refresh_from_db(fields=["version"])
+                form.add_error(None, OUT_OF_DATE)
+                offer_latest(form, plan.version)
+        except services.PlanLocked as error:
+            if in_place:
+                return _locked(request, client, plan)
+            _draft_error(request, form, error)
+        except ValidationError as error:
             _draft_error(request, form, error)
         else:
+            if in_place:
+                plan.refresh_from_db(fields=["version"])
+                done = "changed" if element is not None else "added"
+                return _editor(
+                    request,
+                    client,
+                    plan,
+                    focus=(kind, saved.pk),
+                    said=f"{KIND_NAMES[kind]} {done}.",
+                )
             messages.success(request, "Saved.")
             anchor = (
                 f"#goal-{saved.goal_id}" if kind in {"step", "action"} else f"#{kind}-{saved.pk}"
             )
             return redirect(reverse("plan_detail", args=[client.pk, plan.pk]) + anchor)
+    opened = _open_form(request, plan, form, kind, element, parent_goal)
+    if in_place:
+        return _editor(request, client, plan, opened=opened)
     return render(
         request,
         "plans/element_form.html",
@@ -224,9 +298,139 @@ def plan_element(
             kind=kind,
             element=element,
             parent_goal=parent_goal,
-            strengths=_strengths(plan),
+            opened=opened,
         ),
     )
+
+
+def _save(
+    plan: CarePlan, by: Any, kind: str, form: Any, element: Any, parent_goal: Goal | None
+) -> Any:
+    """Hand a valid form to the service that saves its kind of element."""
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    element_key = {
+        "need": "problem_id",
+        "goal": "goal_id",
+        "step": "objective_id",
+        "action": "intervention_id",
+    }[kind]
+    if element is not None:
+        data[element_key] = element.pk
+    if kind in {"step", "action"}:
+        data["goal_id"] = parent_goal.pk if parent_goal else 0
+    savers: dict[str, Callable[..., Any]] = {
+        "need": services.problem_save,
+        "goal": services.goal_save,
+        "step": services.objective_save,
+        "action": services.intervention_save,
+    }
+    return savers[kind](plan=plan, by=by, version=form.cleaned_data["version"], **data)
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """The form for one element, and where it opens in the plan: `slot` names the place
+    ("step-new", "goal-edit", ...) and `at` the need, goal or element there (0: the top)."""
+
+    form: Any
+    kind: str
+    element: Any
+    parent_goal: Goal | None
+    slot: str
+    at: int
+    url: str
+    title: str
+    level: int
+    strengths: str
+    back: str  # what gets focus again on Cancel
+
+
+TITLES = {
+    "need": ("Add a need", "Change this need"),
+    "goal": ("Add a goal", "Change this goal"),
+    "step": ("Add a step", "Change this step"),
+    "action": ("Add what will be done", "Change what will be done"),
+}
+
+
+def _open_form(
+    request: HttpRequest, plan: CarePlan, form: Any, kind: str, element: Any, parent: Goal | None
+) -> OpenForm:
+    if element is not None:
+        slot, at, back = f"{kind}-edit", element.pk, f"{kind}-{element.pk}"
+    elif parent is not None:
+        slot, at, back = f"{kind}-new", parent.pk, f"add-{kind}-{parent.pk}"
+    elif kind == "goal":
+        need = parse_id(request.GET.get("need")) or 0
+        slot, at, back = "goal-new", need, f"add-goal-{need}" if need else "add-need"
+    else:
+        slot, at, back = "need-new", 0, "add-need"
+    # Headings follow the tree's: needs are h3, goals h4, and a goal's steps and actions h5.
+    level = {"need": 4, "goal": 5 if element is not None else 4, "step": 6, "action": 6}[kind]
+    return OpenForm(
+        form=form,
+        kind=kind,
+        element=element,
+        parent_goal=parent,
+        slot=slot,
+        at=at,
+        url=request.get_full_path(),
+        title=TITLES[kind][element is not None],
+        level=level,
+        strengths=_strengths(plan) if kind == "goal" else "",
+        back=back,
+    )
+
+
+def _focus(value: str | None) -> tuple[str, int] | None:
+    found = FOCUS.fullmatch(value or "")
+    if found is None:
+        return None
+    return found[1], int(found[2] or 0)
+
+
+def _locked(request: HttpRequest, client: Client, plan: CarePlan) -> HttpResponse:
+    """A signed or closed version is not changed: back to it, with why."""
+    messages.error(request, LOCKED)
+    url = reverse("plan_detail", args=[client.pk, plan.pk])
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _editor(
+    request: HttpRequest,
+    client: Client,
+    plan: CarePlan,
+    *,
+    opened: OpenForm | None = None,
+    focus: tuple[str, int] | None = None,
+    said: str = "",
+    failed: bool = False,
+) -> HttpResponse:
+    """The draft's editable region alone, for htmx to swap into the plan page: what is still
+    missing, the tree with at most one open form, what was just done (for the status line), and
+    the signing forms. Every form carries the plan's version, so all of them move on together.
+    """
+    if plan.is_locked:
+        return _locked(request, client, plan)
+    context = _plan_context(plan)
+    context.update(
+        client=client,
+        # Every way here asked the policy for the PLAN action on this client.
+        can={"plan": True},
+        staff_signed=False,  # an editable draft has no signatures yet
+        signature_form=ClientSignatureForm(initial={"version": plan.version}),
+        opened=opened,
+        focus=focus,
+        said=said,
+        failed=failed,
+    )
+    if opened is not None and opened.slot == "goal-new":
+        needs = {entry["problem"].pk for entry in context["tree"]}
+        if opened.at not in needs:  # no need chosen (or gone): the form opens at the top
+            context["opened"] = replace(opened, at=0)
+    return render(request, "plans/_plan_editor_swap.html", context)
 
 
 def _parent_goal(request: HttpRequest, plan: CarePlan, kind: str, element: Any) -> Goal | None:
@@ -273,6 +477,8 @@ def plan_element_remove(
         raise Http404
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _remove_in_place(request, client, plan, kind, element_id)
     version = parse_id(request.POST.get("version"))
     if version is None:
         messages.error(request, OUT_OF_DATE)
@@ -285,13 +491,43 @@ def plan_element_remove(
             kind=kind,
             element_id=element_id,
         )
-    except services.StalePlan as error:
+    except VersionConflict as error:
         messages.error(request, f"{error} Nothing was removed; look again and retry.")
     except (services.PlanLocked, ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, "Removed.")
     return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
+
+
+def _remove_in_place(
+    request: HttpRequest, client: Client, plan: CarePlan, kind: str, element_id: int
+) -> HttpResponse:
+    """Remove from the plan page itself; focus goes to what held the removed element."""
+    if plan.is_locked:
+        return _locked(request, client, plan)
+    element = queries.element_of(plan, ELEMENTS[kind][0], element_id)
+    holder = {
+        "need": ("add-need", 0),
+        "goal": ("need", getattr(element, "problem_id", 0)),
+        "step": ("goal", getattr(element, "goal_id", 0)),
+        "action": ("goal", getattr(element, "goal_id", 0)),
+    }[kind]
+    version = parse_id(request.POST.get("version"))
+    if version is None:
+        return _editor(request, client, plan, said=NOT_REMOVED, failed=True)
+    try:
+        services.element_remove(
+            plan=plan, by=request.user, version=version, kind=kind, element_id=element_id
+        )
+    except VersionConflict:
+        return _editor(request, client, plan, said=NOT_REMOVED, failed=True)
+    except services.PlanLocked:
+        return _locked(request, client, plan)
+    except ValidationError as error:
+        return _editor(request, client, plan, said=" ".join(error.messages), failed=True)
+    plan.refresh_from_db(fields=["version"])
+    return _editor(request, client, plan, focus=holder, said=f"{KIND_NAMES[kind]} removed.")
 
 
 @login_required
@@ -321,7 +557,7 @@ def plan_sign(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespons
             )
         else:
             services.plan_sign(plan=plan, by=request.user, version=version, role=role)
-    except (services.StalePlan, services.PlanLocked) as error:
+    except (VersionConflict, services.PlanLocked) as error:
         messages.error(request, str(error))
     except ValidationError as error:
         if role == "client" and hasattr(error, "error_dict"):

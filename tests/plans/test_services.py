@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from casebridge.audit.models import AuditEvent
+from casebridge.audit.versions import VersionConflict
 from casebridge.plans import queries, services
 from casebridge.plans.documents import compare, plan_document
 from casebridge.plans.models import CarePlan, PlanRules, PlanTask
@@ -71,7 +72,7 @@ def test_concurrent_edits_of_a_draft_are_refused_not_merged(world):
         statement="Housing: needs a stable place",
         need_domain="housing",
     )
-    with pytest.raises(services.StalePlan):
+    with pytest.raises(VersionConflict) as conflict:
         services.problem_save(
             plan=plan,
             by=world.sue,
@@ -82,6 +83,27 @@ def test_concurrent_edits_of_a_draft_are_refused_not_merged(world):
         )
     problem.refresh_from_db()
     assert problem.statement == "Housing: needs a stable place"
+    # The refusal says who changed the plan in between, and what.
+    (change,) = conflict.value.changes
+    assert change.who == "alice"
+    assert change.fields["version"] == [opened_version, opened_version + 1]
+    assert change.fields["statement"][1] == "Housing: needs a stable place"
+
+
+def test_a_signature_on_an_old_copy_names_who_changed_the_plan(world):
+    plan = ready_plan(world)
+    opened_version = plan.version
+    services.objective_save(
+        plan=plan,
+        by=world.sue,
+        version=opened_version,
+        goal_id=plan.goals.get().pk,
+        text="See two flats",
+    )
+    with pytest.raises(VersionConflict) as conflict:
+        services.plan_sign(plan=plan, by=world.alice, version=opened_version, role="case_manager")
+    assert [change.who for change in conflict.value.changes] == ["sue"]
+    assert not plan.signatures.exists()
 
 
 def test_signing_needs_a_goal_with_an_action(world):

@@ -229,6 +229,8 @@ def test_api_replaces_a_draft_and_refuses_a_signed_version(client, world):
 
     stale = _put(client, url, document)
     assert stale.status_code == 409 and stale.json()["code"] == "stale"
+    assert stale.json()["error"].startswith("Someone else changed this plan")
+    assert [change["who"] for change in stale.json()["changes"]] == ["alice"]
 
     plan.refresh_from_db()
     sign_all(plan, world)
@@ -410,7 +412,7 @@ def test_api_goal_values_of_the_wrong_kind_are_named_not_crashed_on(
     [
         ({"provider_name": "x" * 201}, "provider_name", "Keep it under 200 characters."),
         ({"responsible": "provider", "provider_name": ""}, "provider_name", "Name the provider"),
-        ({"owner": True}, "owner", "Choose a staff member who works with this client."),
+        ({"owner": True}, "owner", "Choose an active staff member of this organisation."),
         ({"frequency": "as_needed"}, "frequency", "Tasks need a schedule"),
     ],
 )
