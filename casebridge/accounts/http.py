@@ -7,12 +7,14 @@ fixes, ask `acting_user(request)` instead.
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from casebridge.accounts.models import User
 
 
 class SignedInRequest(HttpRequest):
     user: User
+    htmx: HtmxDetails  # set by django-htmx's middleware on every request
 
 
 def acting_user(request: HttpRequest) -> User:

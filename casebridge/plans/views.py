@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +22,13 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from casebridge.access.policy import Action, may
+from casebridge.accounts.http import SignedInRequest
 from casebridge.assessments.biopsychosocial import LEVEL_NAMES, NEED_DOMAINS, NEED_SEVERITY
 from casebridge.audit.services import audit_record, record_print
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page
-from casebridge.formtools import apply_errors, offer_latest
+from casebridge.formtools import apply_errors, error_text, offer_latest
 from casebridge.inputs import parse_id
 from casebridge.plans import pdf, printing, queries, services
 from casebridge.plans.documents import compare, plan_document
@@ -66,7 +67,7 @@ KIND_NAMES = {"need": "Need", "goal": "Goal", "step": "Step", "action": "Action"
 FOCUS = re.compile(r"(need|goal|step|action|add-need|add-goal|add-step|add-action)(?:-(\d{1,9}))?")
 
 
-def _page(request: HttpRequest, client: Client, **extra: Any) -> dict[str, Any]:
+def _page(request: SignedInRequest, client: Client, **extra: Any) -> dict[str, Any]:
     return client_page(request.user, client, "plan_home", **extra)
 
 
@@ -101,7 +102,7 @@ def _plan_context(plan: CarePlan) -> dict[str, Any]:
 
 
 @login_required
-def plan_home(request: HttpRequest, client_id: int) -> HttpResponse:
+def plan_home(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     versions = queries.versions(client)
     open_versions = {v.status: v for v in versions if v.status in {"active", "draft"}}
@@ -133,7 +134,7 @@ def plan_home(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_start(request: HttpRequest, client_id: int) -> HttpResponse:
+def plan_start(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     try:
         plan = services.plan_start(client=client, by=request.user)
@@ -146,8 +147,8 @@ def plan_start(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @login_required
 @vary_on_headers("HX-Request")
-def plan_detail(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+def plan_detail(request: SignedInRequest, client_id: int, plan_id: int) -> HttpResponse:
+    if request.htmx:
         # In place, only the draft's editable region is asked for (Cancel on an open form).
         client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
         plan = _plan(client, plan_id)
@@ -159,7 +160,7 @@ def plan_detail(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespo
 
 
 def _detail_page(
-    request: HttpRequest, client: Client, plan: CarePlan, signature_form: Any, status: int = 200
+    request: SignedInRequest, client: Client, plan: CarePlan, signature_form: Any, status: int = 200
 ) -> HttpResponse:
     """One version with its signatures, reviews and the forms to sign, revise or close it."""
     context = _plan_context(plan)
@@ -211,7 +212,7 @@ def _from_assessment(plan: CarePlan) -> dict[str, Any] | None:
     }
 
 
-def _draft_error(request: HttpRequest, form: Any, error: Exception) -> None:
+def _draft_error(request: SignedInRequest, form: Any, error: Exception) -> None:
     if isinstance(error, VersionConflict):
         form.add_error(
             None, f"{error} Reload the plan to see their changes, then make yours again."
@@ -225,7 +226,7 @@ def _draft_error(request: HttpRequest, form: Any, error: Exception) -> None:
 @login_required
 @vary_on_headers("HX-Request")
 def plan_element(
-    request: HttpRequest, client_id: int, plan_id: int, kind: str, element_id: int | None = None
+    request: SignedInRequest, client_id: int, plan_id: int, kind: str, element_id: int | None = None
 ) -> HttpResponse:
     """Add or change one need, goal, step or action of a draft: on its own page, or in place on
     the plan page (htmx), where the same form opens beside what it belongs to."""
@@ -234,7 +235,7 @@ def plan_element(
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
     model, form_class, _ = ELEMENTS[kind]
-    in_place = bool(request.htmx)  # type: ignore[attr-defined]
+    in_place = bool(request.htmx)
     try:
         element = None if element_id is None else queries.element_of(plan, model, element_id)
         if element_id is not None and element is None:
@@ -354,7 +355,12 @@ TITLES = {
 
 
 def _open_form(
-    request: HttpRequest, plan: CarePlan, form: Any, kind: str, element: Any, parent: Goal | None
+    request: SignedInRequest,
+    plan: CarePlan,
+    form: Any,
+    kind: str,
+    element: Any,
+    parent: Goal | None,
 ) -> OpenForm:
     if element is not None:
         slot, at, back = f"{kind}-edit", element.pk, f"{kind}-{element.pk}"
@@ -389,17 +395,17 @@ def _focus(value: str | None) -> tuple[str, int] | None:
     return found[1], int(found[2] or 0)
 
 
-def _locked(request: HttpRequest, client: Client, plan: CarePlan) -> HttpResponse:
+def _locked(request: SignedInRequest, client: Client, plan: CarePlan) -> HttpResponse:
     """A signed or closed version is not changed: back to it, with why."""
     messages.error(request, LOCKED)
     url = reverse("plan_detail", args=[client.pk, plan.pk])
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponseClientRedirect(url)
     return redirect(url)
 
 
 def _editor(
-    request: HttpRequest,
+    request: SignedInRequest,
     client: Client,
     plan: CarePlan,
     *,
@@ -433,7 +439,7 @@ def _editor(
     return render(request, "plans/_plan_editor_swap.html", context)
 
 
-def _parent_goal(request: HttpRequest, plan: CarePlan, kind: str, element: Any) -> Goal | None:
+def _parent_goal(request: SignedInRequest, plan: CarePlan, kind: str, element: Any) -> Goal | None:
     if kind not in {"step", "action"}:
         return None
     if element is not None:
@@ -445,7 +451,7 @@ def _parent_goal(request: HttpRequest, plan: CarePlan, kind: str, element: Any) 
     return goal
 
 
-def _initial(kind: str, element: Any, plan: CarePlan, request: HttpRequest) -> dict[str, Any]:
+def _initial(kind: str, element: Any, plan: CarePlan, request: SignedInRequest) -> dict[str, Any]:
     initial: dict[str, Any] = {"version": plan.version}
     if element is None:
         need = parse_id(request.GET.get("need"))
@@ -471,13 +477,13 @@ def _strengths(plan: CarePlan) -> str:
 @login_required
 @require_POST
 def plan_element_remove(
-    request: HttpRequest, client_id: int, plan_id: int, kind: str, element_id: int
+    request: SignedInRequest, client_id: int, plan_id: int, kind: str, element_id: int
 ) -> HttpResponse:
     if kind not in ELEMENTS:
         raise Http404
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return _remove_in_place(request, client, plan, kind, element_id)
     version = parse_id(request.POST.get("version"))
     if version is None:
@@ -501,7 +507,7 @@ def plan_element_remove(
 
 
 def _remove_in_place(
-    request: HttpRequest, client: Client, plan: CarePlan, kind: str, element_id: int
+    request: SignedInRequest, client: Client, plan: CarePlan, kind: str, element_id: int
 ) -> HttpResponse:
     """Remove from the plan page itself; focus goes to what held the removed element."""
     if plan.is_locked:
@@ -532,7 +538,7 @@ def _remove_in_place(
 
 @login_required
 @require_POST
-def plan_sign(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+def plan_sign(request: SignedInRequest, client_id: int, plan_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
     role = request.POST.get("role", "")
@@ -577,12 +583,12 @@ def plan_sign(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespons
 
 @login_required
 @require_POST
-def plan_revise(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+def plan_revise(request: SignedInRequest, client_id: int, plan_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, error_text(form, "reason"))
         return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
     try:
         new = services.plan_revise(
@@ -599,12 +605,12 @@ def plan_revise(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespo
 
 @login_required
 @require_POST
-def plan_close(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+def plan_close(request: SignedInRequest, client_id: int, plan_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
+        messages.error(request, error_text(form, "reason"))
         return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
     try:
         services.plan_close(plan=plan, by=request.user, reason=form.cleaned_data.get("reason", ""))
@@ -616,7 +622,7 @@ def plan_close(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespon
 
 
 @login_required
-def plan_review(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+def plan_review(request: SignedInRequest, client_id: int, plan_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     plan = _plan(client, plan_id)
     if plan.status != PlanStatus.ACTIVE:
@@ -653,7 +659,7 @@ def plan_review(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespo
 
 
 @login_required
-def plan_compare(request: HttpRequest, client_id: int) -> HttpResponse:
+def plan_compare(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     versions = queries.versions(client)
     by_id = {str(p.pk): p for p in versions}
@@ -682,7 +688,7 @@ def plan_compare(request: HttpRequest, client_id: int) -> HttpResponse:
     )
 
 
-def _printed(request: HttpRequest, client: Client, plan: CarePlan) -> printing.PrintedPlan:
+def _printed(request: SignedInRequest, client: Client, plan: CarePlan) -> printing.PrintedPlan:
     context = _plan_context(plan)
     return printing.printable(
         client=client,
@@ -695,7 +701,7 @@ def _printed(request: HttpRequest, client: Client, plan: CarePlan) -> printing.P
 
 
 def _printed_for(
-    request: HttpRequest, client_id: int, plan_id: int, form: str
+    request: SignedInRequest, client_id: int, plan_id: int, form: str
 ) -> tuple[Client, CarePlan, printing.PrintedPlan]:
     """The plan laid out for the client, with the printing on the audit trail."""
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
@@ -713,7 +719,7 @@ def _printed_for(
 
 
 @login_required
-def plan_print(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+def plan_print(request: SignedInRequest, client_id: int, plan_id: int) -> HttpResponse:
     client, plan, printed = _printed_for(request, client_id, plan_id, "page")
     return render(
         request, "plans/plan_print.html", {"client": client, "plan": plan, "printed": printed}
@@ -721,7 +727,7 @@ def plan_print(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespon
 
 
 @login_required
-def plan_pdf(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse:
+def plan_pdf(request: SignedInRequest, client_id: int, plan_id: int) -> HttpResponse:
     _, plan, printed = _printed_for(request, client_id, plan_id, "pdf")
     response = HttpResponse(pdf.plan_pdf(printed), content_type="application/pdf")
     # The file name carries no name or case number: only the version.
@@ -731,7 +737,7 @@ def plan_pdf(request: HttpRequest, client_id: int, plan_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpResponse:
+def task_close(request: SignedInRequest, client_id: int, task_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.VIEW)
     task = queries.task_of(client, task_id)
     if task is None:
@@ -758,8 +764,8 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
     elif "done" in form.errors:
         error = "Choose whether it was done or missed."
     else:
-        error = " ".join(form.errors.get("note", []))
-    if request.htmx:  # type: ignore[attr-defined]
+        error = error_text(form, "note")
+    if request.htmx:
         # Swap just this task's form: the result, or the form again with what is wrong.
         if error:
             return render(
@@ -786,7 +792,7 @@ def task_close(request: HttpRequest, client_id: int, task_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def task_take_over(request: HttpRequest, client_id: int) -> HttpResponse:
+def task_take_over(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     owner_id = parse_id(request.POST.get("owner"))
     try:
@@ -801,7 +807,7 @@ def task_take_over(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def my_tasks(request: HttpRequest) -> HttpResponse:
+def my_tasks(request: SignedInRequest) -> HttpResponse:
     tasks = list(queries.my_tasks(request.user))
     cosign = queries.awaiting_cosignature(request.user)
     # A list of clients' names is a read of their records, as the caseload is.
