@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from casebridge.access.policy import Action
+from casebridge.accounts.models import User
 from casebridge.clients import fhir
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for
@@ -46,18 +47,19 @@ def refusals(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
     return wrapped
 
 
-def signed_in(request: HttpRequest) -> None:
-    if not request.user.is_authenticated:
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in staff account calling, or a refusal (401)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
         raise Refused(401)
+    return user
 
 
 def client_in_reach(request: HttpRequest, client_id: int, action: str) -> Client:
     """The client the caller may take `action` on (the read audited), or a refusal."""
-    signed_in(request)
+    user = signed_in(request)
     try:
-        return client_for(
-            user=request.user, client_id=client_id, action=action, include_emergency=False
-        )
+        return client_for(user=user, client_id=client_id, action=action, include_emergency=False)
     except Http404:
         raise Refused(404) from None
 

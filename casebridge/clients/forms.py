@@ -2,12 +2,11 @@
 emergency access. Every field has a label and plain help; errors show beside the field; every
 field has the house bounds (casebridge.inputs)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 
-from casebridge.accounts.models import Role
+from casebridge.accounts.models import Role, User
 from casebridge.clients import stages
 from casebridge.clients.models import (
     AssignmentRole,
@@ -16,6 +15,7 @@ from casebridge.clients.models import (
     FlagKind,
     Substance,
 )
+from casebridge.clients.queries import CaseloadSort
 from casebridge.clients.services import CLIENT_DETAIL_FIELDS, COLLATERAL_FIELDS
 from casebridge.clients.validation import clean_date_of_birth, clean_phone
 from casebridge.inputs import BoundedForm, DateInput
@@ -48,12 +48,16 @@ class ClientDetailsForm(BoundedForm, forms.ModelForm):
             "case_management_model": "Sets how often contact is expected.",
         }
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = user.programs.filter(  # type: ignore[attr-defined]
-            organisation_id=user.organisation_id, is_active=True
+        program = cast(forms.ModelChoiceField, self.fields["program"])
+        programs = user.programs.filter(is_active=True)
+        program.queryset = (
+            programs.none()
+            if user.organisation_id is None
+            else programs.filter(organisation_id=user.organisation_id)
         )
-        self.fields["program"].empty_label = "Choose a program"
+        program.empty_label = "Choose a program"
         self.fields["date_of_birth"].help_text = "Month, day and year."
 
     def clean_phone(self) -> str:
@@ -75,6 +79,13 @@ class ClientIntakeForm(ClientDetailsForm):
 
 
 class ClientEditForm(ClientDetailsForm):
+    program_change_reason = forms.CharField(
+        label="Why the client is moving to another program",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only when you change the program: for example, stepped up to residential care.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -90,7 +101,7 @@ class StageMoveForm(BoundedForm, forms.Form):
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = stages.allowed_moves(client.stage)
-        self.fields["to_stage"].choices = [("", "Choose a stage")] + [
+        cast(forms.ChoiceField, self.fields["to_stage"]).choices = [("", "Choose a stage")] + [
             (value, label) for value, label in stages.Stage.choices if value in allowed
         ]
 
@@ -99,7 +110,7 @@ class AssignForm(BoundedForm, forms.Form):
     role = forms.ChoiceField(label="Role on the case", choices=AssignmentRole.choices)
     to_user = forms.ModelChoiceField(
         label="Staff member",
-        queryset=get_user_model().objects.none(),
+        queryset=User.objects.none(),
         required=False,
         empty_label="Nobody",
     )
@@ -108,15 +119,11 @@ class AssignForm(BoundedForm, forms.Form):
 
     def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = (
-            get_user_model()
-            .objects.filter(  # type: ignore[attr-defined]
-                organisation_id=client.organisation_id,
-                is_active=True,
-                role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.COACH],
-            )
-            .order_by("role", "last_name")
-        )
+        cast(forms.ModelChoiceField, self.fields["to_user"]).queryset = User.objects.filter(
+            organisation_id=client.organisation_id,
+            is_active=True,
+            role__in=[Role.CASE_MANAGER, Role.SUPERVISOR, Role.COACH],
+        ).order_by("role", "last_name")
 
 
 class CollateralForm(BoundedForm, forms.ModelForm):
@@ -171,9 +178,19 @@ class CaseloadFilterForm(BoundedForm, forms.Form):
     flag = forms.ChoiceField(
         label="Flag", required=False, choices=[("", "Any flag"), *FlagKind.choices]
     )
+    sort = forms.ChoiceField(
+        label="Sort by",
+        required=False,
+        choices=CaseloadSort.choices,
+        help_text="Most urgent: open safety concerns, then the most overdue contact.",
+    )
+    overdue = forms.BooleanField(label="Overdue only", required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].choices = [("", "Any program")] + [
+        cast(forms.ChoiceField, self.fields["program"]).choices = [("", "Any program")] + [
             (p.pk, p.name) for p in user.programs.all()
         ]
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data.get("sort") or CaseloadSort.URGENCY

@@ -1,11 +1,20 @@
 """A client's record: identity, the case's stage and staff, collaterals, flags and timeline."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef
 
-from casebridge.access.policy import Action, client_filter
+from casebridge.access.policy import Action, Someone, client_filter
 from casebridge.accounts.models import CaseManagementModel, Organisation, Program
+from casebridge.clients.contact_due import contact_due_expression, contact_rules
 from casebridge.clients.stages import Stage
+
+# The facts the next contact due follows (the program's rule aside).
+CONTACT_FACTS = frozenset(
+    {"last_contact_at", "registered_at", "program", "program_id", "case_management_model", "stage"}
+)
 
 
 class ReferralSource(models.TextChoices):
@@ -34,10 +43,32 @@ class Substance(models.TextChoices):
 
 class ClientQuerySet(models.QuerySet["Client"]):
     def restrict(
-        self, user: object, action: str = Action.VIEW, *, include_emergency: bool = True
+        self, user: Someone, action: str = Action.VIEW, *, include_emergency: bool = True
     ) -> "ClientQuerySet":
         """Only the clients `user` may perform `action` on (the access policy decides)."""
         return self.filter(client_filter(user, action, include_emergency=include_emergency))
+
+    def refresh_caseload_facts(self) -> int:
+        """Work out again, in the database, what the caseload sorts by for these clients: when
+        the next contact is due, and whether a safety concern is open. Two queries, any number
+        of clients. Saving a client or a flag does this by itself; call it after writing clients
+        or flags in bulk (bulk_create, raw SQL)."""
+        open_safety = ClientFlag.objects.filter(
+            client=OuterRef("pk"), kind=FlagKind.SAFETY, cleared_at__isnull=True
+        )
+        rules = contact_rules(self.values("program_id"))
+        return super().update(
+            next_contact_due_at=contact_due_expression(rules),
+            has_open_safety_flag=Exists(open_safety),
+        )
+
+    def update(self, **kwargs: Any) -> int:
+        rows = super().update(**kwargs)
+        if CONTACT_FACTS & kwargs.keys():
+            # Facts written in bulk (back-dated demo data, say): the rows still selected here
+            # get their next contact due worked out again.
+            self.refresh_caseload_facts()
+        return rows
 
 
 class Client(models.Model):
@@ -93,10 +124,18 @@ class Client(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     registered_at = models.DateTimeField(auto_now_add=True)
-    # Kept on the record so the caseload shows it without a query per client.
+    # Kept on the record so the caseload shows it without a query per client; written by the
+    # capability that records contacts (services.contact_times_set).
     last_contact_at = models.DateTimeField(null=True, blank=True)
+    # The latest try that did not reach the client (it does not count as a contact).
+    last_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # What the caseload sorts by, derived from the facts above, a flag and the program's rule,
+    # and kept in step by the database (ClientQuerySet.refresh_caseload_facts) so that a
+    # caseload of any size is sorted through an index. Never set by hand.
+    next_contact_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    has_open_safety_flag = models.BooleanField(default=False, editable=False)
 
     objects = ClientQuerySet.as_manager()
 
@@ -113,10 +152,46 @@ class Client(models.Model):
                 name="client_duplicate_lookup",
             ),
             models.Index(fields=["phone"]),
+            # The caseload by urgency, and by the next contact due (overdue only too), for a
+            # supervisor's whole team: read in order, no sort of every client.
+            models.Index(
+                fields=[
+                    "organisation",
+                    "-has_open_safety_flag",
+                    "next_contact_due_at",
+                    "legal_last_name",
+                    "legal_first_name",
+                    "id",
+                ],
+                name="caseload_by_urgency",
+            ),
+            models.Index(
+                fields=[
+                    "organisation",
+                    "next_contact_due_at",
+                    "legal_last_name",
+                    "legal_first_name",
+                    "id",
+                ],
+                name="caseload_by_next_due",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.case_number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, then bring what the caseload sorts by in step with the facts just saved (after
+        the row is written: a new client's registration time is set by the save)."""
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not CONTACT_FACTS & set(update_fields):
+            return
+        facts = Client.objects.filter(pk=self.pk)
+        facts.refresh_caseload_facts()
+        self.next_contact_due_at, self.has_open_safety_flag = facts.values_list(
+            "next_contact_due_at", "has_open_safety_flag"
+        ).get()
 
     @property
     def display_name(self) -> str:
@@ -240,6 +315,18 @@ class ClientFlag(models.Model):
             )
         ]
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; a safety flag raised or cleared moves the client in the caseload's order."""
+        super().save(*args, **kwargs)
+        if self.kind == FlagKind.SAFETY:
+            Client.objects.filter(pk=self.client_id).refresh_caseload_facts()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        if self.kind == FlagKind.SAFETY:
+            Client.objects.filter(pk=self.client_id).refresh_caseload_facts()
+        return deleted
+
 
 class TimelineKind(models.TextChoices):
     """The timeline kinds of the client record itself. Other capabilities register their own
@@ -249,6 +336,7 @@ class TimelineKind(models.TextChoices):
     STAGE = "stage", "Stage"
     ASSIGNMENT = "assignment", "Assignment"
     DETAILS = "details", "Details updated"
+    PROGRAM = "program", "Program move"
     COLLATERAL = "collateral", "Collateral"
     FLAG = "flag", "Flag"
     ACCESS = "access", "Emergency access"

@@ -1,7 +1,7 @@
 """Reads of client records that views and reports share. All go through the access policy."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import (
@@ -15,6 +15,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    TextChoices,
     Value,
     When,
     Window,
@@ -26,7 +27,7 @@ from django.utils import timezone
 from casebridge.access.models import BreakGlassGrant
 from casebridge.access.policy import Action, client_filter, role_actions
 from casebridge.access.refusals import LIMIT_REACHED
-from casebridge.accounts.models import ProgramModelRule
+from casebridge.accounts.models import User
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.services import audit_record
 from casebridge.clients.extensions import TABS, DueItem, due_items, releases
@@ -36,7 +37,7 @@ from casebridge.clients.stages import ORDER, Stage
 
 def client_for(
     *,
-    user: Any,
+    user: User,
     client_id: int,
     action: str = Action.VIEW,
     audit: bool = True,
@@ -71,7 +72,7 @@ def client_for(
     return client
 
 
-def works_with(user: Any, client_id: int) -> bool:
+def works_with(user: User, client_id: int) -> bool:
     """Whether the person works with this client: their role reaches them, emergency access
     aside (an emergency is for reading, not for doing someone's work)."""
     return (
@@ -81,11 +82,11 @@ def works_with(user: Any, client_id: int) -> bool:
     )
 
 
-def user_may(user: Any, client: Client, action: str) -> bool:
+def user_may(user: User, client: Client, action: str) -> bool:
     return Client.objects.restrict(user, action).filter(pk=client.pk).exists()
 
 
-def allowed_actions(user: Any, client: Client) -> frozenset[str]:
+def allowed_actions(user: User, client: Client) -> frozenset[str]:
     """Every action `user` may take on `client`, asked of the policy in one query."""
     annotations = {
         f"may_{action.value}": Case(
@@ -113,7 +114,7 @@ def possible_duplicates(
     )
 
 
-def split_by_access(user: Any, clients: list[Client]) -> tuple[list[Client], int]:
+def split_by_access(user: User, clients: list[Client]) -> tuple[list[Client], int]:
     """The clients `user` may view, and how many others there are (without saying who)."""
     visible_ids = set(
         Client.objects.restrict(user, Action.VIEW)
@@ -124,6 +125,14 @@ def split_by_access(user: Any, clients: list[Client]) -> tuple[list[Client], int
     return visible, len(clients) - len(visible)
 
 
+class CaseloadSort(TextChoices):
+    URGENCY = "urgency", "Most urgent first"
+    NAME = "name", "Name"
+    CASE_NUMBER = "case_number", "Case number"
+    LAST_CONTACT = "last_contact", "Last contact, longest ago first"
+    NEXT_DUE = "next_due", "Next contact due, soonest first"
+
+
 @dataclass
 class CaseloadFilters:
     q: str = ""
@@ -131,27 +140,38 @@ class CaseloadFilters:
     program: int | None = None
     flag: str = ""
     case_manager: int | None = None
+    overdue: bool = False
+    sort: str = CaseloadSort.URGENCY
 
 
-def contact_rules(organisation_id: int) -> dict[tuple[int, str], int]:
-    """{(program id, model): days between contacts} for the organisation, in one query."""
-    return {
-        (rule.program_id, rule.model): rule.contact_every_days
-        for rule in ProgramModelRule.objects.filter(program__organisation_id=organisation_id)
-    }
+def start_of_today() -> datetime:
+    """Midnight today where the organisation works: a contact due before it is overdue."""
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
 
 
-def contact_due(client: Client, rules: dict[tuple[int, str], int]) -> datetime | None:
-    """When the next contact is due under the program's rule for the client's model."""
-    days = rules.get((client.program_id, client.case_management_model))
-    if days is None or client.stage == "conclusion":
-        return None
-    since = client.last_contact_at or client.registered_at
-    return since + timedelta(days=days)
+def _ordering(sort: str) -> list[Any]:
+    by_name = ["legal_last_name", "legal_first_name", "pk"]
+    match sort:
+        case CaseloadSort.NAME:
+            return by_name
+        case CaseloadSort.CASE_NUMBER:
+            return ["case_number"]
+        case CaseloadSort.LAST_CONTACT:
+            return [F("last_contact_at").asc(nulls_first=True), *by_name]
+        case CaseloadSort.NEXT_DUE:
+            return [F("next_contact_due_at").asc(nulls_last=True), *by_name]
+    # Urgency: an open safety concern first, then the most overdue contact, then the soonest.
+    # (The order of the caseload_by_urgency index, so a whole team is read in it, not sorted.)
+    return [
+        "-has_open_safety_flag",
+        F("next_contact_due_at").asc(nulls_last=True),
+        *by_name,
+    ]
 
 
-def caseload(user: Any, filters: CaseloadFilters) -> QuerySet[Client, Any]:
-    """The clients on a person's caseload (a supervisor's team), filtered and ready to list."""
+def caseload(user: User, filters: CaseloadFilters) -> QuerySet[Client, Client]:
+    """The clients on a person's caseload (a supervisor's team), filtered, sorted and ready to
+    list, in the same number of queries for any page of any caseload."""
     # A caseload is the person's own clients: emergency-access grants do not add to it.
     clients = Client.objects.restrict(user, Action.VIEW, include_emergency=False)
     if filters.q:
@@ -181,6 +201,8 @@ def caseload(user: Any, filters: CaseloadFilters) -> QuerySet[Client, Any]:
             client=OuterRef("pk"), kind=filters.flag, cleared_at__isnull=True
         )
         clients = clients.filter(Exists(open_flag))
+    if filters.overdue:
+        clients = clients.filter(next_contact_due_at__lt=start_of_today())
     return (
         clients.select_related("program", "primary_case_manager")
         .prefetch_related(
@@ -193,11 +215,11 @@ def caseload(user: Any, filters: CaseloadFilters) -> QuerySet[Client, Any]:
                 to_attr="open_flags",
             )
         )
-        .order_by("legal_last_name", "legal_first_name", "pk")
+        .order_by(*_ordering(filters.sort))
     )
 
 
-def team_counts(user: Any) -> list[dict[str, Any]]:
+def team_counts(user: User) -> list[dict[str, Any]]:
     """Open cases per primary case manager across the programs a supervisor oversees."""
     rows = (
         Client.objects.restrict(user, Action.VIEW, include_emergency=False)
@@ -241,14 +263,13 @@ def due_list(
     return sorted(items, key=lambda item: item.due_on)
 
 
-def caseload_rows(user: Any, clients: list[Client]) -> list[tuple[Client, list[DueItem]]]:
+def caseload_rows(user: User, clients: list[Client]) -> list[tuple[Client, list[DueItem]]]:
     """Each client on a caseload page with the due items the person may open, in a constant
     number of queries. A caseload holds only clients the person's role reaches, so the role's
     actions are the actions on each of them."""
-    rules = contact_rules(user.organisation_id)
     extra = due_items((client.pk for client in clients), role_actions(user))
     return [
-        (client, due_list(client, contact_due(client, rules), extra.get(client.pk, [])))
+        (client, due_list(client, client.next_contact_due_at, extra.get(client.pk, [])))
         for client in clients
     ]
 
@@ -297,11 +318,11 @@ def open_flags(client: Client, actions: frozenset[str]) -> list[ShownFlag]:
     ]
 
 
-def client_header(user: Any, client: Client) -> dict[str, Any]:
+def client_header(user: User, client: Client) -> dict[str, Any]:
     """What the header and tabs of every client page show, for any app's client tab: only what
     the person's allowed actions on this client let them see."""
     allowed = allowed_actions(user, client)
-    contact = contact_due(client, contact_rules(client.organisation_id))
+    contact = client.next_contact_due_at
     return {
         "client": client,
         "allowed": allowed,
@@ -329,7 +350,9 @@ def timeline(client: Client, actions: frozenset[str], limit: int = 200) -> list[
     )
 
 
-def recent_emergency_access(user: Any, days: int = 14) -> QuerySet[Any, Any]:
+def recent_emergency_access(
+    user: User, days: int = 14
+) -> QuerySet[BreakGlassGrant, BreakGlassGrant]:
     """Break-the-glass grants on clients in a supervisor's programs, newest first."""
     return (
         BreakGlassGrant.objects.filter(
@@ -356,7 +379,7 @@ class RepeatedRefusals:
     limit_reached: bool
 
 
-def repeated_refusals(user: Any, days: int = 14) -> list[RepeatedRefusals]:
+def repeated_refusals(user: User, days: int = 14) -> list[RepeatedRefusals]:
     """Staff of the user's organisation refused 5 or more times within an hour in the last
     `days`, the most recent first. Nothing about the clients they tried to reach."""
     refused = AuditEvent.objects.filter(
@@ -409,6 +432,6 @@ def repeated_refusals(user: Any, days: int = 14) -> list[RepeatedRefusals]:
     return sorted(found, key=lambda person: person.last_burst_at, reverse=True)
 
 
-def client_page(user: Any, client: Client, tab: str, **extra: Any) -> dict[str, Any]:
+def client_page(user: User, client: Client, tab: str, **extra: Any) -> dict[str, Any]:
     """The context every page on a client's record starts from: the header, and which tab."""
     return {**client_header(user, client), "tab": tab, **extra}

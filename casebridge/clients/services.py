@@ -3,6 +3,9 @@ flags and emergency access. Each runs in one transaction, validates before savin
 change and tells the timeline.
 """
 
+from collections.abc import Callable
+from copy import copy
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -10,12 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils import timezone
-from django.utils.text import capfirst
 
 from casebridge.access.policy import Action, may_register_clients
 from casebridge.access.refusals import refusal_record
 from casebridge.access.services import break_glass_grant
-from casebridge.accounts.models import Organisation, Program, Role
+from casebridge.accounts.models import Organisation, Program, Role, User
 from casebridge.audit.services import audit_record, changed_fields
 from casebridge.audit.versions import check_version
 from casebridge.clients import stages
@@ -102,7 +104,7 @@ def timeline_add(
     client: Client,
     kind: str,
     summary: str,
-    actor: Any,
+    actor: User | None,
     detail: str = "",
     needs_action: str | None = None,
 ) -> None:
@@ -121,7 +123,9 @@ def timeline_add(
     )
 
 
-def _timeline(client: Client, kind: str, summary: str, actor: Any, detail: str = "") -> None:
+def _timeline(
+    client: Client, kind: str, summary: str, actor: User | None, detail: str = ""
+) -> None:
     timeline_add(client=client, kind=kind, summary=summary, actor=actor, detail=detail)
 
 
@@ -136,7 +140,7 @@ def _next_case_number(organisation: Organisation) -> str:
     return f"{organisation.case_number_prefix}-{year}-{sequence:05d}"
 
 
-def client_register(*, by: Any, confirm_new_person: bool = False, **fields: Any) -> Client:
+def client_register(*, by: User, confirm_new_person: bool = False, **fields: Any) -> Client:
     """Register a new client in Engagement; a case manager registering becomes the primary."""
     if not may_register_clients(by):
         raise ValidationError("Your role cannot register clients.")
@@ -190,48 +194,123 @@ def client_register(*, by: Any, confirm_new_person: bool = False, **fields: Any)
     return client
 
 
-def client_update(*, client: Client, by: Any, version: int, **fields: Any) -> Client:
-    """Save edited details, refusing if someone else saved since `version` was read."""
+@dataclass(frozen=True)
+class _Note:
+    """A timeline entry to write once a change is saved."""
+
+    kind: str
+    summary: str
+    detail: str = ""
+
+
+def _update_versioned[Versioned: (Client, Collateral)](
+    instance: Versioned,
+    *,
+    by: User,
+    version: int,
+    fields: dict[str, Any],
+    editable: list[str],
+    object_type: str,
+    describe: Callable[[Versioned, Versioned, dict[str, Any]], list[_Note]],
+    audit_extra: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Versioned:
+    """Save an edit to a versioned record in one transaction: lock the row, refuse it if someone
+    saved since `version` was read, apply and validate the edited fields, then, only if
+    something changed, bump the version, audit the before and after, and tell the timeline.
+
+    `describe(before, after, diff)` says what the timeline should read; it may refuse the edit
+    (ValidationError) before anything is saved. `audit_extra(diff)` adds to the audit row.
+    """
     with transaction.atomic():
-        current = Client.objects.select_for_update().get(pk=client.pk)
-        _check_version(current, version, "client")
-        before = _snapshot(current, CLIENT_DETAIL_FIELDS)
-        from_program = current.program
+        current = type(instance).objects.select_for_update().get(pk=instance.pk)
+        _check_version(current, version, object_type)
+        before = copy(current)
         for name, value in fields.items():
-            if name not in CLIENT_DETAIL_FIELDS:
-                raise ValueError(f"{name} is not an editable client detail")
+            if name not in editable:
+                raise ValueError(f"{name} is not an editable {object_type} field")
             setattr(current, name, value)
         current.full_clean()
-        diff = changed_fields(before, _snapshot(current, CLIENT_DETAIL_FIELDS))
+        diff = changed_fields(_snapshot(before, editable), _snapshot(current, editable))
         if not diff:
             return current
+        notes = describe(before, current, diff)
         current.version += 1
         current.save()
+        client = current if isinstance(current, Client) else current.client
         audit_record(
             actor=by,
             action="update",
-            client_id=current.pk,
-            object_type="client",
+            client_id=client.pk,
+            object_type=object_type,
             object_id=current.pk,
-            changes=diff | {"version": [version, current.version]},
+            changes=diff
+            | (audit_extra(diff) if audit_extra else {})
+            | {"version": [version, current.version]},
         )
-        _timeline(current, TimelineKind.DETAILS, _details_summary(diff, from_program, current), by)
+        for note in notes:
+            _timeline(client, note.kind, note.summary, by, note.detail)
     return current
 
 
-def _details_summary(diff: dict[str, Any], from_program: Any, client: Client) -> str:
-    """Changed details by label; a move to another program says from which to which, by name,
-    since who may see the case follows the program."""
-    labels = ", ".join(field_label(name) for name in diff if name != "program")
-    parts = [f"Details updated: {labels}"] if labels else []
-    if "program" in diff:
-        parts.append(
-            f"{capfirst(field_label('program'))}: {from_program.name} → {client.program.name}"
+def client_update(
+    *, client: Client, by: User, version: int, program_change_reason: str = "", **fields: Any
+) -> Client:
+    """Save edited details, refusing if someone else saved since `version` was read.
+
+    Moving the client to another program changes who may see the case, so it needs a reason,
+    and the timeline says from which program, to which, and why.
+    """
+    reason = (program_change_reason or "").strip()
+
+    def describe(before: Client, after: Client, diff: dict[str, Any]) -> list[_Note]:
+        notes = []
+        details = [name for name in diff if name != "program"]
+        if details:
+            labels = ", ".join(field_label(name) for name in details)
+            notes.append(_Note(TimelineKind.DETAILS, f"Details updated: {labels}"[:300]))
+        if "program" in diff:
+            # As at registration: only a program of the organisation that the person works in.
+            if (
+                after.program.organisation_id != after.organisation_id
+                or not by.programs.filter(pk=after.program_id).exists()
+            ):
+                raise ValidationError({"program": "Choose one of the programs you work in."})
+            notes.append(_program_move_note(before.program, after.program, reason))
+        return notes
+
+    return _update_versioned(
+        client,
+        by=by,
+        version=version,
+        fields=fields,
+        editable=CLIENT_DETAIL_FIELDS,
+        object_type="client",
+        describe=describe,
+        audit_extra=lambda diff: {"reason": [None, reason]} if "program" in diff else {},
+    )
+
+
+def _program_move_note(from_program: Program, to_program: Program, reason: str) -> _Note:
+    """The timeline entry of a move to another program; a move without a reason is refused."""
+    if not reason:
+        raise ValidationError(
+            {
+                "program_change_reason": (
+                    f"Say why the client is moving from {from_program.name} to "
+                    f"{to_program.name} (for example, stepped up to residential care)."
+                )
+            }
         )
-    return "; ".join(parts)[:300]
+    summary = f"Moved from {from_program.name} to {to_program.name}: {reason}"
+    if len(summary) <= 300:
+        return _Note(TimelineKind.PROGRAM, summary)
+    # The reason is kept whole beside a shortened summary.
+    return _Note(TimelineKind.PROGRAM, summary[:299] + "…", detail=reason)
 
 
-def case_move_stage(*, client: Client, to_stage: str, by: Any, reason: str, version: int) -> Client:
+def case_move_stage(
+    *, client: Client, to_stage: str, by: User, reason: str, version: int
+) -> Client:
     """Move the case to another stage if the stage table allows it; who, when and why are kept."""
     reason = (reason or "").strip()
     if not reason:
@@ -281,7 +360,7 @@ def case_move_stage(*, client: Client, to_stage: str, by: Any, reason: str, vers
 
 
 def client_assign(
-    *, client: Client, by: Any, role: str, to_user: Any | None, reason: str, version: int
+    *, client: Client, by: User, role: str, to_user: User | None, reason: str, version: int
 ) -> Client:
     """Change who is assigned to the client in one role; the history is kept."""
     role = AssignmentRole(role)
@@ -329,7 +408,7 @@ def client_assign(
     return current
 
 
-def collateral_add(*, client: Client, by: Any, **fields: Any) -> Collateral:
+def collateral_add(*, client: Client, by: User, **fields: Any) -> Collateral:
     with transaction.atomic():
         collateral = Collateral(client=client, **fields)
         collateral.full_clean()
@@ -355,35 +434,36 @@ def collateral_add(*, client: Client, by: Any, **fields: Any) -> Collateral:
 
 
 def collateral_update(
-    *, collateral: Collateral, by: Any, version: int, **fields: Any
+    *, collateral: Collateral, by: User, version: int, **fields: Any
 ) -> Collateral:
-    with transaction.atomic():
-        current = Collateral.objects.select_for_update().get(pk=collateral.pk)
-        _check_version(current, version, "collateral")
-        before = _snapshot(current, COLLATERAL_FIELDS)
-        for name, value in fields.items():
-            if name not in COLLATERAL_FIELDS:
-                raise ValueError(f"{name} is not an editable collateral field")
-            setattr(current, name, value)
-        current.full_clean()
-        diff = changed_fields(before, _snapshot(current, COLLATERAL_FIELDS))
-        if not diff:
-            return current
-        current.version += 1
-        current.save()
-        audit_record(
-            actor=by,
-            action="update",
-            client_id=current.client_id,
-            object_type="collateral",
-            object_id=current.pk,
-            changes=diff | {"version": [version, current.version]},
-        )
-        _timeline(current.client, TimelineKind.COLLATERAL, f"Contact updated: {current.name}", by)
-    return current
+    """Save an edited collateral, refusing if someone else saved since `version` was read."""
+    return _update_versioned(
+        collateral,
+        by=by,
+        version=version,
+        fields=fields,
+        editable=COLLATERAL_FIELDS,
+        object_type="collateral",
+        describe=lambda before, after, diff: [
+            _Note(TimelineKind.COLLATERAL, f"Contact updated: {after.name}")
+        ],
+    )
 
 
-def flag_raise(*, client: Client, by: Any, kind: str, note: str = "") -> ClientFlag:
+def contact_times_set(
+    *, client: Client, last_contact_at: datetime | None, last_attempt_at: datetime | None
+) -> Client:
+    """Keep on the client when staff last reached them and last tried without reaching them, as
+    the capability that records contacts works them out; the next contact due follows. Run it in
+    that capability's transaction, with the client's row locked."""
+    stored = Client.objects.filter(pk=client.pk)
+    stored.update(last_contact_at=last_contact_at, last_attempt_at=last_attempt_at)
+    client.last_contact_at, client.last_attempt_at = last_contact_at, last_attempt_at
+    client.next_contact_due_at = stored.values_list("next_contact_due_at", flat=True).get()
+    return client
+
+
+def flag_raise(*, client: Client, by: User, kind: str, note: str = "") -> ClientFlag:
     with transaction.atomic():
         if client.flags.filter(kind=kind, cleared_at__isnull=True).exists():
             raise ValidationError({"kind": "This flag is already raised on the client."})
@@ -404,7 +484,7 @@ def flag_raise(*, client: Client, by: Any, kind: str, note: str = "") -> ClientF
     return flag
 
 
-def flag_clear(*, flag: ClientFlag, by: Any, note: str) -> ClientFlag:
+def flag_clear(*, flag: ClientFlag, by: User, note: str) -> ClientFlag:
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Say why the flag can be cleared."})
@@ -434,7 +514,7 @@ def flag_clear(*, flag: ClientFlag, by: Any, note: str) -> ClientFlag:
     return current
 
 
-def emergency_access(*, user: Any, case_number: str, reason: str) -> Client:
+def emergency_access(*, user: User, case_number: str, reason: str) -> Client:
     """Break the glass: time-limited view of one client in the user's organisation.
 
     A number with no case in the organisation is refused, and the refusal is audited before the
@@ -443,11 +523,12 @@ def emergency_access(*, user: Any, case_number: str, reason: str) -> Client:
     number, and we never look across organisations to say so.
     """
     typed = case_number.strip()
-    client = (
-        Client.objects.filter(organisation_id=user.organisation_id, case_number=typed)
-        .select_related("program")
-        .first()
+    in_organisation = (
+        Client.objects.none()
+        if user.organisation_id is None
+        else Client.objects.filter(organisation_id=user.organisation_id)
     )
+    client = in_organisation.filter(case_number=typed).select_related("program").first()
     if client is None:
         refusal_record(
             actor=user,
@@ -475,6 +556,7 @@ __all__ = [
     "client_update",
     "collateral_add",
     "collateral_update",
+    "contact_times_set",
     "emergency_access",
     "flag_clear",
     "flag_raise",

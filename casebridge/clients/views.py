@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,6 +22,7 @@ from casebridge.access.policy import (
     may_see_team,
     may_use_break_glass,
 )
+from casebridge.accounts.http import SignedInRequest
 from casebridge.accounts.queries import role_grants
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import VersionConflict
@@ -46,7 +47,7 @@ from casebridge.inputs import parse_id
 PAGE_SIZE = 50
 
 
-def _caseload_context(request: HttpRequest) -> dict[str, Any]:
+def _caseload_context(request: SignedInRequest) -> dict[str, Any]:
     user = request.user
     # Searches travel in the request body, never the URL: a search term is often a name, and
     # URLs end up in browser history and proxy logs.
@@ -61,6 +62,8 @@ def _caseload_context(request: HttpRequest) -> dict[str, Any]:
             stage=form.cleaned_data["stage"],
             program=form.cleaned_data["program"],
             flag=form.cleaned_data["flag"],
+            overdue=form.cleaned_data["overdue"],
+            sort=form.cleaned_data["sort"],
         )
     case_manager = parse_id(data.get("case_manager"))
     if case_manager is not None and may_see_team(user):
@@ -85,17 +88,17 @@ def _caseload_context(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: SignedInRequest) -> HttpResponse:
     if not may_have_caseload(request.user):
         raise Http404
     context = _caseload_context(request)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "clients/_caseload_table.html", context)
     return render(request, "clients/caseload.html", context)
 
 
 @login_required
-def client_register(request: HttpRequest) -> HttpResponse:
+def client_register(request: SignedInRequest) -> HttpResponse:
     if not may_register_clients(request.user):
         raise Http404
     form = ClientIntakeForm(request.POST or None, user=request.user)
@@ -118,8 +121,9 @@ def client_register(request: HttpRequest) -> HttpResponse:
                 object_type="duplicate_check",
                 changes={"client_ids": [c.pk for c in error.duplicates]},
             )
-            form.data = form.data.copy()
-            form.data["confirm_new_person"] = "on"
+            confirmed = request.POST.copy()
+            confirmed["confirm_new_person"] = "on"
+            form.data = confirmed
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -135,7 +139,7 @@ def client_register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def client_overview(request: HttpRequest, client_id: int) -> HttpResponse:
+def client_overview(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id)
     context = queries.client_page(
         request.user,
@@ -149,7 +153,7 @@ def client_overview(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def client_timeline(request: HttpRequest, client_id: int) -> HttpResponse:
+def client_timeline(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id)
     context = queries.client_page(request.user, client, "timeline")
     context["entries"] = queries.timeline(client, context["allowed"])
@@ -157,7 +161,7 @@ def client_timeline(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+def client_edit(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id, action=Action.CHANGE)
     form = ClientEditForm(
         request.POST or None,
@@ -170,7 +174,11 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         fields = {name: form.cleaned_data[name] for name in CLIENT_DETAIL_FIELDS}
         try:
             services.client_update(
-                client=client, by=request.user, version=form.cleaned_data["version"], **fields
+                client=client,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                program_change_reason=form.cleaned_data["program_change_reason"],
+                **fields,
             )
         except VersionConflict as error:
             conflict = error
@@ -190,7 +198,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def client_move_stage(request: HttpRequest, client_id: int) -> HttpResponse:
+def client_move_stage(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id, action=Action.MOVE_STAGE)
     form = StageMoveForm(request.POST, client=client)
     conflict = None
@@ -224,7 +232,7 @@ def client_move_stage(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def client_assign(request: HttpRequest, client_id: int) -> HttpResponse:
+def client_assign(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id, action=Action.ASSIGN)
     form = AssignForm(request.POST or None, initial={"version": client.version}, client=client)
     conflict = None
@@ -255,7 +263,7 @@ def client_assign(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def collateral_list(request: HttpRequest, client_id: int) -> HttpResponse:
+def collateral_list(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id)
     context = queries.client_page(
         request.user, client, "collaterals", collaterals=queries.collaterals_with_releases(client)
@@ -264,7 +272,7 @@ def collateral_list(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def collateral_add(request: HttpRequest, client_id: int) -> HttpResponse:
+def collateral_add(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(
         user=request.user, client_id=client_id, action=Action.MANAGE_COLLATERALS
     )
@@ -286,7 +294,7 @@ def collateral_add(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @login_required
-def collateral_edit(request: HttpRequest, client_id: int, collateral_id: int) -> HttpResponse:
+def collateral_edit(request: SignedInRequest, client_id: int, collateral_id: int) -> HttpResponse:
     client = queries.client_for(
         user=request.user, client_id=client_id, action=Action.MANAGE_COLLATERALS
     )
@@ -322,7 +330,7 @@ def collateral_edit(request: HttpRequest, client_id: int, collateral_id: int) ->
 
 @login_required
 @require_POST
-def flag_raise(request: HttpRequest, client_id: int) -> HttpResponse:
+def flag_raise(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id, action=Action.FLAG)
     form = FlagForm(request.POST)
     if form.is_valid():
@@ -338,7 +346,7 @@ def flag_raise(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def flag_clear(request: HttpRequest, client_id: int, flag_id: int) -> HttpResponse:
+def flag_clear(request: SignedInRequest, client_id: int, flag_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id, action=Action.FLAG)
     flag = client.flags.filter(pk=flag_id).first()
     if flag is None:
@@ -356,7 +364,7 @@ def flag_clear(request: HttpRequest, client_id: int, flag_id: int) -> HttpRespon
 
 
 @login_required
-def emergency_access(request: HttpRequest) -> HttpResponse:
+def emergency_access(request: SignedInRequest) -> HttpResponse:
     if not may_use_break_glass(request.user):
         raise Http404
     form = EmergencyAccessForm(request.POST or None)
@@ -374,7 +382,7 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: SignedInRequest) -> HttpResponse:
     if not may_see_team(request.user):
         raise Http404
     context = {

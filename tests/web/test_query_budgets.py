@@ -17,6 +17,8 @@ from tests.plans.helpers import ready_plan, sign_all
 
 BUDGETS = {
     "caseload": ("/caseload/", 27),
+    "caseload, overdue only": ("/caseload/?overdue=on", 27),
+    "caseload by next due": ("/caseload/?sort=next_due", 27),
     "client overview": ("/clients/{c}/", 27),
     "timeline": ("/clients/{c}/timeline/", 27),
     "care plan home": ("/clients/{c}/plan/", 40),
@@ -32,7 +34,11 @@ def _caseload_of(world, size: int) -> None:
     grow = size // 5
     for n in range(size - 2):  # the world already gives alice two clients
         extra = ClientFactory(
-            program=world.program, primary_case_manager=world.alice, registered_by=world.ivy
+            program=world.program,
+            primary_case_manager=world.alice,
+            registered_by=world.ivy,
+            # Half of them overdue a contact, so "overdue only" lists a page of clients too.
+            last_contact_at=timezone.now() - timedelta(days=20 if n % 2 else 2),
         )
         client_services.flag_raise(client=extra, by=world.alice, kind="high_risk")
         PlanTask.objects.create(
