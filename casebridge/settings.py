@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "casebridge.consents",
     "casebridge.assessments",
     "casebridge.plans",
+    "casebridge.monitoring",
     "casebridge.web",
     "casebridge.demo",
 ]

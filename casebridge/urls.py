@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("casebridge.consents.urls")),
     path("", include("casebridge.assessments.urls")),
     path("", include("casebridge.plans.urls")),
+    path("", include("casebridge.monitoring.urls")),
     path("audit/", include("casebridge.audit.urls")),
     path("admin/", admin.site.urls),
 ]

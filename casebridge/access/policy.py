@@ -4,10 +4,11 @@ The rules, by role (always inside the user's own organisation):
 - supervisor: every client in the programs they supervise, every action;
 - case manager: clients they are primary or secondary case manager for, care plans included;
   not reassignment;
-- peer/sober coach: clients they coach, to view only, without clinical content (assessments,
-  measures, substance history): only what coaching needs;
-- intake coordinator: clients still in Engagement in their programs (no care plans: those come
-  after assessment);
+- peer/sober coach: clients they coach, to view and to record coaching sessions and check-ins,
+  without clinical content (assessments, measures, substance history, contact notes): only what
+  coaching needs;
+- intake coordinator: clients still in Engagement in their programs, contact notes included (no
+  care plans: those come after assessment; no check-ins: those come with the coaching);
 - program administrator and auditor: no client records (configuration and audit trails only);
 - case managers and supervisors with an unexpired break-the-glass grant: that client, to read
   only (clinical content included: it is an emergency). Coaches and intake coordinators do not
@@ -43,6 +44,10 @@ class Action(StrEnum):
     READ_CLINICAL = "read_clinical"
     # Write and change care plans, record their signatures and reviews.
     PLAN = "plan"
+    # Write contact notes (reading them is READ_CLINICAL), sign, co-sign and add addenda.
+    RECORD_CONTACT = "record_contact"
+    # Record and read check-ins and record coaching sessions: what coaching needs.
+    CHECK_IN = "check_in"
 
 
 NOTHING = Q(pk__in=[])
@@ -51,7 +56,7 @@ NOTHING = Q(pk__in=[])
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.SUPERVISOR: frozenset(Action),
     Role.CASE_MANAGER: frozenset(Action) - {Action.ASSIGN},
-    Role.COACH: frozenset({Action.VIEW}),
+    Role.COACH: frozenset({Action.VIEW, Action.CHECK_IN}),
     Role.INTAKE: frozenset(
         {
             Action.VIEW,
@@ -62,6 +67,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_CONSENTS,
             Action.ASSESS,
             Action.READ_CLINICAL,
+            Action.RECORD_CONTACT,
         }
     ),
     Role.ADMIN: frozenset(),

@@ -18,6 +18,7 @@ from casebridge.clients.models import Collateral
 from casebridge.clients.services import case_move_stage, flag_raise
 from casebridge.consents.gate import Recipient
 from casebridge.consents.services import disclosure_record, disclosure_record_emergency
+from casebridge.monitoring import services as monitoring_services
 from casebridge.plans.models import PlanRules, PlanTask
 from casebridge.plans.services import task_close
 from tests.factories import ConsentFactory
@@ -36,13 +37,18 @@ MARKERS = {
     "Emergency-nature-marker-6650": "disclose",
     "Stage-reason-marker-3381": "view",
     "Consent in effect": "view",
+    "Note-content-marker-4410": "read_clinical",  # a contact note's text
+    "Place-marker-6120": "read_clinical",  # where a contact happened
+    "Note-addendum-marker-1195": "read_clinical",
+    "Help-marker-8821": "check_in",  # what a check-in says the client needs help with
+    "Coaching-marker-3307": "view",  # a coaching session's next step: for the whole team
 }
 
 # What each person may do on the seeded client (the policy's rules for their role).
 ALLOWED = {
-    "alice": {"view", "read_clinical", "disclose"},
-    "sue": {"view", "read_clinical", "disclose"},
-    "cody": {"view"},
+    "alice": {"view", "read_clinical", "disclose", "check_in"},
+    "sue": {"view", "read_clinical", "disclose", "check_in"},
+    "cody": {"view", "check_in"},
     # bob is not assigned: he reads the record through emergency access only.
     "bob": {"view", "read_clinical"},
 }
@@ -53,7 +59,12 @@ PAGES = [
     "collateral_list",
     "consent_list",
     "consent_detail",
+    "contact_log",
+    "note_detail",
+    "check_in_list",
 ]
+# Pages that need more than "view" to open at all; the others open for everyone above.
+PAGE_NEEDS = {"note_detail": "read_clinical", "check_in_list": "check_in"}
 
 
 @pytest.fixture
@@ -114,6 +125,42 @@ def seeded(world):
     emergency_access(
         user=world.bob, case_number=client.case_number, reason="Emergency-reason-marker-0412"
     )
+    # A contact note, a check-in and a coaching session.
+    world.note = monitoring_services.note_save(
+        client=client,
+        by=world.alice,
+        sign=True,
+        contact_at=timezone.now() - timedelta(hours=3),
+        contact_type="visit",
+        duration_minutes=40,
+        place="Place-marker-6120",
+        sections={
+            "data": "Note-content-marker-4410",
+            "assessment": "Steady",
+            "plan": "Next week",
+        },
+    )
+    monitoring_services.note_addendum_add(
+        note=world.note, by=world.alice, text="Note-addendum-marker-1195"
+    )
+    monitoring_services.check_in_record(
+        client=client,
+        by=world.cody,
+        mood=6,
+        craving=4,
+        used_since_last=False,
+        sleep="well",
+        needs_help_with="Help-marker-8821",
+    )
+    monitoring_services.coaching_session_record(
+        client=client,
+        by=world.cody,
+        session_on=timezone.localdate(),
+        kind="in_person",
+        duration_minutes=60,
+        topics=["meetings"],
+        next_step="Coaching-marker-3307",
+    )
     # A review is overdue, so "Care plan review" is on the due list.
     plan.activated_at = timezone.now() - timedelta(days=30)
     plan.save(update_fields=["activated_at"])
@@ -125,6 +172,8 @@ def _page(http, world, person, name):
     kwargs = {"client_id": world.client.pk}
     if name == "consent_detail":
         kwargs["consent_id"] = world.consent.pk
+    if name == "note_detail":
+        kwargs["note_id"] = world.note.pk
     response = http.get(reverse(name, kwargs=kwargs))
     return response
 
@@ -144,7 +193,10 @@ def test_the_seeded_record_carries_every_marker_for_the_case_manager(client, see
 @pytest.mark.parametrize("person", sorted(ALLOWED))
 def test_pages_hold_only_what_the_role_may_see(client, seeded, person, name):
     response = _page(client, seeded, person, name)
-    assert response.status_code == 200, f"{person} {name}: {response.status_code}"
+    opens = PAGE_NEEDS.get(name, "view") in ALLOWED[person]
+    assert response.status_code == (200 if opens else 404), (
+        f"{person} {name}: {response.status_code}"
+    )
     body = response.content.decode()
     leaked = [
         marker
@@ -152,6 +204,15 @@ def test_pages_hold_only_what_the_role_may_see(client, seeded, person, name):
         if needs not in ALLOWED[person] and marker in body
     ]
     assert not leaked, f"{person} sees on {name} what the role may not: {leaked}"
+
+
+def test_a_coach_sees_that_a_contact_happened_and_never_what_the_note_says(client, seeded):
+    timeline = _page(client, seeded, "cody", "client_timeline").content.decode()
+    assert "Home or community visit on" in timeline and "40 minutes" in timeline
+    assert "by Alice" in timeline
+    contact_log = _page(client, seeded, "cody", "contact_log").content.decode()
+    assert "Coaching-marker-3307" in contact_log
+    assert "Note-content-marker-4410" not in contact_log + timeline
 
 
 def test_a_coach_sees_that_a_safety_concern_exists_and_what_to_do(client, seeded):

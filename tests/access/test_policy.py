@@ -21,7 +21,11 @@ EXPECTED = {
     "bob": {"client": set(), "engagement_client": set(), "foreign_client": set()},
     "sue": {"client": ALL, "engagement_client": ALL, "foreign_client": set()},
     "otto": {"client": set(), "engagement_client": set(), "foreign_client": set()},
-    "cody": {"client": {A.VIEW}, "engagement_client": set(), "foreign_client": set()},
+    "cody": {
+        "client": {A.VIEW, A.CHECK_IN},
+        "engagement_client": set(),
+        "foreign_client": set(),
+    },
     "ivy": {
         "client": set(),
         "engagement_client": {
@@ -33,6 +37,7 @@ EXPECTED = {
             A.MANAGE_CONSENTS,
             A.ASSESS,
             A.READ_CLINICAL,
+            A.RECORD_CONTACT,
         },
         "foreign_client": set(),
     },

@@ -2,14 +2,17 @@
 another organisation's: the expected answer for each. A URL missing from the table fails."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from casebridge.assessments.services import assessment_start, instrument_record
 from casebridge.clients.models import ClientFlag, Collateral
 from casebridge.consents.models import Disclosure
+from casebridge.monitoring import services as monitoring_services
 from casebridge.plans.models import PlanTask
 from casebridge.plans.services import plan_revise
 from tests.factories import ConsentFactory
@@ -244,11 +247,43 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         lambda w: {"client_id": w.client.pk},
         row(404, alice=200, sue=200),
     ),
+    "contact_log": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "note_new": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "note_detail": ("get", lambda w: _note(w), row(404, alice=200, sue=200)),
+    # A draft is its writer's: the supervisor reads it but does not change it.
+    "note_edit": ("get", lambda w: _note(w, w.draft_note), row(404, alice=200)),
+    # Nothing to co-sign (the program asks for none): refused with a message on the note.
+    "note_cosign": ("post", lambda w: _note(w), row(404, alice=302, sue=302)),
+    # An empty addendum: the note again, with what is missing beside the field.
+    "note_addendum": ("post", lambda w: _note(w), row(404, alice=200, sue=200)),
+    "coaching_new": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "check_in_list": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "check_in_new": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
 }
 
 
 def _plan(world: object, plan: object = None) -> dict[str, int]:
     return {"client_id": world.client.pk, "plan_id": (plan or world.plan).pk}  # type: ignore[attr-defined]
+
+
+def _note(world: object, note: object = None) -> dict[str, int]:
+    return {"client_id": world.client.pk, "note_id": (note or world.note).pk}  # type: ignore[attr-defined]
 
 
 def served_url_names() -> set[str]:
@@ -314,6 +349,16 @@ def matrix_world(world):
     world.task = PlanTask.objects.get(client=world.client)
     world.draft_plan = plan_revise(plan=world.plan, by=world.alice, reason="Matrix")
     world.goal = world.draft_plan.goals.get()
+    note = {
+        "contact_at": timezone.now() - timedelta(hours=1),
+        "contact_type": "phone",
+        "duration_minutes": 15,
+        "sections": {"data": "Called", "assessment": "Well", "plan": "Visit Friday"},
+    }
+    world.note = monitoring_services.note_save(
+        client=world.client, by=world.alice, sign=True, **note
+    )
+    world.draft_note = monitoring_services.note_save(client=world.client, by=world.alice, **note)
     return world
 
 
@@ -339,6 +384,11 @@ def test_each_person_gets_the_expected_answer(client, matrix_world, name, person
         "client_edit",
         "client_assign",
         "collateral_add",
+        "contact_log",
+        "note_new",
+        "coaching_new",
+        "check_in_list",
+        "check_in_new",
     ],
 )
 @pytest.mark.parametrize("person", ["alice", "sue", "bob", "ivy"])

@@ -1,0 +1,1 @@
+"""Monitoring: contact notes, coaching sessions, check-ins and the contact standards."""
