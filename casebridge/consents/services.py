@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record
+from casebridge.audit.versions import check_version
 from casebridge.clients.models import Client, Collateral
 from casebridge.clients.services import timeline_add
 from casebridge.consents.gate import (
@@ -104,11 +105,14 @@ def consent_save(
                 raise ConsentLocked(
                     "This consent is signed and in effect; revoke it and record a new one."
                 )
-            if version is None or consent.version != version:
-                raise ValidationError(
-                    "Someone else changed this draft while you were editing it. Reload it and make your changes again."
-                )
-            before = _audit_fields(consent)
+            check_version(
+                current=consent.version,
+                version=-1 if version is None else version,
+                client_id=client.pk,
+                object_type="consent",
+                object_id=consent.pk,
+            )
+            before = _audit_fields(consent) | {"version": consent.version}
             consent.version += 1
         for name, value in fields.items():
             if name not in CONSENT_FIELDS:
@@ -128,6 +132,8 @@ def consent_save(
         consent.full_clean(exclude=["signature_scan"])
         consent.save()
         after = _audit_fields(consent) | {"status": consent.status}
+        if before:
+            after["version"] = consent.version
         audit_record(
             actor=by,
             action="update" if before else "create",

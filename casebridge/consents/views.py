@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from casebridge.access.policy import Action
 from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.services import audit_record, record_print
+from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page
 from casebridge.consents import queries, services
@@ -29,7 +30,7 @@ from casebridge.consents.forms import (
 from casebridge.consents.gate import Recipient, state_on
 from casebridge.consents.models import Consent, Disclosure, Language
 from casebridge.consents.notices import HOW_TO_REVOKE, REDISCLOSURE_NOTICE
-from casebridge.formtools import apply_errors, error_text
+from casebridge.formtools import apply_errors, error_text, offer_latest
 
 
 def _consent(client: Client, consent_id: int) -> Consent:
@@ -72,6 +73,7 @@ def _consent_form_view(
         initial=initial,
         client=client,
     )
+    conflict = None
     if request.method == "POST" and form.is_valid():
         activate = "activate" in request.POST
         fields = {
@@ -92,6 +94,11 @@ def _consent_form_view(
             )
         except services.ConsentLocked as error:
             form.add_error(None, str(error))
+        except VersionConflict as error:
+            conflict = error
+            if consent is not None:
+                consent.refresh_from_db()
+                offer_latest(form, consent.version)
         except ValidationError as error:
             apply_errors(form, error)
             if activate:
@@ -112,7 +119,9 @@ def _consent_form_view(
             form=form,
             consent=consent,
             how_to_revoke=HOW_TO_REVOKE["en"],
+            conflict=conflict,
         ),
+        status=409 if conflict else 200,
     )
 
 

@@ -361,3 +361,30 @@ def test_the_contacts_tab_shows_a_release_only_while_a_consent_is_in_effect(clie
     assert release.startswith("Family involvement in recovery, until ")
     services.consent_revoke(consent=consent, by=world.alice, revoked_on=TODAY(), method="phone")
     assert dict((c.pk, r) for c, r in client.get(url).context["collaterals"])[mother.pk] is None
+
+
+def test_two_people_saving_one_draft_consent_get_the_shared_conflict_naming_the_first(
+    client, world, mother
+):
+    client.force_login(world.alice)
+    draft_post = complete_post(mother, signed_on=None, activate=None)
+    draft_post["draft"] = "1"
+    client.post(f"/clients/{world.client.pk}/consents/new/", draft_post)
+    draft = Consent.objects.get()
+    opened = str(draft.version)
+    first = complete_post(mother, signed_on=None, activate=None, version=opened)
+    first["draft"] = "1"
+    first["purpose"] = "treatment"
+    assert (
+        client.post(f"/clients/{world.client.pk}/consents/{draft.pk}/edit/", first).status_code
+        == 302
+    )
+    client.force_login(world.sue)
+    second = complete_post(mother, version=opened)
+    response = client.post(f"/clients/{world.client.pk}/consents/{draft.pk}/edit/", second)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Someone else changed this while you were working" in body
+    assert "alice" in body
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.purpose == "treatment"
