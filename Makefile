@@ -44,7 +44,7 @@ lint: setup-dev
 	$(CB) check
 
 typecheck: setup-dev
-	$(BIN)/mypy casebridge/*/services.py casebridge/*/queries.py casebridge/access/policy.py
+	$(BIN)/mypy casebridge
 
 pytest: setup-dev
 	$(CB) collectstatic --no-input --verbosity 0

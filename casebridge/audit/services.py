@@ -19,10 +19,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
+from casebridge.accounts.models import User
 from casebridge.audit.canonical import canonical_json, storable
 from casebridge.audit.checkpoints import Checkpoint, checkpoint_newest
 from casebridge.audit.context import current_remote_addr
@@ -155,7 +157,7 @@ def _locked_head(chain: str) -> AuditChainHead:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: User | AnonymousUser | None,
     action: str,
     client_id: int | None = None,
     object_type: str = "",
@@ -165,7 +167,8 @@ def audit_record(
     organisation_id: int | None = None,
 ) -> AuditEvent:
     """Append one event to the trail. Runs inside the caller's transaction when there is one."""
-    actor_obj = actor if getattr(actor, "pk", None) else None
+    # Nobody signed in (a failed sign-in, a background sweep) leaves the actor empty.
+    actor_obj = actor if isinstance(actor, User) and actor.pk else None
     if organisation_id is None:
         organisation_id = getattr(actor_obj, "organisation_id", None)
     key = current_key()
@@ -199,7 +202,7 @@ def audit_record(
 
 
 def record_print(
-    *, actor: Any, client_id: int, object_type: str, object_id: object = "", **details: Any
+    *, actor: User, client_id: int, object_type: str, object_id: object = "", **details: Any
 ) -> AuditEvent:
     """A client's record printed or laid out for paper: every printout is on the trail."""
     return audit_record(

@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from casebridge.access.policy import Action, may
 from casebridge.accounts.http import SignedInRequest
+from casebridge.accounts.models import User
 from casebridge.assessments.biopsychosocial import LEVEL_NAMES, NEED_DOMAINS, NEED_SEVERITY
 from casebridge.audit.services import audit_record, record_print
 from casebridge.audit.versions import VersionConflict
@@ -305,7 +306,7 @@ def plan_element(
 
 
 def _save(
-    plan: CarePlan, by: Any, kind: str, form: Any, element: Any, parent_goal: Goal | None
+    plan: CarePlan, by: User, kind: str, form: Any, element: Any, parent_goal: Goal | None
 ) -> Any:
     """Hand a valid form to the service that saves its kind of element."""
     data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
