@@ -1,5 +1,4 @@
-"""What happens after the plan: contact notes (with their addenda), coaching sessions and
-check-ins, and each program's rules for notes and for which contacts count."""
+"""Contact notes, their addenda, coaching sessions, check-ins and the program settings for them."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError

@@ -1,0 +1,33 @@
+"""Monitoring's tables, one module per kind of record; imported here so Django finds them."""
+
+from casebridge.monitoring.models.contacts import (
+    MAX_DURATION_MINUTES,
+    CheckIn,
+    CheckInSource,
+    CoachingKind,
+    CoachingSession,
+    CoachingTopic,
+    ContactNote,
+    ContactNoteRules,
+    ContactStandard,
+    ContactType,
+    NoteAddendum,
+    Sleep,
+    TimelineKind,
+)
+
+__all__ = [
+    "MAX_DURATION_MINUTES",
+    "CheckIn",
+    "CheckInSource",
+    "CoachingKind",
+    "CoachingSession",
+    "CoachingTopic",
+    "ContactNote",
+    "ContactNoteRules",
+    "ContactStandard",
+    "ContactType",
+    "NoteAddendum",
+    "Sleep",
+    "TimelineKind",
+]
