@@ -1,43 +1,18 @@
 """Program administrators set each program's note format, when a note is a late entry, whether
-a supervisor co-signs notes, and which contact types count towards the contact rule. Every
-change is on the audit trail (ProgramScopedAdmin)."""
+a supervisor co-signs notes, and which contact types count towards the contact rule (the
+role's permissions are in accounts.backends). Every change is on the audit trail
+(ProgramScopedAdmin)."""
 
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 
-from casebridge.accounts.models import CaseManagementModel, Role
+from casebridge.accounts.models import CaseManagementModel
 from casebridge.accounts.scoping import ProgramScopedAdmin
 from casebridge.monitoring.formats import format_choices
 from casebridge.monitoring.models import ContactNoteRules, ContactStandard, ContactType
 from casebridge.monitoring.standards import DEFAULT_COUNTING, labels
-
-
-class ProgramSettingAdmin(ProgramScopedAdmin):
-    """A program administrator may view, add, change and remove these settings for their own
-    organisation's programs (the same grant accounts.backends gives the other program settings;
-    the role's permission list lives there and does not name these yet)."""
-
-    def _configures(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and getattr(user, "role", None) == Role.ADMIN)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._configures(request) or super().has_module_permission(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._configures(request) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._configures(request) or super().has_add_permission(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._configures(request) or super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._configures(request) or super().has_delete_permission(request, obj)
 
 
 class ContactNoteRulesForm(forms.ModelForm):
@@ -49,7 +24,7 @@ class ContactNoteRulesForm(forms.ModelForm):
 
 
 @admin.register(ContactNoteRules)
-class ContactNoteRulesAdmin(ProgramSettingAdmin):
+class ContactNoteRulesAdmin(ProgramScopedAdmin):
     form = ContactNoteRulesForm
     list_display = ["program", "note_format", "late_after_days", "supervisor_cosign"]
 
@@ -81,7 +56,7 @@ class ContactStandardForm(forms.ModelForm):
 
 
 @admin.register(ContactStandard)
-class ContactStandardAdmin(ProgramSettingAdmin):
+class ContactStandardAdmin(ProgramScopedAdmin):
     form = ContactStandardForm
     list_display = ["program", "model"]
     list_filter = ["program", "model"]

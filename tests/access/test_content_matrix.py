@@ -5,7 +5,7 @@ role may find a marker on a page only when the policy gives it the action the en
 The status matrix (test_url_matrix.py) says who may open a page; this one says what the page
 holds once opened."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -19,6 +19,10 @@ from casebridge.clients.services import case_move_stage, flag_raise
 from casebridge.consents.gate import Recipient
 from casebridge.consents.services import disclosure_record, disclosure_record_emergency
 from casebridge.monitoring import services as monitoring_services
+from casebridge.monitoring.appointments import appointment_schedule, appointment_set_status
+from casebridge.monitoring.medications import medication_record
+from casebridge.monitoring.recovery import meeting_record
+from casebridge.monitoring.screens import screen_record
 from casebridge.plans.models import PlanRules, PlanTask
 from casebridge.plans.services import task_close
 from tests.factories import ConsentFactory
@@ -42,6 +46,15 @@ MARKERS = {
     "Note-addendum-marker-1195": "read_clinical",
     "Help-marker-8821": "check_in",  # what a check-in says the client needs help with
     "Coaching-marker-3307": "view",  # a coaching session's next step: for the whole team
+    # A health appointment's place and provider; a court hearing's place is for the whole team.
+    "Therapy-place-marker-5801": "read_clinical",
+    "Therapist-marker-5802": "read_clinical",
+    "Court-place-marker-5803": "view",
+    "MDMA": "read_clinical",  # a substance a drug screen found
+    "Medication-marker-5150": "read_clinical",  # a medication's name
+    "since last known use": "read_clinical",  # the sobriety date comes from screens
+    "MOUD prescription": "read_clinical",  # a MOUD gap, due on the header and the caseload
+    "Meeting-marker-2424": "check_in",  # which meeting the client went to
 }
 
 # What each person may do on the seeded client (the policy's rules for their role).
@@ -62,6 +75,8 @@ PAGES = [
     "contact_log",
     "note_detail",
     "check_in_list",
+    "client_calendar",
+    "recovery",
 ]
 # Pages that need more than "view" to open at all; the others open for everyone above.
 PAGE_NEEDS = {"note_detail": "read_clinical", "check_in_list": "check_in"}
@@ -161,9 +176,59 @@ def seeded(world):
         topics=["meetings"],
         next_step="Coaching-marker-3307",
     )
+    # This week on the calendar: a therapy session missed early today (on the timeline for the
+    # clinical team) and a court hearing after it.
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    therapy = appointment_schedule(
+        client=client,
+        by=world.alice,
+        kind="therapy",
+        starts_at=midnight,
+        ends_at=midnight + timedelta(minutes=30),
+        place="Therapy-place-marker-5801",
+        provider="Therapist-marker-5802",
+    ).appointments.get()
+    appointment_set_status(appointment=therapy, by=world.alice, to_status="missed", version=1)
+    appointment_schedule(
+        client=client,
+        by=world.alice,
+        kind="court",
+        starts_at=midnight + timedelta(minutes=30),
+        ends_at=midnight + timedelta(minutes=60),
+        place="Court-place-marker-5803",
+    )
     # A review is overdue, so "Care plan review" is on the due list.
     plan.activated_at = timezone.now() - timedelta(days=30)
     plan.save(update_fields=["activated_at"])
+    # A drug screen positive for MDMA, a MOUD prescription running out with no next one, and
+    # a meeting.
+    screen_record(
+        client=client,
+        by=world.alice,
+        collected_on=timezone.localdate() - timedelta(days=2),
+        status="tested",
+        specimen="urine",
+        method="point_of_care",
+        panel="",
+        results={"mdma": "positive"},
+    )
+    medication_record(
+        client=client,
+        by=world.alice,
+        drug="Medication-marker-5150",
+        use_disorder="buprenorphine",
+        dose="8 mg daily",
+        started_on=timezone.localdate() - timedelta(days=25),
+        ends_on=timezone.localdate() + timedelta(days=3),
+    )
+    meeting_record(
+        client=client,
+        by=world.cody,
+        attended_on=timezone.localdate(),
+        fellowship="na",
+        verification="coach",
+        meeting_name="Meeting-marker-2424",
+    )
     return world
 
 

@@ -13,6 +13,9 @@ from casebridge.assessments.services import assessment_start, instrument_record
 from casebridge.clients.models import ClientFlag, Collateral
 from casebridge.consents.models import Disclosure
 from casebridge.monitoring import services as monitoring_services
+from casebridge.monitoring.appointments import appointment_schedule
+from casebridge.monitoring.medications import medication_record
+from casebridge.monitoring.screens import screen_record
 from casebridge.plans.models import PlanTask
 from casebridge.plans.services import plan_revise
 from tests.factories import ConsentFactory
@@ -275,6 +278,63 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         lambda w: {"client_id": w.client.pk},
         row(404, alice=200, sue=200, cody=200),
     ),
+    # The Recovery tab opens for everyone on the client; screens and medications are clinical,
+    # meetings are for whoever does check-ins.
+    "recovery": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "screen_new": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "screen_detail": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "screen_id": w.screen.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "screen_confirm": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "screen_id": w.screen.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "meeting_new": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "medication_new": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "medication_edit": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "medication_id": w.medication.pk},
+        row(404, alice=200, sue=200),
+    ),
+    # The Calendar tab is for everyone on the client; scheduling and changing appointments is
+    # for those who record contacts; a coach records whether the client went to a mutual-help
+    # meeting (an empty form: the page again, with what is missing).
+    "client_calendar": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "appointment_new": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "appointment_detail": (
+        "get",
+        lambda w: _appointment(w),
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "appointment_edit": ("get", lambda w: _appointment(w), row(404, alice=200, sue=200)),
+    "appointment_reschedule": ("get", lambda w: _appointment(w), row(404, alice=200, sue=200)),
+    "appointment_status": (
+        "post",
+        lambda w: _appointment(w),
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    # Not missed, not repeating: refused with a message on the appointment.
+    "appointment_follow_up": ("post", lambda w: _appointment(w), row(404, alice=302, sue=302)),
+    "appointment_series_cancel": ("post", lambda w: _appointment(w), row(404, alice=302, sue=302)),
+    "my_calendar": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "calendar_feed_settings": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    # The feed's secret is its sign-in: an unknown one is not found, signed in or not.
+    "calendar_feed": ("get", lambda w: {"token": "cbcal_unknown"}, row(404, anon=404)),
 }
 
 
@@ -284,6 +344,10 @@ def _plan(world: object, plan: object = None) -> dict[str, int]:
 
 def _note(world: object, note: object = None) -> dict[str, int]:
     return {"client_id": world.client.pk, "note_id": (note or world.note).pk}  # type: ignore[attr-defined]
+
+
+def _appointment(world: object) -> dict[str, int]:
+    return {"client_id": world.client.pk, "appointment_id": world.appointment.pk}  # type: ignore[attr-defined]
 
 
 def served_url_names() -> set[str]:
@@ -359,6 +423,33 @@ def matrix_world(world):
         client=world.client, by=world.alice, sign=True, **note
     )
     world.draft_note = monitoring_services.note_save(client=world.client, by=world.alice, **note)
+    world.screen = screen_record(
+        client=world.client,
+        by=world.alice,
+        collected_on=timezone.localdate(),
+        status="tested",
+        specimen="urine",
+        method="point_of_care",
+        panel="fentanyl_xylazine",
+        results={"fentanyl": "positive", "xylazine": "negative"},
+    )
+    world.medication = medication_record(
+        client=world.client,
+        by=world.alice,
+        drug="Buprenorphine",
+        use_disorder="buprenorphine",
+        dose="8 mg daily",
+        started_on=timezone.localdate(),
+    )
+    # A mutual-help meeting last night, not yet recorded.
+    meeting_at = timezone.localtime() - timedelta(days=1)
+    world.appointment = appointment_schedule(
+        client=world.client,
+        by=world.alice,
+        kind="mutual_help",
+        starts_at=meeting_at,
+        ends_at=meeting_at + timedelta(hours=1),
+    ).appointments.get()
     return world
 
 
@@ -389,6 +480,12 @@ def test_each_person_gets_the_expected_answer(client, matrix_world, name, person
         "coaching_new",
         "check_in_list",
         "check_in_new",
+        "client_calendar",
+        "appointment_new",
+        "recovery",
+        "screen_new",
+        "meeting_new",
+        "medication_new",
     ],
 )
 @pytest.mark.parametrize("person", ["alice", "sue", "bob", "ivy"])

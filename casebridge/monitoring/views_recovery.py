@@ -1,0 +1,266 @@
+"""The Recovery tab: the sobriety date, drug screens (a strip and a table), meetings attended and
+medications, and the pages that record them. Screens' substances, medications and the sobriety
+date are clinical (read_clinical to see, record_contact to record); meetings are what coaching
+needs (check_in). Clients are fetched through the access policy; every rule is the services'."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from casebridge.access.policy import Action
+from casebridge.accounts.http import SignedInRequest
+from casebridge.audit.services import audit_record
+from casebridge.audit.versions import VersionConflict
+from casebridge.clients.models import Client
+from casebridge.clients.queries import client_for, client_page, user_may
+from casebridge.formtools import apply_errors, offer_latest
+from casebridge.inputs import parse_id
+from casebridge.monitoring import medications, recovery, screens
+from casebridge.monitoring.forms_recovery import (
+    ConfirmationForm,
+    MedicationForm,
+    MeetingForm,
+    ScreenForm,
+)
+from casebridge.monitoring.models.recovery import (
+    DrugScreen,
+    Medication,
+    ScreenOutcome,
+    ScreenStatus,
+)
+
+
+def _clinical_writer(request: SignedInRequest, client_id: int) -> Client:
+    """The client whose screens and medications the person records: recording them shows what
+    is already recorded, so it needs reading clinical content too."""
+    client = client_for(user=request.user, client_id=client_id, action=Action.RECORD_CONTACT)
+    if not user_may(request.user, client, Action.READ_CLINICAL):
+        raise Http404
+    return client
+
+
+def _screen(client: Client, screen_id: int) -> DrugScreen:
+    found = screens.screen_of(client, screen_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _medication(client: Client, medication_id: int) -> Medication:
+    found = medications.medication_of(client, medication_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+@login_required
+def recovery_page(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id)
+    context = client_page(request.user, client, "recovery")
+    allowed = context["allowed"]
+    clinical = Action.READ_CLINICAL in allowed
+    context["clinical"] = clinical
+    context["can_record_clinical"] = clinical and Action.RECORD_CONTACT in allowed
+    context["can_record_meetings"] = Action.CHECK_IN in allowed
+    if clinical:
+        recorded = screens.screens_for(client)
+        prescriptions = medications.medications_for(client)
+        sobriety = recovery.sobriety_for(client)
+        context |= {
+            "sobriety": sobriety,
+            "sobriety_days": sobriety.days(context["today"]) if sobriety else None,
+            "screens": screens.screen_lines(recorded),
+            "strip": screens.screen_strip(recorded),
+            "medications": prescriptions,
+        }
+        if recorded or prescriptions:
+            # The page shows what each screen found and every medication: clinical reads.
+            audit_record(
+                actor=request.user,
+                action="view",
+                client_id=client.pk,
+                object_type="recovery_record",
+                changes={
+                    "drug screens": [screen.pk for screen in recorded],
+                    "medications": [medication.pk for medication in prescriptions],
+                },
+            )
+    if Action.CHECK_IN in allowed:
+        context |= {
+            "meetings": recovery.meetings_for(client),
+            "meeting_count": recovery.meetings_lately(client),
+        }
+    return render(request, "monitoring/recovery.html", context)
+
+
+# Drug screens
+
+
+@login_required
+def screen_new(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = _clinical_writer(request, client_id)
+    today = timezone.localdate()
+    form = ScreenForm(
+        request.POST or None,
+        initial={
+            "collected_on": today,
+            "status": ScreenStatus.TESTED,
+            "expected": medications.expected_on(client, today),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            screen = screens.screen_record(client=client, by=request.user, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            message = "Drug screen recorded."
+            if screen.outcome in screens.RAISES_FLAG:
+                message += (
+                    f" {ScreenOutcome(screen.outcome).label}: the “High risk of relapse” flag is "
+                    "on the client until someone clears it."
+                )
+            messages.success(request, message)
+            return redirect("recovery", client_id=client.pk)
+    context = client_page(request.user, client, "recovery", form=form)
+    return render(request, "monitoring/screen_form.html", context)
+
+
+@login_required
+def screen_detail(request: SignedInRequest, client_id: int, screen_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+    screen = _screen(client, screen_id)
+    audit_record(
+        actor=request.user,
+        action="view",
+        client_id=client.pk,
+        object_type="drug_screen",
+        object_id=screen.pk,
+    )
+    context = client_page(request.user, client, "recovery")
+    names = screens.catalogue()
+    results = list(screen.results.all())
+    context |= {
+        "screen": screen,
+        "line": screens.screen_lines([screen])[0],
+        "panel_name": screens.panel_label(screen.panel) if results else "",
+        "results": [(names.label(row.substance), row) for row in results],
+        "expected": names.labels(screen.expected),
+        "can_confirm": any(row.result == "positive" for row in results)
+        and Action.RECORD_CONTACT in context["allowed"],
+    }
+    return render(request, "monitoring/screen_detail.html", context)
+
+
+@login_required
+def screen_confirm(request: SignedInRequest, client_id: int, screen_id: int) -> HttpResponse:
+    client = _clinical_writer(request, client_id)
+    screen = _screen(client, screen_id)
+    form = ConfirmationForm(
+        request.POST or None, screen=screen, initial={"version": screen.version}
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            screens.screen_confirm(
+                screen=screen,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                confirmations=form.confirmations(),
+            )
+        except VersionConflict as error:
+            conflict = error
+            screen.refresh_from_db()
+            offer_latest(form, screen.version)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Lab confirmation recorded.")
+            return redirect("screen_detail", client_id=client.pk, screen_id=screen.pk)
+    context = client_page(
+        request.user, client, "recovery", form=form, screen=screen, conflict=conflict
+    )
+    status = 409 if conflict else 200
+    return render(request, "monitoring/screen_confirm.html", context, status=status)
+
+
+# Meetings
+
+
+@login_required
+def meeting_new(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.CHECK_IN)
+    form = MeetingForm(request.POST or None, initial={"attended_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            recovery.meeting_record(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Meeting recorded.")
+            return redirect("recovery", client_id=client.pk)
+    context = client_page(request.user, client, "recovery", form=form)
+    return render(request, "monitoring/meeting_form.html", context)
+
+
+# Medications
+
+
+@login_required
+def medication_new(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = _clinical_writer(request, client_id)
+    initial: dict[str, object] = {"started_on": timezone.localdate()}
+    after = None
+    if "after" in request.GET:
+        # The next prescription of one the client has: the same drug, from the day after.
+        after_id = parse_id(request.GET["after"])
+        after = _medication(client, after_id) if after_id is not None else None
+        if after is None:
+            raise Http404
+        initial = medications.next_prescription(client, after)
+    form = MedicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            medications.medication_record(client=client, by=request.user, **form.service_fields())
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Medication recorded.")
+            return redirect("recovery", client_id=client.pk)
+    context = client_page(request.user, client, "recovery", form=form, after=after)
+    return render(request, "monitoring/medication_form.html", context)
+
+
+@login_required
+def medication_edit(request: SignedInRequest, client_id: int, medication_id: int) -> HttpResponse:
+    client = _clinical_writer(request, client_id)
+    medication = _medication(client, medication_id)
+    form = MedicationForm(
+        request.POST or None, initial=MedicationForm.initial_from(medication), stopping=True
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            medications.medication_update(
+                medication=medication,
+                by=request.user,
+                version=form.cleaned_data["version"] or 0,
+                **form.service_fields(),
+            )
+        except VersionConflict as error:
+            conflict = error
+            medication.refresh_from_db()
+            offer_latest(form, medication.version)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Medication saved.")
+            return redirect("recovery", client_id=client.pk)
+    context = client_page(
+        request.user, client, "recovery", form=form, medication=medication, conflict=conflict
+    )
+    status = 409 if conflict else 200
+    return render(request, "monitoring/medication_form.html", context, status=status)
