@@ -7,8 +7,9 @@ from django.contrib.auth.backends import BaseBackend
 from casebridge.accounts.models import Role
 
 # A program administrator configures their own organisation: its details, programs, the
-# per-model rules and staff accounts. Removing is not offered: accounts are switched off
-# instead, so the audit trail keeps who did what.
+# per-model rules, staff accounts, and each program's instrument schedules, plan rules, contact
+# note rules and contact standards. Removing a program or an account is not offered: accounts
+# are switched off instead, so the audit trail keeps who did what.
 ADMIN_PERMISSIONS = frozenset(
     {
         "accounts.view_organisation",
@@ -18,8 +19,16 @@ ADMIN_PERMISSIONS = frozenset(
         *(f"accounts.{verb}_user" for verb in ("view", "add", "change")),
         *(f"assessments.{verb}_instrumentschedule" for verb in ("view", "add", "change", "delete")),
         *(f"plans.{verb}_planrules" for verb in ("view", "add", "change", "delete")),
+        *(
+            f"monitoring.{verb}_{model}"
+            for model in ("contactnoterules", "contactstandard")
+            for verb in ("view", "add", "change", "delete")
+        ),
     }
 )
+# The apps whose configuration screens are listed for a program administrator: those the
+# permissions above reach.
+ADMIN_APPS = frozenset(perm.split(".", 1)[0] for perm in ADMIN_PERMISSIONS)
 
 
 class RolePermissionBackend(BaseBackend):
@@ -34,5 +43,5 @@ class RolePermissionBackend(BaseBackend):
         return bool(
             user_obj.is_active
             and getattr(user_obj, "role", None) == Role.ADMIN
-            and app_label in {"accounts", "assessments"}
+            and app_label in ADMIN_APPS
         )

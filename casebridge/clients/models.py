@@ -359,4 +359,9 @@ class TimelineEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["client", "-at"])]
+        indexes = [
+            models.Index(fields=["client", "-at"]),
+            # The timeline filtered to one kind reads only that kind's entries, however many
+            # others the client has.
+            models.Index(fields=["client", "kind", "-at"], name="timeline_by_kind"),
+        ]

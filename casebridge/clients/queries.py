@@ -15,6 +15,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     TextChoices,
     Value,
     When,
@@ -30,7 +31,14 @@ from casebridge.access.refusals import LIMIT_REACHED
 from casebridge.accounts.models import User
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.services import audit_record
-from casebridge.clients.extensions import TABS, DueItem, due_items, releases
+from casebridge.clients.extensions import (
+    TABS,
+    TIMELINE_KINDS,
+    DueItem,
+    TimelineEntryKind,
+    due_items,
+    releases,
+)
 from casebridge.clients.models import Client, ClientFlag, Collateral, TimelineEntry
 from casebridge.clients.stages import ORDER, Stage
 
@@ -348,6 +356,46 @@ def timeline(client: Client, actions: frozenset[str], limit: int = 200) -> list[
     return list(
         client.timeline.filter(needs_action__in=sorted(actions)).select_related("actor")[:limit]
     )
+
+
+TIMELINE_PAGE = 50  # entries a timeline page shows; older ones are a link away
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[TimelineEntry]
+    older_than: int | None  # the entry to continue from when older ones remain, else None
+
+
+def timeline_kinds(actions: frozenset[str]) -> list[TimelineEntryKind]:
+    """The registered kinds of entry a person with `actions` may see, to filter the timeline."""
+    return sorted(
+        (kind for kind in TIMELINE_KINDS.values() if kind.needs_action in actions),
+        key=lambda kind: kind.label,
+    )
+
+
+def timeline_page(
+    client: Client,
+    actions: frozenset[str],
+    *,
+    kind: str = "",
+    older_than: int | None = None,
+    size: int = TIMELINE_PAGE,
+) -> TimelinePage:
+    """One page of the client's timeline, newest first, that a person with `actions` may see:
+    of one kind if asked, and older than the entry `older_than` (keyset paging on the time and
+    id, so the thousandth page costs what the first does: one query, through the index on the
+    client and time, or on the client, kind and time)."""
+    visible = client.timeline.filter(needs_action__in=sorted(actions))
+    entries = visible.filter(kind=kind) if kind else visible
+    if older_than is not None:
+        # Continue only from an entry this person may see: another's time is not given away.
+        at = Subquery(visible.filter(pk=older_than).order_by().values("at")[:1])
+        entries = entries.filter(Q(at__lte=at), Q(at__lt=at) | Q(pk__lt=older_than))
+    found = list(entries.select_related("actor").order_by("-at", "-id")[: size + 1])
+    shown = found[:size]
+    return TimelinePage(shown, shown[-1].pk if len(found) > size else None)
 
 
 def recent_emergency_access(

@@ -156,7 +156,21 @@ def client_overview(request: SignedInRequest, client_id: int) -> HttpResponse:
 def client_timeline(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = queries.client_for(user=request.user, client_id=client_id)
     context = queries.client_page(request.user, client, "timeline")
-    context["entries"] = queries.timeline(client, context["allowed"])
+    kinds = queries.timeline_kinds(context["allowed"])
+    # Only a kind offered to this person filters; any other (one they may not see, or made up)
+    # is ignored, and the whole timeline they may see is shown.
+    kind = request.GET.get("kind", "")
+    if kind not in {offered.code for offered in kinds}:
+        kind = ""
+    older_than = parse_id(request.GET.get("before"))
+    page = queries.timeline_page(client, context["allowed"], kind=kind, older_than=older_than)
+    context |= {
+        "entries": page.entries,
+        "older_than": page.older_than,
+        "kinds": kinds,
+        "kind": kind,
+        "paged": older_than is not None,
+    }
     return render(request, "clients/timeline.html", context)
 
 

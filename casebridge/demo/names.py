@@ -256,3 +256,71 @@ PLAN_IDEAS = {
         "weekly",
     ),
 }
+
+# For demo contact notes: what each part of a note says, by the part's key in any note format
+# (DAP, SOAP, GIRP, BIRP, free text), a few ways each.
+NOTE_PARTS = {
+    "data": [
+        "Met to go through the week. Kept both appointments and went to three meetings.",
+        "Talked through the housing applications; one landlord has called back.",
+        "Client called about a ride to the clinic and a missed bus pass payment.",
+    ],
+    "subjective": [
+        "Says the week was hard at home but no use; sleeping about six hours.",
+        "Reports cravings after work on Friday; called the sponsor instead.",
+        "Feels more settled since the move; worried about the court date.",
+    ],
+    "objective": [
+        "On time, clean clothes, clear speech. Showed the meeting attendance sheet.",
+        "Calm and engaged; had the application forms filled in.",
+        "Tired but alert; brought the letter from probation.",
+    ],
+    "assessment": [
+        "Steady progress on the plan; motivation is good.",
+        "Cravings are lower than last month; the routine is helping.",
+        "Stress is rising with the court date; coping skills holding for now.",
+    ],
+    "goals": [
+        "Housing: a place of their own.",
+        "Staying sober and keeping the family close.",
+        "Getting back to work.",
+    ],
+    "behaviour": [
+        "Arrived on time, talkative, made eye contact; no signs of use.",
+        "Quiet at first, then opened up about the weekend.",
+        "Restless and checking the phone; said work is stressful.",
+    ],
+    "intervention": [
+        "Went through the listings together and practised the landlord call.",
+        "Used a relapse-prevention worksheet on Friday triggers.",
+        "Booked the clinic appointment and arranged the bus pass.",
+    ],
+    "response": [
+        "Made the call during the session; has a viewing on Tuesday.",
+        "Named two triggers and a plan for each.",
+        "Relieved to have the ride sorted; agreed to the next steps.",
+    ],
+    "plan": [
+        "Meet again next week; check on the viewing.",
+        "Coach to go along to Thursday's meeting; phone check-in Monday.",
+        "Follow up with probation about the letter before the next visit.",
+    ],
+    "note": [
+        "Met to go through the week: no use, meetings kept, next steps agreed.",
+        "Phone call about appointments and transport; ride arranged.",
+        "Home visit: settling in, fridge stocked, next week's plan agreed.",
+    ],
+}
+# An attempt that did not reach the client, for every part of a note.
+ATTEMPT_PARTS = {
+    "data": "Called twice at the number on file; no answer. Left a voicemail.",
+    "subjective": "Not reached.",
+    "objective": "Two calls, no answer; voicemail left.",
+    "assessment": "Not reached; nothing at the last contact suggested a crisis.",
+    "goals": "Keeping in touch between visits.",
+    "behaviour": "Not reached.",
+    "intervention": "Called twice and left a voicemail asking for a call back.",
+    "response": "No reply yet.",
+    "plan": "Try again tomorrow and text the appointment reminder.",
+    "note": "Called twice; no answer. Left a voicemail; will try again tomorrow.",
+}

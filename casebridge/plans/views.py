@@ -17,18 +17,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from casebridge.access.policy import Action, may
+from casebridge.access.policy import Action, may, role_actions
 from casebridge.accounts.http import SignedInRequest
 from casebridge.accounts.models import User
 from casebridge.assessments.biopsychosocial import LEVEL_NAMES, NEED_DOMAINS, NEED_SEVERITY
 from casebridge.audit.services import audit_record, record_print
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_page
+from casebridge.clients.queries import allowed_actions, client_for, client_page
 from casebridge.formtools import apply_errors, error_text, offer_latest
 from casebridge.inputs import parse_id
 from casebridge.plans import pdf, printing, queries, services
@@ -43,7 +44,7 @@ from casebridge.plans.forms import (
     ReviewForm,
     TaskCloseForm,
 )
-from casebridge.plans.models import CarePlan, Goal, Intervention, Objective, Problem
+from casebridge.plans.models import CarePlan, Goal, Intervention, Objective, PlanTask, Problem
 from casebridge.plans.statuses import PlanStatus
 
 ELEMENTS: dict[str, tuple[type[Any], type[Any], str]] = {
@@ -736,6 +737,16 @@ def plan_pdf(request: SignedInRequest, client_id: int, plan_id: int) -> HttpResp
     return response
 
 
+# Writing the contact note of a task needs both: recording contacts and reading the note.
+NOTE_ACTIONS = frozenset({Action.RECORD_CONTACT.value, Action.READ_CLINICAL.value})
+
+
+def _contact_note_url(task: PlanTask) -> str:
+    """The contact note form, started from the task (goal, kind of contact, now). Reached by
+    its URL name: the plan does not know how contacts are recorded."""
+    return reverse("note_new", kwargs={"client_id": task.client_id}) + f"?task={task.pk}"
+
+
 @login_required
 @require_POST
 def task_close(request: SignedInRequest, client_id: int, task_id: int) -> HttpResponse:
@@ -750,6 +761,9 @@ def task_close(request: SignedInRequest, client_id: int, task_id: int) -> HttpRe
         # Someone else's task: only those who may change the plan close it for them.
         client_for(user=request.user, client_id=client_id, action=Action.PLAN, audit=False)
     form = TaskCloseForm(request.POST)
+    record_contact = NOTE_ACTIONS.issubset(allowed_actions(request.user, client))
+    # "Also write a contact note": ticked, the person goes on to the note started from the task.
+    write_note = record_contact and request.POST.get("write_note") == "1"
     error = ""
     following = None
     if form.is_valid():
@@ -766,6 +780,11 @@ def task_close(request: SignedInRequest, client_id: int, task_id: int) -> HttpRe
         error = "Choose whether it was done or missed."
     else:
         error = error_text(form, "note")
+    if not error and write_note:
+        messages.success(request, "Task recorded. Now write the contact note for it.")
+        if request.htmx:
+            return HttpResponseClientRedirect(_contact_note_url(task))
+        return redirect(_contact_note_url(task))
     if request.htmx:
         # Swap just this task's form: the result, or the form again with what is wrong.
         if error:
@@ -778,12 +797,26 @@ def task_close(request: SignedInRequest, client_id: int, task_id: int) -> HttpRe
                     "back": request.POST.get("back", ""),
                     "chosen": request.POST.get("done", ""),
                     "note": request.POST.get("note", ""),
+                    "record_contact": record_contact,
+                    "write_note": write_note,
                 },
             )
         task.refresh_from_db()
-        return render(request, "plans/_task_recorded.html", {"task": task, "following": following})
+        return render(
+            request,
+            "plans/_task_recorded.html",
+            {"task": task, "following": following, "record_contact": record_contact},
+        )
     if error:
         messages.error(request, error)
+    elif record_contact and form.cleaned_data["done"]:
+        messages.success(
+            request,
+            format_html(
+                'Task recorded. <a href="{}">Record the contact for this</a>',
+                _contact_note_url(task),
+            ),
+        )
     else:
         messages.success(request, "Task recorded.")
     if request.POST.get("back") == "my_tasks":
@@ -827,5 +860,7 @@ def my_tasks(request: SignedInRequest) -> HttpResponse:
             "tasks": tasks,
             "today": timezone.localdate(),
             "cosign": cosign,
+            # The list holds only clients the person's role reaches, where its actions hold.
+            "record_contact": NOTE_ACTIONS.issubset(role_actions(request.user)),
         },
     )

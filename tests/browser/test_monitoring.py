@@ -1,6 +1,7 @@
 """A case manager records a phone call as a DAP note, signs it and sees the last contact move on
-the caseload; then records a check-in and sees it on the chart and in the table beside it. The
-pages fit a phone and pass the automated WCAG checks."""
+the caseload; then records a check-in and sees it on the chart and in the table beside it; and
+records a plan task done and its contact note in the same step. The pages fit a phone and pass
+the automated WCAG checks."""
 
 import re
 
@@ -10,8 +11,10 @@ from playwright.sync_api import expect
 
 from casebridge.monitoring import services
 from casebridge.monitoring.models import CheckIn, ContactNote
+from casebridge.plans.models import PlanTask
 from tests.browser.test_accessibility import axe_page, open_page, violations  # noqa: F401
 from tests.browser.test_journey import sign_in
+from tests.plans.helpers import ready_plan, sign_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,6 +99,43 @@ def test_record_a_phone_note_sign_it_and_see_last_contact_move_then_a_check_in(
     expect(page.get_by_text("A ride to Tuesday's appointment")).to_be_visible()
     assert CheckIn.objects.get().recorded_by == world.alice
     _picture(page, "check_ins_desktop")
+    assert page.console_errors == []
+
+
+def test_record_a_plan_task_done_and_its_contact_note_in_the_same_step(page, live_server, world):
+    sign_all(ready_plan(world), world)
+    sign_in(page, live_server, "alice")
+    page.get_by_role("link", name="My tasks").click()
+    task = page.get_by_role("listitem").filter(has_text="Go through housing listings together")
+    task.get_by_label("Done").check()
+    task.get_by_label("Also write a contact note").check()
+    task.get_by_role("button", name="Record").click()
+
+    # Straight on to the note, started from the task: its goal ticked, a face-to-face contact.
+    expect(page.get_by_text("Task recorded. Now write the contact note for it.")).to_be_visible()
+    expect(page.get_by_text("Recorded for the plan task")).to_be_visible()
+    expect(page.get_by_label("I want my own place")).to_be_checked()
+    expect(page.get_by_label(re.compile(r"^Kind of contact"))).to_have_value("face_to_face")
+    page.get_by_label(re.compile(r"^How long")).fill("40")
+    page.get_by_label("Data: what happened").fill("Went through the housing listings together.")
+    page.get_by_label("Assessment: what it means").fill("Two places worth a visit.")
+    page.get_by_label("Plan: what happens next").fill("Call both landlords on Monday.")
+    page.get_by_role("button", name="Sign note").click()
+    expect(page.get_by_text("Note signed and locked.")).to_be_visible()
+    first = PlanTask.objects.get(status="done")
+    note = ContactNote.objects.get()
+    assert note.plan_task == first and note.contact_type == "face_to_face"
+
+    # Without the tick, the task recorded in place offers the note as a link.
+    page.goto(f"{live_server.url}/clients/{world.client.pk}/plan/")
+    following = page.get_by_role("listitem").filter(has_text="Go through housing listings")
+    following.get_by_label("Done").check()
+    following.get_by_role("button", name="Record").click()
+    expect(following.get_by_role("status")).to_contain_text("Recorded as done.")
+    following.get_by_role("link", name="Record the contact for this").click()
+    expect(page.get_by_text("Recorded for the plan task")).to_be_visible()
+    second = PlanTask.objects.filter(status="done").exclude(pk=first.pk).get()
+    assert page.url.endswith(f"/notes/new/?task={second.pk}")
     assert page.console_errors == []
 
 

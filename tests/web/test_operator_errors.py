@@ -69,7 +69,7 @@ def test_the_api_answers_json_503_while_the_database_is_away(unguarded_client, w
 
 def test_a_page_says_try_again_while_the_database_is_away(unguarded_client, world):
     unguarded_client.force_login(world.alice)
-    with mock.patch("casebridge.clients.views.queries.timeline", side_effect=_database_away):
+    with mock.patch("casebridge.clients.views.queries.timeline_page", side_effect=_database_away):
         response = unguarded_client.get(
             reverse("client_timeline", kwargs={"client_id": world.client.pk})
         )

@@ -16,14 +16,18 @@ from tests.factories import ClientFactory, CollateralFactory
 from tests.plans.helpers import ready_plan, sign_all
 
 BUDGETS = {
-    "caseload": ("/caseload/", 27),
-    "caseload, overdue only": ("/caseload/?overdue=on", 27),
-    "caseload by next due": ("/caseload/?sort=next_due", 27),
-    "client overview": ("/clients/{c}/", 27),
-    "timeline": ("/clients/{c}/timeline/", 27),
-    "care plan home": ("/clients/{c}/plan/", 40),
+    "caseload": ("/caseload/", 30),
+    "caseload, overdue only": ("/caseload/?overdue=on", 30),
+    "caseload by next due": ("/caseload/?sort=next_due", 30),
+    "client overview": ("/clients/{c}/", 30),
+    "timeline": ("/clients/{c}/timeline/", 30),
+    "care plan home": ("/clients/{c}/plan/", 43),
     "my tasks": ("/tasks/", 14),
-    "measures": ("/clients/{c}/measures/", 30),
+    "measures": ("/clients/{c}/measures/", 33),
+    "contact log": ("/clients/{c}/contact-log/", 34),
+    "check-ins": ("/clients/{c}/check-ins/", 30),
+    "calendar": ("/clients/{c}/calendar/", 30),
+    "recovery": ("/clients/{c}/recovery/", 35),
 }
 
 

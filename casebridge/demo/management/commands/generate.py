@@ -2,7 +2,10 @@
 
 Rows are written in bulk (not through the services) because they describe no real work: no
 audit events or stage histories are made for them. One case manager, `bench-cm`, gets a caseload
-of exactly --caseload clients so pages can be compared across database sizes.
+of exactly --caseload clients so pages can be compared across database sizes. Each client gets
+--records-per-client signed contact notes and check-ins; at the end each client's last contact
+and last attempt are worked out from the notes in one UPDATE, as signing a note would, and the
+next contact due follows.
 """
 
 import random
@@ -12,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import Case, DateTimeField, Max, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from casebridge.accounts.models import Organisation, Role
@@ -19,6 +23,7 @@ from casebridge.clients import stages
 from casebridge.clients.models import (
     Client,
     ClientFlag,
+    ClientQuerySet,
     Collateral,
     FlagKind,
     ReferralSource,
@@ -27,6 +32,11 @@ from casebridge.clients.models import (
 )
 from casebridge.demo.management.commands.seed_demo import ensure_organisation
 from casebridge.demo.names import FIRST_NAMES, LAST_NAMES
+from casebridge.monitoring.formats import note_format
+from casebridge.monitoring.models import CheckIn, ContactNote, ContactType, Sleep
+from casebridge.monitoring.queries import note_rules
+from casebridge.monitoring.standards import counting_types
+from casebridge.monitoring.statuses import RECORDED, NoteStatus
 from casebridge.plans.models import CarePlan, Goal, Intervention, PlanTask, Problem
 from casebridge.plans.statuses import PlanStatus
 
@@ -37,6 +47,15 @@ BATCH = 5000
 
 
 PLANNED = {"implementation", "monitoring", "review"}
+# A handful of records a client: enough for the pages to read notes and check-ins among others'
+# without making a 100,000-client build take hours. A third of them are check-ins.
+RECORDS_PER_CLIENT = 6
+# The contacts of generated notes, face to face most often; one in ten did not reach the client.
+CONTACTS = (
+    [ContactType.FACE_TO_FACE] * 4
+    + [ContactType.PHONE] * 3
+    + [ContactType.VISIT, ContactType.TEXT, ContactType.ATTEMPTED]
+)
 
 
 class Command(BaseCommand):
@@ -46,6 +65,12 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, required=True)
         parser.add_argument("--caseload", type=int, default=50, help="Clients given to bench-cm.")
         parser.add_argument("--per-case-manager", type=int, default=50)
+        parser.add_argument(
+            "--records-per-client",
+            type=int,
+            default=RECORDS_PER_CLIENT,
+            help="Contact notes and check-ins for each client (a third of them check-ins).",
+        )
         parser.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -113,7 +138,6 @@ class Command(BaseCommand):
                             stage=rng.choice(stages.ORDER),
                             primary_case_manager=bench if give_bench else rng.choice(managers),
                             registered_by=bench,
-                            last_contact_at=now - timedelta(days=rng.randint(0, 40)),
                         )
                     )
                 clients = Client.objects.bulk_create(batch)
@@ -160,10 +184,12 @@ class Command(BaseCommand):
                     ]
                 )
                 self._plans(rng, [c for c in clients if c.stage in PLANNED], now)
+                self._records(rng, clients, now, max(0, options["records_per_client"]))
             made += size
             self.stdout.write(f"  {made:>8,} / {total:,} clients", ending="\r")
             self.stdout.flush()
         self.stdout.write("")
+        _contact_times_from_notes(Client.objects.filter(organisation=organisation))
         # Bulk loads leave the planner without statistics until autovacuum gets to them; a
         # database in service has them, so measure with them.
         with connection.cursor() as cursor:
@@ -235,3 +261,91 @@ class Command(BaseCommand):
                 if i.owner_id is not None
             ]
         )
+
+    def _records(self, rng: random.Random, clients: list[Client], now: Any, count: int) -> None:
+        """Signed contact notes in each program's format, and check-ins, over the last 60 days."""
+        check_ins = count // 3
+        formats = {
+            program_id: note_format(note_rules(program_id).note_format)
+            for program_id in {c.program_id for c in clients}
+        }
+        notes = []
+        for client in clients:
+            fmt = formats[client.program_id]
+            writer = client.primary_case_manager_id
+            if writer is None:
+                continue  # every generated client has one; a note always names its writer
+            for _ in range(count - check_ins):
+                contact_at = now - timedelta(days=rng.randint(0, 60), hours=rng.randint(1, 10))
+                contact_type = rng.choice(CONTACTS)
+                notes.append(
+                    ContactNote(
+                        client=client,
+                        contact_at=contact_at,
+                        contact_type=contact_type,
+                        duration_minutes=5 if contact_type == ContactType.ATTEMPTED else 30,
+                        note_format=fmt.code,
+                        sections={section.key: "Synthetic note." for section in fmt.sections},
+                        status=NoteStatus.SIGNED,
+                        written_by_id=writer,
+                        signed_at=min(now, contact_at + timedelta(hours=2)),
+                    )
+                )
+        ContactNote.objects.bulk_create(notes, batch_size=BATCH)
+        recorded = []
+        for client in clients:
+            mood, craving = rng.randint(2, 6), rng.randint(3, 8)
+            for visit in range(check_ins):
+                used = rng.random() < 0.1
+                recorded.append(
+                    CheckIn(
+                        client=client,
+                        checked_in_at=now - timedelta(days=(check_ins - visit) * 7),
+                        mood=mood,
+                        craving=craving,
+                        used_since_last=used,
+                        use_detail="Synthetic" if used else "",
+                        sleep=rng.choice(list(Sleep)),
+                        recorded_by_id=client.primary_case_manager_id,
+                    )
+                )
+                mood = max(0, min(10, mood + rng.randint(-1, 2)))
+                craving = max(0, min(10, craving + rng.randint(-2, 1)))
+        CheckIn.objects.bulk_create(recorded, batch_size=BATCH)
+
+
+def _contact_times_from_notes(clients: ClientQuerySet) -> int:
+    """Each client's last contact (the newest signed note of a type that counts for their
+    program and model) and last attempt, in one UPDATE with a subquery, as signing a note works
+    them out one client at a time (monitoring.services.contact_times_refresh)."""
+    # Clients grouped by which contact types count for them: one branch per group.
+    groups: dict[frozenset[str], Q] = {}
+    pairs = clients.order_by().values_list("program_id", "case_management_model").distinct()
+    for program_id, model in pairs:
+        types = counting_types(program_id, model)
+        groups[types] = groups.get(types, Q(pk__in=[])) | Q(
+            program_id=program_id, case_management_model=model
+        )
+    recorded = ContactNote.objects.filter(client=OuterRef("pk"), status__in=RECORDED).order_by()
+
+    def latest(of: Q) -> Subquery:
+        return Subquery(
+            recorded.filter(of).values("client").annotate(latest=Max("contact_at")).values("latest")
+        )
+
+    last_contact = Case(
+        *(
+            When(match, then=latest(Q(contact_type__in=sorted(types))))
+            for types, match in groups.items()
+        ),
+        default=None,
+        output_field=DateTimeField(),
+    )
+    # The update works out the next contact due (and the open safety concern) of these clients
+    # again as well (ClientQuerySet.update).
+    return int(
+        clients.update(
+            last_contact_at=last_contact,
+            last_attempt_at=latest(Q(contact_type=ContactType.ATTEMPTED)),
+        )
+    )

@@ -1,14 +1,24 @@
 """`casebridge seed-demo`: one organisation, its programs, a login per role and ~40 synthetic
-clients spread across the stages, with collaterals, flags and timelines. Deterministic with --seed.
+clients spread across the stages, with collaterals, flags, timelines, contact notes, check-ins and
+coaching sessions. Deterministic with --seed.
+
+Everything is recorded through the services, so the audit trail, the timeline and what the
+caseload shows follow from it: a client's last contact and next contact due are worked out from
+the signed contact notes, never set here. Only times are moved back afterwards (demo data only),
+so the history spreads over weeks instead of happening in one second.
 """
 
 import random
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Max, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from casebridge.accounts.demo import DEMO_ORGANISATION, DEMO_PASSWORD, DEMO_STAFF, demo_logins
@@ -42,15 +52,28 @@ from casebridge.consents.models import (
     SignatureMethod,
 )
 from casebridge.demo.names import (
+    ATTEMPT_PARTS,
     FIRST_NAMES,
     GOALS,
     LANGUAGES,
     LAST_NAMES,
+    NOTE_PARTS,
     PLAN_IDEAS,
     PREFERRED,
     PRONOUNS,
     STAGE_REASONS,
 )
+from casebridge.monitoring import queries as monitoring_queries
+from casebridge.monitoring import services as monitoring_services
+from casebridge.monitoring.models import (
+    CoachingKind,
+    CoachingTopic,
+    ContactNote,
+    ContactNoteRules,
+    ContactType,
+    Sleep,
+)
+from casebridge.monitoring.statuses import NoteStatus
 from casebridge.plans import services as plan_services
 from casebridge.plans.models import CarePlan, PlanRules, PlanSignature
 
@@ -60,6 +83,13 @@ PROGRAMS = [
     ("Aftercare", CaseManagementModel.STRENGTHS),
     ("Treatment court", CaseManagementModel.INTENSIVE),
 ]
+# How each program writes contact notes: the format, and whether a supervisor co-signs them.
+NOTE_RULES = {
+    "Residential": ("soap", False),
+    "Intensive outpatient": ("dap", False),
+    "Aftercare": ("girp", False),
+    "Treatment court": ("birp", True),
+}
 # Days between expected contacts and caseload caps per model (a program may change them).
 MODEL_RULES = {
     CaseManagementModel.BROKERAGE: (30, 60),
@@ -94,11 +124,23 @@ def ensure_organisation(name: str, prefix: str) -> tuple[Organisation, list[Prog
             program=program,
             defaults={"review_every_days": 30 if court else 90, "supervisor_cosign": court},
         )
+        note_format, cosign = NOTE_RULES.get(program_name, ("dap", False))
+        ContactNoteRules.objects.get_or_create(
+            program=program, defaults={"note_format": note_format, "supervisor_cosign": cosign}
+        )
         programs.append(program)
     return organisation, programs
 
 
 PLANNED_STAGES = {"planning", "implementation", "monitoring", "review"}
+# The contacts of demo notes, face to face most often, and where each happened.
+CONTACTS = [ContactType.FACE_TO_FACE] * 3 + [ContactType.PHONE] * 2 + [ContactType.VISIT]
+PLACES = {
+    ContactType.FACE_TO_FACE: "The office",
+    ContactType.VISIT: "The client's home",
+    ContactType.PHONE: "By phone",
+    ContactType.ATTEMPTED: "By phone",
+}
 
 
 class Command(BaseCommand):
@@ -250,7 +292,10 @@ class Command(BaseCommand):
                 self._measures(rng, client, case_manager, registered_days_ago)
             if client.stage in PLANNED_STAGES:
                 self._plan(rng, client, case_manager, staff, registered_days_ago)
-            self._backdate(client, now, registered_days_ago, rng)
+            self._backdate(client, now, registered_days_ago)
+            # After the backdating, which spreads the entries so far over the case's lifetime:
+            # these are dated by what they record.
+            self._monitoring(rng, client, case_manager, staff, registered_days_ago)
 
     def _measures(self, rng: random.Random, client: Client, by: User, days_ago: int) -> None:
         """A PHQ-9 and GAD-7 every month or so, mostly improving, and one screen at intake."""
@@ -400,7 +445,7 @@ class Command(BaseCommand):
         CarePlan.objects.filter(pk=plan.pk).update(activated_at=activated_at)
         PlanSignature.objects.filter(plan=plan).update(signed_at=activated_at)
 
-    def _backdate(self, client: Client, now: Any, days_ago: int, rng: random.Random) -> None:
+    def _backdate(self, client: Client, now: Any, days_ago: int) -> None:
         """Spread the demo case's history over its synthetic lifetime (demo data only)."""
         start = now - timedelta(days=days_ago)
         entries = list(TimelineEntry.objects.filter(client=client).order_by("id"))
@@ -408,11 +453,141 @@ class Command(BaseCommand):
         for position, entry in enumerate(entries):
             entry.at = start + step * position
         TimelineEntry.objects.bulk_update(entries, ["at"])
-        last_contact = (
-            None
-            if client.stage == "engagement" and rng.random() < 0.5
-            else now - timedelta(days=rng.randint(0, 25), hours=rng.randint(0, 23))
+        # The next contact due follows (from registration until a contact is recorded).
+        Client.objects.filter(pk=client.pk).update(registered_at=start)
+
+    def _monitoring(
+        self, rng: random.Random, client: Client, by: User, staff: dict[str, Any], days_ago: int
+    ) -> None:
+        """A few signed contact notes over the past weeks in the program's format (sometimes one
+        an attempt that did not reach the client), check-ins with a craving and mood that move,
+        and a coaching session for a coached client. Half the clients still in engagement have
+        no contact recorded yet."""
+        now = timezone.now()
+        window = max(1, min(days_ago, 42))
+        none_yet = client.stage == stages.Stage.ENGAGEMENT and rng.random() < 0.5
+        days = sorted(
+            rng.sample(range(window), k=min(0 if none_yet else rng.randint(2, 4), window))
         )
-        Client.objects.filter(pk=client.pk).update(
-            registered_at=start, last_contact_at=last_contact
+        attempt = rng.randrange(len(days)) if days and rng.random() < 0.4 else None
+        for position, day in enumerate(reversed(days)):  # the oldest first
+            contact_at = now - timedelta(days=day, hours=rng.randint(1, 8))
+            self._note(rng, client, by, staff["supervisor"], contact_at, position == attempt)
+        if client.stage in PLANNED_STAGES | {stages.Stage.CONCLUSION}:
+            self._check_ins(rng, client, staff["coach"] if client.coach_id else by, window)
+        if client.coach_id:
+            session_on = timezone.localdate() - timedelta(days=rng.randint(1, min(window, 14)))
+            with _dated(client, _midday(session_on)):
+                monitoring_services.coaching_session_record(
+                    client=client,
+                    by=staff["coach"],
+                    session_on=session_on,
+                    kind=rng.choice(list(CoachingKind)),
+                    duration_minutes=rng.choice([30, 45, 60, 90]),
+                    topics=rng.sample([t.value for t in CoachingTopic], k=rng.randint(1, 3)),
+                    next_step=rng.choice(
+                        ["Thursday meeting together", "Call the sponsor", "Bus pass office"]
+                    ),
+                )
+
+    def _note(
+        self,
+        rng: random.Random,
+        client: Client,
+        by: User,
+        supervisor: User,
+        contact_at: datetime,
+        attempted: bool,
+    ) -> None:
+        """One contact note, signed some hours after the contact (now and then days after: a
+        late entry), and co-signed the day after where the program asks, unless it is recent."""
+        now = timezone.now()
+        contact_type = ContactType.ATTEMPTED if attempted else rng.choice(CONTACTS)
+        fmt = monitoring_queries.format_for(client)
+        goals = monitoring_queries.goal_choices(client)
+        delay = (
+            timedelta(days=5)
+            if rng.random() < 0.1 and now - contact_at > timedelta(days=6)
+            else timedelta(hours=rng.randint(1, 20))
         )
+        signed_at = min(now, contact_at + delay)
+        # Whether it is a late entry, for when it was signed rather than now.
+        days_after = (timezone.localdate(signed_at) - timezone.localdate(contact_at)).days
+        late = days_after > monitoring_queries.note_rules(client.program_id).late_after_days
+        with _dated(client, signed_at) as written:
+            note = monitoring_services.note_save(
+                client=client,
+                by=by,
+                sign=True,
+                contact_at=contact_at,
+                contact_type=contact_type,
+                duration_minutes=5 if attempted else rng.choice([20, 30, 45, 60]),
+                place=PLACES[contact_type],
+                participants="" if attempted else client.display_name,
+                goal_ids=[rng.choice(goals).pk] if goals and not attempted else [],
+                sections={
+                    section.key: ATTEMPT_PARTS.get(section.key, "Not reached.")
+                    if attempted
+                    else rng.choice(NOTE_PARTS.get(section.key, ["Seen as planned."]))
+                    for section in fmt.sections
+                },
+            )
+            if not late:
+                written().update(summary=Replace("summary", Value(" (late entry)"), Value("")))
+        ContactNote.objects.filter(pk=note.pk).update(
+            created_at=contact_at, updated_at=signed_at, signed_at=signed_at, late_entry=late
+        )
+        if note.status == NoteStatus.AWAITING_COSIGN and now - signed_at > timedelta(days=7):
+            cosigned_at = signed_at + timedelta(days=1)
+            with _dated(client, cosigned_at):
+                monitoring_services.note_cosign(note=note, by=supervisor)
+            ContactNote.objects.filter(pk=note.pk).update(
+                cosigned_at=cosigned_at, updated_at=cosigned_at
+            )
+
+    def _check_ins(self, rng: random.Random, client: Client, by: User, window: int) -> None:
+        """Check-ins every week or so: mood rising and craving falling, not in a straight line,
+        and now and then use reported."""
+        now = timezone.now()
+        mood, craving = rng.randint(2, 5), rng.randint(5, 8)
+        visits = rng.randint(3, 6)
+        for visit in range(visits):
+            when = now - timedelta(
+                days=(visits - visit - 1) * max(1, window // visits), hours=rng.randint(1, 6)
+            )
+            used = rng.random() < 0.15
+            with _dated(client, when):
+                monitoring_services.check_in_record(
+                    client=client,
+                    by=by,
+                    checked_in_at=when,
+                    mood=mood,
+                    craving=craving,
+                    used_since_last=used,
+                    use_detail=rng.choice(["Two beers at a party", "Used once on Saturday"])
+                    if used
+                    else "",
+                    meetings_since_last=rng.randint(0, 4),
+                    sleep=rng.choice(list(Sleep)),
+                    stressors=rng.choice(["", "Work", "Family", "Money worries", "Court date"]),
+                    needs_help_with=rng.choice(["", "", "Bus fare", "A ride to the clinic"]),
+                )
+            mood = max(0, min(10, mood + rng.randint(-1, 2)))
+            craving = max(0, min(10, craving + rng.randint(-2, 1) + (2 if used else 0)))
+
+
+def _midday(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+@contextmanager
+def _dated(client: Client, when: datetime) -> Iterator[Callable[[], QuerySet[TimelineEntry]]]:
+    """The client's timeline entries written inside the block are dated `when` (demo data only).
+    The block is given a function that returns those entries, to change them further."""
+    before = TimelineEntry.objects.filter(client=client).aggregate(last=Max("id"))["last"] or 0
+
+    def written() -> QuerySet[TimelineEntry]:
+        return TimelineEntry.objects.filter(client=client, pk__gt=before)
+
+    yield written
+    written().update(at=when)
