@@ -694,9 +694,19 @@ KIND_WORDS: list[tuple[re.Pattern[str], str]] = [
         AppointmentKind.MOUD,
     ),
     (re.compile(r"\bpsychiatr", re.I), AppointmentKind.PSYCHIATRY),
-    (re.compile(r"\b(therap\w*|counsell?(ing|or)s?)\b", re.I), AppointmentKind.THERAPY),
     (
-        re.compile(r"\b(doctor|physician|GP|clinic|medical|dentist)\b", re.I),
+        re.compile(
+            r"(therap\w*|\bcounsell?(ing|or)s?\b|\bIOP\b|intensive outpatient|\bDBT\b|\bCBT\b"
+            r"|treatment|rehab\w*|outpatient|residential)",
+            re.I,
+        ),
+        AppointmentKind.THERAPY,
+    ),
+    (
+        re.compile(
+            r"\b(doctor|physician|GP|clinic|medical|dentist|hospital|detox\w*|withdrawal|Dr\.?)\b",
+            re.I,
+        ),
         AppointmentKind.MEDICAL,
     ),
     (re.compile(r"\b(probation|parole)\b", re.I), AppointmentKind.PROBATION),
@@ -714,6 +724,10 @@ KIND_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(housing|landlord|lease|shelter)\b", re.I), AppointmentKind.HOUSING),
     (re.compile(r"\b(benefits?|SNAP|Medicaid|SSI|SSDI|welfare)\b", re.I), AppointmentKind.BENEFITS),
 ]
+
+
+# Kinds a step's words fall back to when they name nothing more precise.
+UNNAMED_KINDS = frozenset({AppointmentKind.OTHER, AppointmentKind.GROUP})
 
 
 def kind_from_action(action: str) -> str:
@@ -748,6 +762,10 @@ def _plan_obligation(plan: CarePlan, intervention: Intervention, by: User) -> Ap
         created_by=by,
     )
     kind = kind_from_action(intervention.action)
+    # Fail closed: a step whose words name no kind may still be health care ("Hope House every
+    # Tuesday"), and "other" and "group" are shown to the whole team, so their provider is not
+    # copied onto the calendar; it stays in the plan, which is clinical.
+    provider = "" if kind in UNNAMED_KINDS else intervention.provider_name[:LINE_LIMIT]
     Appointment.objects.bulk_create(
         Appointment(
             client_id=plan.client_id,
@@ -756,7 +774,7 @@ def _plan_obligation(plan: CarePlan, intervention: Intervention, by: User) -> Ap
             starts_at=_at(day, time.min),
             ends_at=_at(day + timedelta(days=1), time.min),
             timed=False,
-            provider=intervention.provider_name[:LINE_LIMIT],
+            provider=provider,
             created_by=by,
         )
         for day in days

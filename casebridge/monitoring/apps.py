@@ -73,8 +73,9 @@ class MonitoringConfig(AppConfig):
     def _register_recovery(self) -> None:
         """The Recovery tab (drug screens, sobriety date, meetings, medications): the tab opens
         for anyone on the client, and each part of it asks for its own action; MOUD gaps are
-        due items for clinical staff; screens and medications are clinical on the timeline,
-        meetings are for the whole team."""
+        due items for clinical staff; screens and medications are clinical on the timeline, and
+        meetings are for those who record check-ins (coaches included, intake not), as on the
+        tab."""
         from casebridge.clients.extensions import (
             ClientTab,
             TimelineEntryKind,
@@ -91,7 +92,7 @@ class MonitoringConfig(AppConfig):
         register_due_provider(moud_gaps_due, needs_action="read_clinical")
         for kind, action in {
             Kind.SCREEN: "read_clinical",
-            Kind.MEETING: "view",
+            Kind.MEETING: "check_in",
             Kind.MEDICATION: "read_clinical",
         }.items():
             register_timeline_kind(TimelineEntryKind(kind.value, str(kind.label), action))

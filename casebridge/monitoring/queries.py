@@ -40,14 +40,18 @@ def format_for(client: Client) -> NoteFormat:
     return note_format(note_rules(client.program_id).note_format)
 
 
-def notes_for(client: Client) -> list[ContactNote]:
-    """The client's contact notes, newest contact first (content: for those who read clinical
-    content only; the views ask the policy before calling this)."""
+NOTES_SHOWN = 100
+
+
+def notes_for(client: Client, limit: int = NOTES_SHOWN) -> list[ContactNote]:
+    """The client's latest contact notes, newest contact first (content: for those who read
+    clinical content only; the views ask the policy before calling this). Older ones stay on the
+    timeline, which pages."""
     return list(
         client.contact_notes.select_related("written_by", "cosigned_by").annotate(
             goal_count=Count("goals", distinct=True),
             addendum_count=Count("addenda", distinct=True),
-        )
+        )[:limit]
     )
 
 

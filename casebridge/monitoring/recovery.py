@@ -54,10 +54,13 @@ class Sobriety:
         return max(0, (today - self.last_use_on).days)
 
 
-def sobriety_dates(client_ids: list[int]) -> dict[int, Sobriety]:
+def sobriety_dates(client_ids: list[int], *, with_check_ins: bool = True) -> dict[int, Sobriety]:
     """The sobriety date of each of these clients that has any evidence of use (two queries,
     however many clients: for the caseload and the client header). Clients with none are
-    left out: nothing recorded here shows use, which is not the same as a known date."""
+    left out: nothing recorded here shows use, which is not the same as a known date.
+
+    `with_check_ins=False` for a viewer who may not read check-ins (an intake coordinator): the
+    date would otherwise tell them what a check-in said."""
     screens = (
         ScreenResult.objects.filter(
             screen__client_id__in=client_ids, expected=False, result=SubstanceResult.POSITIVE
@@ -70,6 +73,8 @@ def sobriety_dates(client_ids: list[int]) -> dict[int, Sobriety]:
     found: dict[int, Sobriety] = {
         row["screen__client_id"]: Sobriety(row["last"], "drug screen") for row in screens
     }
+    if not with_check_ins:
+        return found
     check_ins = (
         CheckIn.objects.filter(client_id__in=client_ids, used_since_last=True)
         .values("client_id")
@@ -84,8 +89,8 @@ def sobriety_dates(client_ids: list[int]) -> dict[int, Sobriety]:
     return found
 
 
-def sobriety_for(client: Client) -> Sobriety | None:
-    return sobriety_dates([client.pk]).get(client.pk)
+def sobriety_for(client: Client, *, with_check_ins: bool = True) -> Sobriety | None:
+    return sobriety_dates([client.pk], with_check_ins=with_check_ins).get(client.pk)
 
 
 # Mutual-help and recovery meetings

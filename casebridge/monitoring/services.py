@@ -302,11 +302,13 @@ def note_addendum_add(*, note: ContactNote, by: User, text: str) -> NoteAddendum
     text = _text(errors, "text", text, limit=ADDENDUM_LIMIT, multiline=True)
     if not text and not errors:
         errors["text"] = "Write the correction or addition."
-    if note.status not in RECORDED:
-        raise ValidationError("Addenda are for signed notes; change the draft instead.")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        # The note's status read under its lock, so an addendum never lands on a draft.
+        note = ContactNote.objects.select_for_update().get(pk=note.pk)
+        if note.status not in RECORDED:
+            raise ValidationError("Addenda are for signed notes; change the draft instead.")
         addendum = NoteAddendum.objects.create(note=note, text=text, written_by=by)
         audit_record(
             actor=by,

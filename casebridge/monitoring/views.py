@@ -219,6 +219,13 @@ def note_edit(request: SignedInRequest, client_id: int, note_id: int) -> HttpRes
             return _saved(request, client, saved, sign)
     # A form sent back with what to fix is an ordinary page (200); only a conflict is a 409.
     status = 409 if conflict else 200
+    audit_record(
+        actor=request.user,
+        action="view",
+        client_id=client.pk,
+        object_type="contact_note",
+        object_id=note.pk,
+    )
     return _note_form_page(
         request, client, form, note=note, task=note.plan_task, conflict=conflict, status=status
     )
@@ -231,6 +238,14 @@ def _detail_page(
     addendum_form: AddendumForm | None = None,
 ) -> HttpResponse:
     fmt = note_format(note.note_format)
+    # Every page that shows a note's text is a read of it, a failed addendum's included.
+    audit_record(
+        actor=request.user,
+        action="view",
+        client_id=client.pk,
+        object_type="contact_note",
+        object_id=note.pk,
+    )
     context = client_page(request.user, client, "contact_log", note=note)
     allowed = context["allowed"]
     context |= {
@@ -252,13 +267,6 @@ def _detail_page(
 def note_detail(request: SignedInRequest, client_id: int, note_id: int) -> HttpResponse:
     client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     note = _note(client, note_id)
-    audit_record(
-        actor=request.user,
-        action="view",
-        client_id=client.pk,
-        object_type="contact_note",
-        object_id=note.pk,
-    )
     return _detail_page(request, client, note)
 
 

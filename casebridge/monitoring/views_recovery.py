@@ -42,6 +42,17 @@ def _clinical_writer(request: SignedInRequest, client_id: int) -> Client:
     return client
 
 
+def _read(request: SignedInRequest, client: Client, object_type: str, object_id: int) -> None:
+    """A form that shows a screen's results or a prescription is a read of it."""
+    audit_record(
+        actor=request.user,
+        action="view",
+        client_id=client.pk,
+        object_type=object_type,
+        object_id=object_id,
+    )
+
+
 def _screen(client: Client, screen_id: int) -> DrugScreen:
     found = screens.screen_of(client, screen_id)
     if found is None:
@@ -68,7 +79,7 @@ def recovery_page(request: SignedInRequest, client_id: int) -> HttpResponse:
     if clinical:
         recorded = screens.screens_for(client)
         prescriptions = medications.medications_for(client)
-        sobriety = recovery.sobriety_for(client)
+        sobriety = recovery.sobriety_for(client, with_check_ins=Action.CHECK_IN in allowed)
         context |= {
             "sobriety": sobriety,
             "sobriety_days": sobriety.days(context["today"]) if sobriety else None,
@@ -76,7 +87,7 @@ def recovery_page(request: SignedInRequest, client_id: int) -> HttpResponse:
             "strip": screens.screen_strip(recorded),
             "medications": prescriptions,
         }
-        if recorded or prescriptions:
+        if recorded or prescriptions or sobriety:
             # The page shows what each screen found and every medication: clinical reads.
             audit_record(
                 actor=request.user,
@@ -86,6 +97,7 @@ def recovery_page(request: SignedInRequest, client_id: int) -> HttpResponse:
                 changes={
                     "drug screens": [screen.pk for screen in recorded],
                     "medications": [medication.pk for medication in prescriptions],
+                    "days in recovery": sobriety.evidence if sobriety else None,
                 },
             )
     if Action.CHECK_IN in allowed:
@@ -180,6 +192,7 @@ def screen_confirm(request: SignedInRequest, client_id: int, screen_id: int) -> 
         else:
             messages.success(request, "Lab confirmation recorded.")
             return redirect("screen_detail", client_id=client.pk, screen_id=screen.pk)
+    _read(request, client, "drug_screen", screen.pk)
     context = client_page(
         request.user, client, "recovery", form=form, screen=screen, conflict=conflict
     )
@@ -230,6 +243,8 @@ def medication_new(request: SignedInRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, "Medication recorded.")
             return redirect("recovery", client_id=client.pk)
+    if after is not None:
+        _read(request, client, "medication", after.pk)
     context = client_page(request.user, client, "recovery", form=form, after=after)
     return render(request, "monitoring/medication_form.html", context)
 
@@ -259,6 +274,7 @@ def medication_edit(request: SignedInRequest, client_id: int, medication_id: int
         else:
             messages.success(request, "Medication saved.")
             return redirect("recovery", client_id=client.pk)
+    _read(request, client, "medication", medication.pk)
     context = client_page(
         request.user, client, "recovery", form=form, medication=medication, conflict=conflict
     )

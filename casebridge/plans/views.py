@@ -780,7 +780,8 @@ def task_close(request: SignedInRequest, client_id: int, task_id: int) -> HttpRe
         error = "Choose whether it was done or missed."
     else:
         error = error_text(form, "note")
-    if not error and write_note:
+    # Only a task done leads to a contact note: a missed one is not a contact to write up.
+    if not error and write_note and form.cleaned_data.get("done"):
         messages.success(request, "Task recorded. Now write the contact note for it.")
         if request.htmx:
             return HttpResponseClientRedirect(_contact_note_url(task))

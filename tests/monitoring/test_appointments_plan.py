@@ -157,10 +157,34 @@ def test_a_plan_of_only_staff_work_puts_nothing_on_the_calendar(world):
         ("View housing with the landlord", "housing"),
         ("Renew SNAP benefits", "benefits"),
         ("Read a book", "other"),
+        ("Psychotherapy with the team", "therapy"),
+        ("Attend IOP three evenings a week", "therapy"),
+        ("DBT group on Thursdays", "therapy"),
+        ("Detox intake at the hospital", "medical"),
+        ("Follow-up with Dr. Okafor", "medical"),
     ],
 )
 def test_the_kind_follows_plain_words_in_the_action(action, kind):
     assert kind_from_action(action) == kind
+
+
+def test_a_step_whose_words_name_no_kind_does_not_show_its_provider_to_the_team(world):
+    """A step like "Tuesdays at Hope House" may be health care: the calendar, which the whole team reads,
+    does not name the provider of a step it cannot place."""
+    plan = ready_plan(world)
+    add_step(
+        plan,
+        world,
+        action="Tuesdays at Hope House",
+        responsible="provider",
+        provider_name="Hope House Recovery Center",
+    )
+    sign_all(plan, world)
+    made = Appointment.objects.filter(
+        series__plan_action="Tuesdays at Hope House", client=world.client
+    )
+    assert made.exists()
+    assert {(appointment.kind, appointment.provider) for appointment in made} == {("other", "")}
 
 
 def test_the_plans_app_never_imports_monitoring():

@@ -18,11 +18,12 @@ def url(name, world):
     return reverse(name, kwargs={"client_id": world.client.pk})
 
 
-def test_a_coach_records_a_meeting_the_whole_team_sees_happened(world):
+def test_a_coach_records_a_meeting_those_who_read_check_ins_see_happened(world):
     meeting = record_meeting(world)
     assert (meeting.fellowship, meeting.verification) == ("na", "signed_sheet")
     entry = TimelineEntry.objects.get(client=world.client, kind="meeting")
-    assert entry.needs_action == "view"
+    # As on the Recovery tab: coaches, case managers and supervisors, not intake.
+    assert entry.needs_action == "check_in"
     assert "Narcotics Anonymous (NA) (signed attendance sheet)" in entry.summary
     assert AuditEvent.objects.filter(
         object_type="meeting_attendance", object_id=str(meeting.pk), action="create"

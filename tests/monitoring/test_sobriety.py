@@ -143,3 +143,22 @@ def test_a_whole_caseload_takes_two_queries(world, django_assert_num_queries):
     assert [found[other.pk].last_use_on for other in others] == [days_ago(i + 1) for i in range(5)]
     # Another client's use is never counted as this one's.
     assert sobriety_dates([world.foreign_client.pk]) == {}
+
+
+def test_an_intake_coordinator_is_not_told_what_a_check_in_said_through_the_count(client, world):
+    """Intake reads clinical content but not check-ins: the count leaves check-ins out for them,
+    and the case manager, who reads both, sees the check-in's date."""
+    strips(
+        world, collected_on=days_ago(20), results={"fentanyl": "positive", "xylazine": "negative"}
+    )
+    check_in(world, 4, used=True)
+    assert sobriety_for(world.client, with_check_ins=False).last_use_on == days_ago(20)
+    url = f"/clients/{world.client.pk}/recovery/"
+    # Intake coordinators reach clients still in Engagement.
+    type(world.client).objects.filter(pk=world.client.pk).update(stage="engagement")
+    client.force_login(world.ivy)
+    as_intake = client.get(url).content.decode()
+    assert "Last known use: the drug screen of" in as_intake
+    assert "Last known use: the check-in of" not in as_intake
+    client.force_login(world.alice)
+    assert "Last known use: the check-in of" in client.get(url).content.decode()

@@ -49,6 +49,14 @@ def test_missed_is_not_offered_a_note(client, world, task):
     assert "Recorded as missed." in body and OFFER not in body
 
 
+def test_missed_with_the_box_ticked_is_recorded_and_goes_to_no_note(client, world, task):
+    client.force_login(world.alice)
+    response = client.post(_close(task), {"done": "0", "note": "Not home", "write_note": "1"})
+    assert response.status_code == 302 and "notes/new" not in response["Location"]
+    task.refresh_from_db()
+    assert task.status == "missed"
+
+
 def test_done_on_a_full_page_says_so_with_the_link(client, world, task):
     client.force_login(world.alice)
     response = client.post(_close(task), {"done": "1", "back": "my_tasks"}, follow=True)
