@@ -31,6 +31,7 @@ from casebridge.access.refusals import LIMIT_REACHED
 from casebridge.accounts.models import User
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.services import audit_record
+from casebridge.clients.contact_due import contact_rules
 from casebridge.clients.extensions import (
     TABS,
     TIMELINE_KINDS,
@@ -483,3 +484,10 @@ def repeated_refusals(user: User, days: int = 14) -> list[RepeatedRefusals]:
 def client_page(user: User, client: Client, tab: str, **extra: Any) -> dict[str, Any]:
     """The context every page on a client's record starts from: the header, and which tab."""
     return {**client_header(user, client), "tab": tab, **extra}
+
+
+def contact_every_days(client: Client) -> int | None:
+    """How many days may pass between contacts under the client's program and model (None when
+    the program sets no rule for it)."""
+    rules = contact_rules(Client.objects.filter(pk=client.pk).values("program_id"))
+    return rules.get((client.program_id, client.case_management_model))

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from casebridge.access.policy import Action, may
 from casebridge.accounts.http import SignedInRequest
-from casebridge.accounts.models import ProgramModelRule, Role
+from casebridge.accounts.models import Role
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_page, user_may
+from casebridge.clients.queries import client_for, client_page, contact_every_days, user_may
 from casebridge.formtools import apply_errors, offer_latest
 from casebridge.inputs import parse_id
 from casebridge.monitoring import charts, queries, services
@@ -75,13 +75,7 @@ def contact_log(request: SignedInRequest, client_id: int) -> HttpResponse:
     times = queries.contact_times(client)
     context["times"] = times
     context["counting"] = labels(times.counting)
-    context["contact_every_days"] = (
-        ProgramModelRule.objects.filter(
-            program_id=client.program_id, model=client.case_management_model
-        )
-        .values_list("contact_every_days", flat=True)
-        .first()
-    )
+    context["contact_every_days"] = contact_every_days(client)
     return render(request, "monitoring/contact_log.html", context)
 
 
