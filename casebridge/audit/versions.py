@@ -3,9 +3,11 @@ say what they changed (read back from the audit trail, which records every saved
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from casebridge.accounts.models import User
 from casebridge.audit.models import AuditEvent
+from casebridge.audit.services import audit_record
 
 DEFAULT_MESSAGE = (
     "Someone else changed this record while you were editing it. "
@@ -68,3 +70,32 @@ def check_version(
                 client_id=client_id, object_type=object_type, object_id=object_id, version=version
             ),
         )
+
+
+class Versioned(Protocol):
+    """A client's record edited under optimistic locking: it has a version and a client."""
+
+    pk: Any
+    version: int
+    client_id: int
+
+    def full_clean(self) -> None: ...
+    def save(self) -> None: ...
+
+
+def save_version(
+    record: Versioned, *, actor: User, object_type: str, changes: dict[str, Any]
+) -> None:
+    """Save a changed record as its next version and audit the update with the version move,
+    which is what lets `check_version` name who changed it to anyone still on the old one."""
+    record.version += 1
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=actor,
+        action="update",
+        client_id=record.client_id,
+        object_type=object_type,
+        object_id=record.pk,
+        changes=changes | {"version": [record.version - 1, record.version]},
+    )

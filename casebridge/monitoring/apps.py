@@ -83,9 +83,9 @@ class MonitoringConfig(AppConfig):
             register_tab,
             register_timeline_kind,
         )
-        from casebridge.monitoring.medications import moud_gaps_due
         from casebridge.monitoring.models.recovery import RecoveryTimelineKind as Kind
-        from casebridge.monitoring.screens import catalogue
+        from casebridge.monitoring.services.medications import moud_gaps_due
+        from casebridge.monitoring.services.screens import catalogue
 
         catalogue()  # a broken panels.json stops start-up, not a drug screen being entered
         register_tab(ClientTab(label="Recovery", url_name="recovery", order=28))

@@ -11,7 +11,7 @@ from casebridge.plans.statuses import PlanStatus
 
 
 def contact_standard_changed(sender: type, instance: ContactStandard, **kwargs: Any) -> None:
-    from casebridge.monitoring.services import contact_times_refresh
+    from casebridge.monitoring.services.notes import contact_times_refresh
     from casebridge.monitoring.statuses import RECORDED
 
     # Only clients with signed notes: a last contact kept from before notes were recorded here
@@ -59,7 +59,7 @@ def client_counting_facts_changed(
 ) -> None:
     """A client who moved to another program or model has their last contact worked out again
     by the rule of where they are now, as signing a note does."""
-    from casebridge.monitoring.services import contact_times_refresh
+    from casebridge.monitoring.services.notes import contact_times_refresh
     from casebridge.monitoring.statuses import RECORDED
 
     before = instance.__dict__.pop(_BEFORE, None)
@@ -84,7 +84,7 @@ def care_plan_saved(
     for the client, the family and providers ask for (again and again it adds nothing new); a
     plan that closes with none in effect after it takes them off from now on. A version
     replaced by a newer one is left to the newer one's taking effect."""
-    from casebridge.monitoring.appointments import (
+    from casebridge.monitoring.services.appointments import (
         obligations_end_with_plan,
         obligations_follow_plan,
     )

@@ -19,10 +19,10 @@ from casebridge.clients.services import case_move_stage, flag_raise
 from casebridge.consents.gate import Recipient
 from casebridge.consents.services import disclosure_record, disclosure_record_emergency
 from casebridge.monitoring import services as monitoring_services
-from casebridge.monitoring.appointments import appointment_schedule, appointment_set_status
-from casebridge.monitoring.medications import medication_record
-from casebridge.monitoring.recovery import meeting_record
-from casebridge.monitoring.screens import screen_record
+from casebridge.monitoring.services.appointments import appointment_schedule, appointment_set_status
+from casebridge.monitoring.services.medications import medication_record
+from casebridge.monitoring.services.meetings import meeting_record
+from casebridge.monitoring.services.screens import screen_record
 from casebridge.plans.models import PlanRules, PlanTask
 from casebridge.plans.services import task_close
 from tests.factories import ConsentFactory

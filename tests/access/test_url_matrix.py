@@ -13,9 +13,9 @@ from casebridge.assessments.services import assessment_start, instrument_record
 from casebridge.clients.models import ClientFlag, Collateral
 from casebridge.consents.models import Disclosure
 from casebridge.monitoring import services as monitoring_services
-from casebridge.monitoring.appointments import appointment_schedule
-from casebridge.monitoring.medications import medication_record
-from casebridge.monitoring.screens import screen_record
+from casebridge.monitoring.services.appointments import appointment_schedule
+from casebridge.monitoring.services.medications import medication_record
+from casebridge.monitoring.services.screens import screen_record
 from casebridge.plans.models import PlanTask
 from casebridge.plans.services import plan_revise
 from tests.factories import ConsentFactory

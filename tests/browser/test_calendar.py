@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from casebridge.monitoring import appointments as services
 from casebridge.monitoring.models.appointments import Appointment
+from casebridge.monitoring.services import appointments as services
 from tests.browser.test_accessibility import axe_page, open_page, violations  # noqa: F401
 from tests.browser.test_journey import sign_in
 

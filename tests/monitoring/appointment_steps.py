@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from casebridge.monitoring import appointments
+from casebridge.monitoring.services import appointments
 
 
 def at(days=0, hour=9, minute=0):

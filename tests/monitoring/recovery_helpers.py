@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from casebridge.monitoring import medications, recovery, screens
+from casebridge.monitoring.services import medications, meetings, screens
 
 FIVE_PANEL = ["amphetamines", "cocaine", "cannabis", "opiates", "pcp"]
 
@@ -56,7 +56,7 @@ def record_meeting(world, by=None, **overrides):
         "meeting_name": "Tuesday step study",
     }
     fields.update(overrides)
-    return recovery.meeting_record(client=world.client, by=by or world.cody, **fields)
+    return meetings.meeting_record(client=world.client, by=by or world.cody, **fields)
 
 
 def prescribe(world, client=None, by=None, **overrides):

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import TimelineEntry
-from casebridge.monitoring import appointments as services
-from casebridge.monitoring.appointments import occurrence_days
 from casebridge.monitoring.models.appointments import Appointment, AppointmentSeries
+from casebridge.monitoring.services import appointments as services
+from casebridge.monitoring.services.appointments import occurrence_days
 from tests.monitoring.appointment_steps import at, one, schedule
 
 

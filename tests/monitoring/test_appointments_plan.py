@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from casebridge.audit.models import AuditEvent
-from casebridge.monitoring.appointments import kind_from_action, obligations_follow_plan
 from casebridge.monitoring.models.appointments import Appointment, AppointmentSeries
+from casebridge.monitoring.services.appointments import kind_from_action, obligations_follow_plan
 from casebridge.plans import services as plan_services
 from casebridge.plans.models import CarePlan
 from tests.plans.helpers import in_days, ready_plan, sign_all

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from casebridge.monitoring import appointments as services
 from casebridge.monitoring.appointment_statuses import (
     HOLDS_TIME,
     MOVES,
@@ -16,6 +15,7 @@ from casebridge.monitoring.appointment_statuses import (
     is_allowed,
 )
 from casebridge.monitoring.models.appointments import Appointment
+from casebridge.monitoring.services import appointments as services
 from tests.monitoring.appointment_steps import one
 
 S = AppointmentStatus

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from casebridge.audit.models import AuditEvent
 from casebridge.clients.extensions import due_items
-from casebridge.monitoring import appointments as services
 from casebridge.monitoring.calendar import (
     appointments_due,
     calendar_request,
@@ -18,6 +17,7 @@ from casebridge.monitoring.calendar import (
     window,
 )
 from casebridge.monitoring.models.appointments import Appointment
+from casebridge.monitoring.services import appointments as services
 from tests.factories import ClientFactory
 from tests.monitoring.appointment_steps import at, one, schedule
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from casebridge.audit.models import AuditEvent
-from casebridge.monitoring import appointments as services
 from casebridge.monitoring import ics
 from casebridge.monitoring.models.appointments import CalendarFeed
+from casebridge.monitoring.services import appointments as services
 from tests.monitoring.appointment_steps import at, one, schedule
 
 

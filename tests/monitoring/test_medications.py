@@ -14,9 +14,9 @@ from casebridge.audit.models import AuditEvent
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.extensions import due_items
 from casebridge.clients.models import TimelineEntry
-from casebridge.monitoring import medications
-from casebridge.monitoring.medications import moud_gaps_due
 from casebridge.monitoring.models.recovery import Medication
+from casebridge.monitoring.services import medications
+from casebridge.monitoring.services.medications import moud_gaps_due
 from tests.factories import ClientFactory
 from tests.monitoring.recovery_helpers import days_ago, prescribe, today
 

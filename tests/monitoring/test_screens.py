@@ -14,8 +14,8 @@ from casebridge.audit.models import AuditEvent
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import ClientFlag, TimelineEntry
 from casebridge.clients.services import flag_clear
-from casebridge.monitoring import screens
 from casebridge.monitoring.models.recovery import DrugScreen, ScreenResult
+from casebridge.monitoring.services import screens
 from tests.monitoring.recovery_helpers import (
     FIVE_PANEL,
     all_negative,

@@ -6,9 +6,10 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from casebridge.monitoring import screens, services
+from casebridge.monitoring import services
 from casebridge.monitoring.models import CheckIn
 from casebridge.monitoring.recovery import Sobriety, sobriety_dates, sobriety_for
+from casebridge.monitoring.services import screens
 from tests.factories import ClientFactory
 from tests.monitoring.recovery_helpers import all_negative, days_ago, record_screen, strips, today
 

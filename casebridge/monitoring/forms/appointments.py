@@ -13,14 +13,14 @@ from django.utils import timezone
 from casebridge.formtools import apply_errors
 from casebridge.inputs import BoundedForm, DateField
 from casebridge.monitoring.appointment_statuses import AppointmentStatus
-from casebridge.monitoring.appointments import LINE_LIMIT, NOTE_LIMIT, STATUS_NOTE_LIMIT
-from casebridge.monitoring.forms import TimeInput
+from casebridge.monitoring.forms.notes import TimeInput
 from casebridge.monitoring.models.appointments import (
     MAX_APPOINTMENT_MINUTES,
     Appointment,
     AppointmentKind,
     Recurrence,
 )
+from casebridge.monitoring.services.appointments import LINE_LIMIT, NOTE_LIMIT, STATUS_NOTE_LIMIT
 
 END_BEFORE_START = "The end is before the start. Check the end time or the length."
 LENGTH_MESSAGE = f"Give the length in whole minutes, between 1 and {MAX_APPOINTMENT_MINUTES}."

@@ -22,9 +22,9 @@ from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
 from casebridge.clients.queries import allowed_actions, client_for, client_page
 from casebridge.formtools import offer_latest
-from casebridge.monitoring import appointments as services
 from casebridge.monitoring import calendar, ics
-from casebridge.monitoring.appointment_forms import (
+from casebridge.monitoring.appointment_statuses import MOVES, OUTCOMES, AppointmentStatus
+from casebridge.monitoring.forms.appointments import (
     STATUS_CHOICES,
     AppointmentEditForm,
     AppointmentForm,
@@ -33,8 +33,8 @@ from casebridge.monitoring.appointment_forms import (
     StatusForm,
     apply_service_errors,
 )
-from casebridge.monitoring.appointment_statuses import MOVES, OUTCOMES, AppointmentStatus
 from casebridge.monitoring.models.appointments import Appointment
+from casebridge.monitoring.services import appointments as services
 
 TAB = "client_calendar"
 

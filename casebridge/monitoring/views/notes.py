@@ -23,7 +23,7 @@ from casebridge.formtools import apply_errors, offer_latest
 from casebridge.inputs import parse_id
 from casebridge.monitoring import charts, queries, services
 from casebridge.monitoring.formats import note_format
-from casebridge.monitoring.forms import (
+from casebridge.monitoring.forms.notes import (
     AddendumForm,
     CheckInForm,
     CoachingSessionForm,

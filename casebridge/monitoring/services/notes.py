@@ -14,7 +14,7 @@ from django.utils import timezone
 from casebridge.access.policy import Action, may
 from casebridge.accounts.models import Role, User
 from casebridge.audit.services import audit_record, changed_fields
-from casebridge.audit.versions import check_version
+from casebridge.audit.versions import check_version, save_version
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client
 from casebridge.inputs import EARLIEST_DATE, text_problem
@@ -270,19 +270,13 @@ def note_cosign(*, note: ContactNote, by: User) -> ContactNote:
         current.status = NoteStatus.SIGNED
         current.cosigned_by = by
         current.cosigned_at = timezone.now()
-        current.version += 1
-        current.full_clean()
-        current.save()
-        audit_record(
+        save_version(
+            current,
             actor=by,
-            action="update",
-            client_id=current.client_id,
             object_type="contact_note",
-            object_id=current.pk,
             changes={
                 "status": [NoteStatus.AWAITING_COSIGN.value, NoteStatus.SIGNED.value],
                 "co-signed by": [None, by.display_name],
-                "version": [current.version - 1, current.version],
             },
         )
         client_services.timeline_add(

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record, changed_fields
-from casebridge.audit.versions import check_version
+from casebridge.audit.versions import check_version, save_version
 from casebridge.clients import services as client_services
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
@@ -31,7 +31,7 @@ from casebridge.monitoring.models.recovery import (
     RecoveryTimelineKind,
     UseDisorderMedication,
 )
-from casebridge.monitoring.screens import catalogue
+from casebridge.monitoring.services.screens import catalogue
 
 MOUD_WARNING_DAYS = 14  # how long before a MOUD prescription runs out it shows as due
 PLANNED_AHEAD_DAYS = 366  # a prescription recorded ahead starts within a year
@@ -278,18 +278,8 @@ def medication_update(
         was_stopped = current.stopped_on is not None
         for name, value in checked.__dict__.items():
             setattr(current, name, value)
-        current.version += 1
-        current.full_clean()
-        current.save()
         changes = changed_fields(before, _audited(current))
-        audit_record(
-            actor=by,
-            action="update",
-            client_id=current.client_id,
-            object_type="medication",
-            object_id=current.pk,
-            changes=changes | {"version": [version, current.version]},
-        )
+        save_version(current, actor=by, object_type="medication", changes=changes)
         if current.stopped_on is not None and not was_stopped:
             summary = (
                 f"Medication stopped on {_house_date(current.stopped_on)}: {current.drug}. "

@@ -20,7 +20,7 @@ from casebridge.monitoring.models.recovery import (
     UseDisorderMedication,
     Verification,
 )
-from casebridge.monitoring.screens import OTHER_PANEL, catalogue
+from casebridge.monitoring.services.screens import OTHER_PANEL, catalogue
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

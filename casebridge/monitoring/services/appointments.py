@@ -24,7 +24,7 @@ from django.utils import dateformat, timezone
 from casebridge.access.policy import Action, may
 from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record, changed_fields
-from casebridge.audit.versions import check_version
+from casebridge.audit.versions import check_version, save_version
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client
 from casebridge.inputs import text_problem
@@ -399,17 +399,11 @@ def appointment_update(
         current.accompanied_by = accompanied_by
         current.transport_arranged = transport_arranged
         current.note = note
-        current.version += 1
-        current.full_clean()
-        current.save()
-        audit_record(
+        save_version(
+            current,
             actor=by,
-            action="update",
-            client_id=current.client_id,
             object_type="appointment",
-            object_id=current.pk,
-            changes=changed_fields(before, _audited(current))
-            | {"version": [current.version - 1, current.version]},
+            changes=changed_fields(before, _audited(current)),
         )
     return current
 
@@ -537,18 +531,11 @@ def appointment_set_status(
         current.status_note = note
         current.status_changed_by = by
         current.status_changed_at = timezone.now()
-        current.version += 1
-        current.full_clean()
-        current.save()
-        audit_record(
+        save_version(
+            current,
             actor=by,
-            action="update",
-            client_id=current.client_id,
             object_type="appointment",
-            object_id=current.pk,
-            changes={"status": [was, to_status]}
-            | ({"note": [None, note]} if note else {})
-            | {"version": [current.version - 1, current.version]},
+            changes={"status": [was, to_status]} | ({"note": [None, note]} if note else {}),
         )
         label = current.get_kind_display().lower()
         if to_status == AppointmentStatus.MISSED:
@@ -592,19 +579,8 @@ def appointment_follow_up(*, appointment: Appointment, by: User, note: str) -> A
         current.followed_up_by = by
         current.followed_up_at = timezone.now()
         current.follow_up_note = note
-        current.version += 1
-        current.full_clean()
-        current.save()
-        audit_record(
-            actor=by,
-            action="update",
-            client_id=current.client_id,
-            object_type="appointment",
-            object_id=current.pk,
-            changes={
-                "followed up": [None, note],
-                "version": [current.version - 1, current.version],
-            },
+        save_version(
+            current, actor=by, object_type="appointment", changes={"followed up": [None, note]}
         )
         _timeline(
             current,

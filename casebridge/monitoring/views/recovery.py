@@ -18,8 +18,8 @@ from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page, user_may
 from casebridge.formtools import apply_errors, offer_latest
 from casebridge.inputs import parse_id
-from casebridge.monitoring import medications, recovery, screens
-from casebridge.monitoring.forms_recovery import (
+from casebridge.monitoring import recovery
+from casebridge.monitoring.forms.recovery import (
     ConfirmationForm,
     MedicationForm,
     MeetingForm,
@@ -31,6 +31,7 @@ from casebridge.monitoring.models.recovery import (
     ScreenOutcome,
     ScreenStatus,
 )
+from casebridge.monitoring.services import medications, meetings, screens
 
 
 def _clinical_writer(request: SignedInRequest, client_id: int) -> Client:
@@ -209,7 +210,7 @@ def meeting_new(request: SignedInRequest, client_id: int) -> HttpResponse:
     form = MeetingForm(request.POST or None, initial={"attended_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            recovery.meeting_record(client=client, by=request.user, **form.cleaned_data)
+            meetings.meeting_record(client=client, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -20,7 +20,7 @@ from casebridge.monitoring.models import (
     ContactType,
     Sleep,
 )
-from casebridge.monitoring.services import ADDENDUM_LIMIT, CHECK_IN_TEXT_LIMIT, SECTION_LIMIT
+from casebridge.monitoring.services.notes import ADDENDUM_LIMIT, CHECK_IN_TEXT_LIMIT, SECTION_LIMIT
 from casebridge.plans.models import Goal
 
 NOT_FROM_PLAN = "Choose goals from the client's care plan in effect."

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record
-from casebridge.audit.versions import check_version
+from casebridge.audit.versions import check_version, save_version
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client, FlagKind
 from casebridge.inputs import EARLIEST_DATE, text_problem
@@ -38,7 +38,7 @@ from casebridge.monitoring.models.recovery import (
     SubstanceResult,
 )
 
-PANELS_FILE = Path(__file__).parent / "panels.json"
+PANELS_FILE = Path(__file__).resolve().parent.parent / "panels.json"
 OTHER_PANEL = ""  # a panel given substance by substance: the substances with a result
 # A refusal, a missed screen and an unexpected positive each say the same to the team: look
 # at relapse risk now. The flag's note (clinical) says which screen and what it found.
@@ -486,16 +486,11 @@ def screen_confirm(
             expected=current.expected,
             problems=current.problems,
         )
-        current.version += 1
-        current.full_clean()
-        current.save()
         ordered = list(rows.values())
-        audit_record(
+        save_version(
+            current,
             actor=by,
-            action="update",
-            client_id=current.client_id,
             object_type="drug_screen",
-            object_id=current.pk,
             changes={
                 name: values
                 for name, values in (
@@ -503,8 +498,7 @@ def screen_confirm(
                     for name, value in _audited(current, ordered).items()
                 )
                 if values[0] != values[1]
-            }
-            | {"version": [version, current.version]},
+            },
         )
         if changed:
             said = "; ".join(
