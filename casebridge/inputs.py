@@ -25,12 +25,13 @@ import json
 import math
 import re
 import warnings
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 # --- Whole numbers (ids, versions) ------------------------------------------------------------
@@ -136,6 +137,27 @@ class DateField(forms.DateField):
     after the form's own checks; see there)."""
 
     widget = DateInput
+
+
+def local_moment(day: date, clock: time) -> datetime | None:
+    """That wall-clock time on that day where the program works, as an instant in UTC, so that
+    adding a length adds real minutes and comparing two compares real instants (Python compares
+    and adds wall-clock times within one time zone). None when that time does not happen that
+    day: the hour skipped when the clocks go forward."""
+    naive = datetime.combine(day, clock)
+    instant = timezone.make_aware(naive).astimezone(UTC)
+    # Back through UTC: astimezone() to the zone a time is already in changes nothing.
+    if timezone.make_naive(instant) != naive:
+        return None
+    return instant
+
+
+def skipped_time_message(day: date, clock: time) -> str:
+    shown = f"{clock.hour % 12 or 12}:{clock.minute:02d} {'AM' if clock.hour < 12 else 'PM'}"
+    return (
+        f"The clocks go forward that night, so {shown} does not happen on {day:%b} {day.day}. "
+        "Choose another time."
+    )
 
 
 # --- Forms: every field bounded ----------------------------------------------------------------

@@ -75,7 +75,9 @@ class MonitoringConfig(AppConfig):
         for anyone on the client, and each part of it asks for its own action; MOUD gaps are
         due items for clinical staff; screens and medications are clinical on the timeline, and
         meetings are for those who record check-ins (coaches included, intake not), as on the
-        tab."""
+        tab. The coach reads screens or medications too while the client shares them
+        (services.sharing, asked through the object rules registered here)."""
+        from casebridge.access.policy import register_object_rule
         from casebridge.clients.extensions import (
             ClientTab,
             TimelineEntryKind,
@@ -86,6 +88,7 @@ class MonitoringConfig(AppConfig):
         from casebridge.monitoring.models.recovery import RecoveryTimelineKind as Kind
         from casebridge.monitoring.services.medications import moud_gaps_due
         from casebridge.monitoring.services.screens import catalogue
+        from casebridge.monitoring.services.sharing import may_read_medications, may_read_screens
 
         catalogue()  # a broken panels.json stops start-up, not a drug screen being entered
         register_tab(ClientTab(label="Recovery", url_name="recovery", order=28))
@@ -94,8 +97,11 @@ class MonitoringConfig(AppConfig):
             Kind.SCREEN: "read_clinical",
             Kind.MEETING: "check_in",
             Kind.MEDICATION: "read_clinical",
+            Kind.COACH_SHARING: "view",
         }.items():
             register_timeline_kind(TimelineEntryKind(kind.value, str(kind.label), action))
+        register_object_rule("monitoring.read_screens", may_read_screens)
+        register_object_rule("monitoring.read_medications", may_read_medications)
 
     def _register_calendar(self) -> None:
         """The Calendar tab (for anyone on the client; health appointments' details only for

@@ -28,6 +28,7 @@ urlpatterns += [
     path(S, recovery.screen_detail, name="screen_detail"),
     path(S + "confirm/", recovery.screen_confirm, name="screen_confirm"),
     path(C + "meetings/new/", recovery.meeting_new, name="meeting_new"),
+    path(C + "coach-sharing/", recovery.coach_sharing, name="coach_sharing"),
     path(C + "medications/new/", recovery.medication_new, name="medication_new"),
     path(
         C + "medications/<int:medication_id>/edit/",

@@ -27,7 +27,7 @@ BUDGETS = {
     "contact log": ("/clients/{c}/contact-log/", 34),
     "check-ins": ("/clients/{c}/check-ins/", 30),
     "calendar": ("/clients/{c}/calendar/", 30),
-    "recovery": ("/clients/{c}/recovery/", 35),
+    "recovery": ("/clients/{c}/recovery/", 36),
 }
 
 

@@ -8,10 +8,16 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from casebridge.formtools import apply_errors
-from casebridge.inputs import BoundedForm, DateField
+from casebridge.inputs import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    BoundedForm,
+    DateField,
+    local_moment,
+    skipped_time_message,
+)
 from casebridge.monitoring.appointment_statuses import AppointmentStatus
 from casebridge.monitoring.forms.notes import TimeInput
 from casebridge.monitoring.models.appointments import (
@@ -56,9 +62,17 @@ class TimeSlotForm(BoundedForm, forms.Form):
             if "duration_minutes" not in self.errors:
                 self.add_error("end_time", "Give the end time, or how long it lasts.")
             return data
-        starts_at = timezone.make_aware(datetime.combine(day, start))
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            return data  # the date's own error says so (BoundedForm)
+        starts_at = local_moment(day, start)
+        if starts_at is None:
+            self.add_error("start_time", skipped_time_message(day, start))
+            return data
         if end is not None:
-            ends_at = timezone.make_aware(datetime.combine(day, end))
+            ends_at = local_moment(day, end)
+            if ends_at is None:
+                self.add_error("end_time", skipped_time_message(day, end))
+                return data
             if ends_at <= starts_at:
                 self.add_error("end_time", END_BEFORE_START)
                 return data

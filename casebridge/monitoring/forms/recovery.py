@@ -8,6 +8,7 @@ from django import forms
 
 from casebridge.inputs import LONG_TEXT, BoundedForm, DateField
 from casebridge.monitoring.models.recovery import (
+    CoachSharing,
     Confirmation,
     DrugScreen,
     Fellowship,
@@ -254,3 +255,44 @@ class MedicationForm(BoundedForm, forms.Form):
         data = dict(self.cleaned_data)
         data.pop("version", None)
         return data
+
+
+class CoachSharingForm(BoundedForm, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    screens = forms.BooleanField(
+        label="Drug screen results and the days in recovery",
+        required=False,
+        help_text="Which substances each screen found, and the count of days since last use.",
+    )
+    medications = forms.BooleanField(
+        label="Medications",
+        required=False,
+        help_text="Prescriptions, including medication for opioid or alcohol use disorder.",
+    )
+    agreed_on = DateField(
+        label="The client agreed on",
+        required=False,
+        help_text="When the client said they want their coach to see this.",
+    )
+
+    def __init__(self, *args: Any, instance: CoachSharing | None = None, **kwargs: Any) -> None:
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "version": instance.version,
+                    "screens": instance.screens,
+                    "medications": instance.medications,
+                    "agreed_on": instance.agreed_on,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "screens": data["screens"],
+            "medications": data["medications"],
+            "agreed_on": data["agreed_on"],
+            "version": data["version"],
+        }

@@ -15,6 +15,7 @@ class RecoveryTimelineKind(models.TextChoices):
     SCREEN = "screen", "Drug screen"
     MEETING = "meeting", "Mutual-help meeting"
     MEDICATION = "medication", "Medication"
+    COACH_SHARING = "coach_sharing", "Shared with the coach"
 
 
 # Drug screens
@@ -306,3 +307,40 @@ class Medication(models.Model):
             and (self.ends_on is None or day <= self.ends_on)
             and (self.stopped_on is None or day < self.stopped_on)
         )
+
+
+# What the client shares with their coach
+
+
+class CoachSharing(models.Model):
+    """What the client agreed to share with their coach beyond coaching: drug screen results
+    (with the days in recovery worked out from them) and medications. Coaching needs neither, so
+    the coach sees them only while the client wants that; turning both off withdraws it."""
+
+    client = models.OneToOneField(
+        "clients.Client", on_delete=models.CASCADE, related_name="coach_sharing"
+    )
+    screens = models.BooleanField("drug screen results and days in recovery", default=False)
+    medications = models.BooleanField("medications", default=False)
+    agreed_on = models.DateField("the client agreed on", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(screens=False, medications=False)
+                | models.Q(agreed_on__isnull=False),
+                name="coach_sharing_has_agreement_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Shared with the coach of client {self.client_id}"
+
+    @property
+    def shares_anything(self) -> bool:
+        return self.screens or self.medications

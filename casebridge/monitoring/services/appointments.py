@@ -13,7 +13,7 @@ import calendar
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,7 +27,7 @@ from casebridge.audit.services import audit_record, changed_fields
 from casebridge.audit.versions import check_version, save_version
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client
-from casebridge.inputs import text_problem
+from casebridge.inputs import local_moment, text_problem
 from casebridge.monitoring.appointment_statuses import (
     HOLDS_TIME,
     OUTCOMES,
@@ -108,6 +108,8 @@ def _text(errors: dict[str, str], field: str, value: str, *, limit: int, multili
 
 def _check_times(errors: dict[str, str], starts_at: datetime, ends_at: datetime) -> None:
     """The end after the start, within twelve hours, on a day not far back nor far ahead."""
+    # Compared as instants: two times in one zone compare by the clock face in Python.
+    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     if ends_at <= starts_at:
         errors["ends_at"] = "The end is before the start. Check the end time or the length."
     elif ends_at - starts_at > timedelta(minutes=MAX_APPOINTMENT_MINUTES):
@@ -207,8 +209,12 @@ def occurrence_days(
 
 def _at(day: date, clock_time: time) -> datetime:
     """That wall-clock time on that day where the program works (so 9 a.m. stays 9 a.m. across
-    a change of the clocks)."""
-    return timezone.make_aware(datetime.combine(day, clock_time))
+    a change of the clocks), in UTC so the length added to it is real minutes. On the night the
+    clocks skip that time, the same time by the clock before they went forward (2:30 is 3:30)."""
+    found = local_moment(day, clock_time)
+    if found is not None:
+        return found
+    return timezone.make_aware(datetime.combine(day, clock_time)).astimezone(UTC)
 
 
 def _slots(starts_at: datetime, ends_at: datetime, days: list[date]) -> list[Slot]:
@@ -338,7 +344,8 @@ def appointment_schedule(
             "created_by": by,
         }
         rows = [Appointment(starts_at=s.starts_at, ends_at=s.ends_at, **fields) for s in slots]
-        # The occurrences differ only in their day: checking the first checks them all.
+        # The occurrences differ only in their day (each lasts the same real minutes, see
+        # _slots): checking the first checks them all.
         rows[0].full_clean(exclude=["series"])
         Appointment.objects.bulk_create(rows)
         audit_record(

@@ -1,7 +1,7 @@
 """The Recovery tab: the sobriety date, drug screens (a strip and a table), meetings attended and
 medications, and the pages that record them. Screens' substances, medications and the sobriety
-date are clinical (read_clinical to see, record_contact to record); meetings are what coaching
-needs (check_in). Clients are fetched through the access policy; every rule is the services'."""
+date are clinical (read_clinical to see, record_contact to record), shown to the coach only while
+the client shares them (services.sharing); meetings are what coaching needs (check_in). Clients are fetched through the access policy; every rule is the services'."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from casebridge.access.policy import Action
+from casebridge.access.policy import Action, may
 from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import VersionConflict
@@ -20,6 +20,7 @@ from casebridge.formtools import apply_errors, offer_latest
 from casebridge.inputs import parse_id
 from casebridge.monitoring import recovery
 from casebridge.monitoring.forms.recovery import (
+    CoachSharingForm,
     ConfirmationForm,
     MedicationForm,
     MeetingForm,
@@ -31,7 +32,7 @@ from casebridge.monitoring.models.recovery import (
     ScreenOutcome,
     ScreenStatus,
 )
-from casebridge.monitoring.services import medications, meetings, screens
+from casebridge.monitoring.services import medications, meetings, screens, sharing
 
 
 def _clinical_writer(request: SignedInRequest, client_id: int) -> Client:
@@ -74,39 +75,73 @@ def recovery_page(request: SignedInRequest, client_id: int) -> HttpResponse:
     context = client_page(request.user, client, "recovery")
     allowed = context["allowed"]
     clinical = Action.READ_CLINICAL in allowed
-    context["clinical"] = clinical
-    context["can_record_clinical"] = clinical and Action.RECORD_CONTACT in allowed
-    context["can_record_meetings"] = Action.CHECK_IN in allowed
-    if clinical:
-        recorded = screens.screens_for(client)
-        prescriptions = medications.medications_for(client)
+    shows_screens = clinical or may(request.user, "monitoring.read_screens", client)
+    shows_medications = clinical or may(request.user, "monitoring.read_medications", client)
+    context |= {
+        "shows_screens": shows_screens,
+        "shows_medications": shows_medications,
+        "is_coach": client.coach_id == request.user.pk,
+        "can_record_clinical": clinical and Action.RECORD_CONTACT in allowed,
+        "can_record_meetings": Action.CHECK_IN in allowed,
+        "can_set_sharing": Action.MANAGE_CONSENTS in allowed,
+    }
+    if Action.MANAGE_CONSENTS in allowed:
+        context["sharing"] = sharing.sharing_of(client)
+    recorded = screens.screens_for(client) if shows_screens else []
+    prescriptions = medications.medications_for(client) if shows_medications else []
+    sobriety = None
+    if shows_screens:
         sobriety = recovery.sobriety_for(client, with_check_ins=Action.CHECK_IN in allowed)
         context |= {
             "sobriety": sobriety,
             "sobriety_days": sobriety.days(context["today"]) if sobriety else None,
             "screens": screens.screen_lines(recorded),
             "strip": screens.screen_strip(recorded),
-            "medications": prescriptions,
         }
-        if recorded or prescriptions or sobriety:
-            # The page shows what each screen found and every medication: clinical reads.
-            audit_record(
-                actor=request.user,
-                action="view",
-                client_id=client.pk,
-                object_type="recovery_record",
-                changes={
-                    "drug screens": [screen.pk for screen in recorded],
-                    "medications": [medication.pk for medication in prescriptions],
-                    "days in recovery": sobriety.evidence if sobriety else None,
-                },
-            )
+    if shows_medications:
+        context["medications"] = prescriptions
+    if recorded or prescriptions or sobriety:
+        # The page shows what each screen found and every medication: clinical reads.
+        audit_record(
+            actor=request.user,
+            action="view",
+            client_id=client.pk,
+            object_type="recovery_record",
+            changes={
+                "drug screens": [screen.pk for screen in recorded],
+                "medications": [medication.pk for medication in prescriptions],
+                "days in recovery": sobriety.evidence if sobriety else None,
+            },
+        )
     if Action.CHECK_IN in allowed:
         context |= {
             "meetings": recovery.meetings_for(client),
             "meeting_count": recovery.meetings_lately(client),
         }
     return render(request, "monitoring/recovery.html", context)
+
+
+@login_required
+def coach_sharing(request: SignedInRequest, client_id: int) -> HttpResponse:
+    """What the client chooses to share with their coach: drug screens, medications, or none."""
+    client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
+    current = sharing.sharing_of(client)
+    form = CoachSharingForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sharing.coach_sharing_set(client=client, by=request.user, **form.service_fields())
+        except VersionConflict as conflict:
+            latest = sharing.sharing_of(client)
+            offer_latest(form, latest.version if latest else 0)
+            context = client_page(request.user, client, "recovery", form=form, conflict=conflict)
+            return render(request, "monitoring/coach_sharing_form.html", context, status=409)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Saved what the client shares with their coach.")
+            return redirect("recovery", client_id=client.pk)
+    context = client_page(request.user, client, "recovery", form=form, sharing=current)
+    return render(request, "monitoring/coach_sharing_form.html", context)
 
 
 # Drug screens
@@ -144,7 +179,9 @@ def screen_new(request: SignedInRequest, client_id: int) -> HttpResponse:
 
 @login_required
 def screen_detail(request: SignedInRequest, client_id: int, screen_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+    client = client_for(user=request.user, client_id=client_id)
+    if not may(request.user, "monitoring.read_screens", client):
+        raise Http404
     screen = _screen(client, screen_id)
     audit_record(
         actor=request.user,
