@@ -4,7 +4,8 @@ again, a 400, or an error message) never leaves anything saved.
 
 Each example starts from a valid post and replaces some fields with junk, so the junk reaches
 the services and the database and not only the first field check. Every example runs in a
-savepoint that is rolled back, so the examples do not change each other's starting point."""
+savepoint that is rolled back, so the examples do not change each other's starting point.
+The monitoring forms are in test_bad_input_monitoring, run by `post_junk` and `post_valid`."""
 
 import os
 from collections.abc import Callable
@@ -349,12 +350,13 @@ def fz(world):
     )
 
 
-@pytest.mark.parametrize("name", list(CASES))
-def test_junk_in_any_field_is_never_a_server_error_and_saves_nothing(client, fz, name):
-    case = CASES[name]
-    client.force_login(getattr(fz.world, case.user))
-    url = case.url(fz)
-    valid = case.valid(fz)
+def post_junk(http: Any, name: str, case: FormCase, context: Any) -> None:
+    """Post `case`'s valid post with any of its fields replaced by junk, EXAMPLES times: never a
+    server error, an error answer saves nothing, and the audit trail still verifies. Shared with
+    the other fuzz modules (test_bad_input_monitoring)."""
+    http.force_login(getattr(context.world, case.user))
+    url = case.url(context)
+    valid = case.valid(context)
     fields = st.fixed_dictionaries(
         {
             field: st.one_of(st.just(value), JUNK, JUNK.map(lambda v: [v]))
@@ -369,29 +371,40 @@ def test_junk_in_any_field_is_never_a_server_error_and_saves_nothing(client, fz,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(data=fields)
-    def post_junk(data: dict[str, Any]) -> None:
+    def one_post(data: dict[str, Any]) -> None:
         with transaction.atomic():
-            before = case.saved(fz)
-            response = client.post(url, data)
+            before = case.saved(context)
+            response = http.post(url, data)
             assert response.status_code < 500
             succeeded = case.succeeded(response) if case.succeeded else not _error_answer(response)
             if not succeeded:
-                assert case.saved(fz) == before, f"{name}: an error answer saved something"
+                assert case.saved(context) == before, f"{name}: an error answer saved something"
             # Whatever was posted, what reached the trail still verifies on this database.
             assert audit_verify() == [], f"{name}: the audit trail no longer verifies"
             transaction.set_rollback(True)
 
-    post_junk()
+    one_post()
+
+
+def post_valid(http: Any, cases: dict[str, FormCase], context: Any) -> None:
+    """Each case's valid post succeeds and saves something, so junk is what makes an answer an
+    error in `post_junk`."""
+    for name, case in cases.items():
+        with transaction.atomic():
+            http.force_login(getattr(context.world, case.user))
+            before = case.saved(context)
+            response = http.post(case.url(context), case.valid(context))
+            succeeded = case.succeeded(response) if case.succeeded else not _error_answer(response)
+            assert succeeded, name
+            assert case.saved(context) != before, name
+            transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_junk_in_any_field_is_never_a_server_error_and_saves_nothing(client, fz, name):
+    post_junk(client, name, CASES[name], fz)
 
 
 def test_the_valid_posts_do_succeed(client, fz):
     """The fuzz starts from posts that work, so junk is what makes an answer an error."""
-    for name, case in CASES.items():
-        with transaction.atomic():
-            client.force_login(getattr(fz.world, case.user))
-            before = case.saved(fz)
-            response = client.post(case.url(fz), case.valid(fz))
-            succeeded = case.succeeded(response) if case.succeeded else not _error_answer(response)
-            assert succeeded, name
-            assert case.saved(fz) != before, name
-            transaction.set_rollback(True)
+    post_valid(client, CASES, fz)
