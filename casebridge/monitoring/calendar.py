@@ -240,19 +240,27 @@ def appointment_of(client: Client, appointment_id: int) -> Appointment | None:
 
 
 def _due(client_ids: list[int], clinical: bool) -> dict[int, list[DueItem]]:
-    """Per client and kind: what is coming up in the next seven days, and missed appointments
-    nobody has followed up yet (one query for any number of clients)."""
+    """Per client and kind: what is coming up in the next seven days, appointments that are
+    over with nothing recorded of whether the client went, and missed appointments nobody has
+    followed up yet (one query for any number of clients)."""
+    now = timezone.now()
     start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     horizon = start + timedelta(days=UPCOMING_DAYS + 1)
-    upcoming = Q(status=AppointmentStatus.SCHEDULED, starts_at__gte=start, starts_at__lt=horizon)
+    scheduled = Q(status=AppointmentStatus.SCHEDULED)
+    upcoming = scheduled & Q(ends_at__gte=now, starts_at__lt=horizon)
+    unrecorded = scheduled & Q(ends_at__lt=now)
     missed = Q(status=AppointmentStatus.MISSED, followed_up_at__isnull=True)
     kinds = Q(kind__in=CLINICAL_KINDS) if clinical else ~Q(kind__in=CLINICAL_KINDS)
     rows = (
-        Appointment.objects.filter(kinds, upcoming | missed, client_id__in=client_ids)
+        Appointment.objects.filter(
+            kinds, (scheduled & Q(starts_at__lt=horizon)) | missed, client_id__in=client_ids
+        )
         .values("client_id", "kind")
         .annotate(
             upcoming=Count("pk", filter=upcoming),
             next_on=Min("starts_at", filter=upcoming),
+            unrecorded=Count("pk", filter=unrecorded),
+            unrecorded_on=Min("starts_at", filter=unrecorded),
             missed=Count("pk", filter=missed),
             missed_on=Min("starts_at", filter=missed),
         )
@@ -273,6 +281,15 @@ def _due(client_ids: list[int], clinical: bool) -> dict[int, list[DueItem]]:
                 DueItem(
                     label=f"{label}{more}",
                     due_on=timezone.localdate(row["next_on"]),
+                    url_name="client_calendar",
+                )
+            )
+        if row["unrecorded"]:
+            more = f" ({row['unrecorded']})" if row["unrecorded"] > 1 else ""
+            items.append(
+                DueItem(
+                    label=f"{label}: record whether the client went{more}",
+                    due_on=timezone.localdate(row["unrecorded_on"]),
                     url_name="client_calendar",
                 )
             )

@@ -409,6 +409,25 @@ def test_coming_up_within_seven_days_and_missed_not_followed_up_are_due(world):
     assert not any(label.startswith("Missed") for label in labels)
 
 
+def test_an_appointment_that_is_over_with_nothing_recorded_asks_whether_the_client_went(world):
+    over = one(world, kind="court", days=-2)
+    one(world, kind="court", days=-1, hour=14)
+    one(world, kind="court", days=2)
+    items = sorted(
+        (item.label, item.due_on) for item in appointments_due([world.client.pk])[world.client.pk]
+    )
+    today = timezone.localdate()
+    assert items == [
+        ("Court hearing", today + timedelta(days=2)),
+        ("Court hearing: record whether the client went (2)", today - timedelta(days=2)),
+    ]
+    services.appointment_set_status(
+        appointment=over, by=world.alice, to_status="attended", version=1
+    )
+    labels = [item.label for item in appointments_due([world.client.pk])[world.client.pk]]
+    assert "Court hearing: record whether the client went" in labels
+
+
 def test_health_appointments_are_due_only_for_the_clinical_team(world):
     one(world, kind="psychiatry", days=2)
     assert appointments_due([world.client.pk]) == {}
