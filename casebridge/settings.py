@@ -258,6 +258,7 @@ SWEEP_EVERY_MINUTES = env_int("SWEEP_EVERY_MINUTES", 60)
 # the audit checkpoint).
 PERIODIC_TASKS = [
     "casebridge.plans.tasks.sweep_overdue_tasks",
+    "casebridge.monitoring.tasks.extend_repeating_appointments",
     "casebridge.audit.tasks.write_audit_checkpoint",
 ]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import dateformat, timezone
 
 from casebridge.access.policy import Action, may
@@ -656,6 +656,95 @@ def series_cancel_rest(*, appointment: Appointment, by: User) -> int:
 
 # Steps the client, the family or a provider take: the client is expected somewhere for them.
 # (The case manager's and the coach's own work is on their task lists, not the client's calendar.)
+# Series that go on: made 26 weeks ahead at a time
+
+
+def _to_extend(today: date) -> Any:
+    """Repeating series still going whose next occurrence falls within 26 weeks of today."""
+    return (
+        AppointmentSeries.objects.filter(ended_at__isnull=True, made_until__lt=today + MADE_AHEAD)
+        .exclude(recurrence=Recurrence.NONE)
+        .filter(Q(until__isnull=True) | Q(until__gt=F("made_until")))
+    )
+
+
+def _extend_one(series_id: int, today: date) -> int:
+    """Make one series' occurrences up to 26 weeks past today; how many were made."""
+    with transaction.atomic():
+        series = _to_extend(today).select_for_update().filter(pk=series_id).first()
+        if series is None:
+            return 0  # ended, or made by a run that finished first
+        made = list(series.appointments.filter(rescheduled_from__isnull=True).order_by("starts_at"))
+        if not made:
+            return 0
+        first, latest = made[0], made[-1]
+        days = [
+            day
+            for day in occurrence_days(
+                timezone.localdate(first.starts_at),
+                series.recurrence,
+                until=series.until,
+                today=today,
+            )
+            if day > series.made_until
+        ]
+        if not days:
+            return 0
+        if first.timed:
+            slots = _slots(first.starts_at, first.ends_at, days)
+            # Someone may have put something else in a slot meanwhile: that day is left out.
+            slots = [slot for slot in slots if _clash(series.client, [slot]) is None]
+        else:
+            slots = [
+                Slot(_at(day, time.min), _at(day + timedelta(days=1), time.min)) for day in days
+            ]
+        # The details as they were last changed, on the newest occurrence made.
+        Appointment.objects.bulk_create(
+            Appointment(
+                client_id=series.client_id,
+                series=series,
+                kind=latest.kind,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                timed=first.timed,
+                place=latest.place,
+                provider=latest.provider,
+                accompanied_by=latest.accompanied_by,
+                transport_arranged=latest.transport_arranged,
+                note=latest.note,
+                created_by_id=series.created_by_id,
+            )
+            for slot in slots
+        )
+        was = series.made_until
+        series.made_until = days[-1]
+        series.save(update_fields=["made_until"])
+        audit_record(
+            actor=None,
+            action="update",
+            client_id=series.client_id,
+            object_type="appointment_series",
+            object_id=series.pk,
+            changes={
+                "last made": [was.isoformat(), days[-1].isoformat()],
+                "occurrences": [0, len(slots)],
+            },
+            organisation_id=series.client.organisation_id,
+        )
+        return len(slots)
+
+
+def series_extend(*, today: date | None = None) -> int:
+    """Make the next occurrences of every repeating series that goes on past what was made
+    (no last day, or one further than 26 weeks), so a weekly drug test scheduled in January
+    is still on the calendar in August. Each series in its own transaction under its lock, and
+    only days after what was made: running it twice, or again after it was cut short, makes
+    nothing twice."""
+    today = today or timezone.localdate()
+    ids = list(_to_extend(today).values_list("pk", flat=True))
+    return sum(_extend_one(series_id, today) for series_id in ids)
+
+
 PLAN_OBLIGATIONS = frozenset({Responsible.CLIENT, Responsible.FAMILY, Responsible.PROVIDER})
 # A plan's cadence as a calendar repeats; "as needed" has no day to put on a calendar.
 CADENCE: dict[str, str] = {
