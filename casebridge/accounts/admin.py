@@ -119,7 +119,7 @@ def _access(user: User) -> StaffAccess:
 @admin.register(User)
 class StaffAdmin(AuditedAdminMixin, OwnOrganisationMixin, UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
-    list_filter = ["role", "is_active", "programs"]
+    list_filter = ["role", "is_active", ("programs", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["username", "first_name", "last_name", "email"]
     filter_horizontal = ["programs", "groups", "user_permissions"]
     add_form = StaffCreationForm

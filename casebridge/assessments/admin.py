@@ -24,4 +24,4 @@ class InstrumentScheduleForm(forms.ModelForm):
 class InstrumentScheduleAdmin(ProgramScopedAdmin):
     form = InstrumentScheduleForm
     list_display = ["program", "instrument", "every_days"]
-    list_filter = ["program"]
+    list_filter = [("program", admin.RelatedOnlyFieldListFilter)]

@@ -59,4 +59,4 @@ class ContactStandardForm(forms.ModelForm):
 class ContactStandardAdmin(ProgramScopedAdmin):
     form = ContactStandardForm
     list_display = ["program", "model"]
-    list_filter = ["program", "model"]
+    list_filter = [("program", admin.RelatedOnlyFieldListFilter), "model"]
