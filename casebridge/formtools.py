@@ -1,8 +1,13 @@
 """Small helpers every app's views share for putting a service's errors on a form."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
+
+from casebridge.audit.versions import VersionConflict
 
 
 def apply_errors(form: Any, error: ValidationError) -> None:
@@ -28,3 +33,30 @@ def error_text(form: Any, field: str | None = None) -> str:
     """A field's errors (or the form's own) as one sentence, for a message at the top."""
     errors = form.errors.get(field) if field else form.non_field_errors()
     return " ".join(str(message) for message in errors or [])
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How a save went: saved, refused because someone else saved first (`conflict`, which the
+    page shows with 409), or refused by the service's rules (the errors are on the form)."""
+
+    saved: bool = False
+    conflict: VersionConflict | None = None
+
+
+def save_versioned(form: Any, save: Callable[[], object], *, record: models.Model) -> Attempt:
+    """Run a service's save of a record edited under optimistic locking, for a valid form.
+
+    Never merged: when someone else saved in between, the record is read again (so the page
+    shows it as it now is) and the person's typing stays in the form over the latest version
+    (`offer_latest`); the service's refusals go beside their fields."""
+    try:
+        save()
+    except VersionConflict as conflict:
+        record.refresh_from_db()
+        offer_latest(form, record.version)  # type: ignore[attr-defined]
+        return Attempt(conflict=conflict)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return Attempt()
+    return Attempt(saved=True)

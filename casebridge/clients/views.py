@@ -41,7 +41,7 @@ from casebridge.clients.forms import (
 )
 from casebridge.clients.models import Client, Collateral
 from casebridge.clients.services import CLIENT_DETAIL_FIELDS, COLLATERAL_FIELDS
-from casebridge.formtools import apply_errors, offer_latest
+from casebridge.formtools import apply_errors, save_versioned
 from casebridge.inputs import parse_id
 
 PAGE_SIZE = 50
@@ -186,23 +186,21 @@ def client_edit(request: SignedInRequest, client_id: int) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in CLIENT_DETAIL_FIELDS}
-        try:
-            services.client_update(
+        attempt = save_versioned(
+            form,
+            lambda: services.client_update(
                 client=client,
                 by=request.user,
                 version=form.cleaned_data["version"],
                 program_change_reason=form.cleaned_data["program_change_reason"],
                 **fields,
-            )
-        except VersionConflict as error:
-            conflict = error
-            client.refresh_from_db()
-            offer_latest(form, client.version)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+            record=client,
+        )
+        if attempt.saved:
             messages.success(request, "Details saved.")
             return redirect("client_overview", client_id=client.pk)
+        conflict = attempt.conflict
     # The form must not show another person's unsaved edits as the record's values.
     if form.is_bound and not form.is_valid():
         client.refresh_from_db()
@@ -251,24 +249,22 @@ def client_assign(request: SignedInRequest, client_id: int) -> HttpResponse:
     form = AssignForm(request.POST or None, initial={"version": client.version}, client=client)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.client_assign(
+        attempt = save_versioned(
+            form,
+            lambda: services.client_assign(
                 client=client,
                 by=request.user,
                 role=form.cleaned_data["role"],
                 to_user=form.cleaned_data["to_user"],
                 reason=form.cleaned_data["reason"],
                 version=form.cleaned_data["version"],
-            )
-        except VersionConflict as error:
-            conflict = error
-            client.refresh_from_db()
-            offer_latest(form, client.version)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+            record=client,
+        )
+        if attempt.saved:
             messages.success(request, "Assignment saved.")
             return redirect("client_overview", client_id=client.pk)
+        conflict = attempt.conflict
     history = client.assignment_changes.select_related("from_user", "to_user", "changed_by")[:50]
     context = queries.client_page(
         request.user, client, "assign", form=form, conflict=conflict, history=history
@@ -320,22 +316,20 @@ def collateral_edit(request: SignedInRequest, client_id: int, collateral_id: int
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.collateral_update(
+        attempt = save_versioned(
+            form,
+            lambda: services.collateral_update(
                 collateral=collateral,
                 by=request.user,
                 version=form.cleaned_data["version"],
                 **{n: form.cleaned_data[n] for n in COLLATERAL_FIELDS},
-            )
-        except VersionConflict as error:
-            conflict = error
-            collateral.refresh_from_db()
-            offer_latest(form, collateral.version)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+            record=collateral,
+        )
+        if attempt.saved:
             messages.success(request, "Contact saved.")
             return redirect("collateral_list", client_id=client.pk)
+        conflict = attempt.conflict
     context = queries.client_page(
         request.user, client, "collaterals", form=form, collateral=collateral, conflict=conflict
     )

@@ -16,7 +16,7 @@ from casebridge.audit.services import audit_record
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page, user_may
-from casebridge.formtools import apply_errors, offer_latest
+from casebridge.formtools import apply_errors, offer_latest, save_versioned
 from casebridge.inputs import parse_id
 from casebridge.monitoring import recovery
 from casebridge.monitoring.forms.recovery import (
@@ -214,22 +214,20 @@ def screen_confirm(request: SignedInRequest, client_id: int, screen_id: int) -> 
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            screens.screen_confirm(
+        attempt = save_versioned(
+            form,
+            lambda: screens.screen_confirm(
                 screen=screen,
                 by=request.user,
                 version=form.cleaned_data["version"],
                 confirmations=form.confirmations(),
-            )
-        except VersionConflict as error:
-            conflict = error
-            screen.refresh_from_db()
-            offer_latest(form, screen.version)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+            record=screen,
+        )
+        if attempt.saved:
             messages.success(request, "Lab confirmation recorded.")
             return redirect("screen_detail", client_id=client.pk, screen_id=screen.pk)
+        conflict = attempt.conflict
     _read(request, client, "drug_screen", screen.pk)
     context = client_page(
         request.user, client, "recovery", form=form, screen=screen, conflict=conflict
@@ -296,22 +294,20 @@ def medication_edit(request: SignedInRequest, client_id: int, medication_id: int
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            medications.medication_update(
+        attempt = save_versioned(
+            form,
+            lambda: medications.medication_update(
                 medication=medication,
                 by=request.user,
                 version=form.cleaned_data["version"] or 0,
                 **form.service_fields(),
-            )
-        except VersionConflict as error:
-            conflict = error
-            medication.refresh_from_db()
-            offer_latest(form, medication.version)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
+            ),
+            record=medication,
+        )
+        if attempt.saved:
             messages.success(request, "Medication saved.")
             return redirect("recovery", client_id=client.pk)
+        conflict = attempt.conflict
     _read(request, client, "medication", medication.pk)
     context = client_page(
         request.user, client, "recovery", form=form, medication=medication, conflict=conflict
