@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "casebridge.assessments",
     "casebridge.plans",
     "casebridge.monitoring",
+    "casebridge.directory",
+    "casebridge.referrals",
     "casebridge.web",
     "casebridge.demo",
 ]

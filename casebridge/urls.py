@@ -25,6 +25,8 @@ urlpatterns = [
     path("", include("casebridge.assessments.urls")),
     path("", include("casebridge.plans.urls")),
     path("", include("casebridge.monitoring.urls")),
+    path("", include("casebridge.referrals.urls")),
+    path("", include("casebridge.directory.urls")),
     path("audit/", include("casebridge.audit.urls")),
     path("admin/", admin.site.urls),
 ]

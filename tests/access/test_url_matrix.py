@@ -18,6 +18,7 @@ from casebridge.monitoring.services.medications import medication_record
 from casebridge.monitoring.services.screens import screen_record
 from casebridge.plans.models import PlanTask
 from casebridge.plans.services import plan_revise
+from casebridge.referrals.services import referral_draft
 from tests.factories import ConsentFactory
 from tests.plans.helpers import ready_plan, sign_all
 
@@ -331,6 +332,17 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     # Not missed, not repeating: refused with a message on the appointment.
     "appointment_follow_up": ("post", lambda w: _appointment(w), row(404, alice=302, sue=302)),
     "appointment_series_cancel": ("post", lambda w: _appointment(w), row(404, alice=302, sue=302)),
+    # What the client shares with their coach is set by whoever handles the client's consents.
+    "coach_sharing": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    # Referrals are clinical to read and a disclosure to make; an empty post is the page again.
+    "referral_list": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "referral_new": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "referral_detail": ("get", lambda w: _referral(w), row(404, alice=200, sue=200)),
+    "referral_send": ("post", lambda w: _referral(w), row(404, alice=200, sue=200)),
+    "referral_move": ("post", lambda w: _referral(w), row(404, alice=200, sue=200)),
+    "referral_contact": ("post", lambda w: _referral(w), row(404, alice=200, sue=200)),
+    # The resource directory holds no client data: for everyone who works with clients.
+    "directory_search": ("get", lambda w: {}, row(200, ada=404, aud=404)),
     "my_calendar": ("get", lambda w: {}, row(200, ada=404, aud=404)),
     "calendar_feed_settings": ("get", lambda w: {}, row(200, ada=404, aud=404)),
     # The feed's secret is its sign-in: an unknown one is not found, signed in or not.
@@ -344,6 +356,10 @@ def _plan(world: object, plan: object = None) -> dict[str, int]:
 
 def _note(world: object, note: object = None) -> dict[str, int]:
     return {"client_id": world.client.pk, "note_id": (note or world.note).pk}  # type: ignore[attr-defined]
+
+
+def _referral(world: object) -> dict[str, int]:
+    return {"client_id": world.client.pk, "referral_id": world.referral.pk}  # type: ignore[attr-defined]
 
 
 def _appointment(world: object) -> dict[str, int]:
@@ -450,6 +466,12 @@ def matrix_world(world):
         starts_at=meeting_at,
         ends_at=meeting_at + timedelta(hours=1),
     ).appointments.get()
+    world.referral = referral_draft(
+        client=world.client,
+        by=world.alice,
+        provider_name="Hope House",
+        reason="Needs a sober place to live.",
+    )
     return world
 
 
@@ -486,6 +508,9 @@ def test_each_person_gets_the_expected_answer(client, matrix_world, name, person
         "screen_new",
         "meeting_new",
         "medication_new",
+        "coach_sharing",
+        "referral_list",
+        "referral_new",
     ],
 )
 @pytest.mark.parametrize("person", ["alice", "sue", "bob", "ivy"])

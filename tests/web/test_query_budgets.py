@@ -16,18 +16,18 @@ from tests.factories import ClientFactory, CollateralFactory
 from tests.plans.helpers import ready_plan, sign_all
 
 BUDGETS = {
-    "caseload": ("/caseload/", 30),
+    "caseload": ("/caseload/", 31),
     "caseload, overdue only": ("/caseload/?overdue=on", 30),
-    "caseload by next due": ("/caseload/?sort=next_due", 30),
-    "client overview": ("/clients/{c}/", 30),
-    "timeline": ("/clients/{c}/timeline/", 30),
-    "care plan home": ("/clients/{c}/plan/", 43),
+    "caseload by next due": ("/caseload/?sort=next_due", 31),
+    "client overview": ("/clients/{c}/", 31),
+    "timeline": ("/clients/{c}/timeline/", 31),
+    "care plan home": ("/clients/{c}/plan/", 44),
     "my tasks": ("/tasks/", 14),
-    "measures": ("/clients/{c}/measures/", 33),
-    "contact log": ("/clients/{c}/contact-log/", 34),
-    "check-ins": ("/clients/{c}/check-ins/", 30),
-    "calendar": ("/clients/{c}/calendar/", 30),
-    "recovery": ("/clients/{c}/recovery/", 36),
+    "measures": ("/clients/{c}/measures/", 34),
+    "contact log": ("/clients/{c}/contact-log/", 35),
+    "check-ins": ("/clients/{c}/check-ins/", 31),
+    "calendar": ("/clients/{c}/calendar/", 31),
+    "recovery": ("/clients/{c}/recovery/", 37),
 }
 
 

@@ -1,0 +1,183 @@
+"""The Referrals tab: a client's referrals, a new one, and one referral's page, where it is sent
+through the consent gate, each answer and step is recorded and the follow-up log kept. Seeing
+referrals is clinical (read_clinical: who a client is referred to, and why); making and moving
+them sends information out of the program (disclose). Every rule is the services'."""
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from casebridge.access.policy import Action
+from casebridge.accounts.http import SignedInRequest
+from casebridge.audit.services import audit_record
+from casebridge.audit.versions import VersionConflict
+from casebridge.clients.models import Client
+from casebridge.clients.queries import client_for, client_page
+from casebridge.consents.services import DisclosureRefused
+from casebridge.formtools import apply_errors
+from casebridge.plans.models import Goal
+from casebridge.plans.statuses import PlanStatus
+from casebridge.referrals import queries, services
+from casebridge.referrals.forms import CommunicationForm, MoveForm, ReferralForm, SendForm
+from casebridge.referrals.models import Referral
+
+
+def _reader(request: SignedInRequest, client_id: int) -> Client:
+    return client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+
+
+def _writer(request: SignedInRequest, client_id: int) -> Client:
+    client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
+    return client
+
+
+def _goals(client: Client) -> object:
+    return Goal.objects.filter(plan__client=client, plan__status=PlanStatus.ACTIVE)
+
+
+@login_required
+def referral_list(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = _reader(request, client_id)
+    referrals = queries.referrals_for(client)
+    if referrals:
+        audit_record(
+            actor=request.user,
+            action="view",
+            client_id=client.pk,
+            object_type="referral",
+            changes={"referrals": [referral.pk for referral in referrals]},
+        )
+    context = client_page(request.user, client, "referrals", referrals=referrals)
+    return render(request, "referrals/list.html", context)
+
+
+@login_required
+def referral_new(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = _writer(request, client_id)
+    form = ReferralForm(request.POST or None, goals=_goals(client))
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_draft(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Referral saved as a draft. Check it and send it.")
+            return redirect("referral_detail", client_id=client.pk, referral_id=referral.pk)
+    context = client_page(request.user, client, "referrals", form=form)
+    return render(request, "referrals/form.html", context)
+
+
+def _referral(client: Client, referral_id: int) -> Referral:
+    found = queries.referral_of(client, referral_id)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _detail(
+    request: SignedInRequest,
+    client: Client,
+    referral: Referral,
+    status: int = 200,
+    **forms: object,
+) -> HttpResponse:
+    audit_record(
+        actor=request.user,
+        action="view",
+        client_id=client.pk,
+        object_type="referral",
+        object_id=referral.pk,
+    )
+    context = client_page(request.user, client, "referrals", referral=referral)
+    context.setdefault("send_form", SendForm(initial={"version": referral.version}))
+    context.setdefault("move_form", MoveForm(initial={"version": referral.version}))
+    context.setdefault(
+        "contact_form", CommunicationForm(initial={"happened_on": timezone.localdate()})
+    )
+    context.update(forms)
+    context["can_change"] = Action.DISCLOSE in context["allowed"]
+    return render(request, "referrals/detail.html", context, status=status)
+
+
+@login_required
+def referral_detail(request: SignedInRequest, client_id: int, referral_id: int) -> HttpResponse:
+    client = _reader(request, client_id)
+    return _detail(request, client, _referral(client, referral_id))
+
+
+@login_required
+@require_POST
+def referral_send(request: SignedInRequest, client_id: int, referral_id: int) -> HttpResponse:
+    client = _writer(request, client_id)
+    referral = _referral(client, referral_id)
+    form = SendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_send(
+                referral=referral,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                method=form.cleaned_data["method"],
+            )
+        except DisclosureRefused as refused:
+            form.add_error(None, str(refused))
+        except VersionConflict as conflict:
+            return _detail(request, client, _referral(client, referral_id), 409, conflict=conflict)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Referral sent.")
+            return redirect("referral_detail", client_id=client.pk, referral_id=referral.pk)
+    return _detail(request, client, referral, send_form=form)
+
+
+@login_required
+@require_POST
+def referral_move(request: SignedInRequest, client_id: int, referral_id: int) -> HttpResponse:
+    client = _writer(request, client_id)
+    referral = _referral(client, referral_id)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_move(referral=referral, by=request.user, **form.cleaned_data)
+        except VersionConflict as conflict:
+            return _detail(request, client, _referral(client, referral_id), 409, conflict=conflict)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Recorded.")
+            return redirect("referral_detail", client_id=client.pk, referral_id=referral.pk)
+    return _detail(request, client, referral, move_form=form)
+
+
+@login_required
+@require_POST
+def referral_contact(request: SignedInRequest, client_id: int, referral_id: int) -> HttpResponse:
+    client = _writer(request, client_id)
+    referral = _referral(client, referral_id)
+    form = CommunicationForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        day = data.pop("happened_on")
+        # A contact today is "now"; an earlier one is noon of that day where the program works.
+        happened_at = (
+            timezone.now()
+            if day == timezone.localdate()
+            else timezone.make_aware(datetime.combine(day, time(12)))
+        )
+        try:
+            services.communication_record(
+                referral=referral, by=request.user, happened_at=happened_at, **data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Contact about the referral recorded.")
+            return redirect("referral_detail", client_id=client.pk, referral_id=referral.pk)
+    return _detail(request, client, referral, contact_form=form)
