@@ -1,5 +1,6 @@
-"""The benchmark data has contact notes and check-ins for every client, and each client's last
-contact, last attempt and next contact due are what those notes say, as if each had been signed."""
+"""The benchmark data has contact notes, check-ins, appointments, drug screens and meetings for
+every client, and each client's last contact, last attempt and next contact due are what those
+notes say, as if each had been signed."""
 
 from io import StringIO
 
@@ -7,7 +8,11 @@ import pytest
 from django.core.management import call_command
 
 from casebridge.clients.models import Client
-from casebridge.demo.management.commands.generate import ORGANISATION
+from casebridge.demo.management.commands.generate import (
+    ORGANISATION,
+    RECORDS_PER_CLIENT,
+    records_mix,
+)
 from casebridge.monitoring import queries
 from casebridge.monitoring.models import CheckIn, ContactNote
 
@@ -17,19 +22,35 @@ def _generate(**options):
     return Client.objects.filter(organisation__name=ORGANISATION)
 
 
+def test_the_records_of_a_client_are_shared_out_and_add_up():
+    assert records_mix(100) == {
+        "notes": 40,
+        "check_ins": 15,
+        "appointments": 20,
+        "screens": 15,
+        "meetings": 10,
+    }
+    for count in range(0, 250):
+        assert sum(records_mix(count).values()) == count
+    # A handful still makes one of each.
+    assert min(records_mix(6).values()) == 1
+
+
 @pytest.mark.django_db
 def test_every_client_gets_notes_and_check_ins_by_default():
     clients = _generate()
-    assert ContactNote.objects.count() == 24 * 4
-    assert CheckIn.objects.count() == 24 * 2
+    mix = records_mix(RECORDS_PER_CLIENT)
+    assert ContactNote.objects.count() == 24 * mix["notes"]
+    assert CheckIn.objects.count() == 24 * mix["check_ins"]
     for client in clients:
-        assert client.contact_notes.count() == 4 and client.check_ins.count() == 2
+        assert client.contact_notes.count() == mix["notes"]
+        assert client.check_ins.count() == mix["check_ins"]
 
 
 @pytest.mark.django_db
 def test_last_contact_and_attempt_are_worked_out_from_the_notes():
     clients = _generate(records_per_client=9)
-    assert ContactNote.objects.count() == 24 * 6
+    assert ContactNote.objects.count() == 24 * records_mix(9)["notes"]
     for client in clients:
         times = queries.contact_times(client)
         assert (client.last_contact_at, client.last_attempt_at) == (
