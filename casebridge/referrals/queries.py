@@ -3,16 +3,23 @@ history, and the due items (follow-ups that are due and referrals sent but not a
 
 from datetime import timedelta
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
+from casebridge.plans.models import Goal
+from casebridge.plans.statuses import PlanStatus
 from casebridge.referrals.models import Referral
 from casebridge.referrals.statuses import AWAITING_ANSWER, OPEN
 
 # A referral sent and neither accepted nor declined after this many days is due for a call.
 ANSWER_WITHIN_DAYS = 7
+
+
+def goals_in_effect(client: Client) -> QuerySet[Goal]:
+    """The goals of the client's plan in effect, which a referral may serve."""
+    return Goal.objects.filter(plan__client=client, plan__status=PlanStatus.ACTIVE)
 
 
 def referrals_for(client: Client) -> list[Referral]:

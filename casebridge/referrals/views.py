@@ -21,8 +21,6 @@ from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page
 from casebridge.consents.services import DisclosureRefused
 from casebridge.formtools import apply_errors
-from casebridge.plans.models import Goal
-from casebridge.plans.statuses import PlanStatus
 from casebridge.referrals import queries, services
 from casebridge.referrals.forms import CommunicationForm, MoveForm, ReferralForm, SendForm
 from casebridge.referrals.models import Referral
@@ -35,10 +33,6 @@ def _reader(request: SignedInRequest, client_id: int) -> Client:
 def _writer(request: SignedInRequest, client_id: int) -> Client:
     client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
     return client
-
-
-def _goals(client: Client) -> object:
-    return Goal.objects.filter(plan__client=client, plan__status=PlanStatus.ACTIVE)
 
 
 @login_required
@@ -60,7 +54,7 @@ def referral_list(request: SignedInRequest, client_id: int) -> HttpResponse:
 @login_required
 def referral_new(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = _writer(request, client_id)
-    form = ReferralForm(request.POST or None, goals=_goals(client))
+    form = ReferralForm(request.POST or None, goals=queries.goals_in_effect(client))
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.referral_draft(client=client, by=request.user, **form.cleaned_data)

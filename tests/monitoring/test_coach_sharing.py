@@ -118,10 +118,8 @@ def test_withdrawing_stops_the_coach_seeing_at_once_and_both_changes_are_on_reco
         .values_list("summary", flat=True)
     )
     assert summaries == [
-        "The client shares drug screen results and medications with Cody "
-        + world.cody.last_name,
-        "The client no longer shares drug screens or medications with Cody "
-        + world.cody.last_name,
+        "The client shares drug screen results and medications with Cody " + world.cody.last_name,
+        "The client no longer shares drug screens or medications with Cody " + world.cody.last_name,
     ]
     changes = AuditEvent.objects.filter(object_type="coach_sharing").order_by("pk")
     assert [event.action for event in changes] == ["create", "update"]
