@@ -154,7 +154,14 @@ def test_the_menu_opens_and_is_walked_with_the_keyboard_on_a_phone(phone, live_s
     while len(reached) < 10 and focused() != "Emergency access":
         phone.keyboard.press("Tab")
         reached.append(focused())
-    assert reached[:5] == ["My caseload", "My tasks", "My calendar", "New client", "Team"]
+    assert reached[:6] == [
+        "My caseload",
+        "My tasks",
+        "My calendar",
+        "Directory",
+        "New client",
+        "Team",
+    ]
     assert reached[-1] == "Emergency access"
     check_fits(phone, "menu", menu_open=True)
     phone.keyboard.press("Enter")
