@@ -8,8 +8,8 @@ from casebridge.accounts.models import Role
 
 # A program administrator configures their own organisation: its details, programs, the
 # per-model rules, staff accounts, and each program's instrument schedules, plan rules, contact
-# note rules and contact standards. Removing a program or an account is not offered: accounts
-# are switched off instead, so the audit trail keeps who did what.
+# note rules, contact standards and referral rules. Removing a program or an account is not
+# offered: accounts are switched off instead, so the audit trail keeps who did what.
 ADMIN_PERMISSIONS = frozenset(
     {
         "accounts.view_organisation",
@@ -24,6 +24,7 @@ ADMIN_PERMISSIONS = frozenset(
             for model in ("contactnoterules", "contactstandard")
             for verb in ("view", "add", "change", "delete")
         ),
+        *(f"referrals.{verb}_referralrules" for verb in ("view", "add", "change", "delete")),
     }
 )
 # The apps whose configuration screens are listed for a program administrator: those the

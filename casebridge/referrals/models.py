@@ -3,6 +3,7 @@ the care plan, with its status history and every communication about it, until t
 closed with an outcome."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from casebridge.referrals.statuses import Reason, ReferralStatus
@@ -57,6 +58,9 @@ class Referral(models.Model):
     status_detail = models.CharField(max_length=300, blank=True)
     next_follow_up_on = models.DateField("next follow-up", null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The day an answer is due, set when sent from the program's rules (ReferralRules), so the
+    # caseload finds unanswered referrals with one indexed comparison.
+    answer_due_on = models.DateField("answer expected by", null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)  # accepted or declined
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
@@ -76,6 +80,8 @@ class Referral(models.Model):
             models.Index(fields=["client", "status", "next_follow_up_on"]),
             # Supervisors' measures per service.
             models.Index(fields=["service", "status"]),
+            # Referrals sent and not answered by the day the program expects.
+            models.Index(fields=["client", "answer_due_on"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -85,6 +91,44 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral {self.pk}"
+
+
+class ReferralRules(models.Model):
+    """How long a program gives a provider to answer a referral, and how soon staff follow up
+    after sending one, where the program differs from the defaults."""
+
+    program = models.OneToOneField(
+        "accounts.Program", on_delete=models.CASCADE, related_name="referral_rules"
+    )
+    answer_within_days = models.PositiveSmallIntegerField(
+        "answer expected within (days)",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="A referral sent and neither accepted nor declined after this many days shows "
+        "on the caseload.",
+    )
+    follow_up_urgent_days = models.PositiveSmallIntegerField(
+        "first follow-up of an urgent referral (days)",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    follow_up_soon_days = models.PositiveSmallIntegerField(
+        "first follow-up of a referral needed soon (days)",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    follow_up_routine_days = models.PositiveSmallIntegerField(
+        "first follow-up of a routine referral (days)",
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+
+    class Meta:
+        verbose_name = "referral rules"
+        verbose_name_plural = "referral rules"
+
+    def __str__(self) -> str:
+        return f"Referral rules for {self.program}"
 
 
 class ReferralEvent(models.Model):

@@ -1,8 +1,6 @@
 """Reads of referrals for the pages and the caseload: a client's referrals, one of them with its
 history, and the due items (follow-ups that are due and referrals sent but not answered)."""
 
-from datetime import timedelta
-
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -12,9 +10,6 @@ from casebridge.plans.models import Goal
 from casebridge.plans.statuses import PlanStatus
 from casebridge.referrals.models import Referral
 from casebridge.referrals.statuses import AWAITING_ANSWER, OPEN
-
-# A referral sent and neither accepted nor declined after this many days is due for a call.
-ANSWER_WITHIN_DAYS = 7
 
 
 def goals_in_effect(client: Client) -> QuerySet[Goal]:
@@ -36,12 +31,12 @@ def referral_of(client: Client, referral_id: int) -> Referral | None:
 
 
 def referrals_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
-    """Per client: the earliest follow-up of open referrals, and referrals sent more than
-    ANSWER_WITHIN_DAYS ago that nobody has answered (one query for any number of clients)."""
+    """Per client: the earliest follow-up of open referrals, and referrals sent that nobody has
+    answered by the day the program expects (ReferralRules; one query for any number of
+    clients)."""
     today = timezone.localdate()
-    unanswered_since = timezone.now() - timedelta(days=ANSWER_WITHIN_DAYS)
     follow_up = Q(status__in=OPEN, next_follow_up_on__isnull=False)
-    unanswered = Q(status__in=AWAITING_ANSWER, sent_at__lt=unanswered_since)
+    unanswered = Q(status__in=AWAITING_ANSWER, answer_due_on__lt=today)
     rows = (
         Referral.objects.filter(follow_up | unanswered, client_id__in=client_ids)
         .values("client_id")
@@ -49,7 +44,7 @@ def referrals_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
             next_follow_up=Min("next_follow_up_on", filter=follow_up),
             follow_ups=Count("pk", filter=follow_up),
             unanswered=Count("pk", filter=unanswered),
-            first_sent=Min("sent_at", filter=unanswered),
+            first_due=Min("answer_due_on", filter=unanswered),
         )
         .order_by()
     )
@@ -66,12 +61,11 @@ def referrals_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
                 )
             )
         if row["unanswered"]:
-            sent_on = timezone.localdate(row["first_sent"])
             more = f" ({row['unanswered']})" if row["unanswered"] > 1 else ""
             items.append(
                 DueItem(
-                    label=f"Referral not answered in {ANSWER_WITHIN_DAYS} days{more}",
-                    due_on=min(today, sent_on + timedelta(days=ANSWER_WITHIN_DAYS)),
+                    label=f"Referral not answered in time{more}",
+                    due_on=row["first_due"],
                     url_name="referral_list",
                 )
             )

@@ -32,6 +32,7 @@ from casebridge.referrals.models import (
     Referral,
     ReferralCommunication,
     ReferralEvent,
+    ReferralRules,
     Urgency,
 )
 from casebridge.referrals.statuses import (
@@ -45,8 +46,24 @@ from casebridge.referrals.statuses import (
 
 TIMELINE_KIND = "referral"
 OBJECT_TYPE = "referral"
-# How soon the first follow-up falls after sending, by urgency.
-FOLLOW_UP_DAYS = {Urgency.URGENT: 1, Urgency.SOON: 3, Urgency.ROUTINE: 7}
+# How soon the first follow-up falls after sending, by urgency, and how long a provider has to
+# answer, where a program has set no ReferralRules of its own.
+DEFAULT_RULES = ReferralRules(
+    answer_within_days=7, follow_up_urgent_days=1, follow_up_soon_days=3, follow_up_routine_days=7
+)
+
+
+def rules_for(client: Client) -> ReferralRules:
+    """The referral rules of the client's program, or the defaults."""
+    found = ReferralRules.objects.filter(program_id=client.program_id).first()
+    return found or DEFAULT_RULES
+
+
+def first_follow_up_days(rules: ReferralRules, urgency: str) -> int:
+    return {
+        Urgency.URGENT: rules.follow_up_urgent_days,
+        Urgency.SOON: rules.follow_up_soon_days,
+    }.get(Urgency(urgency), rules.follow_up_routine_days)
 
 
 def _may_refer(by: User, client: Client) -> None:
@@ -213,8 +230,11 @@ def referral_send(
         now = timezone.now()
         current.status = ReferralStatus.REQUESTED
         current.sent_at = now
-        current.next_follow_up_on = timezone.localdate() + timedelta(
-            days=FOLLOW_UP_DAYS[Urgency(current.urgency)]
+        rules = rules_for(current.client)
+        today = timezone.localdate()
+        current.answer_due_on = today + timedelta(days=rules.answer_within_days)
+        current.next_follow_up_on = today + timedelta(
+            days=first_follow_up_days(rules, current.urgency)
         )
         save_version(
             current,

@@ -126,8 +126,12 @@ def test_follow_ups_and_unanswered_referrals_are_due(client, world):
     [follow_up] = referrals_due([world.client.pk])[world.client.pk]
     assert follow_up.label == "Referral follow-up"
     assert follow_up.due_on == timezone.localdate() + timedelta(days=3)
-    Referral.objects.filter(pk=referral.pk).update(sent_at=timezone.now() - timedelta(days=9))
+    referral.refresh_from_db()
+    assert referral.answer_due_on == timezone.localdate() + timedelta(days=7)
+    Referral.objects.filter(pk=referral.pk).update(
+        answer_due_on=timezone.localdate() - timedelta(days=2)
+    )
     labels = [item.label for item in referrals_due([world.client.pk])[world.client.pk]]
-    assert "Referral not answered in 7 days" in labels
+    assert "Referral not answered in time" in labels
     caseload = client.get(reverse("caseload")).content.decode()
     assert "Referral" in caseload
