@@ -34,6 +34,7 @@ from casebridge.formtools import apply_errors, error_text, offer_latest
 from casebridge.inputs import parse_id
 from casebridge.plans import pdf, printing, queries, services
 from casebridge.plans.documents import compare, plan_document
+from casebridge.plans.extensions import plan_links
 from casebridge.plans.forms import (
     ClientSignatureForm,
     GoalForm,
@@ -80,21 +81,26 @@ def _plan(client: Client, plan_id: int) -> CarePlan:
     return plan
 
 
-def _tree_with_progress(plan: CarePlan) -> list[dict[str, Any]]:
-    """The version's needs and goals, each goal with its latest progress rating."""
+def _tree_with_progress(plan: CarePlan, viewer: Any = None) -> list[dict[str, Any]]:
+    """The version's needs and goals, each goal with its latest progress rating and, for a
+    viewer, what other capabilities say became of each goal and action (plans.extensions)."""
     tree = queries.plan_tree(plan)
     progress = queries.latest_progress(plan)
+    links = plan_links(plan, viewer) if viewer is not None else {}
     for entry in tree:
         for goal in entry["goals"]:
             goal["progress"] = progress.get(goal["goal"].key)
+            goal["links"] = links.get(goal["goal"].key, [])
+            for intervention in goal["interventions"]:
+                intervention.links = links.get(intervention.key, [])
     return tree
 
 
-def _plan_context(plan: CarePlan) -> dict[str, Any]:
+def _plan_context(plan: CarePlan, viewer: Any = None) -> dict[str, Any]:
     signatures = list(plan.signatures.select_related("recorded_by"))
     return {
         "plan": plan,
-        "tree": _tree_with_progress(plan),
+        "tree": _tree_with_progress(plan, viewer),
         "signatures": signatures,
         "signed_roles": {s.role for s in signatures},
         "required": services.required_signers(plan),
@@ -125,7 +131,7 @@ def plan_home(request: SignedInRequest, client_id: int) -> HttpResponse:
     else:
         context.update(
             plan=current,
-            tree=_tree_with_progress(current),
+            tree=_tree_with_progress(current, request.user),
             draft=open_versions.get(PlanStatus.DRAFT),
             review_due=queries.reviews_due([client.pk]).get(client.pk)
             if current.status == PlanStatus.ACTIVE
@@ -165,7 +171,7 @@ def _detail_page(
     request: SignedInRequest, client: Client, plan: CarePlan, signature_form: Any, status: int = 200
 ) -> HttpResponse:
     """One version with its signatures, reviews and the forms to sign, revise or close it."""
-    context = _plan_context(plan)
+    context = _plan_context(plan, request.user)
     context.update(
         reviews=list(plan.reviews.select_related("reviewed_by").prefetch_related("ratings__goal")),
         signature_form=signature_form,
@@ -422,7 +428,7 @@ def _editor(
     """
     if plan.is_locked:
         return _locked(request, client, plan)
-    context = _plan_context(plan)
+    context = _plan_context(plan, request.user)
     context.update(
         client=client,
         # Every way here asked the policy for the PLAN action on this client.

@@ -1,5 +1,5 @@
 """App config for referrals: the Referrals tab, follow-ups and unanswered referrals as due items,
-and the timeline kind; who the client is referred to, and why, is for those who read clinical
+the timeline kind, and each referral under the goal and the plan action it serves; who the client is referred to, and why, is for those who read clinical
 content."""
 
 from django.apps import AppConfig
@@ -18,7 +18,8 @@ class ReferralsConfig(AppConfig):
             register_tab,
             register_timeline_kind,
         )
-        from casebridge.referrals.queries import referrals_due
+        from casebridge.plans.extensions import register_plan_links
+        from casebridge.referrals.queries import plan_links, referrals_due
         from casebridge.referrals.services import TIMELINE_KIND
 
         register_timeline_kind(TimelineEntryKind(TIMELINE_KIND, "Referral", "read_clinical"))
@@ -28,3 +29,4 @@ class ReferralsConfig(AppConfig):
             )
         )
         register_due_provider(referrals_due, needs_action="read_clinical")
+        register_plan_links(plan_links)

@@ -6,15 +6,38 @@ from typing import Any
 from django import forms
 
 from casebridge.consents.models import DisclosureMethod, InformationCategory
+from casebridge.directory.models import Service
 from casebridge.inputs import BoundedForm, DateField
-from casebridge.plans.models import Goal
+from casebridge.plans.models import Goal, Intervention
 from casebridge.referrals.models import Channel, Outcome, Urgency
 from casebridge.referrals.statuses import Reason, ReferralStatus
 
 
+class ActionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        text = obj.action if len(obj.action) <= 80 else obj.action[:79] + "…"
+        return f"{text} ({obj.provider_name})" if obj.provider_name else text
+
+
 class ReferralForm(BoundedForm, forms.Form):
+    # Chosen in the directory search above the form; carried as its id.
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    plan_action = ActionChoiceField(
+        label="The plan action it carries out",
+        queryset=Intervention.objects.none(),
+        required=False,
+        empty_label="None: not in the care plan",
+        help_text="What the care plan says a provider will do; the plan then shows this referral "
+        "and what came of it.",
+    )
     provider_name = forms.CharField(
-        label="Provider", max_length=200, help_text="The agency or person, e.g. Hope House."
+        label="Provider",
+        max_length=200,
+        required=False,
+        help_text="The agency or person, e.g. Hope House. Filled in from the directory when you "
+        "choose a service there.",
     )
     service_name = forms.CharField(
         label="Service", max_length=200, required=False, help_text="e.g. Recovery housing."
@@ -48,12 +71,22 @@ class ReferralForm(BoundedForm, forms.Form):
         "to send nothing but the referral itself.",
     )
 
-    def __init__(self, *args: Any, goals: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        goals: Any = None,
+        actions: Any = None,
+        services: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        if goals is not None:
-            field = self.fields["goal"]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = goals
+        for name, queryset in (("goal", goals), ("plan_action", actions), ("service", services)):
+            if queryset is not None:
+                field = self.fields[name]
+                assert isinstance(field, forms.ModelChoiceField)
+                field.queryset = queryset
+        if actions is not None and not actions:
+            del self.fields["plan_action"]
 
 
 class SendForm(BoundedForm, forms.Form):

@@ -46,6 +46,9 @@ class Referral(models.Model):
     goal = models.ForeignKey(
         "plans.Goal", on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
     )
+    # The plan action ("what will be done", by a provider) this referral carries out: the
+    # action's key, which stays the same through every version of the plan.
+    plan_action_key = models.UUIDField("plan action", null=True, blank=True)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     reason = models.TextField("why the client is referred")
     # The consent categories (consents.InformationCategory) that go with it; sending them

@@ -1,15 +1,58 @@
 """Reads of referrals for the pages and the caseload: a client's referrals, one of them with its
 history, and the due items (follow-ups that are due and referrals sent but not answered)."""
 
+from uuid import UUID
+
 from django.db.models import Count, Min, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
-from casebridge.plans.models import Goal
+from casebridge.directory.models import Service, TaxonomyTerm
+from casebridge.directory.queries import category_terms
+from casebridge.plans.extensions import PlanLink
+from casebridge.plans.models import CarePlan, Goal, Intervention, Responsible
 from casebridge.plans.statuses import PlanStatus
 from casebridge.referrals.models import Referral
 from casebridge.referrals.statuses import AWAITING_ANSWER, OPEN
+
+# The most directory services the referral form offers at once: a phone screen's worth.
+SERVICES_OFFERED = 10
+
+# The directory category (casebridge_taxonomy.json code) to look in first for each life area
+# of the assessment (assessments.biopsychosocial.NEED_DOMAINS).
+NEED_CATEGORIES = {
+    "housing": "housing",
+    "employment": "employment",
+    "education": "vocational-training",
+    "legal": "legal-aid",
+    "finances": "benefits",
+    "childcare": "childcare",
+    "transportation": "transportation",
+    "medical": "health-care",
+    "mental_health": "mental-health",
+    "substance_use": "treatment",
+    "family_social": "family-services",
+    "recovery_support": "recovery-support",
+}
+
+
+def directory_services(client: Client) -> QuerySet[Service]:
+    """The services of the client's agency's directory a referral may go to."""
+    return Service.objects.filter(organisation_id=client.organisation_id).exclude(
+        status__in=["inactive", "defunct"]
+    )
+
+
+def category_for_need(client: Client, action: Intervention | None) -> TaxonomyTerm | None:
+    """The directory category for the life area of the need the plan action serves."""
+    if action is None or action.goal.problem_id is None:
+        return None
+    code = NEED_CATEGORIES.get(action.goal.problem.need_domain)
+    if code is None:
+        return None
+    return category_terms(client.organisation).filter(code=code).first()
 
 
 def goals_in_effect(client: Client) -> QuerySet[Goal]:
@@ -70,3 +113,55 @@ def referrals_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
                 )
             )
     return due
+
+
+def provider_actions_in_effect(client: Client) -> QuerySet[Intervention]:
+    """The actions of the plan in effect that a provider carries out, which a referral may
+    carry out in turn."""
+    return Intervention.objects.filter(
+        plan__client=client, plan__status=PlanStatus.ACTIVE, responsible=Responsible.PROVIDER
+    ).select_related("goal")
+
+
+def _state(referral: Referral) -> str:
+    state = referral.get_status_display()
+    if referral.outcome:
+        state += f": {referral.get_outcome_display().lower()}"
+    elif referral.status_reason:
+        state += f": {referral.get_status_reason_display().lower()}"
+    return state
+
+
+def plan_links(plan: CarePlan, viewer: object) -> dict[UUID, list[PlanLink]]:
+    """Under each goal, the referrals made for it with their status and outcome; under each
+    provider action of the plan in effect, the referral that carries it out, or a link to make
+    it (two queries).
+    The plan's pages are for those who read clinical content, as referrals are."""
+    found: dict[UUID, list[PlanLink]] = {}
+    referrals = Referral.objects.filter(client_id=plan.client_id).select_related("goal")
+    made_for: set[UUID] = set()
+    for referral in referrals.order_by("created_at", "pk"):
+        link = PlanLink(
+            text=f"Referral to {referral.service_name or referral.provider_name}",
+            url=reverse("referral_detail", args=[plan.client_id, referral.pk]),
+            state=_state(referral),
+        )
+        if referral.goal is not None:
+            found.setdefault(referral.goal.key, []).append(link)
+        if referral.plan_action_key is not None:
+            made_for.add(referral.plan_action_key)
+            found.setdefault(referral.plan_action_key, []).append(link)
+    if plan.status == PlanStatus.ACTIVE:
+        actions = plan.interventions.filter(responsible=Responsible.PROVIDER).values_list(
+            "key", flat=True
+        )
+        for key in actions:
+            if key not in made_for:
+                found.setdefault(key, []).append(
+                    PlanLink(
+                        text="Make the referral",
+                        url=reverse("referral_new", args=[plan.client_id]) + f"?action={key}",
+                        for_disclosers=True,
+                    )
+                )
+    return found

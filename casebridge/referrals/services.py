@@ -25,7 +25,8 @@ from casebridge.consents.gate import Recipient
 from casebridge.consents.models import DisclosureMethod, InformationCategory, Purpose
 from casebridge.consents.services import disclosure_record
 from casebridge.inputs import EARLIEST_DATE, text_problem
-from casebridge.plans.models import Goal
+from casebridge.plans.models import Goal, Intervention
+from casebridge.plans.statuses import PlanStatus
 from casebridge.referrals.models import (
     Channel,
     Outcome,
@@ -107,9 +108,11 @@ def referral_draft(
     goal: Goal | None = None,
     urgency: str = Urgency.ROUTINE,
     information: list[str] | None = None,
+    plan_action: Intervention | None = None,
 ) -> Referral:
     """A referral not yet sent: to a service of the directory (its provider and name are kept
-    as words too) or to a provider named by hand."""
+    as words too) or to a provider named by hand. Made for an action of the plan in effect, it
+    serves that action's goal and the plan shows it under both."""
     _may_refer(by, client)
     errors: dict[str, str] = {}
     if service is not None:
@@ -133,6 +136,13 @@ def referral_draft(
     information = sorted(set(information or []))
     if any(category not in InformationCategory.values for category in information):
         errors["information"] = "Choose the information from the list."
+    if plan_action is not None:
+        if plan_action.plan.client_id != client.pk or plan_action.plan.status != PlanStatus.ACTIVE:
+            errors["plan_action"] = "Choose an action of the care plan in effect."
+        elif goal is None:
+            goal = plan_action.goal
+        elif goal.pk != plan_action.goal_id:
+            errors["goal"] = "The plan action serves another goal; choose that goal or none."
     if goal is not None and goal.plan.client_id != client.pk:
         errors["goal"] = "Choose a goal of this client's care plan."
     if goal is not None and not need_domain:
@@ -151,6 +161,7 @@ def referral_draft(
             urgency=urgency,
             reason=reason,
             information=information,
+            plan_action_key=plan_action.key if plan_action is not None else None,
             created_by=by,
         )
         referral.full_clean()

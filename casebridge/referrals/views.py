@@ -4,6 +4,8 @@ referrals is clinical (read_clinical: who a client is referred to, and why); mak
 them sends information out of the program (disclose). Every rule is the services'."""
 
 from datetime import datetime, time
+from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +22,8 @@ from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page
 from casebridge.consents.services import DisclosureRefused
+from casebridge.directory.forms import DirectorySearchForm
+from casebridge.directory.queries import Search, search_services
 from casebridge.formtools import apply_errors
 from casebridge.referrals import queries, services
 from casebridge.referrals.forms import CommunicationForm, MoveForm, ReferralForm, SendForm
@@ -51,10 +55,45 @@ def referral_list(request: SignedInRequest, client_id: int) -> HttpResponse:
     return render(request, "referrals/list.html", context)
 
 
+def _prefilled(request: SignedInRequest, actions: Any, services_in: Any) -> dict[str, Any]:
+    """What the page was opened for: a plan action (`?action=` its key) and a service chosen
+    in the directory search (`?service=` its id); anything else is ignored."""
+    initial: dict[str, Any] = {}
+    key = request.GET.get("action", "")
+    try:
+        action = actions.filter(key=UUID(key)).first() if key else None
+    except ValueError:
+        action = None
+    if action is not None:
+        initial.update(
+            plan_action=action.pk,
+            goal=action.goal_id,
+            provider_name=action.provider_name,
+            reason=action.action,
+        )
+    chosen = request.GET.get("service", "")
+    service = services_in.filter(pk=int(chosen)).first() if chosen.isdecimal() else None
+    if service is not None:
+        initial.update(service=service.pk, provider_name="", service_name="")
+    initial["_action"] = action
+    initial["_service"] = service
+    return initial
+
+
 @login_required
 def referral_new(request: SignedInRequest, client_id: int) -> HttpResponse:
     client = _writer(request, client_id)
-    form = ReferralForm(request.POST or None, goals=queries.goals_in_effect(client))
+    actions = queries.provider_actions_in_effect(client)
+    services_in = queries.directory_services(client)
+    initial = _prefilled(request, actions, services_in)
+    action, chosen = initial.pop("_action"), initial.pop("_service")
+    form = ReferralForm(
+        request.POST or None,
+        initial=initial,
+        goals=queries.goals_in_effect(client),
+        actions=actions,
+        services=services_in,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.referral_draft(client=client, by=request.user, **form.cleaned_data)
@@ -63,7 +102,36 @@ def referral_new(request: SignedInRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, "Referral saved as a draft. Check it and send it.")
             return redirect("referral_detail", client_id=client.pk, referral_id=referral.pk)
-    context = client_page(request.user, client, "referrals", form=form)
+    if form.is_bound and form.is_valid():
+        chosen = form.cleaned_data.get("service")
+    finder = DirectorySearchForm(
+        request.GET if "q" in request.GET else None,
+        organisation=client.organisation,
+        initial={"category": queries.category_for_need(client, action)},
+    )
+    found = None
+    if finder.is_bound and finder.is_valid():
+        data = finder.cleaned_data
+        found = search_services(
+            organisation=client.organisation,
+            search=Search(
+                text=data["q"].strip(),
+                category=data["category"],
+                payment=data["payment"],
+                language=data["language"].strip(),
+                open_at=timezone.localtime() if data["open_now"] else None,
+            ),
+        )[: queries.SERVICES_OFFERED]
+    context = client_page(
+        request.user,
+        client,
+        "referrals",
+        form=form,
+        finder=finder,
+        found=found,
+        chosen=chosen,
+        action_key=str(action.key) if action is not None else "",
+    )
     return render(request, "referrals/form.html", context)
 
 

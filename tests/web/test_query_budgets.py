@@ -21,7 +21,7 @@ BUDGETS = {
     "caseload by next due": ("/caseload/?sort=next_due", 31),
     "client overview": ("/clients/{c}/", 31),
     "timeline": ("/clients/{c}/timeline/", 31),
-    "care plan home": ("/clients/{c}/plan/", 44),
+    "care plan home": ("/clients/{c}/plan/", 46),
     "my tasks": ("/tasks/", 14),
     "measures": ("/clients/{c}/measures/", 34),
     "contact log": ("/clients/{c}/contact-log/", 35),

@@ -57,5 +57,10 @@ class Migration(migrations.Migration):
             name='program',
             field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='referral_rules', to='accounts.program'),
         ),
+        migrations.AddField(
+            model_name='referral',
+            name='plan_action_key',
+            field=models.UUIDField(blank=True, null=True, verbose_name='plan action'),
+        ),
         migrations.RunPython(answer_due_from_sent, migrations.RunPython.noop),
     ]
