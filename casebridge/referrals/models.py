@@ -65,6 +65,9 @@ class Referral(models.Model):
     # caseload finds unanswered referrals with one indexed comparison.
     answer_due_on = models.DateField("answer expected by", null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)  # accepted or declined
+    # When the client was first connected: the service under way or completed (the measure of
+    # time from referral to connection).
+    connected_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_note = models.CharField(max_length=300, blank=True)

@@ -318,6 +318,8 @@ def referral_move(
         current.status_detail = detail
         if to_status in {ReferralStatus.ACCEPTED, ReferralStatus.REJECTED}:
             current.answered_at = current.answered_at or now
+        if to_status in {ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED}:
+            current.connected_at = current.connected_at or now
         if to_status in FINAL:
             current.closed_at = now
             current.next_follow_up_on = None

@@ -8,6 +8,7 @@ C = "clients/<int:client_id>/referrals/"
 R = C + "<int:referral_id>/"
 
 urlpatterns = [
+    path("team/referrals/", views.referral_measures, name="referral_measures"),
     path(C, views.referral_list, name="referral_list"),
     path(C + "new/", views.referral_new, name="referral_new"),
     path(R, views.referral_detail, name="referral_detail"),

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casebridge.access.policy import Action
+from casebridge.access.policy import Action, may_see_team
 from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import VersionConflict
@@ -27,6 +27,8 @@ from casebridge.directory.queries import Search, search_services
 from casebridge.formtools import apply_errors
 from casebridge.referrals import queries, services
 from casebridge.referrals.forms import CommunicationForm, MoveForm, ReferralForm, SendForm
+from casebridge.referrals.measures import PERIODS
+from casebridge.referrals.measures import referral_measures as referral_measures_of
 from casebridge.referrals.models import Referral
 
 
@@ -243,3 +245,19 @@ def referral_contact(request: SignedInRequest, client_id: int, referral_id: int)
             messages.success(request, "Contact about the referral recorded.")
             return redirect("referral_detail", client_id=client.pk, referral_id=referral.pk)
     return _detail(request, client, referral, contact_form=form)
+
+
+@login_required
+def referral_measures(request: SignedInRequest) -> HttpResponse:
+    """How the team's referrals turn out, per service and per category (supervisors)."""
+    if not may_see_team(request.user):
+        raise Http404
+    period = request.GET.get("period", "90")
+    if period not in PERIODS:
+        period = "90"
+    found = referral_measures_of(request.user, period=period, now=timezone.now())
+    return render(
+        request,
+        "referrals/measures.html",
+        {"measures": found, "period": period, "periods": PERIODS},
+    )

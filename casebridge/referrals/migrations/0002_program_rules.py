@@ -9,58 +9,124 @@ from django.db import migrations, models
 
 
 def answer_due_from_sent(apps, schema_editor):
-    """Referrals sent before programs had rules: an answer was expected within 7 days."""
+    """Referrals sent before programs had rules: an answer was expected within 7 days; and
+    the first time each was under way or completed is when the client was connected."""
     Referral = apps.get_model("referrals", "Referral")
+    ReferralEvent = apps.get_model("referrals", "ReferralEvent")
     for referral in Referral.objects.filter(sent_at__isnull=False, answer_due_on__isnull=True):
         referral.answer_due_on = (referral.sent_at + datetime.timedelta(days=7)).date()
-        referral.save(update_fields=["answer_due_on"])
+        connected = (
+            ReferralEvent.objects.filter(
+                referral=referral, to_status__in=["in-progress", "completed"]
+            )
+            .order_by("at")
+            .first()
+        )
+        referral.connected_at = connected.at if connected else None
+        referral.save(update_fields=["answer_due_on", "connected_at"])
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_staff_changes_need_a_second_person'),
-        ('clients', '0009_timeline_by_kind'),
-        ('consents', '0002_disclosure_health_care_claim'),
-        ('directory', '0002_builtin_taxonomy'),
-        ('plans', '0001_initial'),
-        ('referrals', '0001_initial'),
+        ("accounts", "0004_staff_changes_need_a_second_person"),
+        ("clients", "0009_timeline_by_kind"),
+        ("consents", "0002_disclosure_health_care_claim"),
+        ("directory", "0002_builtin_taxonomy"),
+        ("plans", "0001_initial"),
+        ("referrals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferralRules',
+            name="ReferralRules",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer_within_days', models.PositiveSmallIntegerField(default=7, help_text='A referral sent and neither accepted nor declined after this many days shows on the caseload.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)], verbose_name='answer expected within (days)')),
-                ('follow_up_urgent_days', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='first follow-up of an urgent referral (days)')),
-                ('follow_up_soon_days', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='first follow-up of a referral needed soon (days)')),
-                ('follow_up_routine_days', models.PositiveSmallIntegerField(default=7, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)], verbose_name='first follow-up of a routine referral (days)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answer_within_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="A referral sent and neither accepted nor declined after this many days shows on the caseload.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="answer expected within (days)",
+                    ),
+                ),
+                (
+                    "follow_up_urgent_days",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(30),
+                        ],
+                        verbose_name="first follow-up of an urgent referral (days)",
+                    ),
+                ),
+                (
+                    "follow_up_soon_days",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(30),
+                        ],
+                        verbose_name="first follow-up of a referral needed soon (days)",
+                    ),
+                ),
+                (
+                    "follow_up_routine_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                        verbose_name="first follow-up of a routine referral (days)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral rules',
-                'verbose_name_plural': 'referral rules',
+                "verbose_name": "referral rules",
+                "verbose_name_plural": "referral rules",
             },
         ),
         migrations.AddField(
-            model_name='referral',
-            name='answer_due_on',
-            field=models.DateField(blank=True, null=True, verbose_name='answer expected by'),
+            model_name="referral",
+            name="answer_due_on",
+            field=models.DateField(blank=True, null=True, verbose_name="answer expected by"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['client', 'answer_due_on'], name='referrals_r_client__e198cc_idx'),
+            model_name="referral",
+            index=models.Index(
+                fields=["client", "answer_due_on"], name="referrals_r_client__e198cc_idx"
+            ),
         ),
         migrations.AddField(
-            model_name='referralrules',
-            name='program',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='referral_rules', to='accounts.program'),
+            model_name="referralrules",
+            name="program",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="referral_rules",
+                to="accounts.program",
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='plan_action_key',
-            field=models.UUIDField(blank=True, null=True, verbose_name='plan action'),
+            model_name="referral",
+            name="plan_action_key",
+            field=models.UUIDField(blank=True, null=True, verbose_name="plan action"),
+        ),
+        migrations.AddField(
+            model_name="referral",
+            name="connected_at",
+            field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(answer_due_from_sent, migrations.RunPython.noop),
     ]
