@@ -49,6 +49,7 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "two_factor_setup": ("get", lambda w: {}, row(200)),
     "caseload": ("get", lambda w: {}, row(200, ada=404, aud=404)),
     "team": ("get", lambda w: {}, row(404, sue=200, otto=200)),
+    "referral_measures": ("get", lambda w: {}, row(404, sue=200, otto=200)),
     "emergency_access": ("get", lambda w: {}, row(200, cody=404, ivy=404, ada=404, aud=404)),
     "client_register": ("get", lambda w: {}, row(200, cody=404, ada=404, aud=404)),
     "audit_trail": ("get", lambda w: {}, row(404, aud=200)),
