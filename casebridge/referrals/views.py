@@ -25,6 +25,7 @@ from casebridge.consents.services import DisclosureRefused
 from casebridge.directory.forms import DirectorySearchForm
 from casebridge.directory.queries import Search, search_services
 from casebridge.formtools import apply_errors
+from casebridge.inputs import parse_id
 from casebridge.referrals import queries, services
 from casebridge.referrals.forms import CommunicationForm, MoveForm, ReferralForm, SendForm
 from casebridge.referrals.measures import PERIODS
@@ -73,8 +74,8 @@ def _prefilled(request: SignedInRequest, actions: Any, services_in: Any) -> dict
             provider_name=action.provider_name,
             reason=action.action,
         )
-    chosen = request.GET.get("service", "")
-    service = services_in.filter(pk=int(chosen)).first() if chosen.isdecimal() else None
+    chosen = parse_id(request.GET.get("service"))
+    service = services_in.filter(pk=chosen).first() if chosen is not None else None
     if service is not None:
         initial.update(service=service.pk, provider_name="", service_name="")
     initial["_action"] = action

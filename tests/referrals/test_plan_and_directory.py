@@ -37,7 +37,12 @@ def import_directory(organisation, tmp_path):
     document = {
         "organization": [{"id": ORG, "name": "Bridge Housing Trust", "description": "Housing"}],
         "service": [
-            {"id": HOUSE, "organization_id": ORG, "name": "Bridge recovery house", "status": "active"},
+            {
+                "id": HOUSE,
+                "organization_id": ORG,
+                "name": "Bridge recovery house",
+                "status": "active",
+            },
             {"id": CLINIC, "organization_id": ORG, "name": "Bridge clinic", "status": "active"},
         ],
         "attribute": [category(1, HOUSE, "recovery-housing"), category(2, CLINIC, "outpatient")],
@@ -84,9 +89,7 @@ def test_the_plans_provider_action_offers_to_make_the_referral(client, planned):
     assert f"?action={planned.action.key}" in page
 
 
-def test_the_form_opens_on_the_needs_directory_category_and_prefills_the_action(
-    client, planned
-):
+def test_the_form_opens_on_the_needs_directory_category_and_prefills_the_action(client, planned):
     client.force_login(planned.alice)
     page = client.get(new_url(planned, action=planned.action.key)).content.decode()
     housing = TaxonomyTerm.objects.get(organisation=None, code="housing")
@@ -182,3 +185,13 @@ def test_an_action_of_another_clients_plan_is_refused(client, planned, world):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Referral.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "junk", ["99999999999999999999", "-1", "1.5", "٣", "<b>", "", "00000000-0000-0000-0000"]
+)
+def test_junk_in_the_address_opens_the_plain_form(client, planned, junk):
+    client.force_login(planned.alice)
+    response = client.get(new_url(planned, service=junk, action=junk))
+    assert response.status_code == 200
+    assert "Chosen:" not in response.content.decode()
