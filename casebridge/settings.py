@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "casebridge.monitoring",
     "casebridge.directory",
     "casebridge.referrals",
+    "casebridge.advocacy",
     "casebridge.web",
     "casebridge.demo",
 ]

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from casebridge.advocacy.services import application_start
 from casebridge.assessments.services import assessment_start, instrument_record
 from casebridge.clients.models import ClientFlag, Collateral
 from casebridge.consents.models import Disclosure
@@ -342,6 +343,15 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "referral_send": ("post", lambda w: _referral(w), row(404, alice=200, sue=200)),
     "referral_move": ("post", lambda w: _referral(w), row(404, alice=200, sue=200)),
     "referral_contact": ("post", lambda w: _referral(w), row(404, alice=200, sue=200)),
+    # Applications are clinical to read and care-plan work to keep; documents are a disclosure.
+    "application_list": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "application_new": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
+    "application_detail": ("get", lambda w: _application(w), row(404, alice=200, sue=200)),
+    "application_move": ("post", lambda w: _application(w), row(404, alice=200, sue=200)),
+    "application_dates": ("post", lambda w: _application(w), row(404, alice=200, sue=200)),
+    "application_authorization": ("post", lambda w: _application(w), row(404, alice=200, sue=200)),
+    "application_appeal": ("post", lambda w: _application(w), row(404, alice=200, sue=200)),
+    "application_send": ("post", lambda w: _application(w), row(404, alice=200, sue=200)),
     # The resource directory holds no client data: for everyone who works with clients.
     "directory_search": ("get", lambda w: {}, row(200, ada=404, aud=404)),
     "my_calendar": ("get", lambda w: {}, row(200, ada=404, aud=404)),
@@ -361,6 +371,10 @@ def _note(world: object, note: object = None) -> dict[str, int]:
 
 def _referral(world: object) -> dict[str, int]:
     return {"client_id": world.client.pk, "referral_id": world.referral.pk}  # type: ignore[attr-defined]
+
+
+def _application(world: object) -> dict[str, int]:
+    return {"client_id": world.client.pk, "application_id": world.application.pk}  # type: ignore[attr-defined]
 
 
 def _appointment(world: object) -> dict[str, int]:
@@ -473,6 +487,9 @@ def matrix_world(world):
         provider_name="Hope House",
         reason="Needs a sober place to live.",
     )
+    world.application = application_start(
+        client=world.client, by=world.alice, kind="medicaid", agency_name="County DSS"
+    )
     return world
 
 
@@ -512,6 +529,8 @@ def test_each_person_gets_the_expected_answer(client, matrix_world, name, person
         "coach_sharing",
         "referral_list",
         "referral_new",
+        "application_list",
+        "application_new",
     ],
 )
 @pytest.mark.parametrize("person", ["alice", "sue", "bob", "ivy"])

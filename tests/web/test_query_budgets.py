@@ -16,18 +16,18 @@ from tests.factories import ClientFactory, CollateralFactory
 from tests.plans.helpers import ready_plan, sign_all
 
 BUDGETS = {
-    "caseload": ("/caseload/", 31),
+    "caseload": ("/caseload/", 32),
     "caseload, overdue only": ("/caseload/?overdue=on", 30),
-    "caseload by next due": ("/caseload/?sort=next_due", 31),
-    "client overview": ("/clients/{c}/", 31),
-    "timeline": ("/clients/{c}/timeline/", 31),
-    "care plan home": ("/clients/{c}/plan/", 46),
+    "caseload by next due": ("/caseload/?sort=next_due", 32),
+    "client overview": ("/clients/{c}/", 32),
+    "timeline": ("/clients/{c}/timeline/", 32),
+    "care plan home": ("/clients/{c}/plan/", 47),
     "my tasks": ("/tasks/", 14),
-    "measures": ("/clients/{c}/measures/", 34),
-    "contact log": ("/clients/{c}/contact-log/", 35),
-    "check-ins": ("/clients/{c}/check-ins/", 31),
-    "calendar": ("/clients/{c}/calendar/", 31),
-    "recovery": ("/clients/{c}/recovery/", 37),
+    "measures": ("/clients/{c}/measures/", 35),
+    "contact log": ("/clients/{c}/contact-log/", 36),
+    "check-ins": ("/clients/{c}/check-ins/", 32),
+    "calendar": ("/clients/{c}/calendar/", 32),
+    "recovery": ("/clients/{c}/recovery/", 38),
 }
 
 
