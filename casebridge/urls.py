@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("casebridge.plans.urls")),
     path("", include("casebridge.monitoring.urls")),
     path("", include("casebridge.referrals.urls")),
+    path("", include("casebridge.referrals.partner_urls")),
     path("", include("casebridge.advocacy.urls")),
     path("", include("casebridge.directory.urls")),
     path("audit/", include("casebridge.audit.urls")),

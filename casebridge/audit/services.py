@@ -165,8 +165,12 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     remote_addr: str | None = None,
     organisation_id: int | None = None,
+    actor_name: str = "",
 ) -> AuditEvent:
-    """Append one event to the trail. Runs inside the caller's transaction when there is one."""
+    """Append one event to the trail. Runs inside the caller's transaction when there is one.
+
+    `actor_name` names who acted when no account did (a provider through a referral's link):
+    it is kept where an account's username is, so the trail says who it was."""
     # Nobody signed in (a failed sign-in, a background sweep) leaves the actor empty.
     actor_obj = actor if isinstance(actor, User) and actor.pk else None
     if organisation_id is None:
@@ -176,7 +180,7 @@ def audit_record(
         at=timezone.now(),
         organisation_id=int(organisation_id) if organisation_id is not None else None,
         actor=actor_obj,
-        actor_username=getattr(actor_obj, "username", "") if actor_obj else "",
+        actor_username=getattr(actor_obj, "username", "") if actor_obj else actor_name[:150],
         action=str(action),
         client_id=int(client_id) if client_id is not None else None,
         object_type=str(object_type),

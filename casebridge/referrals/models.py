@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from casebridge.consents.models import InformationCategory
 from casebridge.referrals.statuses import Reason, ReferralStatus
 
 
@@ -98,6 +99,11 @@ class Referral(models.Model):
     def __str__(self) -> str:
         return f"Referral {self.pk}"
 
+    def information_labels(self) -> list[str]:
+        """The information that goes with it, in words."""
+        names = dict(InformationCategory.choices)
+        return [str(names.get(category, category)) for category in self.information]
+
 
 class ReferralRules(models.Model):
     """How long a program gives a provider to answer a referral, and how soon staff follow up
@@ -184,3 +190,35 @@ class ReferralCommunication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} about referral {self.referral_id}"
+
+
+class ReferralLink(models.Model):
+    """An address the provider a referral was sent to uses to answer it without an account: to
+    see the packet the client consented to, accept or decline, book the first appointment and
+    say how it ended. Only a hash of its secret is kept (the address is shown once); it ends on
+    its expiry, when withdrawn, when a new one is made, when the referral closes or when the
+    consent behind the referral no longer covers it."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="partner_links")
+    token_hash = models.CharField(max_length=64, unique=True)  # sha256 of the secret, hex
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A new link withdraws the one before it: never two working links for one referral.
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="referral_link_one_live_per_referral",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Provider link {self.pk}"

@@ -23,7 +23,7 @@ from casebridge.clients.models import Client
 from casebridge.clients.queries import user_may
 from casebridge.consents.gate import Recipient
 from casebridge.consents.models import DisclosureMethod, InformationCategory, Purpose
-from casebridge.consents.services import disclosure_record
+from casebridge.consents.services import DisclosureRefused, disclosure_record
 from casebridge.inputs import EARLIEST_DATE, text_problem
 from casebridge.plans.models import Goal, Intervention
 from casebridge.plans.statuses import PlanStatus
@@ -222,43 +222,51 @@ def referral_send(
     _may_refer(by, referral.client)
     if method not in DisclosureMethod.values:
         raise ValidationError({"method": "Choose how the referral is sent."})
+    refused: DisclosureRefused | None = None
     with transaction.atomic():
         current = _locked(referral, version)
         if not is_allowed(current.status, ReferralStatus.REQUESTED):
             raise ValidationError("This referral was already sent.")
         if current.information:
-            # Raises DisclosureRefused (nothing saved) when no consent covers it.
-            current.disclosure = disclosure_record(
-                client=current.client,
-                by=by,
-                recipient=Recipient(name=current.provider_name, is_health_care=False),
-                categories=set(current.information),
-                purpose=Purpose.TREATMENT,
-                description=f"Referral to {_label(current)}: {current.reason}"[:500],
-                method=method,
+            try:
+                current.disclosure = disclosure_record(
+                    client=current.client,
+                    by=by,
+                    recipient=Recipient(name=current.provider_name, is_health_care=False),
+                    categories=set(current.information),
+                    purpose=Purpose.TREATMENT,
+                    description=f"Referral to {_label(current)}: {current.reason}"[:500],
+                    method=method,
+                )
+            except DisclosureRefused as refusal:
+                # Nothing is sent, but the refusal's own audit row stays (a refused disclosure
+                # is a fact too); the refusal is raised once that is committed.
+                refused = refusal
+        if refused is None:
+            _event(current, by, ReferralStatus.REQUESTED)
+            now = timezone.now()
+            current.status = ReferralStatus.REQUESTED
+            current.sent_at = now
+            rules = rules_for(current.client)
+            today = timezone.localdate()
+            current.answer_due_on = today + timedelta(days=rules.answer_within_days)
+            current.next_follow_up_on = today + timedelta(
+                days=first_follow_up_days(rules, current.urgency)
             )
-        _event(current, by, ReferralStatus.REQUESTED)
-        now = timezone.now()
-        current.status = ReferralStatus.REQUESTED
-        current.sent_at = now
-        rules = rules_for(current.client)
-        today = timezone.localdate()
-        current.answer_due_on = today + timedelta(days=rules.answer_within_days)
-        current.next_follow_up_on = today + timedelta(
-            days=first_follow_up_days(rules, current.urgency)
-        )
-        save_version(
-            current,
-            actor=by,
-            object_type=OBJECT_TYPE,
-            changes={"status": [ReferralStatus.DRAFT.value, ReferralStatus.REQUESTED.value]},
-        )
-        client_services.timeline_add(
-            client=current.client,
-            kind=TIMELINE_KIND,
-            summary=f"Referral sent to {_label(current)}",
-            actor=by,
-        )
+            save_version(
+                current,
+                actor=by,
+                object_type=OBJECT_TYPE,
+                changes={"status": [ReferralStatus.DRAFT.value, ReferralStatus.REQUESTED.value]},
+            )
+            client_services.timeline_add(
+                client=current.client,
+                kind=TIMELINE_KIND,
+                summary=f"Referral sent to {_label(current)}",
+                actor=by,
+            )
+    if refused is not None:
+        raise refused
     return current
 
 

@@ -343,6 +343,16 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "referral_send": ("post", lambda w: _referral(w), row(404, alice=200, sue=200)),
     "referral_move": ("post", lambda w: _referral(w), row(404, alice=200, sue=200)),
     "referral_contact": ("post", lambda w: _referral(w), row(404, alice=200, sue=200)),
+    "referral_packet_pdf": ("get", lambda w: _referral(w), row(404, alice=302, sue=302)),
+    "referral_link": ("get", lambda w: _referral(w), row(404, alice=200, sue=200)),
+    "referral_link_revoke": ("post", lambda w: _referral(w), row(404, alice=302, sue=302)),
+    # The provider's link is its own sign-in: an unknown one is not found, signed in or not.
+    "partner_referral": ("get", lambda w: {"token": "A" * 43}, row(404, anon=404)),
+    "partner_accept": ("post", lambda w: {"token": "A" * 43}, row(404, anon=404)),
+    "partner_decline": ("post", lambda w: {"token": "A" * 43}, row(404, anon=404)),
+    "partner_schedule": ("post", lambda w: {"token": "A" * 43}, row(404, anon=404)),
+    "partner_outcome": ("post", lambda w: {"token": "A" * 43}, row(404, anon=404)),
+    "partner_thanks": ("get", lambda w: {}, row(200, anon=200)),
     # Applications are clinical to read and care-plan work to keep; documents are a disclosure.
     "application_list": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),
     "application_new": ("get", lambda w: {"client_id": w.client.pk}, row(404, alice=200, sue=200)),

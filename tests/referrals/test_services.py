@@ -73,6 +73,8 @@ def test_sending_information_without_a_consent_is_refused_and_saves_nothing(worl
     assert referral.status == "draft" and referral.sent_at is None
     assert not Disclosure.objects.exists()
     assert not ReferralEvent.objects.exists()
+    # The refusal itself is on the audit trail.
+    assert AuditEvent.objects.filter(object_type="disclosure_refused").count() == 1
 
 
 def test_sending_with_a_consent_records_the_disclosure_and_plans_the_follow_up(world):
