@@ -92,3 +92,10 @@ def test_the_page_is_for_supervisors(client, history):
     assert "Bridge recovery house" in shown and "Recovery housing" in shown
     assert "33%" in shown
     assert client.get(page + "?period=junk").status_code == 200
+
+
+def test_a_supervisor_of_another_program_sees_none_of_them(client, history):
+    client.force_login(history.otto)
+    shown = client.get(reverse("referral_measures") + "?period=all").content.decode()
+    assert "Bridge recovery house" not in shown and "Dr. Lee" not in shown
+    assert "No referral sent in this period." in shown
