@@ -3,6 +3,7 @@ were sent, how many reached the client (connected), how long that took, and how 
 completed, declined or missed (no-show). Counted in the database, over the referrals of the
 clients the person may read clinical content of, sent within the period chosen."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,7 +121,7 @@ def referral_measures(user: Someone, *, period: str, now: datetime) -> Measures:
     )
 
 
-def _tally(row: dict[str, Any]) -> Tally:
+def _tally(row: Mapping[str, Any]) -> Tally:
     return Tally(
         label="",
         sent=row["sent"],
