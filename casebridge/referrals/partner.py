@@ -36,15 +36,13 @@ from casebridge.background.outbox import deliver_once
 from casebridge.clients import services as client_services
 from casebridge.clients.queries import user_may
 from casebridge.inputs import text_problem
-from casebridge.referrals.models import Outcome, Referral, ReferralEvent, ReferralLink
+from casebridge.referrals.models import Referral, ReferralLink
 from casebridge.referrals.packet import packet_refusal
+from casebridge.referrals.services import move_apply, move_problems, move_summary
 from casebridge.referrals.statuses import (
     FINAL,
-    REASONS,
-    Reason,
     ReferralStatus,
     is_allowed,
-    reason_problem,
 )
 
 log = logging.getLogger(__name__)
@@ -306,19 +304,15 @@ def _provider_move(
 ) -> Referral:
     errors = errors if errors is not None else {}
     if to_status not in ReferralStatus.values:
-        errors["to_status"] = "Choose what happened to the referral."
-    detail = _text(errors, "detail", detail, 300)
-    outcome_note = _text(errors, "outcome_note", outcome_note, 300)
-    if to_status in ReferralStatus.values:
-        problem = reason_problem(to_status, reason, detail)
-        if problem:
-            other = reason == Reason.OTHER and reason in REASONS.get(to_status, frozenset())
-            errors["detail" if other else "reason"] = problem
-    if to_status == ReferralStatus.COMPLETED:
-        if outcome not in Outcome.values:
-            errors["outcome"] = "Say what came of the referral."
-        elif outcome == Outcome.OTHER and not outcome_note:
-            errors["outcome_note"] = "Say what came of it."
+        raise ValidationError({"to_status": "Choose what happened to the referral."})
+    detail, outcome_note = move_problems(
+        errors,
+        to_status=to_status,
+        reason=reason if isinstance(reason, str) else "",
+        detail=detail if isinstance(detail, str) else "",
+        outcome=outcome,
+        outcome_note=outcome_note if isinstance(outcome_note, str) else "",
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -348,53 +342,29 @@ def _provider_move(
                     )
                 }
             )
-        was = current.status
-        ReferralEvent.objects.create(
-            referral=current,
-            from_status=was,
+        changes = move_apply(
+            current,
             to_status=to_status,
-            reason=reason,
-            detail=detail,
             by=None,
             for_provider=True,
+            reason=reason,
+            detail=detail,
+            outcome=outcome,
+            outcome_note=outcome_note,
+            next_follow_up_on=follow_up_on,
         )
-        now = timezone.now()
-        current.status = to_status
-        current.status_reason = reason
-        current.status_detail = detail
-        if to_status in {ReferralStatus.ACCEPTED, ReferralStatus.REJECTED}:
-            current.answered_at = current.answered_at or now
-        if to_status in FINAL:
-            current.closed_at = now
-            current.next_follow_up_on = None
-        elif follow_up_on is not None:
-            current.next_follow_up_on = follow_up_on
-        if to_status == ReferralStatus.COMPLETED:
-            current.outcome = outcome
-            current.outcome_note = outcome_note
         current.version += 1
         current.full_clean()
         current.save()
-        locked.last_used_at = now
+        locked.last_used_at = timezone.now()
         locked.save(update_fields=["last_used_at"])
-        changes: dict[str, Any] = {
-            "status": [was, to_status],
-            "version": [current.version - 1, current.version],
-            "link": link.pk,
-        }
-        if reason:
-            changes["reason"] = [None, reason]
-        if outcome:
-            changes["outcome"] = [None, outcome]
+        changes["version"] = [current.version - 1, current.version]
+        changes["link"] = link.pk
         _audit(locked, "update", changes)
-        label = current.service_name or current.provider_name
-        summary = f"Referral to {label}: {ReferralStatus(to_status).label.lower()}"
-        if to_status == ReferralStatus.COMPLETED:
-            summary += f" ({Outcome(outcome).label.lower()})"
         client_services.timeline_add(
             client=current.client,
             kind="referral",
-            summary=f"{summary}, as the provider answered through its link",
+            summary=f"{move_summary(current)}, as the provider answered through its link",
             detail=detail,
             actor=None,
         )

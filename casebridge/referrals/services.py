@@ -184,7 +184,7 @@ def referral_draft(
 
 def _event(
     referral: Referral,
-    by: User,
+    by: User | None,
     to_status: str,
     *,
     reason: str = "",
@@ -270,6 +270,80 @@ def referral_send(
     return current
 
 
+def move_problems(
+    errors: dict[str, str],
+    *,
+    to_status: str,
+    reason: str,
+    detail: str,
+    outcome: str,
+    outcome_note: str,
+) -> tuple[str, str]:
+    """What is wrong with a move as typed (into `errors`), whoever makes it: the reason the
+    table asks for, what came of a completed referral. Returns the detail and the outcome note
+    trimmed."""
+    detail = _text(errors, "detail", detail, limit=300)
+    problem = reason_problem(to_status, reason, detail)
+    if problem:
+        other = reason == Reason.OTHER and reason in REASONS.get(to_status, frozenset())
+        errors["detail" if other else "reason"] = problem
+    if to_status == ReferralStatus.COMPLETED:
+        if outcome not in Outcome.values:
+            errors["outcome"] = "Say what came of the referral."
+        elif outcome == Outcome.OTHER and not (outcome_note or "").strip():
+            errors["outcome_note"] = "Say what came of it."
+    outcome_note = _text(errors, "outcome_note", outcome_note, limit=300)
+    return detail, outcome_note
+
+
+def move_apply(
+    current: Referral,
+    *,
+    to_status: str,
+    by: User | None,
+    for_provider: bool,
+    reason: str = "",
+    detail: str = "",
+    outcome: str = "",
+    outcome_note: str = "",
+    next_follow_up_on: date | None = None,
+) -> dict[str, Any]:
+    """Make an allowed move on a locked referral: its event (who, from, to, why) and the dates
+    it sets. The caller saves the referral and audits the changes this returns."""
+    was = current.status
+    _event(current, by, to_status, reason=reason, detail=detail, for_provider=for_provider)
+    now = timezone.now()
+    current.status = to_status
+    current.status_reason = reason
+    current.status_detail = detail
+    if to_status in {ReferralStatus.ACCEPTED, ReferralStatus.REJECTED}:
+        current.answered_at = current.answered_at or now
+    if to_status in {ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED}:
+        current.connected_at = current.connected_at or now
+    if to_status in FINAL:
+        current.closed_at = now
+        current.next_follow_up_on = None
+    elif next_follow_up_on is not None:
+        current.next_follow_up_on = next_follow_up_on
+    if to_status == ReferralStatus.COMPLETED:
+        current.outcome = outcome
+        current.outcome_note = outcome_note
+    changes: dict[str, Any] = {"status": [was, to_status]}
+    if reason:
+        changes["reason"] = [None, reason]
+    if outcome:
+        changes["outcome"] = [None, outcome]
+    return changes
+
+
+def move_summary(current: Referral) -> str:
+    """The timeline's line for the move just made."""
+    summary = f"Referral to {_label(current)}: {ReferralStatus(current.status).label.lower()}"
+    if current.status == ReferralStatus.COMPLETED:
+        summary += f" ({Outcome(current.outcome).label.lower()})"
+    return summary
+
+
 def referral_move(
     *,
     referral: Referral,
@@ -293,17 +367,14 @@ def referral_move(
     if to_status == ReferralStatus.REQUESTED:
         # Sending goes through referral_send, which passes the consent gate.
         raise ValidationError({"to_status": "Send the referral from its page."})
-    detail = _text(errors, "detail", detail, limit=300)
-    problem = reason_problem(to_status, reason, detail)
-    if problem:
-        other = reason == Reason.OTHER and reason in REASONS.get(to_status, frozenset())
-        errors["detail" if other else "reason"] = problem
-    if to_status == ReferralStatus.COMPLETED:
-        if outcome not in Outcome.values:
-            errors["outcome"] = "Say what came of the referral."
-        elif outcome == Outcome.OTHER and not (outcome_note or "").strip():
-            errors["outcome_note"] = "Say what came of it."
-    outcome_note = _text(errors, "outcome_note", outcome_note, limit=300)
+    detail, outcome_note = move_problems(
+        errors,
+        to_status=to_status,
+        reason=reason,
+        detail=detail,
+        outcome=outcome,
+        outcome_note=outcome_note,
+    )
     _follow_up(errors, next_follow_up_on)
     if errors:
         raise ValidationError(errors)
@@ -318,38 +389,22 @@ def referral_move(
                     )
                 }
             )
-        was = current.status
-        _event(current, by, to_status, reason=reason, detail=detail, for_provider=for_provider)
-        now = timezone.now()
-        current.status = to_status
-        current.status_reason = reason
-        current.status_detail = detail
-        if to_status in {ReferralStatus.ACCEPTED, ReferralStatus.REJECTED}:
-            current.answered_at = current.answered_at or now
-        if to_status in {ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED}:
-            current.connected_at = current.connected_at or now
-        if to_status in FINAL:
-            current.closed_at = now
-            current.next_follow_up_on = None
-        elif next_follow_up_on is not None:
-            current.next_follow_up_on = next_follow_up_on
-        if to_status == ReferralStatus.COMPLETED:
-            current.outcome = outcome
-            current.outcome_note = outcome_note
-        changes: dict[str, Any] = {"status": [was, to_status]}
-        if reason:
-            changes["reason"] = [None, reason]
-        if outcome:
-            changes["outcome"] = [None, outcome]
+        changes = move_apply(
+            current,
+            to_status=to_status,
+            by=by,
+            for_provider=for_provider,
+            reason=reason,
+            detail=detail,
+            outcome=outcome,
+            outcome_note=outcome_note,
+            next_follow_up_on=next_follow_up_on,
+        )
         save_version(current, actor=by, object_type=OBJECT_TYPE, changes=changes)
-        said = ReferralStatus(to_status).label.lower()
-        summary = f"Referral to {_label(current)}: {said}"
-        if to_status == ReferralStatus.COMPLETED:
-            summary += f" ({Outcome(outcome).label.lower()})"
         client_services.timeline_add(
             client=current.client,
             kind=TIMELINE_KIND,
-            summary=summary,
+            summary=move_summary(current),
             detail=detail,
             actor=by,
         )

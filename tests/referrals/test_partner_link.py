@@ -299,6 +299,8 @@ def test_the_provider_accepts_books_the_first_appointment_and_reports_the_outcom
     )
     assert booked.status_code == 302
     assert fresh(sent).status == "in-progress"
+    connected_at = fresh(sent).connected_at  # the measures' time to connection
+    assert connected_at is not None
     assert "12 Main St, intake desk" in fresh(sent).status_detail
     assert "10:30 AM" in fresh(sent).status_detail
     assert fresh(sent).next_follow_up_on == day + timedelta(days=1)
@@ -323,6 +325,7 @@ def test_the_provider_accepts_books_the_first_appointment_and_reports_the_outcom
         "Moved in on Friday",
     )
     assert finished.closed_at is not None
+    assert finished.connected_at == connected_at
     events = list(ReferralEvent.objects.filter(referral=sent, for_provider=True))
     assert [e.to_status for e in events] == ["accepted", "in-progress", "completed"]
     assert all(e.by is None for e in events)
