@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
-from fpdf import FPDF
 
 from casebridge.assessments.biopsychosocial import (
     ASAM_DIMENSIONS,
@@ -35,8 +34,8 @@ from casebridge.monitoring.appointment_statuses import AppointmentStatus
 from casebridge.monitoring.models.appointments import Appointment
 from casebridge.monitoring.models.recovery import DrugScreen, Medication, MeetingAttendance
 from casebridge.monitoring.services.screens import findings
+from casebridge.pdfdoc import INK, MUTED, Document
 from casebridge.plans.models import CarePlan, PlanReview
-from casebridge.plans.pdf import INK, MUTED, latin1
 from casebridge.plans.statuses import PlanStatus
 from casebridge.referrals.models import Referral
 from casebridge.referrals.statuses import ReferralStatus
@@ -344,77 +343,39 @@ def referral_packet(referral: Referral) -> Packet:
     )
 
 
-class _PacketPDF(FPDF):
-    footer_text = ""
-
-    def footer(self) -> None:
-        self.set_y(-14)
-        self.set_font("helvetica", size=8)
-        self.set_text_color(*MUTED)
-        self.cell(0, 6, latin1(self.footer_text.format(page=self.page_no(), nb="{nb}")), align="C")
-
-
 def packet_pdf(packet: Packet) -> bytes:
-    """The packet as a PDF (US Letter), in the fonts fpdf2 has built in (see plans.pdf)."""
-    pdf = _PacketPDF(format="Letter")
-    pdf.footer_text = (
-        f"{packet.title} · {packet.agency} · Confidential: 42 CFR Part 2 · Page {{page}} of {{nb}}"
+    """The packet as a PDF (US Letter), in the fonts fpdf2 has built in (casebridge.pdfdoc)."""
+    pdf = Document(
+        title=packet.title,
+        author=packet.agency,
+        lang="en",
+        footer=(
+            f"{packet.title} · {packet.agency} · Confidential: 42 CFR Part 2 · "
+            "Page {page} of {pages}"
+        ),
     )
-    pdf.set_title(packet.title)
-    pdf.set_author(packet.agency)
-    pdf.set_lang("en")
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_page()
-    width = pdf.epw
-
-    def heading(text: str, size: float = 13) -> None:
-        pdf.set_font("helvetica", style="B", size=size)
-        pdf.set_text_color(*INK)
-        pdf.multi_cell(width, size * 0.5, latin1(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(1.5)
-
-    def fact(label: str, text: str) -> None:
-        pdf.set_font("helvetica", style="B", size=10.5)
-        pdf.set_text_color(*MUTED)
-        shown = latin1(f"{label}: ")
-        pdf.write(5.5, shown)
-        pdf.set_font("helvetica", size=10.5)
-        pdf.set_text_color(*INK)
-        pdf.multi_cell(
-            width - pdf.get_string_width(shown) - 1,
-            5.5,
-            latin1(text),
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
 
     def paragraph(text: str, size: float = 10.5, colour: tuple[int, int, int] = INK) -> None:
-        indent = 6 if text.startswith("    ") else 0
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.set_font("helvetica", size=size)
-        pdf.set_text_color(*colour)
-        pdf.multi_cell(
-            width - indent, size * 0.52, latin1(text.strip()), new_x="LMARGIN", new_y="NEXT"
-        )
+        # A line the packet indents (a step under a goal) starts with four spaces.
+        pdf.paragraph(text.strip(), size, colour, indent=6 if text.startswith("    ") else 0)
 
-    heading(packet.title, 18)
+    pdf.heading(packet.title, 18)
     paragraph(f"From {packet.agency}, prepared on {_day(packet.prepared_on)}.", 10, MUTED)
     pdf.ln(3)
-    heading("The referral")
+    pdf.heading("The referral")
     for label, text in packet.referral_facts:
-        fact(label, text)
+        pdf.fact(label, text)
     pdf.ln(3)
-    heading("The client")
+    pdf.heading("The client")
     for label, text in packet.client_facts:
-        fact(label, text)
+        pdf.fact(label, text)
     for section in packet.sections:
         pdf.ln(3)
-        heading(section.heading)
+        pdf.heading(section.heading)
         for line in section.lines or [section.empty]:
             paragraph(line)
             pdf.ln(0.8)
     pdf.ln(4)
-    heading("Notice to the recipient (42 CFR 2.32)", 11)
+    pdf.heading("Notice to the recipient (42 CFR 2.32)", 11)
     paragraph(packet.notice, 9.5)
-    return bytes(pdf.output())
+    return pdf.finished()
