@@ -270,11 +270,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A provider's link and a calendar feed carry their secret in the path: masked everywhere.
+    "filters": {"mask_secrets": {"()": "casebridge.web.logmask.MaskSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django logs request paths and, for 500s, request bodies on this logger; ours
-        # carry only ids in URLs and the error page shows nothing of the request.
+        # carry only ids in URLs (and secrets masked) and the error page shows nothing of
+        # the request.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         # Sign-in attempts are audited as rows; axes' own chatter only repeats them.
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -617,7 +617,10 @@ def documents_send(
         )
         if current.status == S.WITHDRAWN:
             raise ValidationError("This application was withdrawn; nothing is sent for it.")
-        payer = current.is_authorization
+        # Only the payer of an authorization is a health plan; an appeal goes to a hearings
+        # office or a reviewer that is not, so a treatment/payment/operations consent does not
+        # cover it and a consent naming that recipient is needed.
+        payer = current.is_authorization and current.appeal_of_id is None
         try:
             disclosure = disclosure_record(
                 client=current.client,

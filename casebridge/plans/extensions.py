@@ -15,12 +15,11 @@ class PlanLink:
     text: str
     url: str
     state: str = ""  # a short status, e.g. "Accepted"; shown beside the text
-    # Shown only to those who may send information out of the program (making a referral).
-    for_disclosers: bool = False
 
 
-# Given the plan version on show and the person looking, return links by the goal's or the
-# action's key (stable across versions), in a constant number of queries.
+# Given the plan version on show and the person looking, return the links that person may
+# follow by the goal's or the action's key (stable across versions), in a constant number of
+# queries.
 PlanLinkProvider = Callable[[Any, Any], dict[UUID, list[PlanLink]]]
 
 PLAN_LINK_PROVIDERS: list[PlanLinkProvider] = []

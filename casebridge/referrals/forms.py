@@ -61,6 +61,8 @@ class ReferralForm(BoundedForm, forms.Form):
         label="Why the client is referred",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The provider reads this with the referral: write only what the client has "
+        "agreed to share with them.",
     )
     information = forms.MultipleChoiceField(
         label="Information that goes with it",

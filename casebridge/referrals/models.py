@@ -75,6 +75,9 @@ class Referral(models.Model):
     disclosure = models.ForeignKey(
         "consents.Disclosure", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # What went out with it: the consented information as the record held it when sent
+    # (referrals.packet), so the packet shows the provider nothing newer than the disclosure.
+    packet = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -2,18 +2,22 @@
 page the provider's link shows.
 
 It holds the referral itself (provider, service, how soon, why, the need and goal it serves, who
-referred and how to reach them), who the client is (name, date of birth, pronouns, language: what
-the provider needs to know whom the referral is for, and nothing to reach the client by, since the
-provider reaches the case manager), and then only the information the disclosure recorded when
-the referral was sent covered, each category filled from the client's record as it is today, and
-the redisclosure notice 42 CFR 2.32 requires on every disclosure. When the consent behind that
-disclosure has been revoked or has ended, there is no packet: giving one would be a new
-disclosure the client no longer agrees to.
+referred and how to reach them; the need and the goal only where the assessment or the care plan
+was consented to), who the client is (name, date of birth, pronouns, language: what the provider
+needs to know whom the referral is for, and nothing to reach the client by, since the provider
+reaches the case manager), then only the information the disclosure recorded when the referral
+was sent covered, and the redisclosure notice 42 CFR 2.32 requires on every disclosure.
+
+What went out is what the disclosure records: the record as it was on the day of sending, kept
+on the referral (`Referral.packet`), so a later look by the provider discloses nothing newer.
+When the consent behind that disclosure has been revoked or has ended, there is no packet:
+giving it again would be a disclosure the client no longer agrees to.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -31,7 +35,7 @@ from casebridge.consents.gate import state_on
 from casebridge.consents.models import InformationCategory
 from casebridge.consents.notices import REDISCLOSURE_NOTICE
 from casebridge.monitoring.appointment_statuses import AppointmentStatus
-from casebridge.monitoring.models.appointments import Appointment
+from casebridge.monitoring.models.appointments import Appointment, AppointmentKind
 from casebridge.monitoring.models.recovery import DrugScreen, Medication, MeetingAttendance
 from casebridge.monitoring.services.screens import findings
 from casebridge.pdfdoc import INK, MUTED, Document
@@ -164,11 +168,23 @@ def _plan(client: Client) -> list[str]:
     return lines
 
 
+# "Attendance" is attendance at treatment and recovery support: not court, probation, medical or
+# psychiatric appointments, which other categories (or no consent at all) cover.
+ATTENDANCE_KINDS = (
+    AppointmentKind.THERAPY,
+    AppointmentKind.GROUP,
+    AppointmentKind.MOUD,
+    AppointmentKind.DRUG_TEST,
+    AppointmentKind.MUTUAL_HELP,
+)
+
+
 def _attendance(client: Client) -> list[str]:
     since = timezone.now() - timedelta(days=LOOK_BACK_DAYS)
     lines = []
     kept = Appointment.objects.filter(
         client=client,
+        kind__in=ATTENDANCE_KINDS,
         starts_at__gte=since,
         status__in=[AppointmentStatus.ATTENDED, AppointmentStatus.MISSED],
     ).order_by("-starts_at", "-id")
@@ -236,8 +252,11 @@ def _discharge(client: Client) -> list[str]:
 
 
 def _medications(client: Client) -> list[str]:
-    current = Medication.objects.filter(client=client, stopped_on__isnull=True).order_by(
-        "-started_on", "-id"
+    # Substance use disorder records: the medications for a use disorder, not every medicine.
+    current = (
+        Medication.objects.filter(client=client, stopped_on__isnull=True)
+        .exclude(use_disorder="")
+        .order_by("-started_on", "-id")
     )
     lines = []
     for medication in current[:MOST]:
@@ -285,7 +304,12 @@ CONTENTS: dict[str, tuple[str, Filler, str]] = {
     ),
 }
 # "All substance use disorder records" covers every category above, and the medications.
-MEDICATIONS = ("medications", "Medications", _medications, "No current medications are recorded.")
+MEDICATIONS = (
+    "medications",
+    "Medications for a substance use disorder",
+    _medications,
+    "No current medications for a substance use disorder are recorded.",
+)
 
 
 def _sections(client: Client, categories: list[str]) -> list[Section]:
@@ -301,29 +325,8 @@ def _sections(client: Client, categories: list[str]) -> list[Section]:
     return sections
 
 
-def referral_packet(referral: Referral) -> Packet:
-    """The packet for a sent referral whose consent still covers it; PacketWithheld otherwise."""
-    problem = packet_refusal(referral)
-    if problem:
-        raise PacketWithheld(problem)
-    assert referral.disclosure is not None  # packet_refusal said so
-    client = referral.client
-    referrer = referral.created_by
-    agency = client.organisation.name
-    reach = ", ".join(bit for bit in [referrer.email] if bit) or "through the agency"
-    referral_facts = [
-        ("Provider", referral.provider_name),
-        ("Service", referral.service_name),
-        ("Provider's contact", referral.provider_contact),
-        ("How soon", referral.get_urgency_display()),
-        ("Why the client is referred", referral.reason),
-        ("The need it serves", NEED_LABELS.get(referral.need_domain, "")),
-        ("The goal it serves", referral.goal.own_words if referral.goal else ""),
-        ("Sent on", _day(referral.sent_at)),
-        ("Referred by", f"{referrer.display_name}, {agency} ({client.program.name})"),
-        ("How to reach them", reach),
-    ]
-    client_facts = [
+def _client_facts(client: Client) -> list[tuple[str, str]]:
+    facts = [
         ("Name", client.legal_name),
         ("Goes by", client.preferred_name),
         ("Pronouns", client.pronouns),
@@ -331,15 +334,87 @@ def referral_packet(referral: Referral) -> Packet:
         ("Preferred language", client.preferred_language),
         ("Agency case number", client.case_number),
     ]
+    return [(label, text) for label, text in facts if text]
+
+
+def packet_snapshot(referral: Referral, categories: list[str]) -> dict[str, Any]:
+    """What goes out with the referral as it is sent: who the client is and each consented
+    category as the record holds it today, kept on the referral (JSON)."""
+    client = referral.client
+    return {
+        "prepared_on": timezone.localdate().isoformat(),
+        "categories": sorted(categories),
+        "client_facts": [list(fact) for fact in _client_facts(client)],
+        "sections": [
+            [section.category, section.heading, section.lines, section.empty]
+            for section in _sections(client, categories)
+        ],
+    }
+
+
+def _from_snapshot(snapshot: dict[str, Any]) -> tuple[date, list[tuple[str, str]], list[Section]]:
+    return (
+        date.fromisoformat(snapshot["prepared_on"]),
+        [(str(label), str(text)) for label, text in snapshot["client_facts"]],
+        [
+            Section(str(category), str(heading), [str(line) for line in lines], str(empty))
+            for category, heading, lines, empty in snapshot["sections"]
+        ],
+    )
+
+
+def referral_packet(referral: Referral) -> Packet:
+    """The packet for a sent referral whose consent still covers it, as it was sent;
+    PacketWithheld otherwise."""
+    problem = packet_refusal(referral)
+    if problem:
+        raise PacketWithheld(problem)
+    assert referral.disclosure is not None  # packet_refusal said so
+    client = referral.client
+    categories = set(referral.disclosure.categories)
+    everything = InformationCategory.ALL_SUD in categories
+    if referral.packet:
+        prepared_on, client_facts, sections = _from_snapshot(referral.packet)
+    else:
+        # Sent before packets were kept: the consented categories as the record holds them now.
+        prepared_on = timezone.localdate()
+        client_facts = _client_facts(client)
+        sections = _sections(client, sorted(categories))
+    referrer = referral.created_by
+    agency = client.organisation.name
+    reach = ", ".join(bit for bit in [referrer.email] if bit) or "through the agency"
+    # The need and the goal are the assessment's and the care plan's words.
+    need = NEED_LABELS.get(referral.need_domain, "")
+    goal = referral.goal.own_words if referral.goal else ""
+    referral_facts = [
+        ("Provider", referral.provider_name),
+        ("Service", referral.service_name),
+        ("Provider's contact", referral.provider_contact),
+        ("How soon", referral.get_urgency_display()),
+        ("Why the client is referred", referral.reason),
+        (
+            "The need it serves",
+            need
+            if everything or categories & {InformationCategory.ASSESSMENT, InformationCategory.PLAN}
+            else "",
+        ),
+        (
+            "The goal it serves",
+            goal if everything or InformationCategory.PLAN in categories else "",
+        ),
+        ("Sent on", _day(referral.sent_at)),
+        ("Referred by", f"{referrer.display_name}, {agency} ({client.program.name})"),
+        ("How to reach them", reach),
+    ]
     label = referral.service_name or referral.provider_name
     return Packet(
         referral_id=referral.pk,
         agency=agency,
         title=f"Referral to {label}",
-        prepared_on=timezone.localdate(),
+        prepared_on=prepared_on,
         referral_facts=[(k, v) for k, v in referral_facts if v],
-        client_facts=[(k, v) for k, v in client_facts if v],
-        sections=_sections(client, list(referral.disclosure.categories)),
+        client_facts=client_facts,
+        sections=sections,
     )
 
 

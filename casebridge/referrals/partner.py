@@ -212,13 +212,23 @@ def link_create(
             changes={
                 "referral": [None, current.pk],
                 "expires_at": [None, link.expires_at.isoformat()],
-                "emailed": [None, bool(email)],
+                "email_to": [None, email or None],
             },
         )
     address = address_of(raw)
     emailed = bool(email) and _email(
         link=link, to=email, url=address, agency=current.client.organisation.name
     )
+    if email:
+        # Whether it went, once the mail server has answered (an address kept is not a sent one).
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.client_id,
+            object_type=OBJECT_TYPE,
+            object_id=link.pk,
+            changes={"emailed": [None, emailed]},
+        )
     return link, address, emailed
 
 

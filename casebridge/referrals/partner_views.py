@@ -73,7 +73,8 @@ def _referral(client: Client, referral_id: int) -> Referral:
 def referral_packet_download(
     request: SignedInRequest, client_id: int, referral_id: int
 ) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+    # The packet is what goes out with the referral: handing it over is a disclosure.
+    client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
     referral = _referral(client, referral_id)
     try:
         packet = referral_packet(referral)
@@ -211,9 +212,14 @@ def _page(
     except PacketWithheld:
         return _gone(request, 410)
     partner.link_opened(link, packet.categories)
+    # Staff's own words on a status are theirs, not the client's consented information: the
+    # provider sees only what the provider said through the link (the appointment it gave).
+    last = referral.events.order_by("-at", "-pk").first()
+    said_here = last is not None and last.for_provider and last.by_id is None
     context = {
         "token": token,
         "referral": referral,
+        "provider_detail": referral.status_detail if said_here else "",
         "packet": packet,
         "forms": _forms(referral, bound),
         "conflict": conflict,

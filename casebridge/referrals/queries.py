@@ -7,8 +7,11 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from casebridge.access.policy import Action
+from casebridge.accounts.models import User
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
+from casebridge.clients.queries import user_may
 from casebridge.directory.models import Service, TaxonomyTerm
 from casebridge.directory.queries import category_terms
 from casebridge.plans.extensions import PlanLink
@@ -134,8 +137,8 @@ def _state(referral: Referral) -> str:
 
 def plan_links(plan: CarePlan, viewer: object) -> dict[UUID, list[PlanLink]]:
     """Under each goal, the referrals made for it with their status and outcome; under each
-    provider action of the plan in effect, the referral that carries it out, or a link to make
-    it (two queries).
+    provider action of the plan in effect, the referral that carries it out, or, for those who
+    may send it, a link to make it (two queries, three with such an action).
     The plan's pages are for those who read clinical content, as referrals are."""
     found: dict[UUID, list[PlanLink]] = {}
     referrals = Referral.objects.filter(client_id=plan.client_id).select_related("goal")
@@ -152,16 +155,20 @@ def plan_links(plan: CarePlan, viewer: object) -> dict[UUID, list[PlanLink]]:
             made_for.add(referral.plan_action_key)
             found.setdefault(referral.plan_action_key, []).append(link)
     if plan.status == PlanStatus.ACTIVE:
-        actions = plan.interventions.filter(responsible=Responsible.PROVIDER).values_list(
-            "key", flat=True
-        )
-        for key in actions:
-            if key not in made_for:
+        actions = [
+            key
+            for key in plan.interventions.filter(responsible=Responsible.PROVIDER).values_list(
+                "key", flat=True
+            )
+            if key not in made_for
+        ]
+        # Making a referral sends information out of the program: offered to those who may.
+        if actions and isinstance(viewer, User) and user_may(viewer, plan.client, Action.DISCLOSE):
+            for key in actions:
                 found.setdefault(key, []).append(
                     PlanLink(
                         text="Make the referral",
                         url=reverse("referral_new", args=[plan.client_id]) + f"?action={key}",
-                        for_disclosers=True,
                     )
                 )
     return found

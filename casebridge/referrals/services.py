@@ -36,6 +36,7 @@ from casebridge.referrals.models import (
     ReferralRules,
     Urgency,
 )
+from casebridge.referrals.packet import packet_snapshot
 from casebridge.referrals.statuses import (
     FINAL,
     REASONS,
@@ -242,6 +243,8 @@ def referral_send(
                 # Nothing is sent, but the refusal's own audit row stays (a refused disclosure
                 # is a fact too); the refusal is raised once that is committed.
                 refused = refusal
+            else:
+                current.packet = packet_snapshot(current, sorted(current.information))
         if refused is None:
             _event(current, by, ReferralStatus.REQUESTED)
             now = timezone.now()

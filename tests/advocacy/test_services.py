@@ -383,3 +383,35 @@ def test_a_deadline_that_has_passed_may_stay_while_another_date_changes(world):
             decision_expected_on=today(20),
         )
     assert set(moved.value.message_dict) == {"next_deadline_on"}
+
+
+def test_an_appeal_of_an_authorization_is_not_sent_to_a_health_plan(world):
+    """A treatment/payment/operations consent covers the payer, not the hearings office an
+    appeal goes to: that needs a consent naming it."""
+    ConsentFactory(
+        client=world.client,
+        recipient_kind="tpo",
+        expiry_kind="none",
+        purpose="payment",
+        categories=["all_sud"],
+    )
+    authorization = start(
+        world, kind="insurance-authorization", agency_name="Acme Health Plan", level_of_care="3.5"
+    )
+    send(authorization, world, categories=["progress"], description="Clinical update")
+    denied = move(
+        move(authorization, world, "submitted"),
+        world,
+        "denied",
+        reason="other",
+        detail="Not medically necessary",
+    )
+    appeal = appeal_start(
+        application=denied,
+        by=world.alice,
+        version=denied.version,
+        agency_name="State Office of Administrative Hearings",
+    )
+    with pytest.raises(DisclosureRefused):
+        send(appeal, world, categories=["drug_screens"], description="Screen results")
+    assert Disclosure.objects.count() == 1

@@ -110,6 +110,10 @@ def test_the_email_holds_the_link_and_the_agency_only(client, world, sent):
     everything = message.subject + message.body
     for secret in ["Jamie", "Rivera", world.client.case_number, "Hope House", "housing"]:
         assert secret not in everything
+    # The trail says where the link went, and that it went.
+    rows = AuditEvent.objects.filter(object_type="referral_link").order_by("pk")
+    assert rows[0].changes["email_to"] == [None, "intake@hopehouse.example"]
+    assert rows.last().changes == {"emailed": [None, True]}
 
 
 def test_a_bad_email_address_is_refused_in_plain_words(client, world, sent):

@@ -195,3 +195,14 @@ def test_junk_in_the_address_opens_the_plain_form(client, planned, junk):
     response = client.get(new_url(planned, service=junk, action=junk))
     assert response.status_code == 200
     assert "Chosen:" not in response.content.decode()
+
+
+def test_only_those_who_may_send_a_referral_are_offered_to_make_it(planned):
+    from casebridge.clients.models import Client
+    from casebridge.referrals.queries import plan_links
+
+    # Intake reads the plan of a client in engagement but sends nothing out of the program.
+    Client.objects.filter(pk=planned.client.pk).update(stage="engagement")
+    offered = plan_links(planned.plan, planned.alice)[planned.action.key]
+    assert [link.text for link in offered] == ["Make the referral"]
+    assert planned.action.key not in plan_links(planned.plan, planned.ivy)

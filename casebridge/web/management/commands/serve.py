@@ -56,6 +56,8 @@ class Command(BaseCommand):
                 f"{options['host']}:{options['port']}",
                 "--workers",
                 str(options["workers"]),
+                "--logger-class",
+                "casebridge.web.logmask.AccessLog",
                 "--access-logformat",
                 '%(t)s "%(m)s %(U)s" %(s)s %(M)sms',
                 "--access-logfile",
