@@ -25,6 +25,10 @@ ADMIN_PERMISSIONS = frozenset(
             for verb in ("view", "add", "change", "delete")
         ),
         *(f"referrals.{verb}_referralrules" for verb in ("view", "add", "change", "delete")),
+        *(
+            f"directory.view_{model}"
+            for model in ("provider", "service", "location", "taxonomyterm", "directoryimport")
+        ),
     }
 )
 # The apps whose configuration screens are listed for a program administrator: those the

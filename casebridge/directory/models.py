@@ -14,6 +14,7 @@ columns (`hsds_columns`), so the database can index and query them.
 from datetime import time
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models
 
 
@@ -25,6 +26,18 @@ def _time_or_none(value: Any) -> time | None:
         return time.fromisoformat(value[:8])
     except ValueError:
         return None
+
+
+def _coordinate_or_none(value: Any, column: str) -> float | None:
+    """A latitude or longitude in decimal degrees, if it is one; anything else is left out."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    bound = 90 if column == "latitude" else 180
+    return number if -bound <= number <= bound else None
 
 
 class HsdsRecord(models.Model):
@@ -61,8 +74,11 @@ class HsdsRecord(models.Model):
         """Set the searchable columns from the HSDS fields."""
         for field_name, column in self.hsds_columns.items():
             value = self.fields.get(field_name)
-            if isinstance(self._meta.get_field(column), models.TimeField):
+            column_field = self._meta.get_field(column)
+            if isinstance(column_field, models.TimeField):
                 setattr(self, column, _time_or_none(value))
+            elif isinstance(column_field, models.FloatField):
+                setattr(self, column, _coordinate_or_none(value, column))
             else:
                 setattr(self, column, "" if value is None else str(value))
 
@@ -156,8 +172,14 @@ class Location(HsdsRecord):
         Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="locations"
     )
     name = models.TextField(blank=True)
+    # Where it is, for the distance from a client's ZIP code (WGS 84 decimal degrees).
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
 
-    hsds_columns = {"name": "name"}
+    hsds_columns = {"name": "name", "latitude": "latitude", "longitude": "longitude"}
+
+    class Meta(HsdsRecord.Meta):
+        indexes = [models.Index(fields=["organisation", "latitude", "longitude"])]
 
 
 class ServiceAtLocation(HsdsRecord):
@@ -310,3 +332,75 @@ class Metadata(HsdsRecord):
 
 class MetaTableDescription(HsdsRecord):
     """A description of a table: language and character set (HSDS meta_table_description)."""
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class ImportStage(models.TextChoices):
+    """What a running import is doing: checking every row against the schema, then writing."""
+
+    WAITING = "waiting", "Waiting"
+    CHECKING = "checking", "Checking rows"
+    WRITING = "writing", "Comparing and writing"
+
+
+class DirectoryImport(models.Model):
+    """An HSDS file an administrator uploaded and its import, run in the background: the file,
+    the choices, how far it has got, and its report. The import itself is one transaction that
+    also marks the run finished, so a run is either done with all its rows or not at all."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to="directory-imports/%Y/%m/")
+    file_name = models.CharField(max_length=200, help_text="The name the file was uploaded with.")
+    dry_run = models.BooleanField(default=False)
+    strict = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    stage = models.CharField(
+        max_length=10, choices=ImportStage.choices, default=ImportStage.WAITING
+    )
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    # What the import did, as ImportReport.as_json writes it.
+    report = models.JSONField(default=dict, blank=True)
+    failure = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # When a running import last said how far it had got: a run silent for long was cut short.
+    progressed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows_done__lte=models.F("rows_total")),
+                name="directory_import_progress_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import of {self.file_name}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return (100 * self.rows_done // self.rows_total) if self.rows_total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {ImportStatus.DONE, ImportStatus.FAILED}

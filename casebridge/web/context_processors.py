@@ -13,6 +13,7 @@ from casebridge.access.policy import (
     may_use_break_glass,
 )
 from casebridge.accounts.queries import may_see_staff_changes
+from casebridge.directory.queries import may_manage_directory
 
 
 def casebridge(request: HttpRequest) -> dict[str, Any]:
@@ -26,6 +27,7 @@ def casebridge(request: HttpRequest) -> dict[str, Any]:
             "emergency": may_use_break_glass(user),
             "admin": bool(getattr(user, "is_staff", False)),
             "access_changes": may_see_staff_changes(user),
+            "directory_admin": may_manage_directory(user),
         },
         "idle_timeout_minutes": settings.IDLE_TIMEOUT_MINUTES,
     }

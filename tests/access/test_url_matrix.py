@@ -13,6 +13,7 @@ from casebridge.advocacy.services import application_start
 from casebridge.assessments.services import assessment_start, instrument_record
 from casebridge.clients.models import ClientFlag, Collateral
 from casebridge.consents.models import Disclosure
+from casebridge.directory.models import DirectoryImport
 from casebridge.monitoring import services as monitoring_services
 from casebridge.monitoring.services.appointments import appointment_schedule
 from casebridge.monitoring.services.medications import medication_record
@@ -364,6 +365,13 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "application_send": ("post", lambda w: _application(w), row(404, alice=200, sue=200)),
     # The resource directory holds no client data: for everyone who works with clients.
     "directory_search": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    # Importing and exporting the directory: the agency's administrators only.
+    "directory_imports": ("get", lambda w: {}, row(404, ada=200)),
+    "directory_import": ("get", lambda w: _directory_import(w), row(404, ada=200)),
+    "directory_import_status": ("get", lambda w: _directory_import(w), row(404, ada=200)),
+    "directory_import_problems": ("get", lambda w: _directory_import(w), row(404, ada=200)),
+    "directory_import_retry": ("post", lambda w: _directory_import(w), row(404, ada=302)),
+    "directory_export": ("post", lambda w: {}, row(404, ada=400)),
     "my_calendar": ("get", lambda w: {}, row(200, ada=404, aud=404)),
     "calendar_feed_settings": ("get", lambda w: {}, row(200, ada=404, aud=404)),
     # The feed's secret is its sign-in: an unknown one is not found, signed in or not.
@@ -377,6 +385,10 @@ def _plan(world: object, plan: object = None) -> dict[str, int]:
 
 def _note(world: object, note: object = None) -> dict[str, int]:
     return {"client_id": world.client.pk, "note_id": (note or world.note).pk}  # type: ignore[attr-defined]
+
+
+def _directory_import(world: object) -> dict[str, int]:
+    return {"import_id": world.directory_import.pk}  # type: ignore[attr-defined]
 
 
 def _referral(world: object) -> dict[str, int]:
@@ -496,6 +508,12 @@ def matrix_world(world):
         by=world.alice,
         provider_name="Hope House",
         reason="Needs a sober place to live.",
+    )
+    world.directory_import = DirectoryImport.objects.create(
+        organisation=world.org,
+        uploaded_by=world.ada,
+        file="directory-imports/matrix.json",
+        file_name="matrix.json",
     )
     world.application = application_start(
         client=world.client, by=world.alice, kind="medicaid", agency_name="County DSS"

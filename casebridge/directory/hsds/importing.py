@@ -60,6 +60,56 @@ class ImportReport:
     def changes(self) -> int:
         return sum(c.added + c.changed for c in self.counts.values())
 
+    def totals(self) -> dict[str, int]:
+        """Records added, changed, unchanged and rejected, over every table."""
+        return {
+            name: sum(getattr(c, name) for c in self.counts.values())
+            for name in ("added", "changed", "unchanged", "rejected")
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as plain JSON, to keep with an import run and show on its page."""
+        return {
+            "dry_run": self.dry_run,
+            "strict": self.strict,
+            "written": self.written,
+            "totals": self.totals(),
+            "counts": {
+                table: {
+                    "added": c.added,
+                    "changed": c.changed,
+                    "unchanged": c.unchanged,
+                    "rejected": c.rejected,
+                }
+                for table, c in self.counts.items()
+            },
+            "rejected": [_problem_json(p) for p in self.rejected],
+            "missing_references": [_problem_json(p) for p in self.missing_references],
+        }
+
+
+def _problem_json(problem: Problem) -> dict[str, str]:
+    return {
+        "file": problem.file,
+        "row": problem.row,
+        "field": problem.field,
+        "message": problem.message,
+    }
+
+
+# Told how far an import has got: (stage, rows done, rows in the stage), every few rows.
+Counter = Callable[[str, int, int], None]
+CHECKING = "checking"
+WRITING = "writing"
+
+
+@dataclass
+class Checked:
+    """A file's rows after the schema check: what a write (or a dry run) works from."""
+
+    report: ImportReport
+    accepted: dict[str, dict[str, Row]]
+
 
 def import_source(
     *,
@@ -69,20 +119,71 @@ def import_source(
     strict: bool = False,
     progress: Callable[[str], None] | None = None,
     progress_every: int = 1000,
+    counter: Counter | None = None,
 ) -> ImportReport:
     """Check, then write (in one transaction) or only count, every row of a read file."""
+    checked = import_check(
+        source=source,
+        dry_run=dry_run,
+        strict=strict,
+        progress=progress,
+        progress_every=progress_every,
+        counter=counter,
+    )
+    with transaction.atomic():
+        return import_write(
+            organisation=organisation,
+            checked=checked,
+            progress=progress,
+            progress_every=progress_every,
+            counter=counter,
+        )
+
+
+def import_check(
+    *,
+    source: Source,
+    dry_run: bool = False,
+    strict: bool = False,
+    progress: Callable[[str], None] | None = None,
+    progress_every: int = 1000,
+    counter: Counter | None = None,
+) -> Checked:
+    """The schema check of every row: the slow part, which reads nothing from the database, so
+    it runs before the import's transaction and can tell how far it has got meanwhile."""
     report = ImportReport(dry_run=dry_run, strict=strict)
     report.rejected.extend(source.problems)
-    accepted = _check_rows(source, report, progress=progress, every=progress_every)
+    accepted = _check_rows(source, report, progress=progress, every=progress_every, counter=counter)
+    return Checked(report=report, accepted=accepted)
+
+
+def import_write(
+    *,
+    organisation: Organisation,
+    checked: Checked,
+    progress: Callable[[str], None] | None = None,
+    progress_every: int = 1000,
+    counter: Counter | None = None,
+) -> ImportReport:
+    """The references checked against the directory, then every accepted row written, or
+    (dry run, or a strict import with a problem) only counted. Call it inside a transaction
+    (the references are read in the same one as the rows are written)."""
+    report, accepted = checked.report, checked.accepted
     _check_references(organisation, accepted, report)
-    if strict and report.problems:
+    if report.strict and report.problems:
         return report
-    if dry_run:
-        _apply(organisation, accepted, report, write=False, progress=progress, every=progress_every)
-        return report
+    write = not report.dry_run
     with transaction.atomic():
-        _apply(organisation, accepted, report, write=True, progress=progress, every=progress_every)
-    report.written = True
+        _apply(
+            organisation,
+            accepted,
+            report,
+            write=write,
+            progress=progress,
+            every=progress_every,
+            counter=counter,
+        )
+    report.written = write
     return report
 
 
@@ -92,17 +193,24 @@ def _check_rows(
     *,
     progress: Callable[[str], None] | None,
     every: int,
+    counter: Counter | None = None,
 ) -> dict[str, dict[str, Row]]:
     """The rows the official schema accepts, table by table and by HSDS id."""
     accepted: dict[str, dict[str, Row]] = {}
     done = 0
+    total = sum(len(rows) for rows in source.rows.values())
+    if counter:
+        counter(CHECKING, 0, total)
     for table in spec.TABLES:
         by_id: dict[str, Row] = {}
         check = spec.validator(table.name)
         for row in source.rows.get(table.name, []):
             done += 1
-            if progress and done % every == 0:
-                progress(f"{done} rows checked against the HSDS schema ({table.name})")
+            if done % every == 0:
+                if progress:
+                    progress(f"{done} rows checked against the HSDS schema ({table.name})")
+                if counter:
+                    counter(CHECKING, done, total)
             problems = [
                 *_schema_problems(check, row),
                 *_length_problems(table.model, row),
@@ -138,6 +246,8 @@ def _check_rows(
                 continue
             by_id.setdefault(hsds_id, row)
         accepted[table.name] = by_id
+    if counter:
+        counter(CHECKING, total, total)
     return accepted
 
 
@@ -222,10 +332,14 @@ def _apply(
     write: bool,
     progress: Callable[[str], None] | None,
     every: int,
+    counter: Counter | None = None,
 ) -> None:
     """Add and change records table by table, or (write=False) only count what would change."""
     database_ids: dict[str, dict[str, int]] = {}
     done = 0
+    total = sum(len(rows) for rows in accepted.values())
+    if counter:
+        counter(WRITING, 0, total)
 
     def pk_of(table: str, hsds_id: Any) -> int | None:
         if table not in database_ids:
@@ -260,9 +374,12 @@ def _apply(
         unchanged: set[str] = set()
         for hsds_id, row in rows.items():
             done += 1
-            if progress and done % every == 0:
-                verb = "imported" if write else "compared with the directory"
-                progress(f"{done} records {verb} ({table.name})")
+            if done % every == 0:
+                if progress:
+                    verb = "imported" if write else "compared with the directory"
+                    progress(f"{done} records {verb} ({table.name})")
+                if counter:
+                    counter(WRITING, done, total)
             if hsds_id in builtin and hsds_id not in existing:
                 # The built-in taxonomy, exported along with the directory: shared, not copied.
                 counts.unchanged += 1

@@ -11,6 +11,7 @@ to the record they sat in is filled in when the file left it out.
 import csv
 import io
 import json
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -80,10 +81,15 @@ def read(path: Path) -> Source:
     if path.name == "datapackage.json":
         return _read_tabular(_folder_files(path.parent))
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        document = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as error:
         raise UnreadableFile(f"{path.name} is not JSON: {error}") from error
     return read_json(document, file=path.name)
+
+
+def _no_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON, and PostgreSQL's jsonb refuses to store them.
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _folder_files(folder: Path) -> dict[str, str]:
@@ -103,14 +109,20 @@ def _text(name: str, content: bytes) -> str:
 
 
 def _zip_files(path: Path) -> dict[str, str]:
-    with zipfile.ZipFile(path) as archive:
-        if sum(info.file_size for info in archive.infolist()) > MAX_BYTES:
-            raise UnreadableFile(f"{path.name} unpacks to more than {MAX_BYTES // 2**20} MB.")
-        return {
-            Path(info.filename).name: _text(info.filename, archive.read(info))
-            for info in archive.infolist()
-            if info.filename.endswith((".csv", ".json"))
-        }
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_BYTES:
+                raise UnreadableFile(f"{path.name} unpacks to more than {MAX_BYTES // 2**20} MB.")
+            return {
+                Path(info.filename).name: _text(info.filename, archive.read(info))
+                for info in archive.infolist()
+                if info.filename.endswith((".csv", ".json"))
+            }
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as error:
+        # A damaged archive, or one packed with a method zipfile does not read.
+        raise UnreadableFile(
+            f"{path.name} is not a zip archive Casebridge can open: {error}"
+        ) from error
 
 
 def _read_tabular(files: dict[str, str]) -> Source:
@@ -147,7 +159,7 @@ def coerce(value: str, frictionless_type: str) -> Any:
     if frictionless_type == "number":
         if _INTEGER.fullmatch(value):
             return int(value)
-        if _NUMBER.fullmatch(value):
+        if _NUMBER.fullmatch(value) and math.isfinite(float(value)):
             return float(value)
     if frictionless_type == "boolean" and value.lower() in {"true", "false"}:
         return value.lower() == "true"

@@ -21,6 +21,7 @@ PostgreSQL), which is several times quicker than bulk_create.
 
 import json
 import random
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -51,6 +52,21 @@ from casebridge.clients.models import (
 )
 from casebridge.demo.management.commands.seed_demo import ensure_organisation
 from casebridge.demo.names import FIRST_NAMES, LAST_NAMES
+from casebridge.directory.geography import point_of_zip
+from casebridge.directory.models import (
+    Address,
+    Attribute,
+    Language,
+    Location,
+    Phone,
+    Provider,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from casebridge.directory.taxonomy import load_builtin_taxonomy
 from casebridge.monitoring.formats import NoteFormat, note_format
 from casebridge.monitoring.models import CheckIn, ContactNote, ContactType, Sleep
 from casebridge.monitoring.models import TimelineKind as MonitoringKind
@@ -85,6 +101,9 @@ from casebridge.monitoring.standards import counting_types
 from casebridge.monitoring.statuses import RECORDED, NoteStatus
 from casebridge.plans.models import CarePlan, Goal, Intervention, PlanTask, Problem
 from casebridge.plans.statuses import PlanStatus
+from casebridge.referrals.models import Referral, ReferralEvent
+from casebridge.referrals.services import TIMELINE_KIND as REFERRAL_TIMELINE_KIND
+from casebridge.referrals.statuses import ReferralStatus
 
 ORGANISATION = "Synthetic Benchmark Agency"
 BENCH_USER = "bench-cm"
@@ -279,7 +298,8 @@ class Table:
             # times as text for SQLite); psycopg takes dates and times as they are.
             convert = None
             if isinstance(column, models.JSONField) or (
-                isinstance(column, models.DateField) and self.database.vendor != "postgresql"
+                isinstance(column, (models.DateField, models.TimeField))
+                and self.database.vendor != "postgresql"
             ):
                 convert = partial(column.get_db_prep_save, connection=self.database)
             default: Any = MISSING
@@ -440,6 +460,13 @@ class Command(BaseCommand):
             "(40, 15, 20, 15 and 10 in a hundred).",
         )
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--directory-services",
+            type=int,
+            default=DIRECTORY_SERVICES,
+            help="Services added to the agency's resource directory; about 30 in a hundred "
+            "clients get a referral, most of them to one of these.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rng = random.Random(options["seed"])
@@ -488,6 +515,7 @@ class Command(BaseCommand):
         now = timezone.now()
         year = timezone.localdate().year
         made = 0
+        referable: list[Referred] = []
         while made < total:
             size = min(BATCH, total - made)
             with transaction.atomic():
@@ -523,6 +551,11 @@ class Command(BaseCommand):
                     tables.clients.add_object(client)
                     clients.append(client)
                 tables.clients.flush()
+                referable.extend(
+                    Referred(c.pk, c.primary_case_manager_id, c.registered_at)
+                    for c in clients
+                    if c.stage in PLANNED | {"planning"} and c.primary_case_manager_id
+                )
                 Organisation.objects.filter(pk=organisation.pk).update(
                     last_case_sequence=start + size
                 )
@@ -580,6 +613,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  {made:>8,} / {total:,} clients", ending="\r")
             self.stdout.flush()
         self.stdout.write("")
+        with transaction.atomic():
+            directory = directory_generate(
+                organisation=organisation,
+                count=max(0, options["directory_services"]),
+                rng=rng,
+                now=now,
+            )
+            referred = referrals_generate(clients=referable, services=directory, rng=rng, now=now)
+        self.stdout.write(f"  {len(directory):,} directory services, {referred:,} referrals")
         _contact_times_from_notes(Client.objects.filter(organisation=organisation))
         # Bulk loads leave the planner without statistics, and the updates above leave a dead
         # row for each client, until autovacuum gets to them; a database in service has had
@@ -1177,3 +1219,388 @@ def _contact_times_from_notes(clients: ClientQuerySet) -> int:
             last_attempt_at=latest(Q(contact_type=ContactType.ATTEMPTED)),
         )
     )
+
+
+# The directory and referrals
+
+# The kinds of service a generated directory holds: (category code, what it is called, what it
+# does, the need a referral to it serves).
+DIRECTORY_KINDS: tuple[tuple[str, str, str, str], ...] = (
+    ("recovery-housing", "Recovery residence", "Sober living with a house manager.", "housing"),
+    ("methadone", "Opioid treatment program", "Methadone dosing and counselling.", "substance_use"),
+    (
+        "buprenorphine",
+        "Buprenorphine clinic",
+        "Buprenorphine started the same day.",
+        "substance_use",
+    ),
+    (
+        "intensive-outpatient",
+        "Intensive outpatient",
+        "Groups three evenings a week.",
+        "substance_use",
+    ),
+    ("outpatient", "Outpatient counselling", "Individual and group counselling.", "substance_use"),
+    (
+        "withdrawal-management",
+        "Withdrawal centre",
+        "Medically monitored withdrawal.",
+        "substance_use",
+    ),
+    ("employment", "Job centre", "Job search help and second-chance employers.", "employment"),
+    ("legal-aid", "Legal clinic", "Record sealing and licence reinstatement.", "legal"),
+    ("benefits-snap", "Benefits office", "SNAP, TANF and Medicaid applications.", "finances"),
+    (
+        "mutual-help",
+        "Mutual-help meetings",
+        "Open AA, NA and SMART Recovery meetings.",
+        "recovery_support",
+    ),
+    (
+        "peer-support",
+        "Peer recovery centre",
+        "Peer recovery coaches and meetings.",
+        "recovery_support",
+    ),
+    ("shelter", "Emergency shelter", "Beds every night for adults.", "housing"),
+    ("mental-health", "Mental health clinic", "Psychiatry and therapy.", "mental_health"),
+    ("primary-care", "Community health centre", "Primary care on a sliding scale.", "medical"),
+    ("transportation", "Ride program", "Rides to treatment and appointments.", "transportation"),
+)
+PAYMENTS = ("medicaid", "medicare", "private-insurance", "sliding-scale", "free")
+PROVIDER_PLACES = (
+    "Riverside",
+    "Gem City",
+    "Miami Valley",
+    "Eastside",
+    "Northside",
+    "Five Rivers",
+    "Oakwood",
+    "Westwood",
+    "Harbor",
+    "Greene",
+    "Clark County",
+    "Montgomery",
+)
+PROVIDER_NOUNS = (
+    "Health",
+    "Recovery Center",
+    "Community Services",
+    "Counseling",
+    "Outreach",
+    "Family Services",
+)
+# (days, opens, closes, weight): weekdays, around the clock, evenings, two days a week.
+HOURS = (
+    ("MO,TU,WE,TH,FR", "08:00", "17:00", 60),
+    ("MO,TU,WE,TH,FR,SA,SU", "00:00", "23:59", 15),
+    ("MO,TU,WE,TH", "17:00", "21:00", 15),
+    ("TU,TH", "10:00", "15:00", 10),
+)
+DIRECTORY_CENTRE = "45402"  # Dayton, Ohio: the services spread some 40 miles around it
+DIRECTORY_SERVICES = 300  # generate's default
+REFERRED = 0.3  # of the clients generated, the share with a referral
+# How far referrals got, in a hundred: sent and unanswered, accepted, completed, declined.
+REFERRAL_ENDS = (
+    (ReferralStatus.REQUESTED, 30),
+    (ReferralStatus.ACCEPTED, 30),
+    (ReferralStatus.COMPLETED, 30),
+    (ReferralStatus.REJECTED, 10),
+)
+
+
+def _hsds_id(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+@dataclass(frozen=True)
+class DirectoryService:
+    pk: int
+    name: str
+    provider: str
+    need: str
+
+
+def directory_generate(
+    *, organisation: Organisation, count: int, rng: random.Random, now: datetime
+) -> list[DirectoryService]:
+    """`count` services of the agency's directory, written in bulk as the HSDS import would
+    write them (the HSDS fields and the columns the search uses): a provider for every eight,
+    a location each (one in twenty without map coordinates), hours, languages, phones, and the
+    built-in categories and payment accepted."""
+    load_builtin_taxonomy(Taxonomy, TaxonomyTerm)
+    terms = {
+        code: (pk, hsds_id)
+        for code, pk, hsds_id in TaxonomyTerm.objects.filter(organisation=None).values_list(
+            "code", "pk", "hsds_id"
+        )
+    }
+    centre = point_of_zip(DIRECTORY_CENTRE)
+    assert centre is not None
+    tables = [
+        Table(model, now)
+        for model in (
+            Provider,
+            Service,
+            Location,
+            ServiceAtLocation,
+            Address,
+            Phone,
+            Language,
+            Schedule,
+            Attribute,
+        )
+    ]
+    providers, services, locations, at, addresses, phones, languages, schedules, attributes = tables
+    made: list[DirectoryService] = []
+    provider: tuple[int, str, str] | None = None
+    org = organisation.pk
+    # HSDS ids from their own sequence, which starts where the directory ends: running generate
+    # again (same seed, other sizes) adds new records instead of repeating ids.
+    ids = random.Random(f"{org}/{Service.objects.filter(organisation=organisation).count()}")
+
+    def record(table: Table, hsds_id: str, fields: dict[str, Any], **columns: Any) -> int:
+        return table.add(organisation_id=org, hsds_id=hsds_id, fields=fields, **columns)
+
+    hour_rows, hour_weights = HOURS, [h[3] for h in HOURS]
+    fields: dict[str, Any]
+    for number in range(count):
+        if number % 8 == 0:
+            name = f"{rng.choice(PROVIDER_PLACES)} {rng.choice(PROVIDER_NOUNS)} {number // 8 + 1}"
+            provider_id = _hsds_id(ids)
+            fields = {"name": name, "description": f"{name}, a provider in the region."}
+            provider = (record(providers, provider_id, fields, name=name), provider_id, name)
+        assert provider is not None
+        provider_pk, provider_id, provider_name = provider
+        code, kind, description, need = DIRECTORY_KINDS[number % len(DIRECTORY_KINDS)]
+        name = f"{provider_name}: {kind}"
+        service_id = _hsds_id(ids)
+        fields = {
+            "name": name,
+            "description": description,
+            "status": "active",
+            "organization_id": provider_id,
+        }
+        service_pk = record(
+            services,
+            service_id,
+            fields,
+            provider_id=provider_pk,
+            name=name,
+            description=description,
+            status="active",
+        )
+        made.append(DirectoryService(service_pk, kind, provider_name, need))
+        location_id = _hsds_id(ids)
+        fields = {"name": name, "location_type": "physical", "organization_id": provider_id}
+        latitude = longitude = None
+        if rng.random() >= 0.05:
+            latitude = round(centre.latitude + rng.uniform(-0.55, 0.55), 5)
+            longitude = round(centre.longitude + rng.uniform(-0.7, 0.7), 5)
+            fields.update(latitude=latitude, longitude=longitude)
+        location_pk = record(
+            locations,
+            location_id,
+            fields,
+            provider_id=provider_pk,
+            name=name,
+            latitude=latitude,
+            longitude=longitude,
+        )
+        at_id = _hsds_id(ids)
+        record(
+            at,
+            at_id,
+            {"service_id": service_id, "location_id": location_id},
+            service_id=service_pk,
+            location_id=location_pk,
+        )
+        record(
+            addresses,
+            _hsds_id(ids),
+            {
+                "location_id": location_id,
+                "address_1": f"{rng.randint(10, 4999)} {rng.choice(['Main', 'Third', 'Salem', 'Wayne'])} St",
+                "city": "Dayton",
+                "state_province": "OH",
+                "postal_code": DIRECTORY_CENTRE,
+                "country": "US",
+                "address_type": "physical",
+            },
+            location_id=location_pk,
+        )
+        phone = f"937-555-{rng.randint(0, 9999):04d}"
+        record(
+            phones,
+            _hsds_id(ids),
+            {"service_id": service_id, "number": phone},
+            service_id=service_pk,
+        )
+        spoken = [("English", "en")]
+        if rng.random() < 0.3:
+            spoken.append(("Spanish", "es"))
+        if rng.random() < 0.05:
+            spoken.append(rng.choice([("Vietnamese", "vi"), ("Arabic", "ar"), ("Somali", "so")]))
+        for language, iso in spoken:
+            record(
+                languages,
+                _hsds_id(ids),
+                {"service_id": service_id, "name": language, "code": iso},
+                service_id=service_pk,
+                name=language,
+                code=iso,
+            )
+        byday, opens, closes, _ = rng.choices(hour_rows, hour_weights)[0]
+        record(
+            schedules,
+            _hsds_id(ids),
+            {
+                "service_id": service_id,
+                "freq": "WEEKLY",
+                "byday": byday,
+                "opens_at": opens,
+                "closes_at": closes,
+            },
+            service_id=service_pk,
+            freq="WEEKLY",
+            byday=byday,
+            opens_at=time.fromisoformat(opens),
+            closes_at=time.fromisoformat(closes),
+        )
+        for term_code in [code, *rng.sample(PAYMENTS, k=rng.randint(1, 3))]:
+            term_pk, term_id = terms[term_code]
+            link_type = "category" if term_code == code else "payment_accepted"
+            record(
+                attributes,
+                _hsds_id(ids),
+                {
+                    "link_id": service_id,
+                    "link_entity": "service",
+                    "link_type": link_type,
+                    "taxonomy_term_id": term_id,
+                },
+                taxonomy_term_id=term_pk,
+                link_entity="service",
+                link_id=service_id,
+            )
+        if len(attributes.rows) > BATCH * 4:
+            for table in tables:
+                table.flush()
+    for table in tables:
+        table.flush()
+    statements = connection.ops.sequence_reset_sql(no_style(), [t.model for t in tables])
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    return made
+
+
+@dataclass(frozen=True)
+class Referred:
+    """A generated client a referral can be made for."""
+
+    pk: int
+    case_manager: int
+    registered_at: datetime
+
+
+def referrals_generate(
+    *,
+    clients: list[Referred],
+    services: list[DirectoryService],
+    rng: random.Random,
+    now: datetime,
+) -> int:
+    """A referral for about REFERRED of the clients, most to a directory service: sent some
+    days ago, and accepted, completed or declined since (or still unanswered), each move with
+    its event and the timeline entry the referral services write. Returns how many."""
+    referrals = Table(Referral, now)
+    events = Table(ReferralEvent, now)
+    timeline = Table(TimelineEntry, now)
+    ends = [end for end, _ in REFERRAL_ENDS]
+    weights = [weight for _, weight in REFERRAL_ENDS]
+    made = 0
+    for client in clients:
+        if rng.random() >= REFERRED:
+            continue
+        if services and rng.random() < 0.85:
+            chosen = rng.choice(services)
+            service_id, provider, label, need = chosen.pk, chosen.provider, chosen.name, chosen.need
+        else:
+            service_id, provider, label, need = None, "County Housing Authority", "", "housing"
+        end = rng.choices(ends, weights)[0]
+        sent_at = max(client.registered_at, now - timedelta(days=rng.randint(2, 90)))
+        answered_at = min(now, sent_at + timedelta(days=rng.randint(1, 7)))
+        closed_at = min(now, answered_at + timedelta(days=rng.randint(7, 30)))
+        final = end in {ReferralStatus.COMPLETED, ReferralStatus.REJECTED}
+        sent_on = sent_at.date()
+        referral_id = referrals.add(
+            client_id=client.pk,
+            service_id=service_id,
+            provider_name=provider,
+            service_name=label,
+            need_domain=need,
+            urgency=rng.choice(["routine", "routine", "soon", "urgent"]),
+            reason=f"Needs {(label or 'housing').lower()} ({provider}).",
+            information=[],
+            status=end,
+            status_reason="no-capacity" if end == ReferralStatus.REJECTED else "",
+            sent_at=sent_at,
+            answer_due_on=sent_on + timedelta(days=7),
+            next_follow_up_on=None if final else sent_on + timedelta(days=rng.choice([3, 7, 14])),
+            answered_at=None if end == ReferralStatus.REQUESTED else answered_at,
+            connected_at=closed_at if end == ReferralStatus.COMPLETED else None,
+            closed_at=closed_at if final else None,
+            outcome="service-received" if end == ReferralStatus.COMPLETED else "",
+            created_by_id=client.case_manager,
+            created_at=sent_at - timedelta(hours=1),
+        )
+        to_whom = label or provider
+        moves = [(ReferralStatus.DRAFT, ReferralStatus.REQUESTED, sent_at, False, "")]
+        if end != ReferralStatus.REQUESTED:
+            answer = (
+                ReferralStatus.REJECTED
+                if end == ReferralStatus.REJECTED
+                else ReferralStatus.ACCEPTED
+            )
+            reason = "no-capacity" if answer == ReferralStatus.REJECTED else ""
+            moves.append((ReferralStatus.REQUESTED, answer, answered_at, True, reason))
+        if end == ReferralStatus.COMPLETED:
+            moves.append((ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED, closed_at, False, ""))
+        for was, became, at, for_provider, reason in moves:
+            events.add(
+                referral_id=referral_id,
+                from_status=was,
+                to_status=became,
+                reason=reason,
+                by_id=client.case_manager,
+                for_provider=for_provider,
+                at=at,
+            )
+            if became == ReferralStatus.REQUESTED:
+                summary = f"Referral sent to {to_whom}"
+            else:
+                summary = f"Referral to {to_whom}: {ReferralStatus(became).label.lower()}"
+                if became == ReferralStatus.COMPLETED:
+                    summary += " (service received)"
+            timeline.add(
+                client_id=client.pk,
+                at=at,
+                kind=REFERRAL_TIMELINE_KIND,
+                needs_action=timeline_kind(REFERRAL_TIMELINE_KIND).needs_action,
+                summary=summary[:300],
+                actor_id=client.case_manager,
+            )
+        made += 1
+        if len(timeline.rows) > BATCH * 20:
+            for table in (referrals, events, timeline):
+                table.flush()
+    for table in (referrals, events, timeline):
+        table.flush()
+    statements = connection.ops.sequence_reset_sql(
+        no_style(), [Referral, ReferralEvent, TimelineEntry]
+    )
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    return made

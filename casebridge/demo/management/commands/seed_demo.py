@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -63,6 +64,9 @@ from casebridge.demo.names import (
     PRONOUNS,
     STAGE_REASONS,
 )
+from casebridge.directory.models import Taxonomy, TaxonomyTerm
+from casebridge.directory.services import directory_import
+from casebridge.directory.taxonomy import load_builtin_taxonomy
 from casebridge.monitoring import queries as monitoring_queries
 from casebridge.monitoring import services as monitoring_services
 from casebridge.monitoring.models import (
@@ -132,6 +136,21 @@ def ensure_organisation(name: str, prefix: str) -> tuple[Organisation, list[Prog
     return organisation, programs
 
 
+# The demo agency's resource directory: a dozen services around Dayton, Ohio, where the demo
+# clients live, as an Open Referral HSDS file imported the way an administrator would.
+DEMO_DIRECTORY = Path(__file__).resolve().parents[2] / "data" / "directory.json"
+DEMO_DIRECTORY_ADMIN = "admin"
+# The demo clients' ZIP codes, near the directory's services; every tenth address has none, so
+# the directory shows what it says when distance cannot be worked out.
+DEMO_ZIP_CODES = ["45402", "45403", "45404", "45405", "45406", "45409", "45410", "45414", "45417"]
+
+
+def _town(index: int) -> str:
+    if index % 10 == 9:
+        return ""
+    return f", Dayton, OH {DEMO_ZIP_CODES[index % len(DEMO_ZIP_CODES)]}"
+
+
 PLANNED_STAGES = {"planning", "implementation", "monitoring", "review"}
 # The contacts of demo notes, face to face most often, and where each happened.
 CONTACTS = [ContactType.FACE_TO_FACE] * 3 + [ContactType.PHONE] * 2 + [ContactType.VISIT]
@@ -161,6 +180,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             organisation, programs = ensure_organisation(DEMO_ORGANISATION, "RB")
             staff = self._staff(organisation, programs)
+            # The shared categories the file's services are filed under (already there, unless
+            # the tables were emptied since the migration loaded them).
+            load_builtin_taxonomy(Taxonomy, TaxonomyTerm)
+            directory_import(
+                organisation=organisation, path=DEMO_DIRECTORY, by=staff[DEMO_DIRECTORY_ADMIN]
+            )
             self._clients(rng, programs, staff, options["clients"])
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {DEMO_ORGANISATION}."))
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
@@ -213,7 +238,8 @@ class Command(BaseCommand):
                 email=f"{first.lower()}.{last.lower()}{index}@example.org"
                 if rng.random() < 0.6
                 else "",
-                address=f"{rng.randint(10, 999)} {rng.choice(['Oak', 'Maple', 'River', 'Main', 'Cedar'])} St",
+                address=f"{rng.randint(10, 999)} {rng.choice(['Oak', 'Maple', 'River', 'Main', 'Cedar'])} St"
+                + _town(index),
                 preferred_language=rng.choice(LANGUAGES),
                 emergency_contact_name=f"{rng.choice(FIRST_NAMES)} {last}",
                 emergency_contact_phone=f"555{rng.randint(2000000, 9999999)}",
