@@ -23,6 +23,7 @@ from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page
 from casebridge.consents.services import DisclosureRefused
 from casebridge.directory.forms import DirectorySearchForm
+from casebridge.directory.geography import point_of_zip, zip_in
 from casebridge.directory.queries import Search, search_services
 from casebridge.formtools import apply_errors
 from casebridge.inputs import parse_id
@@ -107,9 +108,12 @@ def referral_new(request: SignedInRequest, client_id: int) -> HttpResponse:
             return redirect("referral_detail", client_id=client.pk, referral_id=referral.pk)
     if form.is_bound and form.is_valid():
         chosen = form.cleaned_data.get("service")
+    # Nearest first when the client's address ends with a ZIP code the bundled table knows.
+    near = point_of_zip(zip_in(client.address))
     finder = DirectorySearchForm(
         request.GET if "q" in request.GET else None,
         organisation=client.organisation,
+        from_client=near is not None,
         initial={"category": queries.category_for_need(client, action)},
     )
     found = None
@@ -123,6 +127,8 @@ def referral_new(request: SignedInRequest, client_id: int) -> HttpResponse:
                 payment=data["payment"],
                 language=data["language"].strip(),
                 open_at=timezone.localtime() if data["open_now"] else None,
+                near=near,
+                within_miles=data.get("within"),
             ),
         )[: queries.SERVICES_OFFERED]
     context = client_page(
@@ -132,6 +138,7 @@ def referral_new(request: SignedInRequest, client_id: int) -> HttpResponse:
         form=form,
         finder=finder,
         found=found,
+        near=near,
         chosen=chosen,
         action_key=str(action.key) if action is not None else "",
     )
