@@ -41,7 +41,7 @@ from casebridge.advocacy.statuses import (
 )
 from casebridge.assessments.biopsychosocial import LEVEL_NAMES
 from casebridge.audit.services import audit_record
-from casebridge.audit.versions import check_version, save_version
+from casebridge.audit.versions import check_record_version, save_version
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client
 from casebridge.clients.queries import user_may
@@ -213,13 +213,7 @@ def _locked(application: Application, version: int | None) -> Application:
     current = (
         Application.objects.select_for_update().select_related("client").get(pk=application.pk)
     )
-    check_version(
-        current=current.version,
-        version=version if version is not None else -1,
-        client_id=current.client_id,
-        object_type=OBJECT_TYPE,
-        object_id=current.pk,
-    )
+    check_record_version(current, version, object_type=OBJECT_TYPE)
     return current
 
 

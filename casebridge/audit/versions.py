@@ -83,6 +83,25 @@ class Versioned(Protocol):
     def save(self) -> None: ...
 
 
+def check_record_version(
+    record: Versioned,
+    version: int | None,
+    *,
+    object_type: str,
+    message: str = DEFAULT_MESSAGE,
+) -> None:
+    """`check_version` for a client's record, locked by the caller: no version given (a form
+    that lost it) is never the current one."""
+    check_version(
+        current=record.version,
+        version=version if version is not None else -1,
+        client_id=record.client_id,
+        object_type=object_type,
+        object_id=record.pk,
+        message=message,
+    )
+
+
 def save_version(
     record: Versioned, *, actor: User, object_type: str, changes: dict[str, Any]
 ) -> None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from casebridge.access.policy import Action
 from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record
-from casebridge.audit.versions import check_version, save_version
+from casebridge.audit.versions import check_record_version, save_version
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client
 from casebridge.clients.queries import user_may
@@ -205,13 +205,7 @@ def _event(
 
 def _locked(referral: Referral, version: int | None) -> Referral:
     current = Referral.objects.select_for_update().select_related("client").get(pk=referral.pk)
-    check_version(
-        current=current.version,
-        version=version if version is not None else -1,
-        client_id=current.client_id,
-        object_type=OBJECT_TYPE,
-        object_id=current.pk,
-    )
+    check_record_version(current, version, object_type=OBJECT_TYPE)
     return current
 
 

@@ -24,7 +24,7 @@ from django.utils import dateformat, timezone
 from casebridge.access.policy import Action, may
 from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record, changed_fields
-from casebridge.audit.versions import check_version, save_version
+from casebridge.audit.versions import check_record_version, save_version
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client
 from casebridge.inputs import local_moment, text_problem
@@ -262,14 +262,7 @@ def _locked(appointment: Appointment) -> Appointment:
 
 
 def _check_version(current: Appointment, version: int | None) -> None:
-    check_version(
-        current=current.version,
-        version=version if version is not None else -1,
-        client_id=current.client_id,
-        object_type="appointment",
-        object_id=current.pk,
-        message=CONFLICT_MESSAGE,
-    )
+    check_record_version(current, version, object_type="appointment", message=CONFLICT_MESSAGE)
 
 
 # Scheduling

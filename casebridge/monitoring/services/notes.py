@@ -14,7 +14,7 @@ from django.utils import timezone
 from casebridge.access.policy import Action, may
 from casebridge.accounts.models import Role, User
 from casebridge.audit.services import audit_record, changed_fields
-from casebridge.audit.versions import check_version, save_version
+from casebridge.audit.versions import check_record_version, save_version
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client
 from casebridge.inputs import EARLIEST_DATE, text_problem
@@ -184,13 +184,8 @@ def note_save(
                 raise NoteLocked("This note is signed and locked. Add an addendum instead.")
             if not may(by, "monitoring.edit_note", current):
                 raise ValidationError("Only the person who wrote this draft can change it.")
-            check_version(
-                current=current.version,
-                version=version if version is not None else -1,
-                client_id=client.pk,
-                object_type="contact_note",
-                object_id=current.pk,
-                message=CONFLICT_MESSAGE,
+            check_record_version(
+                current, version, object_type="contact_note", message=CONFLICT_MESSAGE
             )
         elif (
             not Client.objects.restrict(by, Action.RECORD_CONTACT, include_emergency=False)

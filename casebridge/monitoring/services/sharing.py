@@ -16,7 +16,7 @@ from django.utils import timezone
 from casebridge.access.policy import Action, Principal, Someone
 from casebridge.accounts.models import Role, User
 from casebridge.audit.services import audit_record, changed_fields
-from casebridge.audit.versions import check_version, save_version
+from casebridge.audit.versions import check_record_version, save_version
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client
 from casebridge.clients.queries import user_may
@@ -120,13 +120,7 @@ def coach_sharing_set(
                 },
             )
         else:
-            check_version(
-                current=current.version,
-                version=version if version is not None else -1,
-                client_id=client.pk,
-                object_type=OBJECT_TYPE,
-                object_id=current.pk,
-            )
+            check_record_version(current, version, object_type=OBJECT_TYPE)
             before = _audited(current)
             current.screens = bool(screens)
             current.medications = bool(medications)
