@@ -302,6 +302,8 @@ def partner_respond(request: HttpRequest, token: str, answer: str) -> HttpRespon
     try:
         _answer(link, answer, form.cleaned_data)
     except partner.LinkStopped:
+        # It stopped working while the answer was on its way (expired, withdrawn, closed).
+        partner.link_refused(link, "stopped while answering")
         return _gone(request, 410)
     except VersionConflict:
         again = _usable(request, token)

@@ -460,3 +460,20 @@ def test_csrf_stays_on_for_the_provider(world, sent):
     response = http.post(page_url(token, "accept"), {"accept-version": fresh(sent).version})
     assert response.status_code == 403
     assert fresh(sent).status == "requested"
+
+
+def test_a_link_that_stops_while_the_answer_is_on_its_way_is_refused_on_the_trail(
+    client, world, sent, monkeypatch
+):
+    token = make_link(client, world, sent)
+    client.logout()
+
+    def stopped(**kwargs):
+        raise partner.LinkStopped
+
+    monkeypatch.setattr(partner, "partner_answer", stopped)
+    response = client.post(page_url(token, "accept"), {"accept-version": fresh(sent).version})
+    gone(response, 410)
+    refusal = AuditEvent.objects.filter(object_type="referral_link", action="refused").get()
+    assert refusal.changes == {"reason": "stopped while answering"}
+    assert fresh(sent).status == "requested"
