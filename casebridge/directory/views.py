@@ -14,9 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casebridge.accounts.http import SignedInRequest
 from casebridge.accounts.models import Organisation
-from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for
 from casebridge.directory import queries, services
+from casebridge.directory.extensions import SearchedFor, client_searched_for
 from casebridge.directory.forms import (
     DirectoryExportForm,
     DirectoryImportForm,
@@ -31,7 +30,7 @@ from casebridge.inputs import parse_id
 PROBLEMS_SHOWN = 200
 
 
-def _searching_for(request: SignedInRequest) -> Client | None:
+def _searching_for(request: SignedInRequest) -> SearchedFor | None:
     """The client the search is made for (?client=id), through the access policy: reading the
     record is audited there, and someone who may not see the client gets "not found"."""
     raw = request.GET.get("client")
@@ -40,7 +39,7 @@ def _searching_for(request: SignedInRequest) -> Client | None:
     client_id = parse_id(raw)
     if client_id is None or client_id == 0:
         raise Http404
-    return client_for(user=request.user, client_id=client_id)
+    return client_searched_for(request.user, client_id)
 
 
 @login_required

@@ -18,8 +18,9 @@ class ReferralsConfig(AppConfig):
             register_tab,
             register_timeline_kind,
         )
+        from casebridge.directory.extensions import register_client_lookup
         from casebridge.plans.extensions import register_plan_links
-        from casebridge.referrals.queries import plan_links, referrals_due
+        from casebridge.referrals.queries import client_searched_for, plan_links, referrals_due
         from casebridge.referrals.services import TIMELINE_KIND
 
         register_timeline_kind(TimelineEntryKind(TIMELINE_KIND, "Referral", "read_clinical"))
@@ -30,3 +31,4 @@ class ReferralsConfig(AppConfig):
         )
         register_due_provider(referrals_due, needs_action="read_clinical")
         register_plan_links(plan_links)
+        register_client_lookup(client_searched_for)

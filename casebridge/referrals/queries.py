@@ -11,7 +11,8 @@ from casebridge.access.policy import Action
 from casebridge.accounts.models import User
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
-from casebridge.clients.queries import user_may
+from casebridge.clients.queries import client_for, user_may
+from casebridge.directory.extensions import SearchedFor
 from casebridge.directory.models import Service, TaxonomyTerm
 from casebridge.directory.queries import category_terms
 from casebridge.plans.extensions import PlanLink
@@ -39,6 +40,13 @@ NEED_CATEGORIES = {
     "family_social": "family-services",
     "recovery_support": "recovery-support",
 }
+
+
+def client_searched_for(user: User, client_id: int) -> SearchedFor:
+    """For the directory's search near a client: the client through the access policy (read
+    audited there; "not found" for anyone who may not see them)."""
+    client = client_for(user=user, client_id=client_id)
+    return SearchedFor(pk=client.pk, display_name=client.display_name, address=client.address)
 
 
 def directory_services(client: Client) -> QuerySet[Service]:
