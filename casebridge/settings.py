@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "casebridge.directory",
     "casebridge.referrals",
     "casebridge.advocacy",
+    "casebridge.safety",
+    "casebridge.alerts",
     "casebridge.web",
     "casebridge.demo",
 ]

@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("casebridge.referrals.partner_urls")),
     path("", include("casebridge.advocacy.urls")),
     path("", include("casebridge.directory.urls")),
+    path("", include("casebridge.safety.urls")),
+    path("", include("casebridge.alerts.urls")),
     path("audit/", include("casebridge.audit.urls")),
     path("admin/", admin.site.urls),
 ]
