@@ -8,7 +8,7 @@ from casebridge.accounts.models import Role
 
 # A program administrator configures their own organisation: its details, programs, the
 # per-model rules, staff accounts, and each program's instrument schedules, plan rules, contact
-# note rules, contact standards and referral rules. Removing a program or an account is not
+# note rules, contact standards, referral rules and alert rules. Removing a program or an account is not
 # offered: accounts are switched off instead, so the audit trail keeps who did what.
 ADMIN_PERMISSIONS = frozenset(
     {
@@ -25,6 +25,7 @@ ADMIN_PERMISSIONS = frozenset(
             for verb in ("view", "add", "change", "delete")
         ),
         *(f"referrals.{verb}_referralrules" for verb in ("view", "add", "change", "delete")),
+        *(f"alerts.{verb}_alertrule" for verb in ("view", "add", "change", "delete")),
         *(
             f"directory.view_{model}"
             for model in ("provider", "service", "location", "taxonomyterm", "directoryimport")

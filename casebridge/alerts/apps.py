@@ -1,4 +1,5 @@
-"""App config for early warning: alert rules read what the other capabilities record."""
+"""App config for early warning: alert rules read what the other capabilities record, and
+re-evaluate a client right after their facts change."""
 
 from django.apps import AppConfig
 
@@ -7,3 +8,8 @@ class AlertsConfig(AppConfig):
     name = "casebridge.alerts"
     label = "alerts"
     verbose_name = "Alerts"
+
+    def ready(self) -> None:
+        from casebridge.alerts import receivers
+
+        receivers.connect()

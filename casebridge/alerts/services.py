@@ -1,0 +1,318 @@
+"""Turning findings into alerts, and what people do with them.
+
+`evaluate_clients` is the one writer of rule alerts: it finds every rule's facts for a set of
+clients and brings their alerts in step, in one transaction. New findings become open alerts;
+an alert that resolved itself comes back if its facts are true again; a live alert whose facts
+stopped being true resolves itself and says why. A person's resolution stands: the same finding
+never opens again. The unique (client, kind, key) row makes every run idempotent: two runs at
+once, or a run killed halfway and started again, leave one alert per finding.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from casebridge.accounts.models import User
+from casebridge.alerts.findings import ClientFacts, Context, Finding, find
+from casebridge.alerts.models import LIVE_STATES, Alert, AlertKind, AlertState, Priority
+from casebridge.alerts.rules import (
+    CASE_CONCLUDED,
+    CONCERN_NEEDS_ACTION,
+    ENDED_BECAUSE,
+    RULE_TURNED_OFF,
+    RULES,
+    rule_settings,
+)
+from casebridge.audit.services import audit_record
+from casebridge.audit.versions import check_record_version, save_version
+from casebridge.clients.models import Client
+from casebridge.clients.stages import Stage
+
+# How many clients one transaction of the sweep evaluates.
+SWEEP_BATCH = 1000
+LONGEST_SNOOZE_DAYS = 90
+CONCERN_MAX_LENGTH = 500
+
+
+@dataclass
+class Evaluation:
+    clients: int = 0
+    opened: int = 0
+    reopened: int = 0
+    resolved: int = 0
+    woken: int = 0
+
+    def add(self, other: "Evaluation") -> None:
+        self.clients += other.clients
+        self.opened += other.opened
+        self.reopened += other.reopened
+        self.resolved += other.resolved
+        self.woken += other.woken
+
+
+def _new_alert(finding: Finding, now: datetime) -> Alert:
+    rule = RULES[finding.kind]
+    return Alert(
+        client_id=finding.client_id,
+        kind=finding.kind,
+        key=finding.key[:60],
+        priority=rule.priority,
+        title=finding.title[:200],
+        facts=finding.facts,
+        fact_on=finding.fact_on,
+        act_url_name=rule.act_url_name,
+        needs_action=finding.needs_action or rule.needs_action,
+        state=AlertState.OPEN,
+        opened_at=now,
+    )
+
+
+def evaluate_clients(client_ids: Iterable[int], *, now: datetime | None = None) -> Evaluation:
+    """Bring the rule alerts of these clients in step with their record (one transaction, a
+    fixed number of queries however many clients)."""
+    ids = sorted(set(client_ids))
+    result = Evaluation(clients=len(ids))
+    if not ids:
+        return result
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        rows = Client.objects.filter(pk__in=ids).values_list(
+            "pk", "program_id", "stage", "next_contact_due_at", "last_contact_at"
+        )
+        facts: dict[int, ClientFacts] = {}
+        program_of: dict[int, int] = {}
+        for pk, program_id, stage, next_due, last_contact in rows:
+            program_of[pk] = program_id
+            if stage != Stage.CONCLUSION:
+                facts[pk] = ClientFacts(pk, program_id, next_due, last_contact)
+        by_program = rule_settings(set(program_of.values()))
+        settings = {pk: by_program[program_id] for pk, program_id in program_of.items()}
+        findings = find(Context(facts, settings, today, now)) if facts else []
+        found = {(f.client_id, f.kind, f.key[:60]): f for f in findings}
+
+        existing = Alert.objects.filter(client_id__in=ids).exclude(kind=AlertKind.CONCERN)
+        existing = existing.filter(
+            Q(state__in=sorted(LIVE_STATES))
+            | Q(
+                state=AlertState.RESOLVED,
+                resolved_automatically=True,
+                key__in={k for _, _, k in found},
+            )
+        )
+        to_reopen: list[int] = []
+        to_resolve: dict[str, list[int]] = defaultdict(list)
+        for pk, client_id, kind, key, state, fact_on in existing.values_list(
+            "pk", "client_id", "kind", "key", "state", "fact_on"
+        ):
+            if found.pop((client_id, kind, key), None) is not None:
+                if state == AlertState.RESOLVED:
+                    to_reopen.append(pk)
+                continue
+            if state == AlertState.RESOLVED:
+                continue
+            if client_id not in facts:
+                to_resolve[CASE_CONCLUDED].append(pk)
+            elif not settings[client_id][kind]["enabled"]:
+                to_resolve[RULE_TURNED_OFF].append(pk)
+            elif _out_of_window(kind, fact_on, settings[client_id], today):
+                continue  # history: its rule no longer looks that far back
+            else:
+                to_resolve[ENDED_BECAUSE[kind]].append(pk)
+
+        for because, pks in to_resolve.items():
+            result.resolved += Alert.objects.filter(
+                pk__in=pks, state__in=sorted(LIVE_STATES)
+            ).update(
+                state=AlertState.RESOLVED,
+                resolved_at=now,
+                resolved_by=None,
+                resolved_automatically=True,
+                resolution_note=because,
+                snoozed_until=None,
+                version=F("version") + 1,
+            )
+        if to_reopen:
+            result.reopened = Alert.objects.filter(
+                pk__in=to_reopen, state=AlertState.RESOLVED, resolved_automatically=True
+            ).update(
+                state=AlertState.OPEN,
+                opened_at=now,
+                resolved_at=None,
+                resolved_automatically=False,
+                resolution_note="",
+                acknowledged_by=None,
+                acknowledged_at=None,
+                version=F("version") + 1,
+            )
+        if found:
+            Alert.objects.bulk_create(
+                [_new_alert(f, now) for f in found.values()], ignore_conflicts=True
+            )
+            # What this run opened (another run at the same moment cannot share `now`).
+            result.opened = (
+                Alert.objects.filter(
+                    client_id__in={c for c, _, _ in found}, opened_at=now, state=AlertState.OPEN
+                ).count()
+                - result.reopened
+            )
+        result.woken = wake_snoozed(today, client_ids=ids)
+    return result
+
+
+def _out_of_window(
+    kind: str, fact_on: date, numbers: dict[str, dict[str, int]], today: date
+) -> bool:
+    window = RULES[kind].window
+    if not window:
+        return False
+    return fact_on < today - timedelta(days=int(numbers[kind][window]))
+
+
+def wake_snoozed(today: date, *, client_ids: list[int] | None = None) -> int:
+    """Snoozed alerts whose day has come are open again (of these clients, or everyone's)."""
+    due = Alert.objects.filter(state=AlertState.SNOOZED, snoozed_until__lte=today)
+    if client_ids is not None:
+        due = due.filter(client_id__in=client_ids)
+    return due.update(state=AlertState.OPEN, snoozed_until=None, version=F("version") + 1)
+
+
+def sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> Evaluation:
+    """Evaluate every client, in batches of `batch` clients with a transaction each, so that a
+    sweep cut short has kept what it did and the next one starts over safely."""
+    now = now or timezone.now()
+    total = Evaluation()
+    last = 0
+    while True:
+        ids = list(
+            Client.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            break
+        total.add(evaluate_clients(ids, now=now))
+        last = ids[-1]
+    return total
+
+
+# What people do with an alert
+
+
+def _check(alert: Alert, version: int | None) -> None:
+    check_record_version(
+        alert,
+        version,
+        object_type="alert",
+        message="Someone else changed this alert since you opened it. Look at it again.",
+    )
+
+
+def alert_acknowledge(*, alert: Alert, by: User, version: int | None) -> Alert:
+    """Say someone is on it: it stays on My Day, marked as seen."""
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        _check(alert, version)
+        if alert.state == AlertState.RESOLVED:
+            raise ValidationError("This alert is already resolved.")
+        before = alert.state
+        alert.state = AlertState.ACKNOWLEDGED
+        alert.snoozed_until = None
+        alert.acknowledged_by = by
+        alert.acknowledged_at = timezone.now()
+        save_version(alert, actor=by, object_type="alert", changes={"state": [before, alert.state]})
+    return alert
+
+
+def alert_resolve(*, alert: Alert, by: User, note: str, version: int | None) -> Alert:
+    """Close an alert with a note saying what was done. It does not come back for these facts."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "Say what was done, so the next person knows."})
+    if len(note) > 500:
+        raise ValidationError({"note": "Keep the note to 500 characters."})
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        _check(alert, version)
+        if alert.state == AlertState.RESOLVED:
+            raise ValidationError("This alert is already resolved.")
+        before = alert.state
+        alert.state = AlertState.RESOLVED
+        alert.snoozed_until = None
+        alert.resolved_by = by
+        alert.resolved_at = timezone.now()
+        alert.resolution_note = note
+        alert.resolved_automatically = False
+        save_version(
+            alert,
+            actor=by,
+            object_type="alert",
+            changes={"state": [before, alert.state], "resolution_note": ["", note]},
+        )
+    return alert
+
+
+def alert_snooze(*, alert: Alert, by: User, until: date, version: int | None) -> Alert:
+    """Put an alert out of sight until a day; it opens again that morning by itself."""
+    today = timezone.localdate()
+    if until <= today:
+        raise ValidationError({"until": "Choose a day after today."})
+    if until > today + timedelta(days=LONGEST_SNOOZE_DAYS):
+        raise ValidationError(
+            {"until": f"Snooze for at most {LONGEST_SNOOZE_DAYS} days; resolve it instead."}
+        )
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        _check(alert, version)
+        if alert.state == AlertState.RESOLVED:
+            raise ValidationError("This alert is already resolved.")
+        before = alert.state
+        alert.state = AlertState.SNOOZED
+        alert.snoozed_until = until
+        save_version(
+            alert,
+            actor=by,
+            object_type="alert",
+            changes={"state": [before, alert.state], "snoozed_until": [None, until.isoformat()]},
+        )
+    return alert
+
+
+def concern_raise(*, client: Client, by: User, text: str) -> Alert:
+    """A person's worry about a client ("I'm worried about ..."), as an alert for those who work
+    with the client. Only a person resolves it."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Say what you are worried about."})
+    if len(text) > CONCERN_MAX_LENGTH:
+        raise ValidationError({"text": f"Keep it to {CONCERN_MAX_LENGTH} characters."})
+    now = timezone.now()
+    with transaction.atomic():
+        alert = Alert(
+            client=client,
+            kind=AlertKind.CONCERN,
+            key=f"concern-{now:%Y%m%d%H%M%S%f}-{by.pk}",
+            priority=Priority.HIGH,
+            title=f"Concern from {by.display_name}"[:200],
+            facts=[text],
+            fact_on=timezone.localdate(now),
+            act_url_name="client_overview",
+            needs_action=CONCERN_NEEDS_ACTION,
+            opened_at=now,
+            raised_by=by,
+        )
+        alert.full_clean()
+        alert.save()
+        audit_record(
+            actor=by,
+            action="create",
+            client_id=client.pk,
+            object_type="alert",
+            object_id=alert.pk,
+            changes={"kind": [None, AlertKind.CONCERN]},
+        )
+    return alert
