@@ -259,10 +259,11 @@ BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 PLAN_TASK_GRACE_DAYS = env_int("PLAN_TASK_GRACE_DAYS", 7)
 # How often `casebridge serve` queues the sweep of overdue plan tasks (minutes).
 SWEEP_EVERY_MINUTES = env_int("SWEEP_EVERY_MINUTES", 60)
-# Background tasks `casebridge clock` queues every SWEEP_EVERY_MINUTES (the plan-task sweep and
-# the audit checkpoint).
+# Background tasks `casebridge clock` queues every SWEEP_EVERY_MINUTES (the plan-task sweep, the
+# alert sweep and the audit checkpoint).
 PERIODIC_TASKS = [
     "casebridge.plans.tasks.sweep_overdue_tasks",
+    "casebridge.alerts.tasks.sweep_alerts",
     "casebridge.monitoring.tasks.extend_repeating_appointments",
     "casebridge.audit.tasks.write_audit_checkpoint",
 ]

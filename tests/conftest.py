@@ -3,6 +3,7 @@ alice is the client's assigned case manager, bob works in the same program but i
 charlie is a case manager in another organisation; sue supervises the program, otto another
 program; cody is the client's coach, ivy does intake, ada administers, aud audits."""
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -88,3 +89,25 @@ def world(db):
         registered_by=charlie,
     )
     return SimpleNamespace(**locals())
+
+
+def _redis_url() -> str:
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def rq_settings(settings):
+    import redis
+
+    connection = redis.Redis.from_url(_redis_url())
+    try:
+        connection.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    connection.flushdb()
+    settings.RQ_QUEUES = {"default": {"URL": _redis_url()}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    yield
+    connection.flushdb()

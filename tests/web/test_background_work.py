@@ -1,8 +1,6 @@
 """Background work goes through Django's Tasks API on both real backends: the database backend
 with its worker, and RQ on Redis."""
 
-import os
-
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -25,28 +23,6 @@ def test_the_database_backend_stores_the_task_and_the_worker_runs_it(world, sett
     assert finished.status == TaskResultStatus.SUCCESSFUL
     assert finished.return_value == 1
     assert [m.to for m in mail.outbox] == [[world.sue.email]]
-
-
-def _redis_url() -> str:
-    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def rq_settings(settings):
-    import redis
-
-    connection = redis.Redis.from_url(_redis_url())
-    try:
-        connection.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    connection.flushdb()
-    settings.RQ_QUEUES = {"default": {"URL": _redis_url()}}
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    yield
-    connection.flushdb()
 
 
 def test_the_redis_backend_queues_the_task_for_an_rq_worker(world, rq_settings):
