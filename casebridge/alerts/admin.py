@@ -19,7 +19,7 @@ def _numbers_help() -> str:
         )
         lines.append(f"{definition.kind.label}: {names or 'no numbers'}")
     return (
-        "Only the numbers that differ from the defaults, for example {\"grace_days\": 2}. "
+        'Only the numbers that differ from the defaults, for example {"grace_days": 2}. '
         + "; ".join(lines)
         + "."
     )

@@ -45,6 +45,19 @@ class AlertState(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
+# What the link to where to act says, by where it goes.
+ACT_LABELS = {
+    "client_calendar": "Open the calendar",
+    "check_in_list": "Open check-ins",
+    "recovery": "Open screens and medication",
+    "measures": "Open measures",
+    "client_overview": "Open the record",
+    "contact_log": "Record a contact",
+    "plan_home": "Open the care plan",
+    "referral_list": "Open referrals",
+    "consent_list": "Open consents",
+}
+
 # States in which an alert still asks for someone's attention (a snooze ends by itself).
 LIVE_STATES = frozenset({AlertState.OPEN, AlertState.ACKNOWLEDGED, AlertState.SNOOZED})
 
@@ -132,6 +145,10 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"Alert {self.pk}"
+
+    @property
+    def act_label(self) -> str:
+        return ACT_LABELS.get(self.act_url_name, "Open")
 
     @property
     def is_live(self) -> bool:

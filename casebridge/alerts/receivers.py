@@ -32,7 +32,7 @@ def client_changed(client_id: int | None) -> None:
         return
     pending = getattr(connection, "_alerts_pending", None)
     registered = connection.in_atomic_block and any(
-        callback is pending for _, callback, _ in connection.run_on_commit
+        entry[1] is pending for entry in connection.run_on_commit
     )
     if pending is None or not registered:
         pending = _Pending()

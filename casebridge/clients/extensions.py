@@ -42,12 +42,16 @@ class TimelineEntryKind:
 
 # Given the ids of the clients on a page, return their due items in a constant number of queries.
 DueProvider = Callable[[list[int]], dict[int, list[DueItem]]]
+# The same, for items that each carry the action a viewer needs (alerts): given the viewer's
+# actions too, it returns only the items those actions may see.
+ViewerDueProvider = Callable[[list[int], frozenset[str]], dict[int, list[DueItem]]]
 
 
 @dataclass(frozen=True)
 class _RegisteredDueProvider:
-    provider: DueProvider
+    provider: DueProvider | ViewerDueProvider
     needs_action: str
+    per_viewer: bool = False
 
 
 # Given collateral ids, say which have a release (a consent) in effect: {id: plain description}.
@@ -69,6 +73,14 @@ def register_due_provider(provider: DueProvider, *, needs_action: str) -> None:
     """`needs_action` is what the due items link to: a viewer without it never sees them, and
     the provider's queries are not even run for that viewer."""
     entry = _RegisteredDueProvider(provider, needs_action)
+    if entry not in DUE_PROVIDERS:
+        DUE_PROVIDERS.append(entry)
+
+
+def register_viewer_due_provider(provider: ViewerDueProvider, *, needs_action: str) -> None:
+    """A provider whose items each need their own action: it is given the viewer's actions and
+    filters by them in its query. `needs_action` is the least any of its items needs."""
+    entry = _RegisteredDueProvider(provider, needs_action, per_viewer=True)
     if entry not in DUE_PROVIDERS:
         DUE_PROVIDERS.append(entry)
 
@@ -110,7 +122,12 @@ def due_items(client_ids: Iterable[int], actions: Iterable[str]) -> dict[int, li
     for registered in DUE_PROVIDERS:
         if registered.needs_action not in allowed:
             continue
-        for client_id, items in registered.provider(ids).items():
+        found = (
+            registered.provider(ids, frozenset(allowed))  # type: ignore[call-arg]
+            if registered.per_viewer
+            else registered.provider(ids)  # type: ignore[call-arg]
+        )
+        for client_id, items in found.items():
             merged.setdefault(client_id, []).extend(items)
     for items in merged.values():
         items.sort(key=lambda item: item.due_on)

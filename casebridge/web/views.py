@@ -16,7 +16,7 @@ from casebridge.access.policy import may_have_caseload, may_read_audit
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if may_have_caseload(user):
-        return redirect("caseload")
+        return redirect("my_day")
     if may_read_audit(user):
         return redirect("audit_trail")
     if user.is_staff:

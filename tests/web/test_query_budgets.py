@@ -16,18 +16,19 @@ from tests.factories import ClientFactory, CollateralFactory
 from tests.plans.helpers import ready_plan, sign_all
 
 BUDGETS = {
-    "caseload": ("/caseload/", 32),
-    "caseload, overdue only": ("/caseload/?overdue=on", 30),
-    "caseload by next due": ("/caseload/?sort=next_due", 32),
-    "client overview": ("/clients/{c}/", 32),
-    "timeline": ("/clients/{c}/timeline/", 32),
-    "care plan home": ("/clients/{c}/plan/", 47),
+    "caseload": ("/caseload/", 33),
+    "caseload, overdue only": ("/caseload/?overdue=on", 31),
+    "caseload by next due": ("/caseload/?sort=next_due", 33),
+    "client overview": ("/clients/{c}/", 33),
+    "timeline": ("/clients/{c}/timeline/", 33),
+    "care plan home": ("/clients/{c}/plan/", 48),
     "my tasks": ("/tasks/", 14),
-    "measures": ("/clients/{c}/measures/", 35),
-    "contact log": ("/clients/{c}/contact-log/", 36),
-    "check-ins": ("/clients/{c}/check-ins/", 32),
-    "calendar": ("/clients/{c}/calendar/", 32),
-    "recovery": ("/clients/{c}/recovery/", 38),
+    "measures": ("/clients/{c}/measures/", 36),
+    "contact log": ("/clients/{c}/contact-log/", 37),
+    "check-ins": ("/clients/{c}/check-ins/", 33),
+    "calendar": ("/clients/{c}/calendar/", 33),
+    "recovery": ("/clients/{c}/recovery/", 39),
+    "my day": ("/my-day/", 33),
 }
 
 

@@ -1,0 +1,161 @@
+"""Reads of alerts: the person's day, a client's alerts, and alerts as due items.
+
+Every list is narrowed to the clients the access policy gives the person and to the alerts
+whose action their role has (an alert about a drug screen never reaches a coach), in the query.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from casebridge.access.policy import Action, role_actions
+from casebridge.accounts.models import Role, User
+from casebridge.alerts.models import Alert, AlertState
+from casebridge.clients.extensions import DueItem, due_items
+from casebridge.clients.models import Client
+from casebridge.monitoring.calendar import ShownAppointment, staff_calendar
+from casebridge.plans.models import PlanTask
+from casebridge.plans.queries import my_tasks
+
+# How many alerts a list shows at most (the rest are counted).
+ALERT_LIST_LIMIT = 100
+# How far ahead My Day looks for what is coming due.
+DAYS_AHEAD = 7
+
+
+def showing(today: date) -> Q:
+    """Alerts that ask for attention today: open or being worked on, and snoozed ones whose day
+    has come (the sweep wakes them; until it runs, they show anyway)."""
+    return Q(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]) | Q(
+        state=AlertState.SNOOZED, snoozed_until__lte=today
+    )
+
+
+def my_clients(user: User) -> QuerySet[Client]:
+    """The clients whose day is this person's: those the caseload lists (the policy's clients
+    for the role, without emergency access); a supervisor's own, the team's being on the
+    supervisor's view."""
+    clients = Client.objects.restrict(user, Action.VIEW, include_emergency=False)
+    if user.role == Role.SUPERVISOR:
+        clients = clients.filter(Q(primary_case_manager=user) | Q(secondary_case_manager=user))
+    return clients
+
+
+def alerts_for(user: User, clients: QuerySet[Client], today: date) -> QuerySet[Alert]:
+    return (
+        Alert.objects.filter(showing(today), client__in=clients)
+        .filter(needs_action__in=sorted(role_actions(user)))
+        .select_related("client")
+        .order_by("priority", "-opened_at", "-id")
+    )
+
+
+def open_alerts(user: User, today: date | None = None) -> tuple[list[Alert], int]:
+    """The person's open alerts, most urgent first, and how many there are in all."""
+    today = today or timezone.localdate()
+    alerts = alerts_for(user, my_clients(user), today)
+    shown = list(alerts[: ALERT_LIST_LIMIT + 1])
+    if len(shown) <= ALERT_LIST_LIMIT:
+        return shown, len(shown)
+    return shown[:ALERT_LIST_LIMIT], alerts.count()
+
+
+@dataclass
+class DueLine:
+    client: Client
+    item: DueItem
+
+
+@dataclass
+class Day:
+    today: date
+    alerts: list[Alert]
+    alert_count: int
+    appointments: list[ShownAppointment]
+    overdue: list[DueLine] = field(default_factory=list)
+    due_today: list[DueLine] = field(default_factory=list)
+    coming_up: list[DueLine] = field(default_factory=list)
+    tasks: list[PlanTask] = field(default_factory=list)
+
+    @property
+    def client_ids(self) -> list[int]:
+        ids = {a.client_id for a in self.alerts}
+        ids |= {a.client_id for a in self.appointments}
+        for line in self.overdue + self.due_today + self.coming_up:
+            ids.add(line.client.pk)
+        ids |= {t.client_id for t in self.tasks}
+        return sorted(ids)
+
+
+def my_day(user: User) -> Day:
+    """Everything the person's day holds, each item one click from where to act on it."""
+    today = timezone.localdate()
+    alerts, alert_count = open_alerts(user, today)
+    clients = list(my_clients(user).exclude(stage="conclusion"))
+    mine = {client.pk for client in clients}
+    calendar = staff_calendar(user, "day", today)
+    appointments = [
+        a for d in calendar.days if d.day == today for a in d.appointments if a.client_id in mine
+    ]
+    day = Day(today, alerts, alert_count, appointments)
+    actions = role_actions(user)
+    horizon = today + timedelta(days=DAYS_AHEAD)
+    by_client = due_items([c.pk for c in clients], actions)
+    for client in clients:
+        items = [i for i in by_client.get(client.pk, []) if i.url_name != "client_alerts"]
+        if client.next_contact_due_at is not None and Action.RECORD_CONTACT in actions:
+            items.append(
+                DueItem(
+                    label="Contact",
+                    due_on=timezone.localdate(client.next_contact_due_at),
+                    url_name="contact_log",
+                )
+            )
+        for item in items:
+            line = DueLine(client, item)
+            if item.due_on < today:
+                day.overdue.append(line)
+            elif item.due_on == today:
+                day.due_today.append(line)
+            elif item.due_on <= horizon:
+                day.coming_up.append(line)
+    for lines in (day.overdue, day.due_today, day.coming_up):
+        lines.sort(key=lambda line: (line.item.due_on, line.client.display_name))
+    day.tasks = [t for t in my_tasks(user) if t.due_on <= horizon]
+    return day
+
+
+def client_alerts(client: Client, actions: frozenset[str]) -> dict[str, Any]:
+    """A client's live alerts and the last resolved ones, those the viewer's actions reach."""
+    mine = Alert.objects.filter(client=client, needs_action__in=sorted(actions)).select_related(
+        "resolved_by", "acknowledged_by", "raised_by"
+    )
+    live = list(mine.exclude(state=AlertState.RESOLVED).order_by("priority", "-opened_at"))
+    resolved = list(mine.filter(state=AlertState.RESOLVED).order_by("-resolved_at", "-id")[:20])
+    return {"live": live, "resolved": resolved}
+
+
+def alerts_due(client_ids: list[int], actions: frozenset[str]) -> dict[int, list[DueItem]]:
+    """Open alerts as due items on the caseload and the client's header: one line per client
+    (the alert's title, or how many), in one query."""
+    today = timezone.localdate()
+    rows = (
+        Alert.objects.filter(showing(today), client_id__in=client_ids)
+        .filter(needs_action__in=sorted(actions))
+        .order_by("priority", "-opened_at")
+        .values_list("client_id", "title", "fact_on")
+    )
+    grouped: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    for client_id, title, fact_on in rows:
+        grouped[client_id].append((title, fact_on))
+    due: dict[int, list[DueItem]] = {}
+    for client_id, found in grouped.items():
+        label = f"Alert: {found[0][0]}" if len(found) == 1 else f"Alerts ({len(found)})"
+        due[client_id] = [
+            DueItem(label=label, due_on=min(on for _, on in found), url_name="client_alerts")
+        ]
+    return due

@@ -1,0 +1,245 @@
+"""My Day, an alert and what to do with it, a client's Alerts tab, and raising a concern.
+
+Every list of clients is a read of their records and is audited as the caseload is; an alert
+opens only for someone the access policy lets see its client with the alert's action."""
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from casebridge.access.policy import Action, may_have_caseload, role_actions
+from casebridge.accounts.http import SignedInRequest
+from casebridge.alerts import queries, services
+from casebridge.alerts.forms import AlertActionForm, ConcernForm
+from casebridge.alerts.models import Alert, AlertKind
+from casebridge.audit.services import audit_record
+from casebridge.clients.models import Client
+from casebridge.clients.queries import allowed_actions, client_for, client_page, user_may
+from casebridge.formtools import save_versioned
+
+# How often My Day asks whether its alerts changed (seconds).
+POLL_SECONDS = 30
+
+
+def _token(alerts: list[Alert], count: int) -> str:
+    """What the person's alert list looks like now, in a few characters: the poll sends it back
+    and hears "nothing new" (204) while it is the same."""
+    shape = ",".join(f"{a.pk}:{a.version}:{a.state}" for a in alerts) + f"/{count}"
+    return hashlib.sha256(shape.encode()).hexdigest()[:16]
+
+
+def _audit_list(request: SignedInRequest, what: str, client_ids: list[int]) -> None:
+    audit_record(
+        actor=request.user, action="list", object_type=what, changes={"client_ids": client_ids}
+    )
+
+
+@login_required
+def my_day(request: SignedInRequest) -> HttpResponse:
+    if not may_have_caseload(request.user):
+        raise Http404
+    day = queries.my_day(request.user)
+    _audit_list(request, "my_day", day.client_ids)
+    return render(
+        request,
+        "alerts/my_day.html",
+        {
+            "day": day,
+            "token": _token(day.alerts, day.alert_count),
+            "poll_seconds": POLL_SECONDS,
+            "may_act": Action.RECORD_CONTACT in role_actions(request.user),
+        },
+    )
+
+
+@login_required
+def my_day_alerts(request: SignedInRequest) -> HttpResponse:
+    """The alerts part of My Day, for its poll: 204 while nothing changed."""
+    if not may_have_caseload(request.user):
+        raise Http404
+    alerts, count = queries.open_alerts(request.user)
+    token = _token(alerts, count)
+    if request.GET.get("seen") == token:
+        return HttpResponse(status=204)
+    _audit_list(request, "my_day_alerts", sorted({a.client_id for a in alerts}))
+    return render(
+        request,
+        "alerts/_my_alerts.html",
+        {
+            "alerts": alerts,
+            "alert_count": count,
+            "token": token,
+            "poll_seconds": POLL_SECONDS,
+            "may_act": Action.RECORD_CONTACT in role_actions(request.user),
+            "announce": True,
+        },
+    )
+
+
+def _alert_for(request: SignedInRequest, alert_id: int) -> Alert:
+    """The alert, if the person may see its client with the alert's action (the read of the
+    client is audited there); else not found."""
+    alert = (
+        Alert.objects.select_related("resolved_by", "acknowledged_by", "raised_by")
+        .filter(pk=alert_id)
+        .first()
+    )
+    if alert is None:
+        raise Http404
+    alert.client = client_for(
+        user=request.user,
+        client_id=alert.client_id,
+        action=alert.needs_action,
+        include_emergency=False,
+    )
+    return alert
+
+
+def _next_url(request: SignedInRequest, alert: Alert) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("alert_detail", args=[alert.pk])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_detail(request: SignedInRequest, alert_id: int) -> HttpResponse:
+    alert = _alert_for(request, alert_id)
+    may_act = user_may(request.user, alert.client, Action.RECORD_CONTACT)
+    status = 200
+    form = AlertActionForm(
+        request.POST or None, prefix_id=str(alert.pk), initial={"version": alert.version}
+    )
+    if request.method == "POST":
+        if not may_act:
+            raise Http404
+        if form.is_valid():
+            do = form.cleaned_data["do"]
+            version = form.cleaned_data["version"]
+
+            def save() -> None:
+                if do == "acknowledge":
+                    services.alert_acknowledge(alert=alert, by=request.user, version=version)
+                elif do == "snooze":
+                    services.alert_snooze(
+                        alert=alert,
+                        by=request.user,
+                        until=form.cleaned_data["until"],
+                        version=version,
+                    )
+                else:
+                    services.alert_resolve(
+                        alert=alert,
+                        by=request.user,
+                        note=form.cleaned_data["note"],
+                        version=version,
+                    )
+
+            attempt = save_versioned(form, save, record=alert)
+            if attempt.saved:
+                alert.refresh_from_db()
+                if request.htmx:
+                    return render(
+                        request,
+                        "alerts/_alert.html",
+                        {
+                            "alert": alert,
+                            "may_act": may_act,
+                            "next": request.POST.get("next", ""),
+                            "just_done": True,
+                        },
+                    )
+                messages.success(request, "Saved.")
+                return redirect(_next_url(request, alert))
+            status = 409 if attempt.conflict else 400
+            if attempt.conflict:
+                form.add_error(None, str(attempt.conflict))
+        else:
+            status = 400
+        if request.htmx:
+            return render(
+                request,
+                "alerts/_alert.html",
+                {
+                    "alert": alert,
+                    "may_act": may_act,
+                    "form": form,
+                    "next": request.POST.get("next", ""),
+                },
+                status=status,
+            )
+    return render(
+        request,
+        "alerts/alert_detail.html",
+        {"alert": alert, "may_act": may_act, "form": form, "today": timezone.localdate()},
+        status=status,
+    )
+
+
+@login_required
+def client_alerts(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.VIEW)
+    actions = allowed_actions(request.user, client)
+    return render(
+        request,
+        "alerts/client_alerts.html",
+        client_page(
+            request.user,
+            client,
+            "client_alerts",
+            **queries.client_alerts(client, actions),
+            may_act=Action.RECORD_CONTACT in actions,
+            may_raise=Action.VIEW in actions and client.pk in _works_with(request, client.pk),
+        ),
+    )
+
+
+def _works_with(request: SignedInRequest, client_id: int) -> set[int]:
+    """The client's id when the person works with the client (not through emergency access)."""
+    return set(
+        Client.objects.restrict(request.user, Action.VIEW, include_emergency=False)
+        .filter(pk=client_id)
+        .values_list("pk", flat=True)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern_new(request: SignedInRequest, client_id: int) -> HttpResponse:
+    """Anyone who works with the client raises a concern; emergency access is to read only."""
+    client = client_for(
+        user=request.user, client_id=client_id, action=Action.VIEW, include_emergency=False
+    )
+    form = ConcernForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.concern_raise(
+                    client=client, by=request.user, text=form.cleaned_data["text"]
+                )
+            except ValidationError as error:
+                form.add_error("text", error.messages)
+            else:
+                messages.success(
+                    request, "Your concern was passed on. The case manager sees it on their day."
+                )
+                return redirect("client_alerts", client.pk)
+        status = 400
+    return render(
+        request,
+        "alerts/concern_form.html",
+        client_page(request.user, client, "client_alerts", form=form, kind=AlertKind.CONCERN),
+        status=status,
+    )

@@ -1,0 +1,220 @@
+"""My Day, an alert's page and what people do with it, the Alerts tab and a coach's concern, as
+each person reaches them."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from casebridge.alerts.models import Alert, AlertState
+from casebridge.alerts.services import evaluate_clients
+from casebridge.audit.models import AuditEvent
+from casebridge.monitoring.services.appointments import appointment_schedule
+from tests.alerts.helpers import check_in
+from tests.monitoring.recovery_helpers import record_screen
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, user, url, **params):
+    client.force_login(user)
+    response = client.get(url, params)
+    return response, response.content.decode()
+
+
+def _craving_alert(world, level=9):
+    check_in(world, craving=level)
+    evaluate_clients([world.client.pk])
+    return Alert.objects.get(client=world.client, kind="craving")
+
+
+def test_staff_who_work_with_clients_start_on_my_day(client, world):
+    client.force_login(world.alice)
+    assert client.get("/").url == reverse("my_day")
+    client.force_login(world.aud)
+    assert client.get("/").url != reverse("my_day")
+
+
+def test_my_day_lists_the_alerts_of_my_clients_most_urgent_first(client, world):
+    _craving_alert(world)
+    record_screen(
+        world, status="refused", specimen="", method="", panel="", results={}, observed=False
+    )
+    evaluate_clients([world.client.pk, world.foreign_client.pk])
+    response, body = _page(client, world.alice, reverse("my_day"))
+    assert response.status_code == 200
+    assert "Craving 9 of 10" in body and "refused" in body
+    # High priority both: the newer first.
+    assert body.count('class="card alert-card') == 2
+    listed = AuditEvent.objects.filter(object_type="my_day", actor=world.alice).get()
+    assert world.client.pk in listed.changes["client_ids"]
+
+
+def test_a_coach_sees_check_in_alerts_but_never_a_drug_screen_alert(client, world):
+    _craving_alert(world)
+    record_screen(
+        world, status="refused", specimen="", method="", panel="", results={}, observed=False
+    )
+    evaluate_clients([world.client.pk])
+    _, body = _page(client, world.cody, reverse("my_day"))
+    assert "Craving 9 of 10" in body
+    assert "Drug screen" not in body
+    screen_alert = Alert.objects.get(kind="screen")
+    assert (
+        _page(client, world.cody, reverse("alert_detail", args=[screen_alert.pk]))[0].status_code
+        == 404
+    )
+
+
+def test_no_one_outside_the_clients_team_opens_an_alert(client, world):
+    alert = _craving_alert(world)
+    for person in (world.charlie, world.otto, world.bob, world.ada):
+        response, body = _page(client, person, reverse("alert_detail", args=[alert.pk]))
+        assert response.status_code == 404, person.username
+        assert "Craving" not in body
+
+
+def test_my_day_shows_todays_court_date_and_what_is_overdue(client, world):
+    start = timezone.now().replace(hour=23, minute=0, second=0, microsecond=0)
+    if start < timezone.now():
+        start = timezone.now() + timedelta(minutes=5)
+    appointment_schedule(
+        client=world.client,
+        by=world.alice,
+        kind="court",
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+        place="Courtroom 2",
+    )
+    _, body = _page(client, world.alice, reverse("my_day"))
+    assert "Court hearing" in body
+    assert reverse("client_calendar", args=[world.client.pk]) in body
+
+
+def test_the_poll_hears_nothing_new_until_an_alert_arrives(client, world):
+    response, body = _page(client, world.alice, reverse("my_day_alerts"))
+    assert response.status_code == 200
+    token = body.split("?seen=")[1].split('"')[0]
+    assert _page(client, world.alice, reverse("my_day_alerts"), seen=token)[0].status_code == 204
+    _craving_alert(world)
+    response, body = _page(client, world.alice, reverse("my_day_alerts"), seen=token)
+    assert response.status_code == 200
+    assert "Craving 9 of 10" in body and 'role="status"' in body
+
+
+@pytest.mark.parametrize(
+    ("data", "state"),
+    [
+        ({"do": "acknowledge"}, AlertState.ACKNOWLEDGED),
+        ({"do": "resolve", "note": "Called her; she is with her sponsor"}, AlertState.RESOLVED),
+    ],
+)
+def test_the_case_manager_works_an_alert_from_my_day(client, world, data, state):
+    alert = _craving_alert(world)
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("alert_detail", args=[alert.pk]),
+        {**data, "version": alert.version, "next": "/my-day/"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    alert.refresh_from_db()
+    assert alert.state == state
+    assert 'id="alert-%d"' % alert.pk in response.content.decode()
+
+
+def test_a_snooze_hides_the_alert_until_its_day(client, world):
+    alert = _craving_alert(world)
+    client.force_login(world.alice)
+    until = timezone.localdate() + timedelta(days=2)
+    response = client.post(
+        reverse("alert_detail", args=[alert.pk]),
+        {"do": "snooze", "until": until.isoformat(), "version": alert.version, "next": "/my-day/"},
+    )
+    assert response.url == "/my-day/"
+    _, body = _page(client, world.alice, reverse("my_day"))
+    assert "Craving 9 of 10" not in body
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"do": "resolve", "note": "  "}, "Say what was done"),
+        ({"do": "snooze"}, "Choose the day it should come back"),
+        ({"do": "snooze", "until": "2001-01-01"}, "Choose a day after today"),
+        ({"do": "explode"}, "Select a valid choice"),
+    ],
+)
+def test_an_action_that_cannot_be_done_says_why_and_changes_nothing(client, world, data, words):
+    alert = _craving_alert(world)
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("alert_detail", args=[alert.pk]), {**data, "version": alert.version}
+    )
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.state == AlertState.OPEN
+
+
+def test_two_people_closing_the_same_alert_do_not_overwrite_each_other(client, world):
+    alert = _craving_alert(world)
+    client.force_login(world.sue)
+    client.post(
+        reverse("alert_detail", args=[alert.pk]),
+        {"do": "resolve", "note": "Sue called", "version": alert.version},
+    )
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("alert_detail", args=[alert.pk]),
+        {"do": "resolve", "note": "Alice called", "version": alert.version},
+    )
+    assert response.status_code == 409
+    alert.refresh_from_db()
+    assert alert.resolution_note == "Sue called"
+
+
+def test_a_coach_raises_a_concern_the_case_manager_sees_on_my_day(client, world):
+    client.force_login(world.cody)
+    form = client.get(reverse("concern_new", args=[world.client.pk]))
+    assert form.status_code == 200
+    response = client.post(
+        reverse("concern_new", args=[world.client.pk]),
+        {"text": "An old drinking friend called him twice this week"},
+    )
+    assert response.url == reverse("client_alerts", args=[world.client.pk])
+    alert = Alert.objects.get(kind="concern")
+    assert (
+        alert.raised_by == world.cody and alert.title == "Concern from Cody " + world.cody.last_name
+    )
+    _, body = _page(client, world.alice, reverse("my_day"))
+    assert "An old drinking friend called him twice this week" in body
+    assert AuditEvent.objects.filter(
+        object_type="alert", action="create", actor=world.cody
+    ).exists()
+
+
+def test_a_concern_needs_words_and_a_client_one_works_with(client, world):
+    client.force_login(world.cody)
+    response = client.post(reverse("concern_new", args=[world.client.pk]), {"text": ""})
+    assert response.status_code == 400
+    assert "Say what you are worried about" in response.content.decode()
+    client.force_login(world.charlie)
+    assert client.get(reverse("concern_new", args=[world.client.pk])).status_code == 404
+
+
+def test_the_alerts_tab_shows_open_and_resolved_alerts(client, world):
+    alert = _craving_alert(world)
+    check_in(world, craving=2)
+    evaluate_clients([world.client.pk])
+    alert.refresh_from_db()
+    assert alert.state == AlertState.RESOLVED
+    _, body = _page(client, world.alice, reverse("client_alerts", args=[world.client.pk]))
+    assert "Resolved lately" in body and "Craving is no longer rising or high" in body
+
+
+def test_the_caseload_shows_an_open_alert_beside_the_client(client, world):
+    _craving_alert(world)
+    _, body = _page(client, world.alice, reverse("caseload"))
+    assert "Alert: Craving 9 of 10" in body
