@@ -252,6 +252,12 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "casebridge@localhost")
+# Text messages go through a pluggable backend: the console by default; a provider's backend
+# (a class with send_messages(messages) -> int, see casebridge/alerts/sms.py) by its dotted path.
+SMS_BACKEND = env_str("SMS_BACKEND", "casebridge.alerts.sms.ConsoleBackend")
+# The address people use to reach Casebridge, for links in emails and texts sent from the
+# background (no request to take it from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Break-the-glass access lasts this long before it must be asked for again.
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
@@ -264,6 +270,7 @@ SWEEP_EVERY_MINUTES = env_int("SWEEP_EVERY_MINUTES", 60)
 PERIODIC_TASKS = [
     "casebridge.plans.tasks.sweep_overdue_tasks",
     "casebridge.alerts.tasks.sweep_alerts",
+    "casebridge.alerts.tasks.send_alert_notifications",
     "casebridge.monitoring.tasks.extend_repeating_appointments",
     "casebridge.audit.tasks.write_audit_checkpoint",
 ]

@@ -153,3 +153,81 @@ class Alert(models.Model):
     @property
     def is_live(self) -> bool:
         return self.state in LIVE_STATES
+
+
+class NotificationPreference(models.Model):
+    """How a person hears of new alerts beyond My Day, and when not to be disturbed."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_preference"
+    )
+    email_from = models.PositiveSmallIntegerField(
+        "email me about alerts that are at least",
+        choices=Priority.choices,
+        null=True,
+        blank=True,
+        default=Priority.HIGH,
+        help_text="Leave empty for no email.",
+    )
+    sms_from = models.PositiveSmallIntegerField(
+        "text me about alerts that are at least",
+        choices=Priority.choices,
+        null=True,
+        blank=True,
+        default=None,
+        help_text="Leave empty for no text messages.",
+    )
+    sms_number = models.CharField("mobile number for texts", max_length=30, blank=True)
+    quiet_from = models.TimeField("quiet hours from", null=True, blank=True)
+    quiet_until = models.TimeField("quiet hours until", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sms_from__isnull=True) | ~models.Q(sms_number=""),
+                name="texts_need_a_number",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quiet_from__isnull=True, quiet_until__isnull=True)
+                | models.Q(quiet_from__isnull=False, quiet_until__isnull=False),
+                name="quiet_hours_have_both_ends",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Alert notifications of user {self.user_id}"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class Notification(models.Model):
+    """One person to be told of one alert on one channel: an outbox row written with the alert,
+    sent by a background task (together with the person's others due then, as one message)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_notifications"
+    )
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    created_at = models.DateTimeField()
+    # Not before this moment: the end of the person's quiet hours, unless they are on call.
+    send_after = models.DateTimeField()
+    # The message it went out in (several alerts due at once make one message).
+    delivery_key = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["sent_at", "send_after"], name="notification_due")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "user", "channel"], name="one_notification_per_alert_and_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Notification {self.pk}"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from casebridge.accounts.models import User
 from casebridge.alerts.findings import ClientFacts, Context, Finding, find
 from casebridge.alerts.models import LIVE_STATES, Alert, AlertKind, AlertState, Priority
+from casebridge.alerts.notifications import queue_notifications
 from casebridge.alerts.rules import (
     CASE_CONCLUDED,
     CONCERN_NEEDS_ACTION,
@@ -155,13 +156,15 @@ def evaluate_clients(client_ids: Iterable[int], *, now: datetime | None = None) 
             Alert.objects.bulk_create(
                 [_new_alert(f, now) for f in found.values()], ignore_conflicts=True
             )
+        if found or to_reopen:
             # What this run opened (another run at the same moment cannot share `now`).
-            result.opened = (
+            fresh = list(
                 Alert.objects.filter(
-                    client_id__in={c for c, _, _ in found}, opened_at=now, state=AlertState.OPEN
-                ).count()
-                - result.reopened
+                    client_id__in=ids, opened_at=now, state=AlertState.OPEN
+                ).values_list("pk", flat=True)
             )
+            result.opened = len(fresh) - result.reopened
+            queue_notifications(fresh, now=now)
         result.woken = wake_snoozed(today, client_ids=ids)
     return result
 
@@ -315,4 +318,5 @@ def concern_raise(*, client: Client, by: User, text: str) -> Alert:
             object_id=alert.pk,
             changes={"kind": [None, AlertKind.CONCERN]},
         )
+        queue_notifications([alert.pk], now=now)
     return alert

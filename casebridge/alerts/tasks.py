@@ -3,6 +3,7 @@ catches what time alone makes true (overdue, missed)."""
 
 from django.tasks import task
 
+from casebridge.alerts.notifications import send_due
 from casebridge.alerts.services import evaluate_clients, sweep
 
 
@@ -26,3 +27,10 @@ def sweep_alerts() -> dict[str, int]:
         "reopened": result.reopened,
         "woken": result.woken,
     }
+
+
+@task()
+def send_alert_notifications() -> int:
+    """Queued when alerts are made, and by `casebridge clock` for those held through quiet
+    hours. A rerun sends nothing twice (casebridge/alerts/notifications.py)."""
+    return send_due()

@@ -121,7 +121,7 @@ def test_the_case_manager_works_an_alert_from_my_day(client, world, data, state)
     assert response.status_code == 200
     alert.refresh_from_db()
     assert alert.state == state
-    assert 'id="alert-%d"' % alert.pk in response.content.decode()
+    assert f'id="alert-{alert.pk}"' in response.content.decode()
 
 
 def test_a_snooze_hides_the_alert_until_its_day(client, world):
