@@ -187,11 +187,13 @@ class NotificationPreference(models.Model):
             models.CheckConstraint(
                 condition=models.Q(sms_from__isnull=True) | ~models.Q(sms_number=""),
                 name="texts_need_a_number",
+                violation_error_message="Give the number to text, or choose no text messages.",
             ),
             models.CheckConstraint(
                 condition=models.Q(quiet_from__isnull=True, quiet_until__isnull=True)
                 | models.Q(quiet_from__isnull=False, quiet_until__isnull=False),
                 name="quiet_hours_have_both_ends",
+                violation_error_message="Give both ends of the quiet hours, or neither.",
             ),
         ]
 

@@ -20,7 +20,14 @@ from django.utils import timezone
 
 from casebridge.accounts.models import User
 from casebridge.alerts.findings import ClientFacts, Context, Finding, find
-from casebridge.alerts.models import LIVE_STATES, Alert, AlertKind, AlertState, Priority
+from casebridge.alerts.models import (
+    LIVE_STATES,
+    Alert,
+    AlertKind,
+    AlertState,
+    NotificationPreference,
+    Priority,
+)
 from casebridge.alerts.notifications import queue_notifications
 from casebridge.alerts.rules import (
     CASE_CONCLUDED,
@@ -320,3 +327,31 @@ def concern_raise(*, client: Client, by: User, text: str) -> Alert:
         )
         queue_notifications([alert.pk], now=now)
     return alert
+
+
+def preference_save(
+    *, user: User, version: int | None, **choices: object
+) -> NotificationPreference:
+    """Save how a person hears of alerts; refused when it changed since they opened it (two
+    windows open), so neither overwrites the other unseen."""
+    with transaction.atomic():
+        preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        if version is not None and version != preference.version:
+            raise ValidationError(
+                "Your notification settings were changed in another window since you opened "
+                "them. Look at them again."
+            )
+        before = {name: str(getattr(preference, name)) for name in choices}
+        for name, value in choices.items():
+            setattr(preference, name, value)
+        preference.version += 1
+        preference.full_clean()
+        preference.save()
+        audit_record(
+            actor=user,
+            action="update",
+            object_type="notification_preference",
+            object_id=preference.pk,
+            changes={name: [before[name], str(value)] for name, value in choices.items()},
+        )
+    return preference

@@ -15,15 +15,27 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from casebridge.access.policy import Action, may_have_caseload, role_actions
+from casebridge.access.policy import Action, may_have_caseload, may_see_team, role_actions
 from casebridge.accounts.http import SignedInRequest
-from casebridge.alerts import queries, services
-from casebridge.alerts.forms import AlertActionForm, ConcernForm
-from casebridge.alerts.models import Alert, AlertKind
+from casebridge.accounts.models import User
+from casebridge.alerts import queries, services, team
+from casebridge.alerts.forms import (
+    AlertActionForm,
+    ConcernForm,
+    MoveClientsForm,
+    NotificationPreferenceForm,
+)
+from casebridge.alerts.models import Alert, AlertKind, NotificationPreference
 from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client
-from casebridge.clients.queries import allowed_actions, client_for, client_page, user_may
-from casebridge.formtools import save_versioned
+from casebridge.clients.queries import (
+    allowed_actions,
+    client_for,
+    client_page,
+    repeated_refusals,
+    user_may,
+)
+from casebridge.formtools import apply_errors, save_versioned
 
 # How often My Day asks whether its alerts changed (seconds).
 POLL_SECONDS = 30
@@ -243,3 +255,108 @@ def concern_new(request: SignedInRequest, client_id: int) -> HttpResponse:
         client_page(request.user, client, "client_alerts", form=form, kind=AlertKind.CONCERN),
         status=status,
     )
+
+
+# The supervisor's view
+
+
+@login_required
+def team_day(request: SignedInRequest) -> HttpResponse:
+    if not may_see_team(request.user):
+        raise Http404
+    context = team.team_day(request.user)
+    _audit_list(
+        request,
+        "team_day",
+        sorted(
+            {r.client.pk for r in context["high_risk"]} | {n.client_id for n in context["notes"]}
+        ),
+    )
+    context["refusals"] = repeated_refusals(request.user)
+    return render(request, "alerts/team_day.html", context)
+
+
+def _load_label(person: User, load: team.CaseManagerDay | None) -> str:
+    """A case manager as the move form lists them: with how full their caseload is."""
+    if load is None:
+        return f"{person.display_name}: no open cases"
+    share = f", {load.share_of_full}% of a full caseload" if load.share_of_full is not None else ""
+    return f"{person.display_name}: {load.open_cases} open{share}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_move(request: SignedInRequest, manager_id: int) -> HttpResponse:
+    """Move clients of one case manager to another in a few clicks."""
+    if not may_see_team(request.user):
+        raise Http404
+    manager = team.move_targets(request.user, request.user).filter(pk=manager_id).first()
+    if manager is None and manager_id == request.user.pk:
+        manager = request.user
+    if manager is None:
+        raise Http404
+    clients = team.movable_clients(request.user, manager)
+    targets = list(team.move_targets(request.user, manager))
+    loads = {day.user.pk: day for day in team.caseloads(request.user)}
+    form = MoveClientsForm(
+        request.POST or None,
+        clients=[(c.pk, f"{c.display_name} ({c.case_number})") for c in clients],
+        targets=[(t.pk, _load_label(t, loads.get(t.pk))) for t in targets],
+    )
+    _audit_list(request, "team_move", [c.pk for c in clients])
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            to_user = next(t for t in targets if t.pk == form.cleaned_data["to_user"])
+            try:
+                moved = team.clients_move(
+                    by=request.user,
+                    client_ids=form.cleaned_data["clients"],
+                    from_user=manager,
+                    to_user=to_user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Moved {moved} client{'s' if moved != 1 else ''} to {to_user.display_name}.",
+                )
+                return redirect("team_day")
+        status = 400
+    return render(
+        request,
+        "alerts/team_move.html",
+        {"manager": manager, "form": form, "load": loads.get(manager.pk)},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: SignedInRequest) -> HttpResponse:
+    if not may_have_caseload(request.user):
+        raise Http404
+    current = NotificationPreference.objects.filter(user=request.user).first()
+    initial_version = current.version if current else 1
+    form = NotificationPreferenceForm(
+        request.POST or None,
+        instance=current or NotificationPreference(user=request.user),
+        initial={"version": initial_version},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            choices = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                services.preference_save(
+                    user=request.user, version=form.cleaned_data["version"], **choices
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, "Saved. New alerts reach you as you chose.")
+                return redirect("notification_settings")
+        status = 400
+    return render(request, "alerts/notification_settings.html", {"form": form}, status=status)
