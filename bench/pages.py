@@ -94,6 +94,8 @@ def measure(repeat: int, report: str) -> None:
         "care plan": f"/clients/{planned_id}/plan/",
         "my tasks": "/tasks/",
         "my calendar": "/calendar/",
+        "my day": "/my-day/",
+        "team today": "/team/today/",
     }
     total = Client.objects.count()
     print(

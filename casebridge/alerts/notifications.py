@@ -80,6 +80,8 @@ def queue_notifications(alert_ids: Iterable[int], *, now: datetime | None = None
     on_call_ids = {user.pk for users in on_call.values() for user in users}
     people: dict[int, User] = {}
     wanted: list[tuple[Alert, User]] = []
+    seen: set[tuple[int, int]] = set()
+    actions: dict[int, frozenset[str]] = {}
     for alert in alerts:
         team = [alert.client.primary_case_manager, alert.client.secondary_case_manager]
         if alert.priority == Priority.URGENT:
@@ -87,10 +89,11 @@ def queue_notifications(alert_ids: Iterable[int], *, now: datetime | None = None
         for user in team:
             if user is None or not user.is_active or user.pk == alert.raised_by_id:
                 continue
-            if alert.needs_action not in role_actions(user):
+            if user.pk not in actions:
+                actions[user.pk] = role_actions(user)
+            if alert.needs_action not in actions[user.pk] or (alert.pk, user.pk) in seen:
                 continue
-            if any(user.pk == other.pk for a, other in wanted if a.pk == alert.pk):
-                continue
+            seen.add((alert.pk, user.pk))
             people[user.pk] = user
             wanted.append((alert, user))
     preferences = {

@@ -81,17 +81,23 @@ def _new_alert(finding: Finding, now: datetime) -> Alert:
     )
 
 
-def evaluate_clients(client_ids: Iterable[int], *, now: datetime | None = None) -> Evaluation:
+def evaluate_clients(
+    client_ids: Iterable[int], *, now: datetime | None = None, contiguous: bool = False
+) -> Evaluation:
     """Bring the rule alerts of these clients in step with their record (one transaction, a
-    fixed number of queries however many clients)."""
+    fixed number of queries however many clients). `contiguous`: the ids are every client
+    between the first and the last (a sweep's batch), so they are read as a range."""
     ids = sorted(set(client_ids))
     result = Evaluation(clients=len(ids))
     if not ids:
         return result
     now = now or timezone.now()
     today = timezone.localdate(now)
+    id_range = (ids[0], ids[-1]) if contiguous else None
+    among = Q(client_id__gte=ids[0], client_id__lte=ids[-1]) if contiguous else Q(client_id__in=ids)
     with transaction.atomic():
-        rows = Client.objects.filter(pk__in=ids).values_list(
+        batch = Q(pk__gte=ids[0], pk__lte=ids[-1]) if contiguous else Q(pk__in=ids)
+        rows = Client.objects.filter(batch).values_list(
             "pk", "program_id", "stage", "next_contact_due_at", "last_contact_at"
         )
         facts: dict[int, ClientFacts] = {}
@@ -102,10 +108,10 @@ def evaluate_clients(client_ids: Iterable[int], *, now: datetime | None = None) 
                 facts[pk] = ClientFacts(pk, program_id, next_due, last_contact)
         by_program = rule_settings(set(program_of.values()))
         settings = {pk: by_program[program_id] for pk, program_id in program_of.items()}
-        findings = find(Context(facts, settings, today, now)) if facts else []
+        findings = find(Context(facts, settings, today, now, id_range=id_range)) if facts else []
         found = {(f.client_id, f.kind, f.key[:60]): f for f in findings}
 
-        existing = Alert.objects.filter(client_id__in=ids).exclude(kind=AlertKind.CONCERN)
+        existing = Alert.objects.filter(among).exclude(kind=AlertKind.CONCERN)
         existing = existing.filter(
             Q(state__in=sorted(LIVE_STATES))
             | Q(
@@ -166,13 +172,12 @@ def evaluate_clients(client_ids: Iterable[int], *, now: datetime | None = None) 
         if found or to_reopen:
             # What this run opened (another run at the same moment cannot share `now`).
             fresh = list(
-                Alert.objects.filter(
-                    client_id__in=ids, opened_at=now, state=AlertState.OPEN
-                ).values_list("pk", flat=True)
+                Alert.objects.filter(among, opened_at=now, state=AlertState.OPEN).values_list(
+                    "pk", flat=True
+                )
             )
             result.opened = len(fresh) - result.reopened
             queue_notifications(fresh, now=now)
-        result.woken = wake_snoozed(today, client_ids=ids)
     return result
 
 
@@ -197,7 +202,7 @@ def sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> Evaluatio
     """Evaluate every client, in batches of `batch` clients with a transaction each, so that a
     sweep cut short has kept what it did and the next one starts over safely."""
     now = now or timezone.now()
-    total = Evaluation()
+    total = Evaluation(woken=wake_snoozed(timezone.localdate(now)))
     last = 0
     while True:
         ids = list(
@@ -205,7 +210,7 @@ def sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> Evaluatio
         )
         if not ids:
             break
-        total.add(evaluate_clients(ids, now=now))
+        total.add(evaluate_clients(ids, now=now, contiguous=True))
         last = ids[-1]
     return total
 

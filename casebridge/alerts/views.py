@@ -5,6 +5,7 @@ opens only for someone the access policy lets see its client with the alert's ac
 
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -37,9 +38,6 @@ from casebridge.clients.queries import (
 )
 from casebridge.formtools import apply_errors, save_versioned
 
-# How often My Day asks whether its alerts changed (seconds).
-POLL_SECONDS = 30
-
 
 def _token(alerts: list[Alert], count: int) -> str:
     """What the person's alert list looks like now, in a few characters: the poll sends it back
@@ -66,7 +64,7 @@ def my_day(request: SignedInRequest) -> HttpResponse:
         {
             "day": day,
             "token": _token(day.alerts, day.alert_count),
-            "poll_seconds": POLL_SECONDS,
+            "poll_seconds": settings.ALERTS_POLL_SECONDS,
             "may_act": Action.RECORD_CONTACT in role_actions(request.user),
         },
     )
@@ -89,7 +87,7 @@ def my_day_alerts(request: SignedInRequest) -> HttpResponse:
             "alerts": alerts,
             "alert_count": count,
             "token": token,
-            "poll_seconds": POLL_SECONDS,
+            "poll_seconds": settings.ALERTS_POLL_SECONDS,
             "may_act": Action.RECORD_CONTACT in role_actions(request.user),
             "announce": True,
         },
