@@ -107,7 +107,13 @@ def my_day(user: User) -> Day:
     by_client = due_items([c.pk for c in clients], actions)
     for client in clients:
         items = [i for i in by_client.get(client.pk, []) if i.url_name != "client_alerts"]
-        if client.next_contact_due_at is not None and Action.RECORD_CONTACT in actions:
+        contact_due = client.next_contact_due_at
+        # An overdue contact is an alert (its rule); the lists keep what is due today and ahead.
+        if (
+            contact_due is not None
+            and Action.RECORD_CONTACT in actions
+            and timezone.localdate(contact_due) >= today
+        ):
             items.append(
                 DueItem(
                     label="Contact",

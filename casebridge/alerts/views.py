@@ -26,7 +26,7 @@ from casebridge.alerts.forms import (
     MoveClientsForm,
     NotificationPreferenceForm,
 )
-from casebridge.alerts.models import Alert, AlertKind, NotificationPreference
+from casebridge.alerts.models import Alert, AlertKind, NotificationPreference, Priority
 from casebridge.audit.services import audit_record
 from casebridge.clients.models import Client
 from casebridge.clients.queries import (
@@ -44,6 +44,11 @@ def _token(alerts: list[Alert], count: int) -> str:
     and hears "nothing new" (204) while it is the same."""
     shape = ",".join(f"{a.pk}:{a.version}:{a.state}" for a in alerts) + f"/{count}"
     return hashlib.sha256(shape.encode()).hexdigest()[:16]
+
+
+def _lower(alerts: list[Alert]) -> int:
+    """How many of the alerts are of normal or low priority (folded away on My Day)."""
+    return sum(1 for alert in alerts if alert.priority > Priority.HIGH)
 
 
 def _audit_list(request: SignedInRequest, what: str, client_ids: list[int]) -> None:
@@ -64,6 +69,7 @@ def my_day(request: SignedInRequest) -> HttpResponse:
         {
             "day": day,
             "token": _token(day.alerts, day.alert_count),
+            "lower_count": _lower(day.alerts),
             "poll_seconds": settings.ALERTS_POLL_SECONDS,
             "may_act": Action.RECORD_CONTACT in role_actions(request.user),
         },
@@ -87,6 +93,7 @@ def my_day_alerts(request: SignedInRequest) -> HttpResponse:
             "alerts": alerts,
             "alert_count": count,
             "token": token,
+            "lower_count": _lower(alerts),
             "poll_seconds": settings.ALERTS_POLL_SECONDS,
             "may_act": Action.RECORD_CONTACT in role_actions(request.user),
             "announce": True,

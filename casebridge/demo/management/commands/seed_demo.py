@@ -31,6 +31,7 @@ from casebridge.accounts.models import (
     Role,
     User,
 )
+from casebridge.alerts.services import sweep as alerts_sweep
 from casebridge.assessments import services as assessment_services
 from casebridge.assessments.biopsychosocial import ASAM_DIMENSIONS, NEED_DOMAINS, suggest_level
 from casebridge.assessments.models import InstrumentResponse, InstrumentSchedule
@@ -187,7 +188,10 @@ class Command(BaseCommand):
                 organisation=organisation, path=DEMO_DIRECTORY, by=staff[DEMO_DIRECTORY_ADMIN]
             )
             self._clients(rng, programs, staff, options["clients"])
+        # What the demo's record already says needs attention, on My Day from the first page.
+        found = alerts_sweep()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {DEMO_ORGANISATION}."))
+        self.stdout.write(f"Alerts open: {found.opened}.")
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for role, username in demo_logins():
             self.stdout.write(f"  {role:<24} {username}")
