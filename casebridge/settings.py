@@ -265,6 +265,8 @@ BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)
 PLAN_TASK_GRACE_DAYS = env_int("PLAN_TASK_GRACE_DAYS", 7)
 # How often `casebridge serve` queues the sweep of overdue plan tasks (minutes).
 SWEEP_EVERY_MINUTES = env_int("SWEEP_EVERY_MINUTES", 60)
+# How many clients the alert sweep evaluates in one transaction.
+ALERTS_SWEEP_BATCH = env_int("ALERTS_SWEEP_BATCH", 1000)
 # How often My Day asks the server whether its alerts changed (seconds).
 ALERTS_POLL_SECONDS = env_int("ALERTS_POLL_SECONDS", 30)
 # Background tasks `casebridge clock` queues every SWEEP_EVERY_MINUTES (the plan-task sweep, the

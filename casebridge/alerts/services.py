@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
@@ -42,8 +43,6 @@ from casebridge.audit.versions import check_record_version, save_version
 from casebridge.clients.models import Client
 from casebridge.clients.stages import Stage
 
-# How many clients one transaction of the sweep evaluates.
-SWEEP_BATCH = 1000
 LONGEST_SNOOZE_DAYS = 90
 CONCERN_MAX_LENGTH = 500
 
@@ -198,10 +197,12 @@ def wake_snoozed(today: date, *, client_ids: list[int] | None = None) -> int:
     return due.update(state=AlertState.OPEN, snoozed_until=None, version=F("version") + 1)
 
 
-def sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> Evaluation:
-    """Evaluate every client, in batches of `batch` clients with a transaction each, so that a
-    sweep cut short has kept what it did and the next one starts over safely."""
+def sweep(*, now: datetime | None = None, batch: int | None = None) -> Evaluation:
+    """Evaluate every client, in batches of `batch` clients (ALERTS_SWEEP_BATCH) with a
+    transaction each, so that a sweep cut short has kept what it did and the next one starts
+    over safely."""
     now = now or timezone.now()
+    batch = batch or settings.ALERTS_SWEEP_BATCH
     total = Evaluation(woken=wake_snoozed(timezone.localdate(now)))
     last = 0
     while True:

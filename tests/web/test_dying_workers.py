@@ -437,3 +437,109 @@ class DiesAfterSending:
     def send_messages(self, messages: Any) -> int:
         self.delivered.send_messages(messages)
         raise SystemExit("killed")
+
+
+# The alert sweep: killed halfway on either backend, the rerun finishes it with no doubles.
+
+SWEPT_CLIENTS = 120
+
+
+def _clients_who_said_they_used(world: Any) -> None:
+    """Clients whose last check-in reports use: each is one alert for the sweep to find. Written
+    in bulk, so no evaluation is queued for them: only the sweep finds them."""
+    from django.utils import timezone
+
+    from casebridge.monitoring.models import CheckIn
+    from tests.factories import ClientFactory
+
+    clients = [
+        ClientFactory(program=world.program, primary_case_manager=world.alice, stage="monitoring")
+        for _ in range(SWEPT_CLIENTS)
+    ]
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            client=client,
+            checked_in_at=timezone.now(),
+            mood=5,
+            craving=2,
+            used_since_last=True,
+            use_detail="x",
+            sleep="well",
+            recorded_by=world.cody,
+        )
+        for client in clients
+    )
+
+
+def _alerts_found(shared_database: SharedDatabase) -> int:
+    from casebridge.alerts.models import Alert
+
+    shared_database.pull()
+    return Alert.objects.filter(kind="reported_use").count()
+
+
+def _assert_swept_once(shared_database: SharedDatabase) -> None:
+    from casebridge.alerts.models import Alert
+
+    shared_database.pull()
+    names = list(Alert.objects.values_list("client_id", "kind", "key"))
+    assert len(names) == len(set(names))
+    assert Alert.objects.filter(kind="reported_use").count() == SWEPT_CLIENTS
+
+
+@pytest.fixture
+def slow_sweep(workers: Workers) -> None:
+    # One client per transaction, so that the sweep is caught halfway.
+    workers.env["ALERTS_SWEEP_BATCH"] = "1"
+
+
+def test_a_database_worker_killed_halfway_through_the_alert_sweep_leaves_no_double(
+    world, database_tasks, shared_database, workers, slow_sweep
+):
+    from casebridge.alerts.tasks import sweep_alerts
+
+    _clients_who_said_they_used(world)
+    result = sweep_alerts.enqueue()
+    shared_database.push()
+    first = workers.start("database")
+    _wait_for("the sweep to find some", lambda: _alerts_found(shared_database) > 0, workers.logs)
+    workers.kill(first.pid)
+    first.wait()
+    assert _alerts_found(shared_database) < SWEPT_CLIENTS  # killed halfway
+
+    second = workers.start("database")
+
+    def finished() -> bool:
+        shared_database.pull()
+        return default_task_backend.get_result(result.id).status == TaskResultStatus.SUCCESSFUL
+
+    _wait_for("the sweep to be run again", finished, workers.logs)
+    second.send_signal(signal.SIGTERM)
+    second.wait(timeout=10)
+    _assert_swept_once(shared_database)
+
+
+def test_an_rq_work_horse_killed_halfway_through_the_alert_sweep_leaves_no_double(
+    world, redis_tasks, shared_database, workers, slow_sweep
+):
+    from casebridge.alerts.tasks import sweep_alerts
+
+    _clients_who_said_they_used(world)
+    result = sweep_alerts.enqueue()
+    shared_database.push()
+    worker = workers.start("redis")
+    _wait_for("the sweep to find some", lambda: _alerts_found(shared_database) > 0, workers.logs)
+    horses = subprocess.run(
+        ["pgrep", "-P", str(worker.pid)], capture_output=True, text=True
+    ).stdout.split()
+    assert horses, "the worker runs the job in a work-horse"
+    for horse in horses:
+        workers.kill(int(horse))
+    assert _alerts_found(shared_database) < SWEPT_CLIENTS  # killed halfway
+    _wait_for(
+        "the job to be retried and finish",
+        lambda: default_task_backend.get_result(result.id).status == TaskResultStatus.SUCCESSFUL,
+        workers.logs,
+    )
+    workers.stop_all()
+    _assert_swept_once(shared_database)
