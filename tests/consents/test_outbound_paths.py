@@ -50,6 +50,10 @@ ALLOWED = {
         "tells a staff member their own authenticator app changed; names no client "
         "(tests/accounts/test_two_factor.py checks the body)"
     ),
+    "casebridge/alerts/notifications.py::send_due": (
+        "tells staff how many new alerts they have, with a link to My Day; names no client and "
+        "no reason, by email or text (tests/alerts/test_notifications.py checks the body)"
+    ),
     "casebridge/accounts/tasks.py::send_password_link": (
         "sends a staff member the link to set their own password; names no client "
         "(tests/accounts/test_staff_access.py follows the link)"
