@@ -218,3 +218,44 @@ def test_the_caseload_shows_an_open_alert_beside_the_client(client, world):
     _craving_alert(world)
     _, body = _page(client, world.alice, reverse("caseload"))
     assert "Alert: Craving 9 of 10" in body
+
+
+def test_the_alerts_tab_and_the_caseload_keep_clinical_alerts_from_the_coach(client, world):
+    record_screen(
+        world, status="refused", specimen="", method="", panel="", results={}, observed=False
+    )
+    check_in(world, craving=9)
+    evaluate_clients([world.client.pk])
+    for url in (reverse("client_alerts", args=[world.client.pk]), reverse("caseload")):
+        _, body = _page(client, world.cody, url)
+        assert "Drug screen" not in body and "refused" not in body, url
+        _, body = _page(client, world.alice, url)
+        assert "Drug screen" in body or "Alerts (2)" in body, url
+
+
+def test_emergency_access_reads_the_alerts_but_cannot_work_them_or_raise_one(client, world):
+    from casebridge.access.services import break_glass_grant
+
+    record_screen(
+        world, status="refused", specimen="", method="", panel="", results={}, observed=False
+    )
+    evaluate_clients([world.client.pk])
+    alert = Alert.objects.get(kind="screen")
+    break_glass_grant(
+        user=world.bob,
+        client_id=world.client.pk,
+        program_id=world.program.pk,
+        reason="Client called in crisis; Alice is off",
+    )
+    response, body = _page(client, world.bob, reverse("client_alerts", args=[world.client.pk]))
+    assert response.status_code == 200 and "refused" in body
+    assert "Done with it?" not in body and "I'm worried about" not in body
+    client.force_login(world.bob)
+    assert (
+        client.post(
+            reverse("alert_detail", args=[alert.pk]),
+            {"do": "acknowledge", "version": alert.version},
+        ).status_code
+        == 404
+    )
+    assert client.get(reverse("concern_new", args=[world.client.pk])).status_code == 404
