@@ -219,29 +219,40 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> Evaluatio
 # What people do with an alert
 
 
-def _check(alert: Alert, version: int | None) -> None:
-    check_record_version(
-        alert,
-        version,
-        object_type="alert",
-        message="Someone else changed this alert since you opened it. Look at it again.",
-    )
+def _move(alert: Alert, *, by: User, version: int | None, to_state: str, **fields: object) -> Alert:
+    """Move a live alert to `to_state` with these fields, under its lock and version, audited
+    with what changed. A resolved alert stays resolved."""
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        check_record_version(
+            alert,
+            version,
+            object_type="alert",
+            message="Someone else changed this alert since you opened it. Look at it again.",
+        )
+        if alert.state == AlertState.RESOLVED:
+            raise ValidationError("This alert is already resolved.")
+        changes: dict[str, list[object]] = {"state": [alert.state, to_state]}
+        alert.state = to_state
+        for name, value in fields.items():
+            if name in {"resolution_note", "snoozed_until"} and value:
+                changes[name] = [getattr(alert, name), str(value)]
+            setattr(alert, name, value)
+        save_version(alert, actor=by, object_type="alert", changes=changes)
+    return alert
 
 
 def alert_acknowledge(*, alert: Alert, by: User, version: int | None) -> Alert:
     """Say someone is on it: it stays on My Day, marked as seen."""
-    with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        _check(alert, version)
-        if alert.state == AlertState.RESOLVED:
-            raise ValidationError("This alert is already resolved.")
-        before = alert.state
-        alert.state = AlertState.ACKNOWLEDGED
-        alert.snoozed_until = None
-        alert.acknowledged_by = by
-        alert.acknowledged_at = timezone.now()
-        save_version(alert, actor=by, object_type="alert", changes={"state": [before, alert.state]})
-    return alert
+    return _move(
+        alert,
+        by=by,
+        version=version,
+        to_state=AlertState.ACKNOWLEDGED,
+        snoozed_until=None,
+        acknowledged_by=by,
+        acknowledged_at=timezone.now(),
+    )
 
 
 def alert_resolve(*, alert: Alert, by: User, note: str, version: int | None) -> Alert:
@@ -251,25 +262,17 @@ def alert_resolve(*, alert: Alert, by: User, note: str, version: int | None) -> 
         raise ValidationError({"note": "Say what was done, so the next person knows."})
     if len(note) > 500:
         raise ValidationError({"note": "Keep the note to 500 characters."})
-    with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        _check(alert, version)
-        if alert.state == AlertState.RESOLVED:
-            raise ValidationError("This alert is already resolved.")
-        before = alert.state
-        alert.state = AlertState.RESOLVED
-        alert.snoozed_until = None
-        alert.resolved_by = by
-        alert.resolved_at = timezone.now()
-        alert.resolution_note = note
-        alert.resolved_automatically = False
-        save_version(
-            alert,
-            actor=by,
-            object_type="alert",
-            changes={"state": [before, alert.state], "resolution_note": ["", note]},
-        )
-    return alert
+    return _move(
+        alert,
+        by=by,
+        version=version,
+        to_state=AlertState.RESOLVED,
+        snoozed_until=None,
+        resolved_by=by,
+        resolved_at=timezone.now(),
+        resolution_note=note,
+        resolved_automatically=False,
+    )
 
 
 def alert_snooze(*, alert: Alert, by: User, until: date, version: int | None) -> Alert:
@@ -281,21 +284,7 @@ def alert_snooze(*, alert: Alert, by: User, until: date, version: int | None) ->
         raise ValidationError(
             {"until": f"Snooze for at most {LONGEST_SNOOZE_DAYS} days; resolve it instead."}
         )
-    with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert.pk)
-        _check(alert, version)
-        if alert.state == AlertState.RESOLVED:
-            raise ValidationError("This alert is already resolved.")
-        before = alert.state
-        alert.state = AlertState.SNOOZED
-        alert.snoozed_until = until
-        save_version(
-            alert,
-            actor=by,
-            object_type="alert",
-            changes={"state": [before, alert.state], "snoozed_until": [None, until.isoformat()]},
-        )
-    return alert
+    return _move(alert, by=by, version=version, to_state=AlertState.SNOOZED, snoozed_until=until)
 
 
 def concern_raise(*, client: Client, by: User, text: str) -> Alert:
