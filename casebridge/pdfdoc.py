@@ -6,6 +6,9 @@ Latin-1, which holds English and Spanish; other characters are simplified (accen
 shown as '?', and each document's HTML view shows every script as typed.
 """
 
+import base64
+import binascii
+import io
 import unicodedata
 from typing import Any
 
@@ -109,3 +112,15 @@ class Document(FPDF):
 
     def finished(self) -> bytes:
         return bytes(self.output())
+
+
+def signature_drawing(image: str) -> io.BytesIO | None:
+    """A signature drawn on screen (a PNG data URL), ready to place in a PDF; None for anything
+    else."""
+    prefix = "data:image/png;base64,"
+    if not image.startswith(prefix):
+        return None
+    try:
+        return io.BytesIO(base64.b64decode(image[len(prefix) :], validate=True))
+    except (ValueError, binascii.Error):
+        return None

@@ -6,7 +6,7 @@ whose action their role has (an alert about a drug screen never reaches a coach)
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -20,6 +20,7 @@ from casebridge.clients.models import Client
 from casebridge.monitoring.calendar import ShownAppointment, staff_calendar
 from casebridge.plans.models import PlanTask
 from casebridge.plans.queries import my_tasks
+from casebridge.safety.queries import OnCallEvent, on_call_openings
 
 # How many alerts a list shows at most (the rest are counted).
 ALERT_LIST_LIMIT = 100
@@ -80,6 +81,8 @@ class Day:
     due_today: list[DueLine] = field(default_factory=list)
     coming_up: list[DueLine] = field(default_factory=list)
     tasks: list[PlanTask] = field(default_factory=list)
+    # What the on-call service did about the person's clients since yesterday morning.
+    on_call: list[tuple[OnCallEvent, Client]] = field(default_factory=list)
 
     @property
     def client_ids(self) -> list[int]:
@@ -88,6 +91,7 @@ class Day:
         for line in self.overdue + self.due_today + self.coming_up:
             ids.add(line.client.pk)
         ids |= {t.client_id for t in self.tasks}
+        ids |= {client.pk for _, client in self.on_call}
         return sorted(ids)
 
 
@@ -132,6 +136,10 @@ def my_day(user: User) -> Day:
     for lines in (day.overdue, day.due_today, day.coming_up):
         lines.sort(key=lambda line: (line.item.due_on, line.client.display_name))
     day.tasks = [t for t in my_tasks(user) if t.due_on <= horizon]
+    since = timezone.make_aware(datetime.combine(today - timedelta(days=1), time.min))
+    events = on_call_openings(user, since)
+    named = {c.pk: c for c in Client.objects.filter(pk__in={e.client_id for e in events})}
+    day.on_call = [(e, named[e.client_id]) for e in events if e.client_id in named]
     return day
 
 

@@ -17,6 +17,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "Exported"
     PRINT = "print", "Printed"
     BREAK_GLASS = "break_glass", "Emergency access"
+    ON_CALL_READ = "on_call_read", "On-call access"
     LOGIN = "login", "Signed in"
     LOGOUT = "logout", "Signed out"
     LOGIN_FAILED = "login_failed", "Failed sign-in"

@@ -1,24 +1,10 @@
 """The care plan as a PDF the client can take home, in plain language (casebridge.pdfdoc: the
 built-in fonts cover English and Spanish; the HTML print view shows every script as typed)."""
 
-import base64
-import binascii
 import contextlib
-import io
 
-from casebridge.pdfdoc import MUTED, Document
+from casebridge.pdfdoc import MUTED, Document, signature_drawing
 from casebridge.plans.printing import PrintedPlan
-
-
-def _drawing(image: str) -> io.BytesIO | None:
-    """A signature drawn on screen (a PNG data URL), ready to place in the PDF."""
-    prefix = "data:image/png;base64,"
-    if not image.startswith(prefix):
-        return None
-    try:
-        return io.BytesIO(base64.b64decode(image[len(prefix) :], validate=True))
-    except (ValueError, binascii.Error):
-        return None
 
 
 def plan_pdf(printed: PrintedPlan) -> bytes:
@@ -50,7 +36,7 @@ def plan_pdf(printed: PrintedPlan) -> bytes:
         pdf.paragraph(words["not_signed"], 11, leading=6)
     for signature in printed.signatures:
         pdf.fact(signature.label, signature.text, 4)
-        drawing = _drawing(signature.image)
+        drawing = signature_drawing(signature.image)
         if drawing is not None:
             # A damaged drawing must not stop the plan from printing; the record keeps it.
             with contextlib.suppress(Exception):

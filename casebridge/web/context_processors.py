@@ -28,6 +28,8 @@ def casebridge(request: HttpRequest) -> dict[str, Any]:
             "admin": bool(getattr(user, "is_staff", False)),
             "access_changes": may_see_staff_changes(user),
             "directory_admin": may_manage_directory(user),
+            # Everyone clinical sees who is on call; the on-call worker finds callers there.
+            "on_call": may_have_caseload(user),
         },
         "idle_timeout_minutes": settings.IDLE_TIMEOUT_MINUTES,
     }

@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from casebridge.advocacy.services import application_start
+from casebridge.alerts.services import concern_raise
 from casebridge.assessments.services import assessment_start, instrument_record
 from casebridge.clients.models import ClientFlag, Collateral
 from casebridge.consents.models import Disclosure
@@ -21,6 +22,7 @@ from casebridge.monitoring.services.screens import screen_record
 from casebridge.plans.models import PlanTask
 from casebridge.plans.services import plan_revise
 from casebridge.referrals.services import referral_draft
+from casebridge.safety.services import safety_plan_start, shift_add
 from tests.factories import ConsentFactory
 from tests.plans.helpers import ready_plan, sign_all
 
@@ -146,6 +148,79 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         lambda w: {"client_id": w.client.pk, "disclosure_id": w.disclosure.pk},
         row(404, alice=200, sue=200),
     ),
+    "safety_plan_home": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "safety_plan_start": (
+        "post",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=302, sue=302),
+    ),
+    "safety_plan_detail": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "plan_id": w.safety_plan.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "safety_plan_edit": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "plan_id": w.safety_plan.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "safety_plan_sign": (
+        "post",
+        lambda w: {"client_id": w.client.pk, "plan_id": w.safety_plan.pk},
+        row(404, alice=302, sue=302),
+    ),
+    "safety_plan_print": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "plan_id": w.safety_plan.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "safety_plan_pdf": (
+        "get",
+        lambda w: {"client_id": w.client.pk, "plan_id": w.safety_plan.pk},
+        row(404, alice=200, sue=200),
+    ),
+    "my_day": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "my_day_alerts": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "notification_settings": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    # A coach's concern: it needs only "view", so the coach who raised it sees it too.
+    "alert_detail": (
+        "get",
+        lambda w: {"alert_id": w.alert.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "client_alerts": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "concern_new": (
+        "get",
+        lambda w: {"client_id": w.client.pk},
+        row(404, alice=200, sue=200, cody=200),
+    ),
+    "team_day": ("get", lambda w: {}, row(404, sue=200, otto=200)),
+    "team_move": ("get", lambda w: {"manager_id": w.alice.pk}, row(404, sue=200)),
+    "on_call": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "on_call_find": ("get", lambda w: {}, row(200, cody=404, ivy=404, ada=404, aud=404)),
+    # bob is on call for the program now (matrix_world); sue and otto supervise a program.
+    "after_hours_new": ("get", lambda w: {}, row(404, bob=200, sue=200, otto=200)),
+    "on_call_client": ("get", lambda w: {"client_id": w.client.pk}, row(404, bob=200)),
+    "on_call_roster": (
+        "get",
+        lambda w: {"program_id": w.program.pk},
+        row(200, otto=404, ada=404, aud=404, charlie=404),
+    ),
+    "on_call_handover": (
+        "get",
+        lambda w: {"shift_id": w.shift.pk},
+        row(404, bob=200, sue=200),
+    ),
+    # The shift has started, so sue is told it stays on the roster.
+    "on_call_shift_remove": ("post", lambda w: {"shift_id": w.shift.pk}, row(404, sue=302)),
     "measures": (
         "get",
         lambda w: {"client_id": w.client.pk},
@@ -518,6 +593,15 @@ def matrix_world(world):
     world.application = application_start(
         client=world.client, by=world.alice, kind="medicaid", agency_name="County DSS"
     )
+    world.alert = concern_raise(client=world.client, by=world.cody, text="Sounded low today")
+    world.safety_plan = safety_plan_start(client=world.client, by=world.alice)
+    world.shift = shift_add(
+        program=world.program,
+        user=world.bob,
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=8),
+        by=world.sue,
+    )
     return world
 
 
@@ -559,6 +643,10 @@ def test_each_person_gets_the_expected_answer(client, matrix_world, name, person
         "referral_new",
         "application_list",
         "application_new",
+        "safety_plan_home",
+        "on_call_client",
+        "client_alerts",
+        "concern_new",
     ],
 )
 @pytest.mark.parametrize("person", ["alice", "sue", "bob", "ivy"])

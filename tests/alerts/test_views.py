@@ -259,3 +259,27 @@ def test_emergency_access_reads_the_alerts_but_cannot_work_them_or_raise_one(cli
         == 404
     )
     assert client.get(reverse("concern_new", args=[world.client.pk])).status_code == 404
+
+
+def test_my_day_tells_the_case_manager_what_on_call_did_overnight(client, world):
+    from casebridge.safety import services as safety
+    from tests.safety.helpers import shift_now
+
+    shift = shift_now(world)
+    safety.on_call_open(client=world.client, by=world.bob, shift=shift)
+    safety.after_hours_record(
+        program=world.program,
+        by=world.bob,
+        at=timezone.now() - timedelta(minutes=5),
+        caller="their mother",
+        what_happened="Worried he had been drinking",
+        what_was_done="Talked it through",
+        follow_up_needed=True,
+        client=world.client,
+    )
+    _, body = _page(client, world.alice, reverse("my_day"))
+    assert "on call opened the safety plan and recent contacts of" in body
+    assert "After-hours call about" in body and "follow-up needed" in body
+    assert "Worried he had been drinking" not in body  # the call's words stay on the record
+    _, coach = _page(client, world.cody, reverse("my_day"))
+    assert "On call since yesterday" not in coach

@@ -19,7 +19,7 @@ def sign_in(page, live_server, username):
 
 def test_register_a_client_move_the_stage_and_see_it_on_the_timeline(page, live_server, world):
     sign_in(page, live_server, "alice")
-    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+    expect(page.get_by_role("heading", name="My day")).to_be_visible()
 
     page.get_by_role("link", name="New client", exact=True).first.click()
     page.get_by_label("Legal first name").fill("Dana")

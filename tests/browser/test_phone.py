@@ -85,6 +85,9 @@ def check_fits(page, name: str, *, menu_open: bool = False) -> None:
 def test_caseload_fits_a_phone_and_shows_case_numbers_and_next_due(phone, live_server, world):
     client_services.flag_raise(client=world.client, by=world.alice, kind="safety")
     sign_in(phone, live_server, "alice")
+    expect(phone.get_by_role("heading", name="My day")).to_be_visible()
+    check_fits(phone, "my_day")
+    phone.goto(f"{live_server.url}/caseload/")
     expect(phone.get_by_role("heading", name="My caseload")).to_be_visible()
     check_fits(phone, "caseload")
     row = phone.locator("table.caseload tbody tr").filter(has_text="Jamie Rivera")
@@ -151,14 +154,16 @@ def test_the_menu_opens_and_is_walked_with_the_keyboard_on_a_phone(phone, live_s
     phone.keyboard.press("Enter")
     expect(team).to_be_visible()
     reached = []
-    while len(reached) < 10 and focused() != "Emergency access":
+    while len(reached) < 15 and focused() != "Emergency access":
         phone.keyboard.press("Tab")
         reached.append(focused())
-    assert reached[:6] == [
+    assert reached[:8] == [
+        "My day",
         "My caseload",
         "My tasks",
         "My calendar",
         "Directory",
+        "On call",
         "New client",
         "Team",
     ]

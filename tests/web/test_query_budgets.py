@@ -28,7 +28,7 @@ BUDGETS = {
     "check-ins": ("/clients/{c}/check-ins/", 33),
     "calendar": ("/clients/{c}/calendar/", 33),
     "recovery": ("/clients/{c}/recovery/", 39),
-    "my day": ("/my-day/", 33),
+    "my day": ("/my-day/", 35),
 }
 
 

@@ -1,0 +1,318 @@
+"""Reads the safety pages, the on-call worker and the alerts' My Day page share: the safety plan
+in effect, who is on call, whom an on-call worker may look up, a client's last two weeks of
+contacts, and the on-call openings a case manager hears about the next morning."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from casebridge.access.policy import Action, Principal, PrincipalKind
+from casebridge.accounts.models import CLINICAL_ROLES, Program, Role, User
+from casebridge.clients.models import Client
+from casebridge.monitoring.models.contacts import CheckIn, CoachingSession, ContactNote
+from casebridge.monitoring.statuses import RECORDED
+from casebridge.safety.models import AfterHoursContact, OnCallOpening, OnCallShift, SafetyPlan
+from casebridge.safety.services import ON_CALL_ROLES
+from casebridge.safety.statuses import SafetyPlanStatus
+
+RECENT_DAYS = 14  # how far back the on-call worker sees a caller's contacts
+SEARCH_LIMIT = 20
+SUMMARY_CHARS = 200
+
+
+def plan_in_effect(client: Client) -> SafetyPlan | None:
+    return SafetyPlan.objects.filter(client=client, status=SafetyPlanStatus.ACTIVE).first()
+
+
+def plan_versions(client: Client) -> list[SafetyPlan]:
+    return list(SafetyPlan.objects.filter(client=client).order_by("-sequence"))
+
+
+def plan_of(client: Client, plan_id: int) -> SafetyPlan | None:
+    return SafetyPlan.objects.filter(client=client, pk=plan_id).first()
+
+
+# --- The roster --------------------------------------------------------------------------------
+
+
+def clinical_programs(user: User) -> QuerySet[Program, Program]:
+    """The programs of the person's organisation they work in, if their role works with clients:
+    whose roster they may read."""
+    organisation_id = user.organisation_id
+    if organisation_id is None or user.role not in CLINICAL_ROLES:
+        return Program.objects.none()
+    return user.programs.filter(organisation_id=organisation_id).order_by("name")
+
+
+def may_read_roster(user: User, program: Program) -> bool:
+    return clinical_programs(user).filter(pk=program.pk).exists()
+
+
+def may_manage_roster(user: User, program: Program) -> bool:
+    """Supervisors of a program set its roster."""
+    return user.role == Role.SUPERVISOR and may_read_roster(user, program)
+
+
+def roster_candidates(program: Program) -> QuerySet[User, User]:
+    """Who may be put on call for the program: its active case managers and supervisors."""
+    return User.objects.filter(
+        programs=program,
+        organisation_id=program.organisation_id,
+        role__in=sorted(ON_CALL_ROLES),
+        is_active=True,
+    ).order_by("first_name", "last_name", "username")
+
+
+def upcoming_shifts(program: Program, *, limit: int = 50) -> list[OnCallShift]:
+    """The program's shifts going on now or to come, soonest first."""
+    return list(
+        OnCallShift.objects.filter(program=program, ends_at__gt=timezone.now())
+        .select_related("user")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def on_call_now(program_ids: list[int]) -> dict[int, list[User]]:
+    """Who is on call now in each of these programs (an empty list where nobody is), in one
+    query."""
+    now = timezone.now()
+    found: dict[int, list[User]] = {program_id: [] for program_id in program_ids}
+    shifts = (
+        OnCallShift.objects.filter(program_id__in=program_ids, starts_at__lte=now, ends_at__gt=now)
+        .select_related("user")
+        .order_by("starts_at")
+    )
+    for shift in shifts:
+        found.setdefault(shift.program_id, []).append(shift.user)
+    return found
+
+
+def next_shifts(program_ids: list[int]) -> dict[int, OnCallShift]:
+    """The next shift to start in each program, if any."""
+    now = timezone.now()
+    found: dict[int, OnCallShift] = {}
+    for shift in (
+        OnCallShift.objects.filter(program_id__in=program_ids, starts_at__gt=now)
+        .select_related("user")
+        .order_by("starts_at")[: 10 * max(len(program_ids), 1)]
+    ):
+        found.setdefault(shift.program_id, shift)
+    return found
+
+
+def current_shifts(user: User) -> list[OnCallShift]:
+    """The person's shifts going on now, in programs of their organisation they still work in."""
+    organisation_id = user.organisation_id
+    if organisation_id is None or user.role not in ON_CALL_ROLES:
+        return []
+    now = timezone.now()
+    return list(
+        OnCallShift.objects.filter(
+            user=user,
+            starts_at__lte=now,
+            ends_at__gt=now,
+            program__organisation_id=organisation_id,
+            program__in=user.programs.all(),
+        )
+        .select_related("program")
+        .order_by("starts_at")
+    )
+
+
+def current_shift_for(user: User, program_id: int) -> OnCallShift | None:
+    return next((s for s in current_shifts(user) if s.program_id == program_id), None)
+
+
+# --- On-call access ----------------------------------------------------------------------------
+
+
+def may_open_on_call(principal: Principal, client: Client) -> bool:
+    """The `safety.on_call` object rule: a case manager or supervisor on shift for the client's
+    program may read the client's safety plan in effect and last two weeks of contacts. Not
+    emergency access: it is bounded by the shift and by the program, and reads only those."""
+    if principal.kind != PrincipalKind.STAFF or principal.role not in ON_CALL_ROLES:
+        return False
+    if not isinstance(client, Client) or client.organisation_id != principal.organisation_id:
+        return False
+    return current_shift_for(principal.account, client.program_id) is not None
+
+
+def on_call_clients(user: User) -> QuerySet[Client, Client]:
+    """The clients the person may look up on call now: those of the programs they are on shift
+    for. (The `safety.on_call` rule, as a filter for the search.)"""
+    program_ids = [shift.program_id for shift in current_shifts(user)]
+    organisation_id = user.organisation_id
+    if not program_ids or organisation_id is None:
+        return Client.objects.none()
+    return Client.objects.filter(organisation_id=organisation_id, program_id__in=program_ids)
+
+
+def on_call_search(user: User, term: str) -> list[Client]:
+    """A caller looked up by name, case number or phone, among the clients the person may open
+    on call. At least two characters; at most SEARCH_LIMIT answers."""
+    term = term.strip()
+    if len(term) < 2:
+        return []
+    digits = "".join(ch for ch in term if ch in "0123456789")
+    match = (
+        Q(legal_first_name__icontains=term)
+        | Q(legal_last_name__icontains=term)
+        | Q(preferred_name__icontains=term)
+        | Q(case_number__iexact=term)
+    )
+    parts = term.split()
+    if len(parts) == 2:
+        match |= Q(legal_first_name__icontains=parts[0], legal_last_name__icontains=parts[1])
+        match |= Q(preferred_name__icontains=parts[0], legal_last_name__icontains=parts[1])
+    if len(digits) >= 4:
+        match |= Q(phone__contains=digits) | Q(case_number__endswith=digits)
+    return list(
+        on_call_clients(user)
+        .filter(match)
+        .select_related("program", "primary_case_manager")
+        .order_by("legal_last_name", "legal_first_name", "pk")[:SEARCH_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class RecentContact:
+    """One contact as the on-call worker sees it: when, what kind, and a line about it."""
+
+    at: datetime
+    kind: str
+    summary: str
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
+
+
+def recent_contacts(client: Client, *, days: int = RECENT_DAYS) -> list[RecentContact]:
+    """The client's contacts of the last `days` days, newest first: signed contact notes (their
+    first part, shortened), check-ins (the scales), coaching sessions and after-hours calls."""
+    since = timezone.now() - timedelta(days=days)
+    found: list[RecentContact] = []
+    for note in ContactNote.objects.filter(
+        client=client, status__in=sorted(RECORDED), contact_at__gte=since
+    ):
+        found.append(
+            RecentContact(note.contact_at, note.get_contact_type_display(), _short(note.excerpt))
+        )
+    for check_in in CheckIn.objects.filter(client=client, checked_in_at__gte=since):
+        used = "used since the last check-in" if check_in.used_since_last else "no use reported"
+        found.append(
+            RecentContact(
+                check_in.checked_in_at,
+                "Check-in",
+                f"Mood {check_in.mood}/10, craving {check_in.craving}/10, {used}",
+            )
+        )
+    for session in CoachingSession.objects.filter(
+        client=client, session_on__gte=timezone.localdate(since)
+    ):
+        at = timezone.make_aware(datetime.combine(session.session_on, datetime.min.time()))
+        topics = ", ".join(session.topic_labels())
+        found.append(
+            RecentContact(
+                at,
+                f"Coaching session ({session.get_kind_display().lower()})",
+                _short(topics + (f". Next step: {session.next_step}" if session.next_step else "")),
+            )
+        )
+    for call in AfterHoursContact.objects.filter(client=client, at__gte=since):
+        found.append(
+            RecentContact(
+                call.at, f"After-hours call from {call.caller}", _short(call.what_was_done)
+            )
+        )
+    return sorted(found, key=lambda contact: contact.at, reverse=True)
+
+
+def after_hours_for_client(client: Client, *, limit: int = 20) -> list[AfterHoursContact]:
+    return list(AfterHoursContact.objects.filter(client=client).select_related("taken_by")[:limit])
+
+
+def recent_after_hours(user: User, *, days: int = 7) -> list[AfterHoursContact]:
+    """After-hours contacts of the last week in the programs the person supervises or is on
+    call for now: what the supervisor and the next on-call worker pick up."""
+    program_ids = {shift.program_id for shift in current_shifts(user)}
+    if user.role == Role.SUPERVISOR:
+        program_ids |= set(clinical_programs(user).values_list("pk", flat=True))
+    if not program_ids:
+        return []
+    return list(
+        AfterHoursContact.objects.filter(
+            program_id__in=program_ids, at__gte=timezone.now() - timedelta(days=days)
+        ).select_related("taken_by", "client", "program")[:100]
+    )
+
+
+# --- What the case manager hears the next morning ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class OnCallEvent:
+    """Something the on-call service did about one of the person's clients: an opening of the
+    safety plan ("opening") or a logged after-hours contact ("after_hours"). Ids, times and who;
+    no clinical text."""
+
+    kind: str
+    client_id: int
+    at: datetime
+    by: str
+    object_id: int
+    follow_up_needed: bool = False
+
+
+def on_call_openings(user: User, since: datetime) -> list[OnCallEvent]:
+    """For a case manager or supervisor: the on-call openings and after-hours contacts since
+    `since` of the clients they work with (emergency access aside), newest first. Two queries."""
+    if user.role not in {Role.CASE_MANAGER, Role.SUPERVISOR}:
+        return []
+    clients = Client.objects.restrict(user, Action.VIEW, include_emergency=False).values("pk")
+    events = [
+        OnCallEvent(
+            kind="opening",
+            client_id=row["client_id"],
+            at=row["opened_at"],
+            by=(
+                f"{row['opened_by__first_name']} {row['opened_by__last_name']}".strip()
+                or row["opened_by__username"]
+            ),
+            object_id=row["pk"],
+        )
+        for row in OnCallOpening.objects.filter(client__in=clients, opened_at__gte=since).values(
+            "pk",
+            "client_id",
+            "opened_at",
+            "opened_by__first_name",
+            "opened_by__last_name",
+            "opened_by__username",
+        )
+    ]
+    events += [
+        OnCallEvent(
+            kind="after_hours",
+            client_id=row["client_id"],
+            at=row["at"],
+            by=(
+                f"{row['taken_by__first_name']} {row['taken_by__last_name']}".strip()
+                or row["taken_by__username"]
+            ),
+            object_id=row["pk"],
+            follow_up_needed=row["follow_up_needed"],
+        )
+        for row in AfterHoursContact.objects.filter(client__in=clients, at__gte=since).values(
+            "pk",
+            "client_id",
+            "at",
+            "follow_up_needed",
+            "taken_by__first_name",
+            "taken_by__last_name",
+            "taken_by__username",
+        )
+    ]
+    return sorted(events, key=lambda event: (event.at, event.object_id), reverse=True)
