@@ -70,6 +70,7 @@ def test_the_caseload_works_on_a_phone_and_filters_as_you_type(browser, live_ser
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/caseload/")
     rows = page.locator("table.caseload tbody tr")
     expect(rows).to_have_count(2)
     page.get_by_label("Search").fill("jamie")
@@ -93,6 +94,7 @@ def test_paging_through_a_long_caseload_keeps_the_search(page, live_server, worl
             registered_by=world.ivy,
         )
     sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/caseload/")
     page.get_by_label("Search").fill("garcia")
     rows = page.locator("table.caseload tbody tr")
     expect(page.get_by_text("55 clients")).to_be_visible()
