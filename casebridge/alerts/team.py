@@ -209,6 +209,19 @@ def movable_clients(user: User, manager: User) -> list[Client]:
     )
 
 
+def move_source(user: User, manager_id: int) -> User | None:
+    """The person whose clients a supervisor moves: anyone in the supervisor's programs, their
+    account switched off too (someone who left is whom clients are most often moved from)."""
+    programs = user.programs.filter(organisation_id=_organisation(user))
+    return (
+        User.objects.filter(
+            pk=manager_id, organisation_id=_organisation(user), programs__in=programs
+        )
+        .distinct()
+        .first()
+    )
+
+
 def move_targets(user: User, manager: User) -> QuerySet[User]:
     """Case managers and supervisors in the supervisor's programs, other than `manager`."""
     programs = user.programs.filter(organisation_id=_organisation(user))

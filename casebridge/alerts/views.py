@@ -295,9 +295,7 @@ def team_move(request: SignedInRequest, manager_id: int) -> HttpResponse:
     """Move clients of one case manager to another in a few clicks."""
     if not may_see_team(request.user):
         raise Http404
-    manager = team.move_targets(request.user, request.user).filter(pk=manager_id).first()
-    if manager is None and manager_id == request.user.pk:
-        manager = request.user
+    manager = team.move_source(request.user, manager_id)
     if manager is None:
         raise Http404
     clients = team.movable_clients(request.user, manager)

@@ -138,3 +138,12 @@ def test_notification_settings_are_saved_and_checked(client, world):
         {"email_from": "", "sms_from": "", "sms_number": "", "version": "1"},
     )
     assert stale.status_code == 400 and "changed in another window" in stale.content.decode()
+
+
+def test_clients_of_someone_whose_account_was_switched_off_can_be_moved(client, world):
+    world.alice.is_active = False
+    world.alice.save()
+    client.force_login(world.sue)
+    page = client.get(reverse("team_move", args=[world.alice.pk]))
+    assert page.status_code == 200 and "Jamie Rivera" in page.content.decode()
+    assert f'value="{world.alice.pk}"' not in page.content.decode().split('name="to_user"')[1]
