@@ -28,7 +28,7 @@ from casebridge.monitoring.models.recovery import MOUD, DrugScreen, Medication, 
 from casebridge.monitoring.services.medications import Prescription, gaps
 from casebridge.plans.queries import reviews_due
 from casebridge.referrals.models import Referral
-from casebridge.referrals.statuses import AWAITING_ANSWER, OPEN
+from casebridge.referrals.statuses import AWAITING_ANSWER, OPEN, ReferralStatus
 
 
 @dataclass(frozen=True)
@@ -634,6 +634,45 @@ def moud_gaps(ctx: Context) -> list[Finding]:
     return found
 
 
+def gaps_in_care(ctx: Context) -> list[Finding]:
+    """A referral to treatment accepted by the provider with no admission (the client connected)
+    within the program's days. Until levels of care keep episodes, an accepted referral to
+    treatment is how a transfer to the next level shows in the record."""
+    clients = ctx.enabled(AlertKind.GAP_IN_CARE)
+    if not clients:
+        return []
+    rows = Referral.objects.filter(
+        ctx.among(clients),
+        status=ReferralStatus.ACCEPTED,
+        need_domain="substance_use",
+        connected_at__isnull=True,
+        answered_at__isnull=False,
+    ).values_list("pk", "client_id", "provider_name", "answered_at")
+    found = []
+    for pk, client_id, provider, answered_at in rows:
+        if answered_at is None:  # excluded by the filter; keeps the type checker honest
+            continue
+        accepted_on = local_day(answered_at)
+        within = ctx.number(client_id, AlertKind.GAP_IN_CARE, "within_days")
+        if ctx.today < accepted_on + timedelta(days=within):
+            continue
+        found.append(
+            Finding(
+                client_id,
+                AlertKind.GAP_IN_CARE,
+                f"referral-{pk}",
+                f"Gap in care: {provider} accepted the client on {day(accepted_on)}; no admission "
+                "recorded",
+                accepted_on,
+                [
+                    f"Accepted {day(accepted_on)}; not admitted after {within} days.",
+                    "Call the provider and the client; arrange transport or a bridge.",
+                ],
+            )
+        )
+    return found
+
+
 FINDERS: tuple[Callable[[Context], list[Finding]], ...] = (
     missed_appointments,
     missed_check_ins,
@@ -649,6 +688,7 @@ FINDERS: tuple[Callable[[Context], list[Finding]], ...] = (
     consents_ending,
     court_soon,
     moud_gaps,
+    gaps_in_care,
 )
 
 

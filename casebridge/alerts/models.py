@@ -27,6 +27,7 @@ class AlertKind(models.TextChoices):
     CONSENT_ENDING = "consent_ending", "Consent ending soon"
     COURT_SOON = "court_soon", "Court date coming up"
     MOUD_GAP = "moud_gap", "Medication (MOUD) gap"
+    GAP_IN_CARE = "gap_in_care", "Gap in care after a transfer"
     CONCERN = "concern", "Concern raised by staff"
 
 

@@ -181,6 +181,15 @@ RULES: dict[str, RuleDefinition] = {
             "recovery",
             (Threshold("within_days", "Runs out within (days)", 3, 0, 14),),
         ),
+        RuleDefinition(
+            AlertKind.GAP_IN_CARE,
+            "A referral to treatment (the next level of care) that the provider accepted, with "
+            "no admission recorded a number of days later.",
+            Priority.HIGH,
+            "read_clinical",
+            "referral_list",
+            (Threshold("within_days", "Admitted within (days)", 7, 1, 30),),
+        ),
     )
 }
 
@@ -253,6 +262,7 @@ ENDED_BECAUSE: dict[str, str] = {
     AlertKind.CONSENT_ENDING: "The consent was renewed, ended or revoked.",
     AlertKind.COURT_SOON: "The hearing has passed, or was moved or recorded.",
     AlertKind.MOUD_GAP: "A next prescription was recorded, or the medication was stopped.",
+    AlertKind.GAP_IN_CARE: "The client was admitted, or the referral was closed.",
 }
 CASE_CONCLUDED = "The case was concluded."
 RULE_TURNED_OFF = "The program turned this rule off."

@@ -305,3 +305,37 @@ def test_evaluating_twice_makes_nothing_twice(world):
     assert first.opened >= 3 and again.opened == 0 and again.resolved == 0
     keys = list(Alert.objects.values_list("client_id", "kind", "key"))
     assert len(keys) == len(set(keys))
+
+
+# Gap in care: an accepted referral to treatment with no admission
+
+
+@pytest.mark.parametrize(("days_since", "expected"), [(6, 0), (7, 1), (8, 1)])
+def test_a_referral_to_treatment_accepted_without_admission_is_a_gap_in_care(
+    world, days_since, expected
+):
+    from casebridge.referrals.models import Referral
+    from tests.referrals.test_measures import move, sent
+
+    referral = move(world, sent(world, need_domain="substance_use"), "accepted")
+    Referral.objects.filter(pk=referral.pk).update(
+        answered_at=timezone.now() - timedelta(days=days_since)
+    )
+    found = alerts_of(world, "gap_in_care")
+    assert len(found) == expected
+    if expected:
+        assert found[0].title.startswith("Gap in care:") and found[0].priority == 2
+
+
+def test_the_gap_in_care_ends_when_the_client_is_admitted(world):
+    from casebridge.referrals.models import Referral
+    from tests.referrals.test_measures import move, sent
+
+    referral = move(world, sent(world, need_domain="substance_use"), "accepted")
+    Referral.objects.filter(pk=referral.pk).update(answered_at=timezone.now() - timedelta(days=9))
+    (alert,) = alerts_of(world, "gap_in_care")
+    referral.refresh_from_db()
+    move(world, referral, "in-progress")
+    assert live(alerts_of(world, "gap_in_care")) == []
+    alert.refresh_from_db()
+    assert alert.resolution_note == "The client was admitted, or the referral was closed."
