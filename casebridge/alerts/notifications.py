@@ -1,8 +1,9 @@
 """Telling people of new alerts beyond My Day: by email and text message, as each person
 prefers, outside their quiet hours unless they are on call.
 
-Who: the client's case managers (primary and secondary) whose role may see the alert, and for
-an urgent alert whoever is on call for the client's program now. How: each new alert writes
+Who: the client's case managers (primary and secondary) who may see the alert under the access
+policy. When: at once, or at the end of the person's quiet hours unless they are on call for the
+client's program. How: each new alert writes
 outbox rows (Notification) in the transaction that made it; a background task sends what is
 due, one message per person and channel however many alerts it covers. Messages carry a link
 and a count only: no name, no case number, no reason (no PHI leaves by email or text).
@@ -32,6 +33,7 @@ from casebridge.alerts.models import (
 )
 from casebridge.alerts.sms import TextMessage, send
 from casebridge.background.outbox import deliver_once
+from casebridge.clients.models import Client
 from casebridge.safety.queries import on_call_now
 
 
@@ -65,7 +67,11 @@ def _wants(preference: NotificationPreference | None, channel: str, priority: in
 
 def queue_notifications(alert_ids: Iterable[int], *, now: datetime | None = None) -> int:
     """Write the outbox rows for these new alerts (in the caller's transaction) and queue their
-    sending once it commits. Returns how many rows were written."""
+    sending once it commits. Returns how many rows were written.
+
+    Who: the client's case managers who may see the alert under the access policy (checked in
+    one query per person and action). Quiet hours hold a message, except for someone on call
+    for the client's program now."""
     ids = list(alert_ids)
     if not ids:
         return 0
@@ -75,34 +81,39 @@ def queue_notifications(alert_ids: Iterable[int], *, now: datetime | None = None
             "client__primary_case_manager", "client__secondary_case_manager"
         )
     )
-    urgent_programs = sorted({a.client.program_id for a in alerts if a.priority == Priority.URGENT})
-    on_call = on_call_now(urgent_programs) if urgent_programs else {}
-    on_call_ids = {user.pk for users in on_call.values() for user in users}
+    wanted: dict[tuple[int, str], list[Alert]] = defaultdict(list)
     people: dict[int, User] = {}
-    wanted: list[tuple[Alert, User]] = []
-    seen: set[tuple[int, int]] = set()
-    actions: dict[int, frozenset[str]] = {}
     for alert in alerts:
-        team = [alert.client.primary_case_manager, alert.client.secondary_case_manager]
-        if alert.priority == Priority.URGENT:
-            team += on_call.get(alert.client.program_id, [])
+        team = {alert.client.primary_case_manager, alert.client.secondary_case_manager}
         for user in team:
             if user is None or not user.is_active or user.pk == alert.raised_by_id:
                 continue
-            if user.pk not in actions:
-                actions[user.pk] = role_actions(user)
-            if alert.needs_action not in actions[user.pk] or (alert.pk, user.pk) in seen:
-                continue
-            seen.add((alert.pk, user.pk))
             people[user.pk] = user
-            wanted.append((alert, user))
+            wanted[(user.pk, alert.needs_action)].append(alert)
+    allowed: list[tuple[Alert, User]] = []
+    for (user_id, action), theirs in wanted.items():
+        user = people[user_id]
+        if action not in role_actions(user):
+            continue
+        reach = set(
+            Client.objects.restrict(user, action, include_emergency=False)
+            .filter(pk__in={alert.client_id for alert in theirs})
+            .values_list("pk", flat=True)
+        )
+        allowed += [(alert, user) for alert in theirs if alert.client_id in reach]
+    on_call = on_call_now(sorted({alert.client.program_id for alert, _ in allowed}))
+    on_call_for = {(program_id, user.pk) for program_id, users in on_call.items() for user in users}
     preferences = {
         p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=list(people))
     }
     rows = []
-    for alert, user in wanted:
+    for alert, user in allowed:
         preference = preferences.get(user.pk)
-        quiet = None if user.pk in on_call_ids else quiet_until(preference, now)
+        quiet = (
+            None
+            if (alert.client.program_id, user.pk) in on_call_for
+            else quiet_until(preference, now)
+        )
         for channel in Channel.values:
             if _wants(preference, channel, alert.priority):
                 rows.append(
@@ -143,9 +154,12 @@ def send_due(*, now: datetime | None = None) -> int:
         groups[(row.user_id, row.channel)].append(row)
     sent = 0
     for (_, channel), rows in groups.items():
+        pks = [row.pk for row in rows]
+        if not rows[0].user.is_active:  # switched off while the message waited: not sent
+            Notification.objects.filter(pk__in=pks).update(sent_at=now)
+            continue
         # A rerun regroups the same rows under the same key: the first row names the message.
         key = rows[0].delivery_key or f"alerts:{rows[0].pk}"
-        pks = [row.pk for row in rows]
         Notification.objects.filter(pk__in=pks, delivery_key="").update(delivery_key=key)
         user = rows[0].user
         urgent = sum(1 for row in rows if row.alert.priority == Priority.URGENT)

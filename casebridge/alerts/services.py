@@ -139,6 +139,15 @@ def evaluate_clients(
             else:
                 to_resolve[ENDED_BECAUSE[kind]].append(pk)
 
+        concluded = [pk for pk in program_of if pk not in facts]
+        if concluded:  # a concern ends with the case too
+            to_resolve[CASE_CONCLUDED] += list(
+                Alert.objects.filter(
+                    client_id__in=concluded,
+                    kind=AlertKind.CONCERN,
+                    state__in=sorted(LIVE_STATES),
+                ).values_list("pk", flat=True)
+            )
         for because, pks in to_resolve.items():
             result.resolved += Alert.objects.filter(
                 pk__in=pks, state__in=sorted(LIVE_STATES)

@@ -122,8 +122,14 @@ def _alert_for(request: SignedInRequest, alert_id: int) -> Alert:
 
 def _next_url(request: SignedInRequest, alert: Alert) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: anything else (a bare word would be read as a URL's name) is
+    # ignored for the alert's own page.
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return reverse("alert_detail", args=[alert.pk])

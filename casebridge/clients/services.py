@@ -373,6 +373,11 @@ def client_assign(
             )
         if not to_user.is_active:
             raise ValidationError({"to_user": "That person's account is switched off."})
+        # Whoever is assigned reaches the whole record: only people of the client's program.
+        if not to_user.programs.filter(pk=client.program_id).exists():
+            raise ValidationError(
+                {"to_user": f"{to_user.display_name} does not work in this client's program."}
+            )
     if role == AssignmentRole.PRIMARY and to_user is None:
         raise ValidationError({"to_user": "A client always needs a primary case manager."})
     with transaction.atomic():

@@ -9,6 +9,8 @@ from django import forms
 
 from casebridge.accounts.models import User
 from casebridge.inputs import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     MAX_SIGNATURE_CHARS,
     BoundedForm,
     DateField,
@@ -63,6 +65,8 @@ def _moment(form: forms.Form, day_field: str, time_field: str) -> datetime | Non
     clock: time | None = form.cleaned_data.get(time_field)
     if day is None or clock is None:
         return None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        return None  # BoundedForm says what is wrong with the date
     moment = local_moment(day, clock)
     if moment is None:
         form.add_error(time_field, skipped_time_message(day, clock))

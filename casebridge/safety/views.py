@@ -249,6 +249,16 @@ def on_call(request: SignedInRequest) -> HttpResponse:
     ids = [program.pk for program in programs]
     now, following = queries.on_call_now(ids), queries.next_shifts(ids)
     rows = [(program, now.get(program.pk, []), following.get(program.pk)) for program in programs]
+    after_hours = queries.recent_after_hours(request.user)
+    # The calls' words are about clients: showing them is a read of their records.
+    shown = sorted({call.client_id for call in after_hours if call.client_id is not None})
+    if shown:
+        audit_record(
+            actor=request.user,
+            action="list",
+            object_type="after_hours_contacts",
+            changes={"client_ids": shown},
+        )
     return render(
         request,
         "safety/on_call.html",
@@ -256,7 +266,7 @@ def on_call(request: SignedInRequest) -> HttpResponse:
             "rows": rows,
             "shifts": queries.current_shifts(request.user),
             "search_form": CallerSearchForm(),
-            "after_hours": queries.recent_after_hours(request.user),
+            "after_hours": after_hours,
             "supervisor": request.user.role == Role.SUPERVISOR,
         },
     )
@@ -376,7 +386,8 @@ def on_call_find(request: SignedInRequest) -> HttpResponse:
     if request.user.role not in services.ON_CALL_ROLES or not may_have_caseload(request.user):
         raise Http404
     shifts = queries.current_shifts(request.user)
-    form = CallerSearchForm(request.GET or None)
+    # Searches travel in the request body, never the URL: a search term is often a name.
+    form = CallerSearchForm(request.POST or None)
     found: list[Client] = []
     searched = False
     if shifts and form.is_bound and form.is_valid() and form.cleaned_data["q"]:
@@ -466,6 +477,12 @@ def after_hours_new(request: SignedInRequest) -> HttpResponse:
     )
     client = _log_client(request, raw_client) if raw_client else None
     if client is not None:
+        audit_record(
+            actor=request.user,
+            action="view",
+            client_id=client.pk,
+            object_type="after_hours_contact_form",
+        )
         programs = [(pk, name) for pk, name in programs if pk == client.program_id]
         if not programs:
             raise Http404("No client found")

@@ -96,24 +96,42 @@ def test_a_notification_in_quiet_hours_waits_and_then_goes(world):
     assert send_due(now=later(hours=2)) == 1
 
 
-def test_someone_on_call_hears_of_an_urgent_alert_even_in_quiet_hours(world):
+def test_someone_on_call_for_the_clients_program_hears_even_in_quiet_hours(world):
     local_now = timezone.localtime()
     NotificationPreference.objects.create(
-        user=world.bob,
+        user=world.alice,
         quiet_from=(local_now - timedelta(hours=1)).time(),
         quiet_until=(local_now + timedelta(hours=1)).time(),
     )
     OnCallShift.objects.create(
-        program=world.program,
-        user=world.bob,
+        program=world.other_program,
+        user=world.alice,
         starts_at=timezone.now() - timedelta(hours=2),
         ends_at=timezone.now() + timedelta(hours=10),
         created_by=world.sue,
     )
+    check_in(world, craving=9)
+    evaluate_clients([world.client.pk])
+    assert send_due() == 0  # on call for another program: her quiet hours hold
+    shift = OnCallShift.objects.get()
+    shift.program = world.program
+    shift.save()
+    check_in(world, used_since_last=True, use_detail="x")
+    evaluate_clients([world.client.pk])
+    assert send_due() == 1  # on call for the client's program: at once
+    assert not Notification.objects.filter(user=world.bob).exists()  # on call is not a recipient
+
+
+def test_nobody_who_cannot_see_the_alert_or_was_switched_off_is_told(world):
+    from casebridge.clients.models import Client
+
+    Client.objects.filter(pk=world.client.pk).update(secondary_case_manager=world.otto)
     _urgent_alert(world)
-    assert Notification.objects.filter(user=world.bob).exists()
-    send_due(now=later(hours=25))
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.alice.email, world.bob.email])
+    assert not Notification.objects.filter(user=world.otto).exists()  # another program's
+    world.alice.is_active = False
+    world.alice.save()
+    assert send_due(now=later(hours=25)) == 0
+    assert mail.outbox == []
 
 
 def test_the_person_who_raised_a_concern_is_not_told_of_it(world):

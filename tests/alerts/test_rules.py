@@ -339,3 +339,16 @@ def test_the_gap_in_care_ends_when_the_client_is_admitted(world):
     assert live(alerts_of(world, "gap_in_care")) == []
     alert.refresh_from_db()
     assert alert.resolution_note == "The client was admitted, or the referral was closed."
+
+
+def test_concluding_the_case_resolves_its_concerns_too(world):
+    from casebridge.alerts.services import concern_raise
+
+    concern = concern_raise(client=world.client, by=world.cody, text="Sounded low")
+    Client.objects.filter(pk=world.client.pk).update(stage="conclusion")
+    evaluate_clients([world.client.pk])
+    concern.refresh_from_db()
+    assert (
+        concern.state == AlertState.RESOLVED
+        and concern.resolution_note == "The case was concluded."
+    )

@@ -147,3 +147,20 @@ def test_clients_of_someone_whose_account_was_switched_off_can_be_moved(client, 
     page = client.get(reverse("team_move", args=[world.alice.pk]))
     assert page.status_code == 200 and "Jamie Rivera" in page.content.decode()
     assert f'value="{world.alice.pk}"' not in page.content.decode().split('name="to_user"')[1]
+
+
+def test_clients_are_moved_only_to_someone_in_their_program(client, world):
+    from tests.factories import StaffFactory
+
+    world.sue.programs.add(world.other_program)
+    dan = StaffFactory(
+        username="dan", first_name="Dan", organisation=world.org, programs=[world.other_program]
+    )
+    client.force_login(world.sue)
+    response = client.post(
+        reverse("team_move", args=[world.alice.pk]),
+        {"clients": [world.client.pk], "to_user": dan.pk, "reason": "Alice is on leave"},
+    )
+    assert response.status_code == 400
+    assert "does not work in this client&#x27;s program" in response.content.decode()
+    assert Client.objects.get(pk=world.client.pk).primary_case_manager == world.alice

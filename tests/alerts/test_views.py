@@ -283,3 +283,15 @@ def test_my_day_tells_the_case_manager_what_on_call_did_overnight(client, world)
     assert "Worried he had been drinking" not in body  # the call's words stay on the record
     _, coach = _page(client, world.cody, reverse("my_day"))
     assert "On call since yesterday" not in coach
+
+
+@pytest.mark.parametrize("target", ["abc", "logout", "//evil.example/x", "https://evil.example/"])
+def test_after_working_an_alert_only_a_path_here_is_followed(client, world, target):
+    alert = _craving_alert(world)
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("alert_detail", args=[alert.pk]),
+        {"do": "acknowledge", "version": alert.version, "next": target},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("alert_detail", args=[alert.pk])

@@ -115,11 +115,11 @@ def test_the_caller_is_found_by_name_case_number_or_phone_among_the_programs_cli
         legal_last_name="Rivera-Other",
     )
     client.force_login(world.bob)
-    not_on_call = client.get(reverse("on_call_find"), {"q": "Rivera"}).content.decode()
+    not_on_call = client.post(reverse("on_call_find"), {"q": "Rivera"}).content.decode()
     assert "You are not on call now" in not_on_call and world.client.case_number not in not_on_call
     shift_now(world)
     for term in ("Rivera", world.client.case_number, "8675309"):
-        body = client.get(reverse("on_call_find"), {"q": term}).content.decode()
+        body = client.post(reverse("on_call_find"), {"q": term}).content.decode()
         assert reverse("on_call_client", args=[world.client.pk]) in body, term
         assert "Rivera-Other" not in body
     searches = AuditEvent.objects.filter(object_type="on_call_search")
