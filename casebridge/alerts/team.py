@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casebridge.access.policy import Action
@@ -213,10 +213,11 @@ def move_source(user: User, manager_id: int) -> User | None:
     """The person whose clients a supervisor moves: anyone in the supervisor's programs, their
     account switched off too (someone who left is whom clients are most often moved from)."""
     programs = user.programs.filter(organisation_id=_organisation(user))
+    theirs = team_clients(user, Action.ASSIGN).filter(primary_case_manager=OuterRef("pk"))
     return (
-        User.objects.filter(
-            pk=manager_id, organisation_id=_organisation(user), programs__in=programs
-        )
+        User.objects.filter(pk=manager_id, organisation_id=_organisation(user))
+        # Still in the programs, or gone from them with clients left behind.
+        .filter(Q(programs__in=programs) | Q(Exists(theirs)))
         .distinct()
         .first()
     )

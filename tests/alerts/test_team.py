@@ -164,3 +164,12 @@ def test_clients_are_moved_only_to_someone_in_their_program(client, world):
     assert response.status_code == 400
     assert "does not work in this client&#x27;s program" in response.content.decode()
     assert Client.objects.get(pk=world.client.pk).primary_case_manager == world.alice
+
+
+def test_clients_left_by_someone_who_moved_to_another_program_can_be_moved(client, world):
+    world.alice.programs.set([world.other_program])
+    client.force_login(world.sue)
+    page = client.get(reverse("team_move", args=[world.alice.pk]))
+    assert page.status_code == 200 and "Jamie Rivera" in page.content.decode()
+    client.force_login(world.otto)  # the program the clients are not in
+    assert client.get(reverse("team_move", args=[world.charlie.pk])).status_code == 404
