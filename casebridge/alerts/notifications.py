@@ -69,8 +69,8 @@ def queue_notifications(alert_ids: Iterable[int], *, now: datetime | None = None
     """Write the outbox rows for these new alerts (in the caller's transaction) and queue their
     sending once it commits. Returns how many rows were written.
 
-    Who: the client's case managers who may see the alert under the access policy (checked in
-    one query per person and action). Quiet hours hold a message, except for someone on call
+    Who: the client's case managers whose role has the alert's action (the access policy is
+    asked again when the message goes). Quiet hours hold a message, except for someone on call
     for the client's program now."""
     ids = list(alert_ids)
     if not ids:
@@ -81,26 +81,19 @@ def queue_notifications(alert_ids: Iterable[int], *, now: datetime | None = None
             "client__primary_case_manager", "client__secondary_case_manager"
         )
     )
-    wanted: dict[tuple[int, str], list[Alert]] = defaultdict(list)
     people: dict[int, User] = {}
+    allowed: list[tuple[Alert, User]] = []
     for alert in alerts:
         team = {alert.client.primary_case_manager, alert.client.secondary_case_manager}
         for user in team:
             if user is None or not user.is_active or user.pk == alert.raised_by_id:
                 continue
+            # The role's actions here; whether the policy lets this person see this client is
+            # asked when the message goes (send_due), once per person, not per alert.
+            if alert.needs_action not in role_actions(user):
+                continue
             people[user.pk] = user
-            wanted[(user.pk, alert.needs_action)].append(alert)
-    allowed: list[tuple[Alert, User]] = []
-    for (user_id, action), theirs in wanted.items():
-        user = people[user_id]
-        if action not in role_actions(user):
-            continue
-        reach = set(
-            Client.objects.restrict(user, action, include_emergency=False)
-            .filter(pk__in={alert.client_id for alert in theirs})
-            .values_list("pk", flat=True)
-        )
-        allowed += [(alert, user) for alert in theirs if alert.client_id in reach]
+            allowed.append((alert, user))
     on_call = on_call_now(sorted({alert.client.program_id for alert, _ in allowed}))
     on_call_for = {(program_id, user.pk) for program_id, users in on_call.items() for user in users}
     preferences = {
@@ -140,6 +133,23 @@ def _message(count: int, urgent: int) -> str:
     return f"Casebridge: {what} for you. Open My Day: {settings.SITE_URL}/my-day/"
 
 
+def _still_theirs(user: User, rows: list[Notification]) -> list[Notification]:
+    """The rows whose client the access policy still lets `user` see with the alert's action
+    (one query per action among them)."""
+    by_action: dict[str, list[Notification]] = defaultdict(list)
+    for row in rows:
+        by_action[row.alert.needs_action].append(row)
+    kept: list[Notification] = []
+    for action, theirs in by_action.items():
+        reach = set(
+            Client.objects.restrict(user, action, include_emergency=False)
+            .filter(pk__in={row.alert.client_id for row in theirs})
+            .values_list("pk", flat=True)
+        )
+        kept += [row for row in theirs if row.alert.client_id in reach]
+    return sorted(kept, key=lambda row: row.pk)
+
+
 def send_due(*, now: datetime | None = None) -> int:
     """Send every notification due now, one message per person and channel. Returns how many
     messages went out."""
@@ -156,6 +166,11 @@ def send_due(*, now: datetime | None = None) -> int:
     for (_, channel), rows in groups.items():
         pks = [row.pk for row in rows]
         if not rows[0].user.is_active:  # switched off while the message waited: not sent
+            Notification.objects.filter(pk__in=pks).update(sent_at=now)
+            continue
+        # Only what the policy lets the person see now: access may have changed meanwhile.
+        rows = _still_theirs(rows[0].user, rows)
+        if not rows:
             Notification.objects.filter(pk__in=pks).update(sent_at=now)
             continue
         # A rerun regroups the same rows under the same key: the first row names the message.

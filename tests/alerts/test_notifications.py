@@ -127,11 +127,15 @@ def test_nobody_who_cannot_see_the_alert_or_was_switched_off_is_told(world):
 
     Client.objects.filter(pk=world.client.pk).update(secondary_case_manager=world.otto)
     _urgent_alert(world)
-    assert not Notification.objects.filter(user=world.otto).exists()  # another program's
+    assert send_due(now=later(hours=25)) == 1
+    assert [m.to for m in mail.outbox] == [[world.alice.email]]  # not otto: another program's
+    assert Notification.objects.filter(user=world.otto, sent_at__isnull=True).count() == 0
     world.alice.is_active = False
     world.alice.save()
-    assert send_due(now=later(hours=25)) == 0
-    assert mail.outbox == []
+    check_in(world, craving=9)
+    evaluate_clients([world.client.pk])
+    assert send_due() == 0
+    assert len(mail.outbox) == 1
 
 
 def test_the_person_who_raised_a_concern_is_not_told_of_it(world):
