@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from casebridge.access.policy import Action, role_actions
 from casebridge.accounts.models import Role, User
-from casebridge.alerts.models import Alert, AlertState
+from casebridge.alerts.models import Alert, AlertState, NotificationPreference
 from casebridge.clients.extensions import DueItem, due_items
 from casebridge.clients.models import Client
+from casebridge.clients.queries import client_for
 from casebridge.monitoring.calendar import ShownAppointment, staff_calendar
 from casebridge.plans.models import PlanTask
 from casebridge.plans.queries import my_tasks
@@ -180,3 +181,23 @@ def alerts_due(client_ids: list[int], actions: frozenset[str]) -> dict[int, list
             DueItem(label=label, due_on=min(on for _, on in found), url_name="client_alerts")
         ]
     return due
+
+
+def alert_for(user: User, alert_id: int) -> Alert | None:
+    """The alert, if the person may see its client with the alert's action (the read of the
+    client is audited by `client_for`, which answers not found otherwise)."""
+    alert = (
+        Alert.objects.select_related("resolved_by", "acknowledged_by", "raised_by")
+        .filter(pk=alert_id)
+        .first()
+    )
+    if alert is None:
+        return None
+    alert.client = client_for(
+        user=user, client_id=alert.client_id, action=alert.needs_action, include_emergency=False
+    )
+    return alert
+
+
+def preference_of(user: User) -> NotificationPreference | None:
+    return NotificationPreference.objects.filter(user=user).first()

@@ -28,13 +28,13 @@ from casebridge.alerts.forms import (
 )
 from casebridge.alerts.models import Alert, AlertKind, NotificationPreference, Priority
 from casebridge.audit.services import audit_record
-from casebridge.clients.models import Client
 from casebridge.clients.queries import (
     allowed_actions,
     client_for,
     client_page,
     repeated_refusals,
     user_may,
+    works_with,
 )
 from casebridge.formtools import apply_errors, save_versioned
 
@@ -102,21 +102,9 @@ def my_day_alerts(request: SignedInRequest) -> HttpResponse:
 
 
 def _alert_for(request: SignedInRequest, alert_id: int) -> Alert:
-    """The alert, if the person may see its client with the alert's action (the read of the
-    client is audited there); else not found."""
-    alert = (
-        Alert.objects.select_related("resolved_by", "acknowledged_by", "raised_by")
-        .filter(pk=alert_id)
-        .first()
-    )
+    alert = queries.alert_for(request.user, alert_id)
     if alert is None:
         raise Http404
-    alert.client = client_for(
-        user=request.user,
-        client_id=alert.client_id,
-        action=alert.needs_action,
-        include_emergency=False,
-    )
     return alert
 
 
@@ -223,17 +211,8 @@ def client_alerts(request: SignedInRequest, client_id: int) -> HttpResponse:
             "client_alerts",
             **queries.client_alerts(client, actions),
             may_act=Action.RECORD_CONTACT in actions,
-            may_raise=Action.VIEW in actions and client.pk in _works_with(request, client.pk),
+            may_raise=Action.VIEW in actions and works_with(request.user, client.pk),
         ),
-    )
-
-
-def _works_with(request: SignedInRequest, client_id: int) -> set[int]:
-    """The client's id when the person works with the client (not through emergency access)."""
-    return set(
-        Client.objects.restrict(request.user, Action.VIEW, include_emergency=False)
-        .filter(pk=client_id)
-        .values_list("pk", flat=True)
     )
 
 
@@ -347,7 +326,7 @@ def team_move(request: SignedInRequest, manager_id: int) -> HttpResponse:
 def notification_settings(request: SignedInRequest) -> HttpResponse:
     if not may_have_caseload(request.user):
         raise Http404
-    current = NotificationPreference.objects.filter(user=request.user).first()
+    current = queries.preference_of(request.user)
     initial_version = current.version if current else 1
     form = NotificationPreferenceForm(
         request.POST or None,

@@ -9,9 +9,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from casebridge.access.policy import Action, Principal, PrincipalKind
+from casebridge.access.policy import Action, Principal, PrincipalKind, may
 from casebridge.accounts.models import CLINICAL_ROLES, Program, Role, User
 from casebridge.clients.models import Client
+from casebridge.clients.queries import user_may
 from casebridge.monitoring.models.contacts import CheckIn, CoachingSession, ContactNote
 from casebridge.monitoring.statuses import RECORDED
 from casebridge.safety.models import AfterHoursContact, OnCallOpening, OnCallShift, SafetyPlan
@@ -325,3 +326,39 @@ def on_call_openings(
         )
     ]
     return sorted(events, key=lambda event: (event.at, event.object_id), reverse=True)
+
+
+def shift_of(user: User, shift_id: int) -> OnCallShift | None:
+    """A shift of one of the person's programs (None for any other)."""
+    return (
+        OnCallShift.objects.select_related("program", "user")
+        .filter(pk=shift_id, program__in=clinical_programs(user))
+        .first()
+    )
+
+
+def on_call_client(user: User, client_id: int) -> Client | None:
+    """The client the person may open on call now (the `safety.on_call` rule), else None."""
+    client = (
+        Client.objects.select_related("program", "primary_case_manager")
+        .filter(pk=client_id, organisation_id=user.organisation_id or 0)
+        .first()
+    )
+    return client if client is not None and may(user, "safety.on_call", client) else None
+
+
+def log_client(user: User, client_id: int) -> Client | None:
+    """The client a call may be logged against: one the person may open on call, or (a
+    supervisor) one of their programs' clients whose clinical record they read."""
+    client = Client.objects.filter(pk=client_id, organisation_id=user.organisation_id or 0).first()
+    if client is None:
+        return None
+    if may(user, "safety.on_call", client) or (
+        user.role == Role.SUPERVISOR and user_may(user, client, Action.READ_CLINICAL)
+    ):
+        return client
+    return None
+
+
+def program_of(user: User, program_id: int) -> Program | None:
+    return clinical_programs(user).filter(pk=program_id).first()

@@ -8,18 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from casebridge.access.policy import Action, may, may_have_caseload
-from casebridge.accounts.http import SignedInRequest, organisation_of
+from casebridge.access.policy import Action, may_have_caseload
+from casebridge.accounts.http import SignedInRequest
 from casebridge.accounts.models import Program, Role
 from casebridge.audit.services import audit_record, record_print
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_page, user_may
+from casebridge.clients.queries import client_for, client_page
 from casebridge.formtools import apply_errors, save_versioned
 from casebridge.inputs import parse_id
 from casebridge.safety import pdf, printing, queries, services
@@ -331,11 +331,9 @@ def _on_form_fields(error: ValidationError) -> ValidationError:
 
 
 def _shift(request: SignedInRequest, shift_id: int) -> OnCallShift:
-    shift = get_object_or_404(
-        OnCallShift.objects.select_related("program", "user"),
-        pk=shift_id,
-        program__in=queries.clinical_programs(request.user),
-    )
+    shift = queries.shift_of(request.user, shift_id)
+    if shift is None:
+        raise Http404
     return shift
 
 
@@ -411,12 +409,8 @@ def on_call_client(request: SignedInRequest, client_id: int) -> HttpResponse:
     """What the on-call worker reads about a caller, read-only: the safety plan in effect and the
     last two weeks of contacts. Allowed by the `safety.on_call` rule, never by emergency access;
     every opening is audited as on-call access and the first of a shift goes on the timeline."""
-    client = (
-        Client.objects.select_related("program", "primary_case_manager")
-        .filter(pk=client_id, organisation_id=organisation_of(request))
-        .first()
-    )
-    if client is None or not may(request.user, "safety.on_call", client):
+    client = queries.on_call_client(request.user, client_id)
+    if client is None:
         raise Http404("No client found")
     shift = queries.current_shift_for(request.user, client.program_id)
     if shift is None:  # the shift ended between the two reads
@@ -453,16 +447,10 @@ def _log_client(request: SignedInRequest, raw: object) -> Client:
     client_id = parse_id(raw)
     if client_id is None:
         raise Http404("No client found")
-    client = Client.objects.filter(pk=client_id, organisation_id=organisation_of(request)).first()
-    if client is not None and (
-        may(request.user, "safety.on_call", client)
-        or (
-            request.user.role == Role.SUPERVISOR
-            and user_may(request.user, client, Action.READ_CLINICAL)
-        )
-    ):
-        return client
-    raise Http404("No client found")
+    client = queries.log_client(request.user, client_id)
+    if client is None:
+        raise Http404("No client found")
+    return client
 
 
 @login_required
@@ -491,7 +479,9 @@ def after_hours_new(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            program = Program.objects.get(pk=data["program"])
+            program = queries.program_of(request.user, data["program"])
+            if program is None:  # the form offers only the person's programs
+                raise Http404
             try:
                 contact = services.after_hours_record(
                     program=program,
