@@ -8,6 +8,7 @@ shown as '?', and each document's HTML view shows every script as typed.
 
 import base64
 import binascii
+import contextlib
 import io
 import unicodedata
 from typing import Any
@@ -124,3 +125,18 @@ def signature_drawing(image: str) -> io.BytesIO | None:
         return io.BytesIO(base64.b64decode(image[len(prefix) :], validate=True))
     except (ValueError, binascii.Error):
         return None
+
+
+def signature_section(pdf: "Document", heading: str, not_signed: str, signatures: Any) -> None:
+    """Who signed a printed plan (each with `label`, `text` and a drawn `image`), the drawings
+    placed under their names."""
+    pdf.heading(heading, 12.5)
+    if not signatures:
+        pdf.paragraph(not_signed, 11, leading=6)
+    for signature in signatures:
+        pdf.fact(signature.label, signature.text, 4)
+        drawing = signature_drawing(signature.image)
+        if drawing is not None:
+            # A damaged drawing must not stop the plan from printing; the record keeps it.
+            with contextlib.suppress(Exception):
+                pdf.image(drawing, x=pdf.l_margin + 4, w=55)

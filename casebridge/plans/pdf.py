@@ -1,9 +1,7 @@
 """The care plan as a PDF the client can take home, in plain language (casebridge.pdfdoc: the
 built-in fonts cover English and Spanish; the HTML print view shows every script as typed)."""
 
-import contextlib
-
-from casebridge.pdfdoc import MUTED, Document, signature_drawing
+from casebridge.pdfdoc import MUTED, Document, signature_section
 from casebridge.plans.printing import PrintedPlan
 
 
@@ -31,16 +29,7 @@ def plan_pdf(printed: PrintedPlan) -> bytes:
         for when, title in printed.coming_up:
             pdf.fact(when, title, 4)
         pdf.ln(2)
-    pdf.heading(words["signed"], 12.5)
-    if not printed.signatures:
-        pdf.paragraph(words["not_signed"], 11, leading=6)
-    for signature in printed.signatures:
-        pdf.fact(signature.label, signature.text, 4)
-        drawing = signature_drawing(signature.image)
-        if drawing is not None:
-            # A damaged drawing must not stop the plan from printing; the record keeps it.
-            with contextlib.suppress(Exception):
-                pdf.image(drawing, x=pdf.l_margin + 4, w=55)
+    signature_section(pdf, words["signed"], words["not_signed"], printed.signatures)
     pdf.ln(4)
     pdf.paragraph(words["footer"], 9.5, MUTED, leading=5)
     if printed.part2:

@@ -1,9 +1,7 @@
 """The safety plan as a PDF the client can keep, in English or Spanish (casebridge.pdfdoc: the
 built-in fonts cover both; the HTML print view shows every script as typed)."""
 
-import contextlib
-
-from casebridge.pdfdoc import MUTED, Document, signature_drawing
+from casebridge.pdfdoc import MUTED, Document, signature_section
 from casebridge.safety.printing import PrintedSafetyPlan
 
 
@@ -23,16 +21,7 @@ def safety_plan_pdf(printed: PrintedSafetyPlan) -> bytes:
         for line in section.lines:
             pdf.paragraph(f"- {line}", 11, indent=4, leading=6)
         pdf.ln(2)
-    pdf.heading(words["signed"], 12.5)
-    if not printed.signatures:
-        pdf.paragraph(words["not_signed"], 11, leading=6)
-    for signature in printed.signatures:
-        pdf.fact(signature.label, signature.text, 4)
-        drawing = signature_drawing(signature.image)
-        if drawing is not None:
-            # A damaged drawing must not stop the plan from printing; the record keeps it.
-            with contextlib.suppress(Exception):
-                pdf.image(drawing, x=pdf.l_margin + 4, w=55)
+    signature_section(pdf, words["signed"], words["not_signed"], printed.signatures)
     pdf.ln(4)
     pdf.paragraph(words["footer"], 9.5, MUTED, leading=5)
     if printed.part2:
