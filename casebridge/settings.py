@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "casebridge.referrals",
     "casebridge.advocacy",
     "casebridge.safety",
+    "casebridge.transitions",
     "casebridge.alerts",
     "casebridge.web",
     "casebridge.demo",
