@@ -23,23 +23,10 @@ from casebridge.plans.models import PlanTask
 from casebridge.plans.services import plan_revise
 from casebridge.referrals.services import referral_draft
 from casebridge.safety.services import safety_plan_start, shift_add
+from tests.access import matrix_discharge, matrix_followups, matrix_transitions
+from tests.access.matrix_people import PEOPLE, row
 from tests.factories import ConsentFactory
 from tests.plans.helpers import ready_plan, sign_all
-
-PEOPLE = ["anon", "alice", "bob", "sue", "otto", "cody", "ivy", "ada", "aud", "charlie"]
-# alice: assigned case manager · bob: same program, not assigned · sue: supervisor of the program
-# otto: supervisor of another program · cody: assigned coach · ivy: intake coordinator
-# ada: program administrator · aud: auditor · charlie: case manager in another organisation
-
-
-def row(default: int, anon: int = 302, **overrides: int) -> dict[str, int]:
-    expected = {person: default for person in PEOPLE}
-    expected["anon"] = anon
-    expected.update(overrides)
-    return expected
-
-
-CLINICAL = {"alice", "bob", "sue", "otto", "cody", "ivy", "charlie"}
 
 # name: (method, kwargs-maker, expected status per person)
 MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]] = {
@@ -454,6 +441,12 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
 }
 
 
+# Each capability built on levels of care keeps its rows in its own module beside this one.
+EXTRA = (matrix_transitions, matrix_discharge, matrix_followups)
+for _extra in EXTRA:
+    MATRIX.update(_extra.ROWS)
+
+
 def _plan(world: object, plan: object = None) -> dict[str, int]:
     return {"client_id": world.client.pk, "plan_id": (plan or world.plan).pk}  # type: ignore[attr-defined]
 
@@ -602,6 +595,8 @@ def matrix_world(world):
         ends_at=timezone.now() + timedelta(hours=8),
         by=world.sue,
     )
+    for extra in EXTRA:
+        extra.prepare(world)
     return world
 
 
@@ -647,6 +642,7 @@ def test_each_person_gets_the_expected_answer(client, matrix_world, name, person
         "on_call_client",
         "client_alerts",
         "concern_new",
+        *[name for extra in EXTRA for name in extra.OTHER_ORGANISATION],
     ],
 )
 @pytest.mark.parametrize("person", ["alice", "sue", "bob", "ivy"])
