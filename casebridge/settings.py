@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "casebridge.advocacy",
     "casebridge.safety",
     "casebridge.transitions",
+    "casebridge.discharge",
+    "casebridge.followups",
     "casebridge.alerts",
     "casebridge.web",
     "casebridge.demo",
