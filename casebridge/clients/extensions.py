@@ -7,6 +7,7 @@ page grows tabs and the caseload grows due items without the ground knowing what
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,13 @@ class _RegisteredDueProvider:
 # Given collateral ids, say which have a release (a consent) in effect: {id: plain description}.
 ReleaseProvider = Callable[[list[int]], dict[int, str]]
 
+# Given the client whose case is being concluded, who concludes it and why, end what the
+# capability still has running for the client (tasks, obligations, hand-offs). Runs in the
+# stage move's transaction: a step that fails leaves the case as it was.
+ConclusionStep = Callable[[Any, Any, str], None]
+
 TABS: list[ClientTab] = []
+CONCLUSION_STEPS: list[ConclusionStep] = []
 DUE_PROVIDERS: list[_RegisteredDueProvider] = []
 RELEASE_PROVIDERS: list[ReleaseProvider] = []
 TIMELINE_KINDS: dict[str, TimelineEntryKind] = {}
@@ -83,6 +90,17 @@ def register_viewer_due_provider(provider: ViewerDueProvider, *, needs_action: s
     entry = _RegisteredDueProvider(provider, needs_action, per_viewer=True)
     if entry not in DUE_PROVIDERS:
         DUE_PROVIDERS.append(entry)
+
+
+def register_conclusion_step(step: ConclusionStep) -> None:
+    if step not in CONCLUSION_STEPS:
+        CONCLUSION_STEPS.append(step)
+
+
+def conclude(client: Any, by: Any, reason: str) -> None:
+    """Run every capability's conclusion step for this client (inside the caller's transaction)."""
+    for step in CONCLUSION_STEPS:
+        step(client, by, reason)
 
 
 def register_timeline_kind(kind: TimelineEntryKind) -> None:

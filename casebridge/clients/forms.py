@@ -16,7 +16,11 @@ from casebridge.clients.models import (
     Substance,
 )
 from casebridge.clients.queries import CaseloadSort
-from casebridge.clients.services import CLIENT_DETAIL_FIELDS, COLLATERAL_FIELDS
+from casebridge.clients.services import (
+    CLIENT_DETAIL_FIELDS,
+    CLIENT_REGISTRATION_FIELDS,
+    COLLATERAL_FIELDS,
+)
 from casebridge.clients.validation import clean_date_of_birth, clean_phone
 from casebridge.inputs import BoundedForm, DateInput
 
@@ -50,14 +54,6 @@ class ClientDetailsForm(BoundedForm, forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        program = cast(forms.ModelChoiceField, self.fields["program"])
-        programs = user.programs.filter(is_active=True)
-        program.queryset = (
-            programs.none()
-            if user.organisation_id is None
-            else programs.filter(organisation_id=user.organisation_id)
-        )
-        program.empty_label = "Choose a program"
         self.fields["date_of_birth"].help_text = "Month, day and year."
 
     def clean_phone(self) -> str:
@@ -71,6 +67,20 @@ class ClientDetailsForm(BoundedForm, forms.ModelForm):
 
 
 class ClientIntakeForm(ClientDetailsForm):
+    class Meta(ClientDetailsForm.Meta):
+        fields = CLIENT_REGISTRATION_FIELDS
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        program = cast(forms.ModelChoiceField, self.fields["program"])
+        programs = user.programs.filter(is_active=True)
+        program.queryset = (
+            programs.none()
+            if user.organisation_id is None
+            else programs.filter(organisation_id=user.organisation_id)
+        )
+        program.empty_label = "Choose a program"
+
     confirm_new_person = forms.BooleanField(
         required=False,
         label="This is a different person: register them anyway",
@@ -79,13 +89,6 @@ class ClientIntakeForm(ClientDetailsForm):
 
 
 class ClientEditForm(ClientDetailsForm):
-    program_change_reason = forms.CharField(
-        label="Why the client is moving to another program",
-        required=False,
-        max_length=300,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only when you change the program: for example, stepped up to residential care.",
-    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

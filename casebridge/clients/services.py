@@ -21,7 +21,7 @@ from casebridge.accounts.models import Organisation, Program, Role, User
 from casebridge.audit.services import audit_record, changed_fields
 from casebridge.audit.versions import check_version
 from casebridge.clients import stages
-from casebridge.clients.extensions import timeline_kind
+from casebridge.clients.extensions import conclude, timeline_kind
 from casebridge.clients.models import (
     AssignmentChange,
     AssignmentRole,
@@ -52,8 +52,10 @@ CLIENT_DETAIL_FIELDS = [
     "primary_substances",
     "case_management_model",
     "goals_in_own_words",
-    "program",
 ]
+# Registration also places the client in a program; after that the program changes only with a
+# level of care (an admission to one of the organisation's programs), never by an edit.
+CLIENT_REGISTRATION_FIELDS = [*CLIENT_DETAIL_FIELDS, "program"]
 COLLATERAL_FIELDS = [
     "name",
     "relationship",
@@ -187,7 +189,7 @@ def client_register(*, by: User, confirm_new_person: bool = False, **fields: Any
             changes={"version": [None, 1]}
             | {
                 name: [None, value]
-                for name, value in _snapshot(client, CLIENT_DETAIL_FIELDS).items()
+                for name, value in _snapshot(client, CLIENT_REGISTRATION_FIELDS).items()
             },
         )
         _timeline(client, TimelineKind.REGISTERED, f"Registered in {program.name}", by)
@@ -252,31 +254,12 @@ def _update_versioned[Versioned: (Client, Collateral)](
     return current
 
 
-def client_update(
-    *, client: Client, by: User, version: int, program_change_reason: str = "", **fields: Any
-) -> Client:
-    """Save edited details, refusing if someone else saved since `version` was read.
-
-    Moving the client to another program changes who may see the case, so it needs a reason,
-    and the timeline says from which program, to which, and why.
-    """
-    reason = (program_change_reason or "").strip()
+def client_update(*, client: Client, by: User, version: int, **fields: Any) -> Client:
+    """Save edited details, refusing if someone else saved since `version` was read."""
 
     def describe(before: Client, after: Client, diff: dict[str, Any]) -> list[_Note]:
-        notes = []
-        details = [name for name in diff if name != "program"]
-        if details:
-            labels = ", ".join(field_label(name) for name in details)
-            notes.append(_Note(TimelineKind.DETAILS, f"Details updated: {labels}"[:300]))
-        if "program" in diff:
-            # As at registration: only a program of the organisation that the person works in.
-            if (
-                after.program.organisation_id != after.organisation_id
-                or not by.programs.filter(pk=after.program_id).exists()
-            ):
-                raise ValidationError({"program": "Choose one of the programs you work in."})
-            notes.append(_program_move_note(before.program, after.program, reason))
-        return notes
+        labels = ", ".join(field_label(name) for name in diff)
+        return [_Note(TimelineKind.DETAILS, f"Details updated: {labels}"[:300])]
 
     return _update_versioned(
         client,
@@ -286,8 +269,46 @@ def client_update(
         editable=CLIENT_DETAIL_FIELDS,
         object_type="client",
         describe=describe,
-        audit_extra=lambda diff: {"reason": [None, reason]} if "program" in diff else {},
     )
+
+
+def client_program_move(
+    *, client: Client, by: User | None, to_program: Program, reason: str
+) -> Client:
+    """Move the client to another of the organisation's programs, in the caller's transaction.
+
+    Only a level of care does this (an admission to one of the programs): who may see the case
+    follows the program, so the timeline says from which program, to which, and why. `by` is
+    None when a receiving partner confirmed the admission; a person must work in the program.
+    """
+    reason = (reason or "").strip()
+    current = Client.objects.select_for_update().select_related("program").get(pk=client.pk)
+    if current.program_id == to_program.pk:
+        return current
+    if to_program.organisation_id != current.organisation_id or (
+        by is not None and not by.programs.filter(pk=to_program.pk).exists()
+    ):
+        raise ValidationError({"program": "Choose one of the programs you work in."})
+    note = _program_move_note(current.program, to_program, reason)
+    before = current.program_id
+    current.program = to_program
+    current.version += 1
+    current.save()
+    audit_record(
+        actor=by,
+        action="update",
+        client_id=current.pk,
+        object_type="client",
+        object_id=current.pk,
+        organisation_id=current.organisation_id,
+        changes={
+            "program": [before, to_program.pk],
+            "reason": [None, reason],
+            "version": [current.version - 1, current.version],
+        },
+    )
+    _timeline(current, note.kind, note.summary, by, note.detail)
+    return current
 
 
 def _program_move_note(from_program: Program, to_program: Program, reason: str) -> _Note:
@@ -295,7 +316,7 @@ def _program_move_note(from_program: Program, to_program: Program, reason: str) 
     if not reason:
         raise ValidationError(
             {
-                "program_change_reason": (
+                "reason": (
                     f"Say why the client is moving from {from_program.name} to "
                     f"{to_program.name} (for example, stepped up to residential care)."
                 )
@@ -338,6 +359,9 @@ def case_move_stage(
         StageChange.objects.create(
             client=current, from_stage=from_stage, to_stage=to_stage, reason=reason, moved_by=by
         )
+        if to_stage == stages.Stage.CONCLUSION:
+            # What still runs for the client ends with the case: tasks, obligations, hand-offs.
+            conclude(current, by, reason)
         audit_record(
             actor=by,
             action="update",

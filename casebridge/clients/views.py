@@ -40,7 +40,11 @@ from casebridge.clients.forms import (
     StageMoveForm,
 )
 from casebridge.clients.models import Client, Collateral
-from casebridge.clients.services import CLIENT_DETAIL_FIELDS, COLLATERAL_FIELDS
+from casebridge.clients.services import (
+    CLIENT_DETAIL_FIELDS,
+    CLIENT_REGISTRATION_FIELDS,
+    COLLATERAL_FIELDS,
+)
 from casebridge.formtools import apply_errors, save_versioned
 from casebridge.inputs import parse_id
 
@@ -105,7 +109,7 @@ def client_register(request: SignedInRequest) -> HttpResponse:
     duplicates: list[Client] = []
     hidden_duplicates = 0
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in CLIENT_DETAIL_FIELDS}
+        fields = {name: form.cleaned_data[name] for name in CLIENT_REGISTRATION_FIELDS}
         try:
             client = services.client_register(
                 by=request.user,
@@ -192,7 +196,6 @@ def client_edit(request: SignedInRequest, client_id: int) -> HttpResponse:
                 client=client,
                 by=request.user,
                 version=form.cleaned_data["version"],
-                program_change_reason=form.cleaned_data["program_change_reason"],
                 **fields,
             ),
             record=client,

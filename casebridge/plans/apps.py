@@ -13,12 +13,14 @@ class PlansConfig(AppConfig):
         from casebridge.clients.extensions import (
             ClientTab,
             TimelineEntryKind,
+            register_conclusion_step,
             register_due_provider,
             register_tab,
             register_timeline_kind,
         )
         from casebridge.plans.models import TimelineKind
         from casebridge.plans.queries import may_record_own_task, plans_due
+        from casebridge.plans.services.versions import plans_end_with_case
 
         register_tab(
             ClientTab(
@@ -27,6 +29,7 @@ class PlansConfig(AppConfig):
         )
         register_due_provider(plans_due, needs_action="read_clinical")
         register_object_rule("plans.record_own_task", may_record_own_task)
+        register_conclusion_step(plans_end_with_case)
         register_timeline_kind(
             TimelineEntryKind(TimelineKind.PLAN, str(TimelineKind.PLAN.label), "read_clinical")
         )

@@ -15,10 +15,21 @@ class TransitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from casebridge.clients.extensions import (
+            ClientTab,
             TimelineEntryKind,
+            register_conclusion_step,
+            register_due_provider,
+            register_tab,
             register_timeline_kind,
         )
+        from casebridge.transitions import receivers  # noqa: F401 (connects the listeners)
         from casebridge.transitions.models import TimelineKind
+        from casebridge.transitions.queries import handoff_due
+        from casebridge.transitions.services import transitions_end_with_case
+
+        register_tab(ClientTab(label="Levels of care", url_name="care_levels", order=16))
+        register_due_provider(handoff_due, needs_action="plan")
+        register_conclusion_step(transitions_end_with_case)
 
         for kind in TimelineKind:
             register_timeline_kind(TimelineEntryKind(kind.value, str(kind.label), "view"))

@@ -233,3 +233,14 @@ def plan_close(*, plan: CarePlan, by: User, reason: str) -> CarePlan:
             actor=by,
         )
     return current
+
+
+def plans_end_with_case(client: Client, by: User, reason: str) -> None:
+    """The case is concluded: the plan in effect closes (its open tasks are cancelled and the
+    obligations it asked for end with it) and a draft is discarded, so a concluded client gets
+    no more tasks. Runs in the stage move's transaction."""
+    why = f"The case was concluded: {reason}"[:500]
+    # The plan in effect first: closing it discards the draft that was to replace it.
+    for status in (PlanStatus.ACTIVE, PlanStatus.DRAFT):
+        for plan in CarePlan.objects.filter(client_id=client.pk, status=status):
+            plan_close(plan=plan, by=by, reason=why)

@@ -1,0 +1,21 @@
+"""What the followups app does when the transitions app says care ended or the client was
+admitted again (it listens; transitions never calls it)."""
+
+from datetime import date
+from typing import Any
+
+from casebridge.followups import services
+
+
+def care_ended(
+    sender: Any, *, client_id: int, episode_id: int, discharged_on: date, **kwargs: Any
+) -> None:
+    services.followups_schedule(episode_id=episode_id)
+
+
+def admitted(
+    sender: Any, *, client_id: int, episode_id: int, admitted_on: date, **kwargs: Any
+) -> None:
+    services.followups_back_in_care(
+        client_id=client_id, episode_id=episode_id, admitted_on=admitted_on
+    )

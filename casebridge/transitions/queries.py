@@ -1,0 +1,202 @@
+"""Reads about levels of care that the pages, My Day and the alert rules share."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+
+from casebridge.access.policy import Action
+from casebridge.accounts.models import Program, User
+from casebridge.assessments.models import Assessment, AssessmentStatus
+from casebridge.clients.extensions import DueItem
+from casebridge.clients.models import Client
+from casebridge.referrals.models import Referral
+from casebridge.referrals.statuses import ReferralStatus
+from casebridge.transitions import levels
+from casebridge.transitions.models import (
+    Episode,
+    HandoffItem,
+    HandoffKind,
+    HandoffState,
+    Transition,
+    TransitionStatus,
+)
+
+
+def episodes_of(client: Client) -> list[Episode]:
+    return list(Episode.objects.filter(client=client).select_related("assessment"))
+
+
+def open_episode(client: Client) -> Episode | None:
+    return Episode.objects.filter(client=client, discharged_on__isnull=True).first()
+
+
+def episode_of(client: Client, episode_id: int) -> Episode | None:
+    return Episode.objects.filter(client=client, pk=episode_id).first()
+
+
+def open_transition(client: Client) -> Transition | None:
+    return (
+        Transition.objects.filter(client=client, status=TransitionStatus.OPEN)
+        .select_related("from_episode", "referral")
+        .first()
+    )
+
+
+def transitions_of(client: Client) -> list[Transition]:
+    return list(
+        Transition.objects.filter(client=client).select_related("from_episode", "to_episode")
+    )
+
+
+def transition_of(client: Client, transition_id: int) -> Transition | None:
+    return (
+        Transition.objects.filter(client=client, pk=transition_id)
+        .select_related("from_episode", "referral", "client")
+        .first()
+    )
+
+
+def items_of(transition: Transition) -> list[HandoffItem]:
+    return list(transition.items.select_related("owner", "done_by", "disclosure"))
+
+
+def item_of(client: Client, item_id: int) -> HandoffItem | None:
+    return (
+        HandoffItem.objects.filter(transition__client=client, pk=item_id)
+        .select_related("transition__client", "owner")
+        .first()
+    )
+
+
+def signed_assessments(client: Client) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(client=client, status=AssessmentStatus.SIGNED).order_by(
+        "-signed_at"
+    )
+
+
+def programs_for(user: User) -> QuerySet[Program]:
+    """The programs a person may admit a client to: those they work in."""
+    return user.programs.filter(is_active=True, organisation_id=user.organisation_id)
+
+
+def referrals_for_transition(client: Client) -> QuerySet[Referral]:
+    """The client's referrals that can lead to the next level (sent and not closed)."""
+    return Referral.objects.filter(
+        client=client,
+        status__in=[
+            ReferralStatus.REQUESTED,
+            ReferralStatus.RECEIVED,
+            ReferralStatus.ACCEPTED,
+            ReferralStatus.IN_PROGRESS,
+            ReferralStatus.ON_HOLD,
+        ],
+    ).order_by("-created_at")
+
+
+def team_for(client: Client) -> QuerySet[User]:
+    """Who may own a hand-off step: active staff of the client's program."""
+    return User.objects.filter(
+        organisation_id=client.organisation_id, programs=client.program_id, is_active=True
+    ).order_by("first_name", "last_name")
+
+
+@dataclass(frozen=True)
+class StripPart:
+    """One piece of the levels-of-care strip: a stay, or a gap between stays."""
+
+    label: str
+    place: str
+    start: date
+    end: date | None  # None: still there
+    days: int
+    share: float  # percent of the strip's width
+    is_gap: bool
+    level: str = ""
+    x: float = 0  # where it starts, in percent of the strip's width
+
+
+def strip(episodes: list[Episode], today: date) -> list[StripPart]:
+    """Where the client was, when, and the gaps between, as shares of the time since the first
+    admission (each piece at least a sliver, so a one-day stay still shows)."""
+    if not episodes:
+        return []
+    parts: list[StripPart] = []
+    previous_end: date | None = None
+    for episode in sorted(episodes, key=lambda e: (e.admitted_on, e.pk)):
+        if previous_end is not None and episode.admitted_on > previous_end:
+            gap = (episode.admitted_on - previous_end).days
+            parts.append(
+                StripPart(
+                    "Gap", "No care recorded", previous_end, episode.admitted_on, gap, 0, True
+                )
+            )
+        end = episode.discharged_on
+        parts.append(
+            StripPart(
+                levels.short_name(episode.level),
+                episode.place_name,
+                episode.admitted_on,
+                end,
+                max(episode.days(today), 1),
+                0,
+                False,
+                episode.level,
+            )
+        )
+        previous_end = end or today
+    if previous_end is not None and previous_end < today and episodes[-1].discharged_on:
+        parts.append(
+            StripPart(
+                "Out of care",
+                "No care recorded",
+                previous_end,
+                None,
+                (today - previous_end).days,
+                0,
+                True,
+            )
+        )
+    # Each piece at least 4 percent wide (readable), the rest shared by length.
+    total = sum(max(part.days, 1) for part in parts) or 1
+    raw = [max(100 * max(p.days, 1) / total, 4.0) for p in parts]
+    scale = 100 / sum(raw)
+    shaped, x = [], 0.0
+    for p, width in zip(parts, raw, strict=True):
+        share = round(width * scale, 2)
+        shaped.append(
+            StripPart(
+                p.label, p.place, p.start, p.end, p.days, share, p.is_gap, p.level, round(x, 2)
+            )
+        )
+        x += share
+    return shaped
+
+
+def handoff_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
+    """Open hand-off steps of open transitions, as due items (one query)."""
+    found: dict[int, list[DueItem]] = defaultdict(list)
+    rows = HandoffItem.objects.filter(
+        transition__client_id__in=client_ids,
+        transition__status=TransitionStatus.OPEN,
+        state=HandoffState.OPEN,
+    ).values_list("transition__client_id", "kind", "due_on")
+    for client_id, kind, due_on in rows:
+        found[client_id].append(
+            DueItem(f"Hand-off: {HandoffKind(kind).label}", due_on, "care_levels")
+        )
+    return dict(found)
+
+
+def my_handoff_steps(user: User) -> list[HandoffItem]:
+    """The open hand-off steps a person owns, soonest first, of clients the policy still lets
+    them plan for (for My Day; one query)."""
+    reach = Client.objects.restrict(user, Action.PLAN, include_emergency=False)
+    steps = HandoffItem.objects.filter(
+        owner=user,
+        state=HandoffState.OPEN,
+        transition__status=TransitionStatus.OPEN,
+        transition__client__in=reach,
+    )
+    return list(steps.select_related("transition__client").order_by("due_on", "id")[:50])

@@ -1,0 +1,399 @@
+"""The Levels of care tab: where the client was and is, the transition under way with its warm
+hand-off checklist, and the forms that record admissions, leaving and moves between levels."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from casebridge.access.policy import Action
+from casebridge.accounts.http import SignedInRequest
+from casebridge.audit.versions import VersionConflict
+from casebridge.clients.models import Client
+from casebridge.clients.queries import client_for, client_page
+from casebridge.consents.services import DisclosureRefused
+from casebridge.formtools import apply_errors, offer_latest, save_versioned
+from casebridge.transitions import levels, queries, services
+from casebridge.transitions.forms import (
+    AdmitForm,
+    CancelForm,
+    DischargeForm,
+    EpisodeForm,
+    HandoffItemForm,
+    RecordsForm,
+    TransitionForm,
+)
+from casebridge.transitions.models import HandoffKind, HandoffState, TransitionStatus
+
+
+def _page(
+    request: SignedInRequest, client: Client, template: str, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = client_page(request.user, client, "care_levels", **extra)
+    return render(request, template, context, status=status)
+
+
+@login_required
+def care_levels(request: SignedInRequest, client_id: int) -> HttpResponse:
+    """The strip of stays and gaps, the open transition and every stay; reasons and hand-off
+    details only for those who read clinical content."""
+    client = client_for(user=request.user, client_id=client_id, action=Action.VIEW)
+    today = timezone.localdate()
+    episodes = queries.episodes_of(client)
+    transition = queries.open_transition(client)
+    return _page(
+        request,
+        client,
+        "transitions/care_levels.html",
+        episodes=list(reversed(episodes)),
+        strip=queries.strip(episodes, today),
+        current=next((e for e in episodes if e.discharged_on is None), None),
+        transition=transition,
+        items=queries.items_of(transition) if transition else [],
+        past_transitions=[t for t in queries.transitions_of(client) if not t.is_open],
+        today=today,
+        level_names=dict(levels.LevelOfCare.choices),
+        waited=(today - transition.left_on).days if transition else None,
+    )
+
+
+def _planner(request: SignedInRequest, client_id: int) -> Client:
+    return client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+
+
+@login_required
+def episode_new(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = _planner(request, client_id)
+    form = EpisodeForm(
+        request.POST or None,
+        programs=queries.programs_for(request.user),
+        assessments=queries.signed_assessments(client),
+        initial={"admitted_on": timezone.localdate()},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.episode_admit(
+                    client=client,
+                    by=request.user,
+                    level=data["level"],
+                    admitted_on=data["admitted_on"],
+                    program=form.chosen_program(),
+                    place_name=data["place_name"],
+                    assessment=form.chosen_assessment(),
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, "Stay recorded.")
+                return redirect("care_levels", client_id=client.pk)
+        return _page(request, client, "transitions/episode_form.html", 400, form=form)
+    return _page(request, client, "transitions/episode_form.html", form=form)
+
+
+@login_required
+def episode_discharge(request: SignedInRequest, client_id: int, episode_id: int) -> HttpResponse:
+    client = _planner(request, client_id)
+    episode = queries.episode_of(client, episode_id)
+    if episode is None:
+        raise Http404
+    form = DischargeForm(
+        request.POST or None,
+        initial={"version": episode.version, "discharged_on": timezone.localdate()},
+    )
+    conflict = None
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            attempt = save_versioned(
+                form,
+                lambda: services.episode_discharge(
+                    episode=episode,
+                    by=request.user,
+                    version=data["version"],
+                    discharged_on=data["discharged_on"],
+                    discharge_type=data["discharge_type"],
+                    reason=data["discharge_reason"],
+                ),
+                record=episode,
+            )
+            if attempt.saved:
+                messages.success(request, "Leaving recorded. Care has ended for now.")
+                return redirect("care_levels", client_id=client.pk)
+            conflict = attempt.conflict
+        return _page(
+            request,
+            client,
+            "transitions/discharge_form.html",
+            409 if conflict else 400,
+            form=form,
+            episode=episode,
+            conflict=conflict,
+        )
+    return _page(request, client, "transitions/discharge_form.html", form=form, episode=episode)
+
+
+@login_required
+def transition_new(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = _planner(request, client_id)
+    current = queries.open_episode(client)
+    form = TransitionForm(
+        request.POST or None,
+        programs=queries.programs_for(request.user),
+        referrals=queries.referrals_for_transition(client),
+        initial={
+            "episode_version": current.version if current else 0,
+            "left_on": timezone.localdate(),
+        },
+    )
+    conflict = None
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            referral = form.chosen_referral()
+            place = data["to_place_name"] or (
+                referral.provider_name if referral is not None else ""
+            )
+            try:
+                services.transition_open(
+                    client=client,
+                    by=request.user,
+                    to_level=data["to_level"],
+                    left_on=data["left_on"],
+                    reason=data["reason"],
+                    discharge_type=data["discharge_type"],
+                    to_program=form.chosen_program(),
+                    to_service=referral.service if referral is not None else None,
+                    to_place_name=place,
+                    referral=referral,
+                    episode_version=data["episode_version"],
+                )
+            except VersionConflict as error:
+                conflict = error
+                if current is not None:
+                    current.refresh_from_db()
+                    offer_latest_episode(form, current.version)
+            except ValidationError as error:
+                apply_errors(form, _place_errors(error))
+            else:
+                messages.success(request, "Transition opened. Work through the hand-off below.")
+                return redirect("care_levels", client_id=client.pk)
+        return _page(
+            request,
+            client,
+            "transitions/transition_form.html",
+            409 if conflict else 400,
+            form=form,
+            current=current,
+            conflict=conflict,
+        )
+    return _page(request, client, "transitions/transition_form.html", form=form, current=current)
+
+
+def offer_latest_episode(form: TransitionForm, version: int) -> None:
+    form.data = form.data.copy()
+    form.data["episode_version"] = str(version)
+
+
+def _place_errors(error: ValidationError) -> ValidationError:
+    """The place's errors on the transition form's own field names."""
+    if not hasattr(error, "error_dict"):
+        return error
+    renamed = {"program": "to_program", "place_name": "to_place_name"}
+    return ValidationError(
+        {renamed.get(name, name): errors for name, errors in error.error_dict.items()}
+    )
+
+
+def _transition(client: Client, transition_id: int) -> Any:
+    transition = queries.transition_of(client, transition_id)
+    if transition is None:
+        raise Http404
+    return transition
+
+
+@login_required
+def transition_admit(request: SignedInRequest, client_id: int, transition_id: int) -> HttpResponse:
+    client = _planner(request, client_id)
+    transition = _transition(client, transition_id)
+    form = AdmitForm(
+        request.POST or None,
+        assessments=queries.signed_assessments(client),
+        initial={"version": transition.version, "admitted_on": timezone.localdate()},
+    )
+    conflict = None
+    if request.method == "POST" and transition.status == TransitionStatus.OPEN:
+        if form.is_valid():
+            data = form.cleaned_data
+            attempt = save_versioned(
+                form,
+                lambda: services.transition_admit(
+                    transition=transition,
+                    by=request.user,
+                    version=data["version"],
+                    admitted_on=data["admitted_on"],
+                    assessment=form.chosen_assessment(),
+                ),
+                record=transition,
+            )
+            if attempt.saved:
+                messages.success(request, f"Admission at {transition.to_place_name} recorded.")
+                return redirect("care_levels", client_id=client.pk)
+            conflict = attempt.conflict
+        return _page(
+            request,
+            client,
+            "transitions/admit_form.html",
+            409 if conflict else 400,
+            form=form,
+            transition=transition,
+            conflict=conflict,
+        )
+    return _page(request, client, "transitions/admit_form.html", form=form, transition=transition)
+
+
+@login_required
+def transition_cancel(request: SignedInRequest, client_id: int, transition_id: int) -> HttpResponse:
+    client = _planner(request, client_id)
+    transition = _transition(client, transition_id)
+    form = CancelForm(request.POST or None, initial={"version": transition.version})
+    conflict = None
+    if request.method == "POST" and transition.status == TransitionStatus.OPEN:
+        if form.is_valid():
+            data = form.cleaned_data
+            attempt = save_versioned(
+                form,
+                lambda: services.transition_cancel(
+                    transition=transition,
+                    by=request.user,
+                    version=data["version"],
+                    reason=data["reason"],
+                ),
+                record=transition,
+            )
+            if attempt.saved:
+                messages.success(request, "Transition cancelled.")
+                return redirect("care_levels", client_id=client.pk)
+            conflict = attempt.conflict
+        return _page(
+            request,
+            client,
+            "transitions/cancel_form.html",
+            409 if conflict else 400,
+            form=form,
+            transition=transition,
+            conflict=conflict,
+        )
+    return _page(request, client, "transitions/cancel_form.html", form=form, transition=transition)
+
+
+def _item(client: Client, item_id: int) -> Any:
+    item = queries.item_of(client, item_id)
+    if item is None:
+        raise Http404
+    return item
+
+
+@login_required
+def handoff_item(request: SignedInRequest, client_id: int, item_id: int) -> HttpResponse:
+    client = _planner(request, client_id)
+    item = _item(client, item_id)
+    team = queries.team_for(client)
+    appointment = timezone.localtime(item.appointment_at) if item.appointment_at else None
+    form = HandoffItemForm(
+        request.POST or None,
+        team=team,
+        initial={
+            "version": item.version,
+            "state": HandoffState.DONE if item.state == HandoffState.OPEN else item.state,
+            "owner": str(item.owner_id or ""),
+            "due_on": item.due_on,
+            "details": item.details,
+            "appointment_day": appointment.date() if appointment else None,
+            "appointment_time": appointment.time() if appointment else None,
+        },
+    )
+    conflict = None
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.handoff_item_save(
+                    item=item,
+                    by=request.user,
+                    version=data["version"],
+                    state=data["state"],
+                    owner=form.chosen_owner(),
+                    due_on=data["due_on"],
+                    details=data["details"],
+                    appointment_at=data["appointment_at"],
+                )
+            except VersionConflict as error:
+                conflict = error
+                item.refresh_from_db()
+                offer_latest(form, item.version)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"Saved: {item.get_kind_display()}.")
+                return redirect("care_levels", client_id=client.pk)
+        return _page(
+            request,
+            client,
+            "transitions/item_form.html",
+            409 if conflict else 400,
+            form=form,
+            item=item,
+            conflict=conflict,
+        )
+    return _page(request, client, "transitions/item_form.html", form=form, item=item)
+
+
+@login_required
+def handoff_records(request: SignedInRequest, client_id: int, item_id: int) -> HttpResponse:
+    """Send the records the next level needs, only through the consent check."""
+    client = client_for(user=request.user, client_id=client_id, action=Action.DISCLOSE)
+    item = _item(client, item_id)
+    if item.kind != HandoffKind.RECORDS_SENT:
+        raise Http404
+    form = RecordsForm(request.POST or None, initial={"version": item.version})
+    refused = None
+    conflict = None
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.handoff_records_send(
+                    item=item,
+                    by=request.user,
+                    version=data["version"],
+                    categories=data["categories"],
+                    description=data["description"],
+                )
+            except DisclosureRefused as error:
+                refused = error.decision
+            except VersionConflict as error:
+                conflict = error
+                item.refresh_from_db()
+                offer_latest(form, item.version)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"Records sent to {item.transition.to_place_name}.")
+                return redirect("care_levels", client_id=client.pk)
+        return _page(
+            request,
+            client,
+            "transitions/records_form.html",
+            409 if conflict else 400,
+            form=form,
+            item=item,
+            refused=refused,
+            conflict=conflict,
+        )
+    return _page(request, client, "transitions/records_form.html", form=form, item=item)
