@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from casebridge.alerts.models import AlertKind
+from casebridge.alerts.models import AlertKind, Priority
 from casebridge.alerts.rules import RULES
 from casebridge.assessments.models import InstrumentResponse
 from casebridge.clients.models import ClientFlag, FlagKind
@@ -28,7 +28,9 @@ from casebridge.monitoring.models.recovery import MOUD, DrugScreen, Medication, 
 from casebridge.monitoring.services.medications import Prescription, gaps
 from casebridge.plans.queries import reviews_due
 from casebridge.referrals.models import Referral
-from casebridge.referrals.statuses import AWAITING_ANSWER, OPEN, ReferralStatus
+from casebridge.referrals.statuses import AWAITING_ANSWER, OPEN
+from casebridge.transitions.levels import LevelOfCare
+from casebridge.transitions.models import Transition, TransitionStatus
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class Finding:
     facts: list[str] = field(default_factory=list)
     # Where a finding needs more than its rule's action (a missed health appointment).
     needs_action: str = ""
+    # Where a finding is more pressing than its rule (an escalation), and whether it goes to
+    # the supervisors of the client's program too.
+    priority: int | None = None
+    for_supervisor: bool = False
 
 
 @dataclass(frozen=True)
@@ -635,41 +641,54 @@ def moud_gaps(ctx: Context) -> list[Finding]:
 
 
 def gaps_in_care(ctx: Context) -> list[Finding]:
-    """A referral to treatment accepted by the provider with no admission (the client connected)
-    within the program's days. Until levels of care keep episodes, an accepted referral to
-    treatment is how a transfer to the next level shows in the record."""
+    """A client who left a level of care for another and is not admitted there more than the
+    program's days after leaving (the day they left is day 0: on day 7 an admission is still
+    "within 7 days", on day 8 it is a gap). Past the first and second escalation days the gap
+    goes to the program's supervisors too, as its own urgent alert."""
     clients = ctx.enabled(AlertKind.GAP_IN_CARE)
     if not clients:
         return []
-    rows = Referral.objects.filter(
-        ctx.among(clients),
-        status=ReferralStatus.ACCEPTED,
-        need_domain="substance_use",
-        connected_at__isnull=True,
-        answered_at__isnull=False,
-    ).values_list("pk", "client_id", "provider_name", "answered_at")
+    rows = Transition.objects.filter(ctx.among(clients), status=TransitionStatus.OPEN).values_list(
+        "pk", "client_id", "to_place_name", "to_level", "left_on", "from_episode__place_name"
+    )
     found = []
-    for pk, client_id, provider, answered_at in rows:
-        if answered_at is None:  # excluded by the filter; keeps the type checker honest
-            continue
-        accepted_on = local_day(answered_at)
+    for pk, client_id, place, level, left_on, left_place in rows:
+        waited = (ctx.today - left_on).days
         within = ctx.number(client_id, AlertKind.GAP_IN_CARE, "within_days")
-        if ctx.today < accepted_on + timedelta(days=within):
+        if waited <= within:
             continue
+        level_name = LevelOfCare(level).label
+        facts = [
+            f"Left {left_place} on {day(left_on)}; {waited} days without an admission at "
+            f"{place} ({level_name}).",
+            "Call the client and the next place; arrange transport, an appointment or a "
+            "medication bridge.",
+        ]
         found.append(
             Finding(
                 client_id,
                 AlertKind.GAP_IN_CARE,
-                f"referral-{pk}",
-                f"Gap in care: {provider} accepted the client on {day(accepted_on)}; no admission "
-                "recorded",
-                accepted_on,
-                [
-                    f"Accepted {day(accepted_on)}; not admitted after {within} days.",
-                    "Call the provider and the client; arrange transport or a bridge.",
-                ],
+                f"transition-{pk}",
+                f"Gap in care: not admitted at {place} {within} days after leaving",
+                left_on,
+                facts,
             )
         )
+        for name in ("supervisor_days", "second_supervisor_days"):
+            after = ctx.number(client_id, AlertKind.GAP_IN_CARE, name)
+            if waited > after:
+                found.append(
+                    Finding(
+                        client_id,
+                        AlertKind.GAP_IN_CARE,
+                        f"transition-{pk}-{after}",
+                        f"Gap in care over {after} days: not admitted at {place}",
+                        left_on,
+                        [*facts, f"Raised with the program's supervisors after {after} days."],
+                        priority=Priority.URGENT,
+                        for_supervisor=True,
+                    )
+                )
     return found
 
 

@@ -56,6 +56,7 @@ ACT_LABELS = {
     "contact_log": "Record a contact",
     "plan_home": "Open the care plan",
     "referral_list": "Open referrals",
+    "care_levels": "Open levels of care",
     "consent_list": "Open consents",
 }
 
@@ -120,6 +121,8 @@ class Alert(models.Model):
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # An escalation: the supervisors of the client's program are told too.
+    for_supervisor = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -20,10 +20,11 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from casebridge.access.policy import role_actions
-from casebridge.accounts.models import User
+from casebridge.accounts.models import Role, User
 from casebridge.alerts.models import (
     Alert,
     Channel,
@@ -83,8 +84,18 @@ def queue_notifications(alert_ids: Iterable[int], *, now: datetime | None = None
     )
     people: dict[int, User] = {}
     allowed: list[tuple[Alert, User]] = []
+    # Escalations go to the supervisors of the client's program too (one query for them all).
+    escalated = {alert.client.program_id for alert in alerts if alert.for_supervisor}
+    supervisors: dict[int, set[User]] = defaultdict(set)
+    if escalated:
+        for user in User.objects.filter(
+            role=Role.SUPERVISOR, is_active=True, programs__in=escalated
+        ).annotate(program=F("programs")):
+            supervisors[user.program].add(user)  # type: ignore[attr-defined]
     for alert in alerts:
         team = {alert.client.primary_case_manager, alert.client.secondary_case_manager}
+        if alert.for_supervisor:
+            team |= supervisors[alert.client.program_id]
         for user in team:
             if user is None or not user.is_active or user.pk == alert.raised_by_id:
                 continue

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casebridge.access.policy import Action, role_actions
 from casebridge.accounts.models import Role, User
-from casebridge.alerts.models import Alert, AlertState, NotificationPreference
+from casebridge.alerts.models import LIVE_STATES, Alert, AlertState, NotificationPreference
 from casebridge.clients.extensions import DueItem, due_items
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for
@@ -90,6 +90,8 @@ class Day:
     tasks: list[PlanTask] = field(default_factory=list)
     # What the on-call service did about the person's clients since yesterday morning.
     on_call: list[tuple[OnCallEvent, Client]] = field(default_factory=list)
+    # For a supervisor: alerts escalated to the program's supervisors (a long gap in care).
+    escalations: list[Alert] = field(default_factory=list)
 
     @property
     def client_ids(self) -> list[int]:
@@ -148,7 +150,20 @@ def my_day(user: User) -> Day:
     events = on_call_openings(user, since, client_ids=[client.pk for client in every])
     named = {c.pk: c for c in Client.objects.filter(pk__in={e.client_id for e in events})}
     day.on_call = [(e, named[e.client_id]) for e in events if e.client_id in named]
+    if user.role == Role.SUPERVISOR:
+        day.escalations = escalations_for(user)
     return day
+
+
+def escalations_for(user: User) -> list[Alert]:
+    """Live alerts escalated to supervisors, of the clients the policy lets this person read
+    clinically, most urgent and oldest first (one query)."""
+    reach = Client.objects.restrict(user, Action.READ_CLINICAL, include_emergency=False)
+    return list(
+        Alert.objects.filter(for_supervisor=True, state__in=LIVE_STATES, client__in=reach)
+        .select_related("client")
+        .order_by("priority", "opened_at", "id")[:ALERT_LIST_LIMIT]
+    )
 
 
 def client_alerts(client: Client, actions: frozenset[str]) -> dict[str, Any]:

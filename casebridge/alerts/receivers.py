@@ -69,6 +69,7 @@ WATCHED = (
     "plans.PlanReview",
     "referrals.Referral",
     "consents.Consent",
+    "transitions.Transition",
 )
 
 

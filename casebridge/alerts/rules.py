@@ -183,12 +183,16 @@ RULES: dict[str, RuleDefinition] = {
         ),
         RuleDefinition(
             AlertKind.GAP_IN_CARE,
-            "A referral to treatment (the next level of care) that the provider accepted, with "
-            "no admission recorded a number of days later.",
+            "A client who left a level of care for another, with no admission there more than "
+            "a number of days after leaving; later, the program's supervisors are told too.",
             Priority.HIGH,
             "read_clinical",
-            "referral_list",
-            (Threshold("within_days", "Admitted within (days)", 7, 1, 30),),
+            "care_levels",
+            (
+                Threshold("within_days", "Admitted within (days)", 7, 1, 30),
+                Threshold("supervisor_days", "Supervisors told after (days)", 14, 2, 60),
+                Threshold("second_supervisor_days", "Told again after (days)", 30, 3, 120),
+            ),
         ),
     )
 }
@@ -242,6 +246,14 @@ def threshold_problems(kind: str, thresholds: object) -> list[str]:
             problems.append(
                 f"{threshold.label}: give a number from {threshold.minimum} to {threshold.maximum}."
             )
+    if kind == AlertKind.GAP_IN_CARE and not problems:
+        # Each step of the gap's escalation comes after the one before.
+        days = {t.name: t.default for t in definition.thresholds} | thresholds
+        if not days["within_days"] < days["supervisor_days"] < days["second_supervisor_days"]:
+            problems.append(
+                "Tell the supervisors after the admission is late, and again later still: each "
+                "number must be bigger than the one before."
+            )
     return problems
 
 
@@ -262,7 +274,7 @@ ENDED_BECAUSE: dict[str, str] = {
     AlertKind.CONSENT_ENDING: "The consent was renewed, ended or revoked.",
     AlertKind.COURT_SOON: "The hearing has passed, or was moved or recorded.",
     AlertKind.MOUD_GAP: "A next prescription was recorded, or the medication was stopped.",
-    AlertKind.GAP_IN_CARE: "The client was admitted, or the referral was closed.",
+    AlertKind.GAP_IN_CARE: "The client was admitted at the next level, or the move was cancelled.",
 }
 CASE_CONCLUDED = "The case was concluded."
 RULE_TURNED_OFF = "The program turned this rule off."

@@ -151,3 +151,30 @@ def test_queueing_twice_writes_one_row_per_person_and_channel(world):
     alert_ids = list(Notification.objects.values_list("alert_id", flat=True))
     queue_notifications(alert_ids)
     assert Notification.objects.count() == len(alert_ids) == 1
+
+
+def test_a_long_gap_in_care_is_emailed_to_the_programs_supervisor_too(world):
+    from tests.transitions.helpers import stepping_down
+
+    stepping_down(world, left=15)
+    evaluate_clients([world.client.pk])
+    assert send_due() >= 2
+    to = {address for email in mail.outbox for address in email.to}
+    assert world.sue.email in to and world.alice.email in to
+    assert world.otto.email not in to  # a supervisor of another program hears nothing
+    supervisor_rows = Notification.objects.filter(user=world.sue)
+    assert supervisor_rows.exists()
+    assert all(row.alert.for_supervisor for row in supervisor_rows)
+
+
+def test_the_supervisor_sees_the_escalation_on_my_day(client, world):
+    from tests.transitions.helpers import stepping_down
+
+    stepping_down(world, left=15)
+    evaluate_clients([world.client.pk])
+    client.force_login(world.sue)
+    page = client.get("/my-day/").content.decode()
+    assert "Raised with you as supervisor" in page
+    assert "Gap in care over 14 days: not admitted at Bridge IOP" in page
+    client.force_login(world.otto)
+    assert "Raised with you as supervisor" not in client.get("/my-day/").content.decode()

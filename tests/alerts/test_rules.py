@@ -307,38 +307,79 @@ def test_evaluating_twice_makes_nothing_twice(world):
     assert len(keys) == len(set(keys))
 
 
-# Gap in care: an accepted referral to treatment with no admission
+# Gap in care: left one level of care, not admitted at the next
 
 
-@pytest.mark.parametrize(("days_since", "expected"), [(6, 0), (7, 1), (8, 1)])
-def test_a_referral_to_treatment_accepted_without_admission_is_a_gap_in_care(
-    world, days_since, expected
-):
-    from casebridge.referrals.models import Referral
-    from tests.referrals.test_measures import move, sent
+@pytest.mark.parametrize(("days_since", "expected"), [(6, 0), (7, 0), (8, 1)])
+def test_a_gap_in_care_is_raised_on_the_day_after_the_programs_days(world, days_since, expected):
+    from tests.transitions.helpers import stepping_down
 
-    referral = move(world, sent(world, need_domain="substance_use"), "accepted")
-    Referral.objects.filter(pk=referral.pk).update(
-        answered_at=timezone.now() - timedelta(days=days_since)
-    )
+    stepping_down(world, left=days_since)
     found = alerts_of(world, "gap_in_care")
     assert len(found) == expected
     if expected:
-        assert found[0].title.startswith("Gap in care:") and found[0].priority == 2
+        (alert,) = found
+        assert alert.title == "Gap in care: not admitted at Bridge IOP 7 days after leaving"
+        assert alert.priority == 2 and not alert.for_supervisor
+        assert alert.act_url_name == "care_levels" and alert.needs_action == "read_clinical"
+        assert "8 days without an admission at Bridge IOP" in alert.facts[0]
+
+
+@pytest.mark.parametrize(
+    ("days_since", "escalations"),
+    [(14, []), (15, ["14"]), (30, ["14"]), (31, ["14", "30"])],
+)
+def test_a_long_gap_goes_to_the_supervisors_after_14_and_30_days(world, days_since, escalations):
+    from tests.transitions.helpers import stepping_down
+
+    transition = stepping_down(world, left=days_since, since=60)
+    found = alerts_of(world, "gap_in_care")
+    raised = sorted(a.key.rsplit("-", 1)[1] for a in found if a.for_supervisor)
+    assert raised == escalations
+    assert {a.key for a in found if not a.for_supervisor} == {f"transition-{transition.pk}"}
+    assert all(a.priority == 1 for a in found if a.for_supervisor)
+
+
+def test_the_programs_days_move_the_gap(world):
+    from tests.transitions.helpers import stepping_down
+
+    AlertRule.objects.create(
+        program=world.program,
+        kind="gap_in_care",
+        thresholds={"within_days": 3, "supervisor_days": 5, "second_supervisor_days": 9},
+    )
+    stepping_down(world, left=6)
+    found = alerts_of(world, "gap_in_care")
+    assert len(found) == 2 and sum(a.for_supervisor for a in found) == 1
 
 
 def test_the_gap_in_care_ends_when_the_client_is_admitted(world):
-    from casebridge.referrals.models import Referral
-    from tests.referrals.test_measures import move, sent
+    from casebridge.transitions.services import transition_admit
+    from tests.transitions.helpers import days_ago as ago
+    from tests.transitions.helpers import stepping_down
 
-    referral = move(world, sent(world, need_domain="substance_use"), "accepted")
-    Referral.objects.filter(pk=referral.pk).update(answered_at=timezone.now() - timedelta(days=9))
-    (alert,) = alerts_of(world, "gap_in_care")
-    referral.refresh_from_db()
-    move(world, referral, "in-progress")
-    assert live(alerts_of(world, "gap_in_care")) == []
-    alert.refresh_from_db()
-    assert alert.resolution_note == "The client was admitted, or the referral was closed."
+    transition = stepping_down(world, left=20)
+    assert len(live(alerts_of(world, "gap_in_care"))) == 2
+    transition_admit(
+        transition=transition, by=world.alice, version=transition.version, admitted_on=ago(0)
+    )
+    found = alerts_of(world, "gap_in_care")
+    assert live(found) == []
+    assert {a.resolution_note for a in found} == {
+        "The client was admitted at the next level, or the move was cancelled."
+    }
+
+
+def test_an_admission_within_the_days_raises_nothing(world):
+    from casebridge.transitions.services import transition_admit
+    from tests.transitions.helpers import days_ago as ago
+    from tests.transitions.helpers import stepping_down
+
+    transition = stepping_down(world, left=7)
+    transition_admit(
+        transition=transition, by=world.alice, version=transition.version, admitted_on=ago(0)
+    )
+    assert alerts_of(world, "gap_in_care") == []
 
 
 def test_concluding_the_case_resolves_its_concerns_too(world):
@@ -352,3 +393,11 @@ def test_concluding_the_case_resolves_its_concerns_too(world):
         concern.state == AlertState.RESOLVED
         and concern.resolution_note == "The case was concluded."
     )
+
+
+def test_the_gaps_escalation_days_must_come_one_after_another():
+    from casebridge.alerts.rules import threshold_problems
+
+    assert threshold_problems("gap_in_care", {"within_days": 7, "supervisor_days": 14}) == []
+    (problem,) = threshold_problems("gap_in_care", {"within_days": 10, "supervisor_days": 8})
+    assert "bigger than the one before" in problem

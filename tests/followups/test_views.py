@@ -1,6 +1,8 @@
 """The follow-up pages per person: the due list, the client's Follow-up tab, logging an
 attempt, the outcome (clinical), correcting a note under lock, and what is audited."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -101,7 +103,7 @@ def test_opening_the_tab_is_audited(client, world, due):
 
 def test_a_bad_attempt_is_the_form_again_with_the_error_beside_the_field(client, world, due):
     client.force_login(world.alice)
-    tomorrow = timezone.localdate() + timezone.timedelta(days=3)
+    tomorrow = timezone.localdate() + timedelta(days=3)
     response = client.post(
         reverse("followup_attempt", args=[world.client.pk, due.pk]),
         {"result": "no_answer", "attempted_on": tomorrow.isoformat()},
