@@ -282,6 +282,11 @@ def client_program_move(
     None when a receiving partner confirmed the admission; a person must work in the program.
     """
     reason = (reason or "").strip()
+    with transaction.atomic():
+        return _program_move(client, by, to_program, reason)
+
+
+def _program_move(client: Client, by: User | None, to_program: Program, reason: str) -> Client:
     current = Client.objects.select_for_update().select_related("program").get(pk=client.pk)
     if current.program_id == to_program.pk:
         return current

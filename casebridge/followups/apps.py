@@ -26,13 +26,18 @@ class FollowupsConfig(AppConfig):
 
         register_tab(
             ClientTab(
-                label="Follow-up", url_name="followup_client", order=21, needs_action="read_clinical"
+                label="Follow-up",
+                url_name="followup_client",
+                order=21,
+                needs_action="read_clinical",
             )
         )
         # That follow-ups were set or closed is for anyone on the team; attempts and outcomes
         # are written asking for read_clinical (services.py).
         register_timeline_kind(
-            TimelineEntryKind(TimelineKind.FOLLOW_UP.value, str(TimelineKind.FOLLOW_UP.label), "view")
+            TimelineEntryKind(
+                TimelineKind.FOLLOW_UP.value, str(TimelineKind.FOLLOW_UP.label), "view"
+            )
         )
         care_ended.connect(receivers.care_ended, dispatch_uid="followups.care_ended")
         admitted.connect(receivers.admitted, dispatch_uid="followups.admitted")

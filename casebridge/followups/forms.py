@@ -54,4 +54,3 @@ class OutcomeForm(BoundedForm, forms.Form):
                 widget=forms.RadioSelect,
                 error_messages=CHOOSE_ONE,
             )
-

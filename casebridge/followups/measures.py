@@ -127,14 +127,13 @@ def _handoff(clients: QuerySet, since: date | None, today: date) -> dict[int, Sh
         .exclude(status=TransitionStatus.CANCELLED)
         .alias(gap=_days_between("to_episode__admitted_on", "left_on"))
     )
-    counts: dict[str, int] = {}
+    counts: dict[str, Count] = {}
     for days in HANDOFF_DAYS:
         closed = Q(left_on__lte=today - timedelta(days=days))
         counts[f"whole_{days}"] = Count("pk", filter=closed)
         counts[f"part_{days}"] = Count(
             "pk",
-            filter=closed
-            & Q(status=TransitionStatus.ADMITTED, gap__lte=timedelta(days=days)),
+            filter=closed & Q(status=TransitionStatus.ADMITTED, gap__lte=timedelta(days=days)),
         )
     row = transitions.aggregate(**counts)
     return {days: Share(row[f"part_{days}"], row[f"whole_{days}"]) for days in HANDOFF_DAYS}
@@ -208,13 +207,11 @@ def _readmission(clients: QuerySet, since: date | None, today: date) -> dict[int
         .alias(next_in=Subquery(next_admission))
         .alias(gap=_days_between("next_in", "discharged_on"))
     )
-    counts: dict[str, int] = {}
+    counts: dict[str, Count] = {}
     for days in READMISSION_DAYS:
         closed = Q(discharged_on__lte=today - timedelta(days=days))
         counts[f"whole_{days}"] = Count("pk", filter=closed)
-        counts[f"part_{days}"] = Count(
-            "pk", filter=closed & Q(gap__lte=timedelta(days=days))
-        )
+        counts[f"part_{days}"] = Count("pk", filter=closed & Q(gap__lte=timedelta(days=days)))
     row = index_stays.aggregate(**counts)
     return {days: Share(row[f"part_{days}"], row[f"whole_{days}"]) for days in READMISSION_DAYS}
 

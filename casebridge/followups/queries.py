@@ -62,11 +62,7 @@ def followups_for(client: Client) -> list[FollowUp]:
 
 
 def followup_of(client: Client, follow_up_id: int) -> FollowUp | None:
-    return (
-        FollowUp.objects.filter(client=client, pk=follow_up_id)
-        .select_related("episode")
-        .first()
-    )
+    return FollowUp.objects.filter(client=client, pk=follow_up_id).select_related("episode").first()
 
 
 def attempt_of(follow_up: FollowUp, attempt_id: int) -> FollowUpAttempt | None:

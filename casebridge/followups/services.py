@@ -28,8 +28,8 @@ from casebridge.followups.models import (
     FollowUpRules,
     FollowUpStatus,
     TimelineKind,
-    default_days,
     days_problem,
+    default_days,
 )
 from casebridge.inputs import EARLIEST_DATE, text_problem
 from casebridge.transitions.models import Episode
@@ -65,15 +65,16 @@ def followups_schedule(*, episode_id: int) -> list[FollowUp]:
     the follow-ups made by this run."""
     with transaction.atomic():
         episode = (
-            Episode.objects.select_for_update().select_related("client").filter(pk=episode_id).first()
+            Episode.objects.select_for_update()
+            .select_related("client")
+            .filter(pk=episode_id)
+            .first()
         )
         if episode is None or episode.discharged_on is None:
             return []
         client = episode.client
         marks = marks_for(client.program_id)
-        taken = set(
-            FollowUp.objects.filter(episode=episode).values_list("day_mark", flat=True)
-        )
+        taken = set(FollowUp.objects.filter(episode=episode).values_list("day_mark", flat=True))
         made = [
             FollowUp(
                 client=client,

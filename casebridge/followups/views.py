@@ -22,7 +22,8 @@ from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page, user_may
 from casebridge.followups import charts, queries, services
 from casebridge.followups.forms import AttemptForm, AttemptNoteForm, OutcomeForm
-from casebridge.followups.measures import PERIODS, continuity_measures as measures_of
+from casebridge.followups.measures import PERIODS
+from casebridge.followups.measures import continuity_measures as measures_of
 from casebridge.followups.models import QUESTION_NAMES, FollowUp, FollowUpStatus
 from casebridge.formtools import apply_errors, offer_latest, save_versioned
 
@@ -83,9 +84,7 @@ def followup_client(request: SignedInRequest, client_id: int) -> HttpResponse:
 def _attempt_page(
     request: SignedInRequest, client: Client, follow_up: FollowUp, form: AttemptForm, status: int
 ) -> HttpResponse:
-    context = client_page(
-        request.user, client, "followup_client", follow_up=follow_up, form=form
-    )
+    context = client_page(request.user, client, "followup_client", follow_up=follow_up, form=form)
     return render(request, "followups/attempt_form.html", context, status=status)
 
 
@@ -135,9 +134,7 @@ def followup_attempt(request: SignedInRequest, client_id: int, follow_up_id: int
                 else "Attempt logged.",
             )
             if reached and user_may(request.user, client, Action.READ_CLINICAL):
-                return redirect(
-                    "followup_outcome", client_id=client.pk, follow_up_id=follow_up.pk
-                )
+                return redirect("followup_outcome", client_id=client.pk, follow_up_id=follow_up.pk)
             return redirect("followup_client", client_id=client.pk)
     return _attempt_page(request, client, follow_up, form, 400)
 

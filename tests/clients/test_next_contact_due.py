@@ -4,6 +4,7 @@ client row; whatever changes the facts they follow brings them in step."""
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from casebridge.clients import services
@@ -55,13 +56,13 @@ def test_changing_the_model_or_the_program_moves_the_due_date(world):
     assert updated.next_contact_due_at == updated.registered_at + timedelta(days=3)
     assert stored(updated)[0] == updated.registered_at + timedelta(days=3)
     world.sue.programs.add(world.other_program)
-    moved = services.client_update(
-        client=updated,
-        by=world.sue,
-        version=updated.version,
-        program=world.other_program,
-        program_change_reason="Needs residential care",
-    )
+    with transaction.atomic():
+        moved = services.client_program_move(
+            client=updated,
+            by=world.sue,
+            to_program=world.other_program,
+            reason="Needs residential care",
+        )
     assert stored(moved)[0] is None  # the other program has no rule for the model
 
 

@@ -1,4 +1,5 @@
-"""Rough edges a case manager hit: a move to another program says from which, to which and why."""
+"""Rough edges a case manager hit: a move to another program says from which, to which and why,
+and only an admission at a level of care makes it (never an edit of the details)."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,14 +18,10 @@ def _sue_supervises_both_programs(world):
 def test_a_program_move_without_a_reason_is_refused_and_nothing_is_saved(world):
     entries = TimelineEntry.objects.count()
     with pytest.raises(ValidationError) as refused:
-        services.client_update(
-            client=world.client,
-            by=world.sue,
-            version=world.client.version,
-            program=world.other_program,
-            program_change_reason="   ",
+        services.client_program_move(
+            client=world.client, by=world.sue, to_program=world.other_program, reason="   "
         )
-    assert "program_change_reason" in refused.value.error_dict
+    assert "reason" in refused.value.error_dict
     stored = Client.objects.get(pk=world.client.pk)
     assert stored.program == world.program and stored.version == world.client.version
     assert TimelineEntry.objects.count() == entries
@@ -35,24 +32,19 @@ def test_a_program_move_without_a_reason_is_refused_and_nothing_is_saved(world):
 def test_a_move_only_goes_to_a_program_the_person_works_in(world, where):
     program = world.other_org_program if where == "another organisation" else world.other_program
     with pytest.raises(ValidationError) as refused:
-        services.client_update(
-            client=world.client,
-            by=world.alice,
-            version=world.client.version,
-            program=program,
-            program_change_reason="Moving",
+        services.client_program_move(
+            client=world.client, by=world.alice, to_program=program, reason="Moving"
         )
     assert "program" in refused.value.error_dict
     assert Client.objects.get(pk=world.client.pk).program == world.program
 
 
 def test_a_program_move_on_the_timeline_says_from_to_and_why(world):
-    services.client_update(
+    services.client_program_move(
         client=world.client,
         by=world.sue,
-        version=world.client.version,
-        program=world.other_program,
-        program_change_reason=" Stepped up after a relapse ",
+        to_program=world.other_program,
+        reason=" Stepped up after a relapse ",
     )
     entry = world.client.timeline.first()
     assert entry.summary == "Moved from Outpatient to Residential: Stepped up after a relapse"
@@ -60,12 +52,11 @@ def test_a_program_move_on_the_timeline_says_from_to_and_why(world):
 
 
 def test_a_program_move_is_audited_with_both_program_ids_and_the_reason(world):
-    services.client_update(
+    services.client_program_move(
         client=world.client,
         by=world.sue,
-        version=world.client.version,
-        program=world.other_program,
-        program_change_reason="Stepped up after a relapse",
+        to_program=world.other_program,
+        reason="Stepped up after a relapse",
     )
     event = AuditEvent.objects.filter(client_id=world.client.pk, action="update").latest("id")
     assert event.changes["program"] == [world.program.pk, world.other_program.pk]
@@ -73,30 +64,10 @@ def test_a_program_move_is_audited_with_both_program_ids_and_the_reason(world):
     assert event.changes["version"] == [1, 2]
 
 
-def test_other_changed_details_get_their_own_entry_beside_the_move(world):
-    services.client_update(
-        client=world.client,
-        by=world.sue,
-        version=world.client.version,
-        preferred_name="JJ",
-        program=world.other_program,
-        program_change_reason="Court order",
-    )
-    summaries = set(world.client.timeline.values_list("summary", flat=True)[:2])
-    assert summaries == {
-        "Details updated: preferred name",
-        "Moved from Outpatient to Residential: Court order",
-    }
-
-
 def test_a_long_reason_is_kept_whole_in_the_entrys_detail(world):
     reason = "Stepped up to residential care. " * 20
-    services.client_update(
-        client=world.client,
-        by=world.sue,
-        version=world.client.version,
-        program=world.other_program,
-        program_change_reason=reason,
+    services.client_program_move(
+        client=world.client, by=world.sue, to_program=world.other_program, reason=reason
     )
     entry = world.client.timeline.first()
     assert len(entry.summary) <= 300 and entry.summary.endswith("…")
@@ -112,37 +83,23 @@ def test_details_without_a_program_move_read_as_before_and_need_no_reason(world)
     assert "reason" not in event.changes
 
 
-def test_a_reason_without_a_move_is_not_recorded(world):
-    services.client_update(
-        client=world.client,
-        by=world.alice,
-        version=world.client.version,
-        program=world.program,
-        preferred_name="JJ",
-        program_change_reason="No move really",
-    )
-    assert list(world.client.timeline.values_list("summary", flat=True)) == [
-        "Details updated: preferred name"
-    ]
+def test_the_program_is_not_an_editable_detail(world):
+    with pytest.raises(ValueError):
+        services.client_update(
+            client=world.client,
+            by=world.sue,
+            version=world.client.version,
+            program=world.other_program,
+        )
+    assert Client.objects.get(pk=world.client.pk).program == world.program
 
 
-def test_the_edit_form_asks_why_when_the_program_changes(client, world):
+def test_the_edit_form_leaves_the_program_to_levels_of_care(client, world):
     world.alice.programs.add(world.other_program)
     client.force_login(world.alice)
     url = f"/clients/{world.client.pk}/details/"
-    assert "Why the client is moving to another program" in client.get(url).content.decode()
-    refused = client.post(url, edit_data(world.client, program=world.other_program.pk))
-    assert refused.status_code == 200
-    assert refused.context["form"].errors["program_change_reason"]
+    page = client.get(url).content.decode()
+    assert 'name="program"' not in page
+    saved = client.post(url, edit_data(world.client, program=world.other_program.pk))
+    assert saved.status_code == 302
     assert Client.objects.get(pk=world.client.pk).program == world.program
-    moved = client.post(
-        url,
-        edit_data(
-            world.client, program=world.other_program.pk, program_change_reason="Needs more care"
-        ),
-    )
-    assert moved.status_code == 302
-    assert (
-        world.client.timeline.first().summary
-        == "Moved from Outpatient to Residential: Needs more care"
-    )

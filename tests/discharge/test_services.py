@@ -35,7 +35,9 @@ def test_a_month_later_keeps_to_the_months_last_day():
 
 
 def test_no_check_ins_when_every_number_is_zero():
-    assert checkin_dates(date(2026, 1, 1), weekly_weeks=0, fortnightly_weeks=0, monthly_months=0) == []
+    assert (
+        checkin_dates(date(2026, 1, 1), weekly_weeks=0, fortnightly_weeks=0, monthly_months=0) == []
+    )
 
 
 def test_the_aftercare_plan_is_written_audited_and_on_the_timeline(world):

@@ -153,7 +153,15 @@ def test_a_stale_summary_edit_is_refused_with_a_clear_message(client, world):
 @pytest.mark.parametrize(
     "lang, expected",
     [
-        ("en", ["My discharge summary", "The care I received", "My aftercare plan", "If I am in crisis"]),
+        (
+            "en",
+            [
+                "My discharge summary",
+                "The care I received",
+                "My aftercare plan",
+                "If I am in crisis",
+            ],
+        ),
         (
             "es",
             [
@@ -230,3 +238,23 @@ def test_sending_with_a_consent_records_the_disclosure(client, world):
     assert disclosure.categories == ["discharge"] and "My discharge summary" in disclosure.body
     body = client.get(_url("discharge_summary_detail", world, summary)).content.decode()
     assert "Riverside Clinic, faxed" in body
+
+
+def test_the_pdf_takes_the_longest_words_and_any_script_and_an_unknown_language(client, world):
+    aftercare(world, relapse_prevention="x" * 199 + "\n" + "Позвонить спонсору 電話")
+    summary = draft(world, recommendations="y" * 2000)
+    client.force_login(world.alice)
+    response = client.get(_url("discharge_summary_pdf", world, summary), {"lang": "xx"})
+    assert response.status_code == 200
+    assert "My discharge summary" in pdf_words(response.content)
+    page = client.get(_url("discharge_summary_detail", world, summary)).content.decode()
+    assert "Позвонить спонсору 電話" in page  # the page shows every script as typed
+
+
+def test_a_summary_of_another_client_is_not_found(client, world):
+    from casebridge.discharge import services
+
+    other = services.summary_start(client=world.engagement_client, by=world.alice)
+    client.force_login(world.alice)
+    url = reverse("discharge_summary_detail", args=[world.client.pk, other.pk])
+    assert client.get(url).status_code == 404

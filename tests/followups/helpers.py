@@ -49,9 +49,7 @@ def end_care(episode: Episode) -> None:
 def discharged(client, *, days_ago_left: int, stayed: int = 20, **kwargs) -> Episode:
     """A stay that ended `days_ago_left` days ago, with the signal sent."""
     left = days_ago(days_ago_left)
-    episode = stay(
-        client, admitted_on=left - timedelta(days=stayed), discharged_on=left, **kwargs
-    )
+    episode = stay(client, admitted_on=left - timedelta(days=stayed), discharged_on=left, **kwargs)
     end_care(episode)
     return episode
 
@@ -77,7 +75,9 @@ def transition(client, from_episode: Episode, *, left_on: date, by, to_episode=N
         to_place_name="Next place",
         left_on=left_on,
         reason="Step down",
-        status=TransitionStatus.ADMITTED if to_episode is not None else kwargs.pop("status", "open"),
+        status=TransitionStatus.ADMITTED
+        if to_episode is not None
+        else kwargs.pop("status", "open"),
         to_episode=to_episode,
         opened_by=by,
         **kwargs,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from casebridge.followups import services
 from casebridge.followups.measures import continuity_measures, median_days
 from casebridge.followups.models import FollowUp
-from casebridge.transitions.models import Episode, Transition
+from casebridge.transitions.models import Episode
 from casebridge.transitions.signals import admitted
 from tests.factories import ClientFactory
 from tests.followups.helpers import days_ago, end_care, stay, transition
@@ -28,7 +28,9 @@ def _try(episode, mark, *results):
     follow_up = FollowUp.objects.get(episode=episode, day_mark=mark)
     for result in results:
         services.attempt_record(
-            follow_up=follow_up, by=follow_up.client.primary_case_manager, result=result,
+            follow_up=follow_up,
+            by=follow_up.client.primary_case_manager,
+            result=result,
             attempted_at=timezone.now(),
         )
 
@@ -60,20 +62,25 @@ def seeded(world):
     e8 = _left(c5, "1", 10, 8)  # 2 days; waiting, left 8 days ago
     transition(c5, e8, left_on=days_ago(8), by=w.alice)
     # Care ended, and came back: c7 three stays; c8 died.
-    e9 = _left(c7, "wm", 200, 197)  # 3 days; back 17 days later
+    _left(c7, "wm", 200, 197)  # 3 days; back 17 days later
     e10 = _left(c7, "wm", 180, 170, "left_against_advice")  # 10 days; back 70 days later
     e11 = _left(c7, "3.7", 100, 94)  # 6 days
     _left(c8, "wm", 130, 120, "died")  # 10 days
     # Another program's client: not sue's.
     c6 = person(w.other_program)
     e13 = _left(c6, "1", 30, 29)
-    transition(c6, e13, left_on=days_ago(29), by=w.otto, to_episode=stay(c6, admitted_on=days_ago(28)))
+    transition(
+        c6, e13, left_on=days_ago(29), by=w.otto, to_episode=stay(c6, admitted_on=days_ago(28))
+    )
     # Follow-ups: e2 none due yet; e7's 30 (T-5) due; e10's 30 (T-140) due, its 90 and 180
     # closed when e11 was admitted (T-100); e11's 30 (T-64) and 90 (T-4) due.
     for episode in (e2, e7, e10):
         end_care(episode)
     admitted.send(
-        sender=Episode, client_id=c7.pk, episode_id=e11.pk, admitted_on=e11.admitted_on,
+        sender=Episode,
+        client_id=c7.pk,
+        episode_id=e11.pk,
+        admitted_on=e11.admitted_on,
         transition_id=None,
     )
     end_care(e11)
@@ -162,4 +169,3 @@ def test_the_page_is_for_supervisors_and_shows_the_numbers(client, seeded):
     assert client.get(reverse("continuity_measures") + "?period=%00").status_code < 500
     client.force_login(seeded.alice)
     assert client.get(reverse("continuity_measures")).status_code == 404
-

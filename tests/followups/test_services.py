@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from casebridge.audit.versions import VersionConflict
+from casebridge.clients.models import TimelineEntry
 from casebridge.followups import queries, services
 from casebridge.followups.models import (
     FollowUp,
@@ -16,7 +17,6 @@ from casebridge.followups.models import (
     FollowUpRules,
     FollowUpStatus,
 )
-from casebridge.clients.models import TimelineEntry
 from tests.followups.helpers import days_ago, discharged, end_care, readmit
 
 ANSWERS = {
@@ -243,3 +243,45 @@ def test_the_due_list_is_the_clients_the_person_may_log_contacts_for(world):
     assert [f.day_mark for f in queries.due_followups(world.sue)] == [30]
     for person in (world.bob, world.cody, world.otto, world.charlie, world.ada):
         assert queries.due_followups(person) == []
+
+
+def test_the_transitions_services_schedule_and_close_through_their_signals(
+    world, django_capture_on_commit_callbacks
+):
+    from casebridge.transitions.services import episode_admit, episode_discharge
+
+    with django_capture_on_commit_callbacks(execute=True):
+        episode = episode_admit(
+            client=world.client,
+            by=world.alice,
+            level="3.5",
+            admitted_on=days_ago(60),
+            place_name="Hill House",
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        episode_discharge(
+            episode=episode,
+            by=world.alice,
+            version=episode.version,
+            discharged_on=days_ago(40),
+            discharge_type="completed",
+            reason="Finished the program",
+        )
+    assert sorted(FollowUp.objects.filter(episode=episode).values_list("day_mark", flat=True)) == [
+        30,
+        90,
+        180,
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        episode_admit(
+            client=world.client,
+            by=world.alice,
+            level="wm",
+            admitted_on=days_ago(1),
+            place_name="Detox unit",
+        )
+    assert dict(FollowUp.objects.filter(episode=episode).values_list("day_mark", "status")) == {
+        30: FollowUpStatus.OPEN,
+        90: FollowUpStatus.BACK_IN_CARE,
+        180: FollowUpStatus.BACK_IN_CARE,
+    }

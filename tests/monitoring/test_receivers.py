@@ -4,6 +4,8 @@ the rule of where they are now; a save that changes neither leaves it alone."""
 
 from datetime import timedelta
 
+from django.db import transaction
+
 from casebridge.accounts.models import CaseManagementModel, ProgramModelRule
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client
@@ -24,12 +26,16 @@ def _notes(world):
 
 def _update(world, by=None, **fields):
     client = Client.objects.get(pk=world.client.pk)
+    program = fields.pop("program", None)
+    if program is not None:
+        with transaction.atomic():
+            client = client_services.client_program_move(
+                client=client, by=by or world.alice, to_program=program, reason="Stepped up"
+            )
+    if not fields:
+        return client
     return client_services.client_update(
-        client=client,
-        by=by or world.alice,
-        version=client.version,
-        program_change_reason="Stepped up",
-        **fields,
+        client=client, by=by or world.alice, version=client.version, **fields
     )
 
 
