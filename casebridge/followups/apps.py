@@ -17,11 +17,13 @@ class FollowupsConfig(AppConfig):
         from casebridge.clients.extensions import (
             ClientTab,
             TimelineEntryKind,
+            register_due_provider,
             register_tab,
             register_timeline_kind,
         )
         from casebridge.followups import receivers
         from casebridge.followups.models import TimelineKind
+        from casebridge.followups.queries import followups_due
         from casebridge.transitions.signals import admitted, care_ended
 
         register_tab(
@@ -39,5 +41,8 @@ class FollowupsConfig(AppConfig):
                 TimelineKind.FOLLOW_UP.value, str(TimelineKind.FOLLOW_UP.label), "view"
             )
         )
+        # Follow-ups due show on the caseload, the client's header and My Day, for those who
+        # log them.
+        register_due_provider(followups_due, needs_action="record_contact")
         care_ended.connect(receivers.care_ended, dispatch_uid="followups.care_ended")
         admitted.connect(receivers.admitted, dispatch_uid="followups.admitted")

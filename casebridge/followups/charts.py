@@ -5,9 +5,10 @@ the CSP forbids, and the same numbers always in the table beside it."""
 from dataclasses import dataclass
 
 from casebridge.followups.measures import LevelRow
+from casebridge.transitions.levels import short_name
 
 WIDTH = 420
-LABEL_WIDTH = 150  # the level's short name, left of its bar
+LABEL_WIDTH = 90  # the level's short name ("Level 3.7", "Withdrawal"), left of its bar
 VALUE_WIDTH = 50  # the number, right of the bar
 ROW_HEIGHT = 26
 BAR_HEIGHT = 16
@@ -36,10 +37,6 @@ class BarChart:
     font_size: int = FONT_SIZE
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= 22 else label[:21] + "…"
-
-
 def stay_chart(levels: list[LevelRow]) -> BarChart | None:
     """Median days per level, longest bar the longest stay (None when no stay has ended)."""
     shown = [row for row in levels if row.median_days is not None]
@@ -54,7 +51,7 @@ def stay_chart(levels: list[LevelRow]) -> BarChart | None:
         width = round(room * value / longest, 1)
         bars.append(
             Bar(
-                label=_short(row.label),
+                label=short_name(row.level),
                 value=value,
                 y=y,
                 width=max(width, 1),

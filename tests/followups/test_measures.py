@@ -169,3 +169,18 @@ def test_the_page_is_for_supervisors_and_shows_the_numbers(client, seeded):
     assert client.get(reverse("continuity_measures") + "?period=%00").status_code < 500
     client.force_login(seeded.alice)
     assert client.get(reverse("continuity_measures")).status_code == 404
+
+
+def test_the_stay_chart_draws_a_bar_per_level_longest_the_widest():
+    from casebridge.followups.charts import stay_chart
+    from casebridge.followups.measures import LevelRow, Share
+
+    assert stay_chart([]) is None
+    chart = stay_chart(
+        [
+            LevelRow("wm", "Withdrawal management", 2, 4.0, Share(1, 2)),
+            LevelRow("3.5", "3.5 Residential", 1, 40.0, Share(1, 1)),
+        ]
+    )
+    assert [bar.label for bar in chart.bars] == ["Withdrawal", "Level 3.5"]
+    assert chart.bars[1].width == 10 * chart.bars[0].width

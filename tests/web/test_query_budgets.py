@@ -16,19 +16,19 @@ from tests.factories import ClientFactory, CollateralFactory
 from tests.plans.helpers import ready_plan, sign_all
 
 BUDGETS = {
-    "caseload": ("/caseload/", 33),
-    "caseload, overdue only": ("/caseload/?overdue=on", 31),
-    "caseload by next due": ("/caseload/?sort=next_due", 33),
-    "client overview": ("/clients/{c}/", 33),
-    "timeline": ("/clients/{c}/timeline/", 33),
-    "care plan home": ("/clients/{c}/plan/", 48),
+    "caseload": ("/caseload/", 35),
+    "caseload, overdue only": ("/caseload/?overdue=on", 32),
+    "caseload by next due": ("/caseload/?sort=next_due", 35),
+    "client overview": ("/clients/{c}/", 35),
+    "timeline": ("/clients/{c}/timeline/", 35),
+    "care plan home": ("/clients/{c}/plan/", 50),
     "my tasks": ("/tasks/", 14),
-    "measures": ("/clients/{c}/measures/", 36),
-    "contact log": ("/clients/{c}/contact-log/", 37),
-    "check-ins": ("/clients/{c}/check-ins/", 33),
-    "calendar": ("/clients/{c}/calendar/", 33),
-    "recovery": ("/clients/{c}/recovery/", 39),
-    "my day": ("/my-day/", 35),
+    "measures": ("/clients/{c}/measures/", 38),
+    "contact log": ("/clients/{c}/contact-log/", 39),
+    "check-ins": ("/clients/{c}/check-ins/", 35),
+    "calendar": ("/clients/{c}/calendar/", 35),
+    "recovery": ("/clients/{c}/recovery/", 41),
+    "my day": ("/my-day/", 37),
 }
 
 
