@@ -81,6 +81,7 @@ from casebridge.monitoring.models import (
 from casebridge.monitoring.statuses import NoteStatus
 from casebridge.plans import services as plan_services
 from casebridge.plans.models import CarePlan, PlanRules, PlanSignature
+from casebridge.transitions import services as care_services
 
 PROGRAMS = [
     ("Residential", CaseManagementModel.CLINICAL),
@@ -151,6 +152,20 @@ def _town(index: int) -> str:
         return ""
     return f", Dayton, OH {DEMO_ZIP_CODES[index % len(DEMO_ZIP_CODES)]}"
 
+
+# The level of care each demo program gives, the stays clients had before, and where they go.
+DEMO_PROGRAM_LEVELS = {
+    "Residential": "3.5",
+    "Intensive outpatient": "2.1",
+    "Aftercare": "aftercare",
+    "Treatment court": "1",
+}
+DEMO_EARLIER_STAYS = [
+    ("wm", "Miami Valley Withdrawal Unit"),
+    ("3.7", "St. Elizabeth Recovery Unit"),
+    ("3.5", "Hope House"),
+]
+DEMO_NEXT_PLACES = ["Bridge Outpatient Clinic", "Oakwood Recovery Residence", "Eastside Aftercare"]
 
 PLANNED_STAGES = {"planning", "implementation", "monitoring", "review"}
 # The contacts of demo notes, face to face most often, and where each happened.
@@ -326,6 +341,66 @@ class Command(BaseCommand):
             # After the backdating, which spreads the entries so far over the case's lifetime:
             # these are dated by what they record.
             self._monitoring(rng, client, case_manager, staff, registered_days_ago)
+            # Its own draws, so the clients after it come out as they always have.
+            self._care_levels(random.Random(index), client, case_manager, registered_days_ago)
+
+    def _care_levels(
+        self, rng: random.Random, client: Client, by: User, registered_days_ago: int
+    ) -> None:
+        """Where the client has been: withdrawal management or residential care somewhere else
+        first, then the program they are in now; some are moving on (a warm hand-off under
+        way, or late: a gap in care), and a concluded case has left care (follow-ups due)."""
+        if client.stage == stages.Stage.ENGAGEMENT or registered_days_ago < 30:
+            return
+        today = timezone.localdate()
+        started = today - timedelta(days=registered_days_ago)
+        program = Client.objects.select_related("program").get(pk=client.pk).program
+        here = DEMO_PROGRAM_LEVELS.get(program.name, "1")
+        first_level, first_place = rng.choice([s for s in DEMO_EARLIER_STAYS if s[0] != here])
+        moved_on = started + timedelta(days=rng.randint(7, 21))
+        first = care_services.episode_admit(
+            client=client, by=by, level=first_level, admitted_on=started, place_name=first_place
+        )
+        step = care_services.transition_open(
+            client=client,
+            by=by,
+            to_level=here,
+            left_on=moved_on,
+            reason="Finished the first stay; continuing at the next level.",
+            to_program=program,
+            episode_version=first.version,
+        )
+        stay = care_services.transition_admit(
+            transition=step,
+            by=by,
+            version=step.version,
+            admitted_on=moved_on + timedelta(days=rng.choice([0, 0, 1, 3])),
+        )
+        stayed = (today - stay.admitted_on).days
+        if client.stage == stages.Stage.CONCLUSION and stayed > 40:
+            care_services.episode_discharge(
+                episode=stay,
+                by=by,
+                version=stay.version,
+                discharged_on=today - timedelta(days=rng.randint(25, min(stayed - 1, 100))),
+                discharge_type=rng.choice(["completed", "completed", "left_against_advice"]),
+                reason="Finished the program.",
+            )
+        elif (
+            client.stage in {stages.Stage.MONITORING, stages.Stage.REVIEW}
+            and stayed > 20
+            and rng.random() < 0.4
+        ):
+            care_services.transition_open(
+                client=client,
+                by=by,
+                to_level=rng.choice([x for x in ("aftercare", "1", "residence") if x != here]),
+                left_on=today - timedelta(days=rng.choice([1, 2, 9, 16])),
+                reason="Stepping down after finishing this level.",
+                discharge_type="completed",
+                to_place_name=rng.choice(DEMO_NEXT_PLACES),
+                episode_version=stay.version,
+            )
 
     def _measures(self, rng: random.Random, client: Client, by: User, days_ago: int) -> None:
         """A PHQ-9 and GAD-7 every month or so, mostly improving, and one screen at intake."""
