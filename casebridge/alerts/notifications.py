@@ -86,14 +86,17 @@ def queue_notifications(alert_ids: Iterable[int], *, now: datetime | None = None
     allowed: list[tuple[Alert, User]] = []
     # Escalations go to the supervisors of the client's program too (one query for them all).
     escalated = {alert.client.program_id for alert in alerts if alert.for_supervisor}
-    supervisors: dict[int, set[User]] = defaultdict(set)
+    supervisors: dict[int, set[User | None]] = defaultdict(set)
     if escalated:
-        for user in User.objects.filter(
+        for supervisor in User.objects.filter(
             role=Role.SUPERVISOR, is_active=True, programs__in=escalated
         ).annotate(program=F("programs")):
-            supervisors[user.program].add(user)  # type: ignore[attr-defined]
+            supervisors[supervisor.program].add(supervisor)
     for alert in alerts:
-        team = {alert.client.primary_case_manager, alert.client.secondary_case_manager}
+        team: set[User | None] = {
+            alert.client.primary_case_manager,
+            alert.client.secondary_case_manager,
+        }
         if alert.for_supervisor:
             team |= supervisors[alert.client.program_id]
         for user in team:

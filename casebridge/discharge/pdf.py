@@ -1,11 +1,11 @@
-"""The discharge summary as a PDF the client can keep, in English or Spanish (casebridge.pdfdoc:
+"""The discharge summary and the aftercare plan as PDFs the client can keep, in English or Spanish (casebridge.pdfdoc:
 the built-in fonts cover both; the page on screen shows every script as typed)."""
 
 from casebridge.discharge.printing import PrintedSummary
 from casebridge.pdfdoc import MUTED, Document
 
 
-def summary_pdf(printed: PrintedSummary, *, footer_key: str = "page") -> bytes:
+def printed_pdf(printed: PrintedSummary, *, footer_key: str = "page") -> bytes:
     words = printed.words
     pdf = Document(
         title=printed.title, author="Casebridge", lang=printed.lang, footer=words[footer_key]

@@ -43,6 +43,7 @@ WORDS: dict[str, dict[str, str]] = {
         "rated": "{rating} (last rated on {date})",
         "not_rated": "not rated yet",
         "once": "{result} on {date} (given once)",
+        "then": "then",
         "change_down": "down {n}",
         "change_up": "up {n}",
         "change_none": "no change",
@@ -93,6 +94,7 @@ WORDS: dict[str, dict[str, str]] = {
         "rated": "{rating} (última evaluación el {date})",
         "not_rated": "todavía sin evaluar",
         "once": "{result} el {date} (una sola vez)",
+        "then": "luego",
         "change_down": "bajó {n}",
         "change_up": "subió {n}",
         "change_none": "sin cambio",
@@ -273,7 +275,7 @@ def _instrument_line(instrument: dict[str, Any], lang: str) -> str:
             result=_result_text(instrument, first, lang), date=_day(first["on"], lang)
         )
     line = (
-        f"{name}: {_result_text(instrument, first, lang)} ({_day(first['on'], lang)}) -> "
+        f"{name}: {_result_text(instrument, first, lang)} ({_day(first['on'], lang)}), {words['then']} "
         f"{_result_text(instrument, last, lang)} ({_day(last['on'], lang)})"
     )
     if first.get("score") is not None and last.get("score") is not None:

@@ -11,6 +11,7 @@ S = C + "summaries/<int:summary_id>/"
 urlpatterns = [
     path(C, views.discharge_home, name="discharge_home"),
     path(C + "aftercare/", views.aftercare_edit, name="aftercare_edit"),
+    path(C + "aftercare/pdf/", views.aftercare_pdf, name="aftercare_pdf"),
     path(C + "summaries/start/", views.summary_start, name="discharge_summary_start"),
     path(S, views.summary_detail, name="discharge_summary_detail"),
     path(S + "edit/", views.summary_edit, name="discharge_summary_edit"),

@@ -146,6 +146,7 @@ def _detail(
         or FinaliseForm(initial={"version": summary.version}),
         send_form=forms.get("send_form") or SendForm(auto_id="send-%s"),
         disclosures=queries.disclosures_of(summary),
+        conflict=forms.get("conflict"),
     )
     return render(request, "discharge/summary_detail.html", context, status=status)
 
@@ -226,15 +227,10 @@ def summary_finalise(request: SignedInRequest, client_id: int, summary_id: int) 
     except services.SummaryLocked as error:
         messages.error(request, str(error))
     except VersionConflict as error:
-        form.add_error(None, str(error))
+        # The page comes back as it now is, with what the other person changed at its top;
+        # signing again is a deliberate choice made after reading it.
         summary.refresh_from_db()
-        return _detail(
-            request,
-            client,
-            summary,
-            status=409,
-            finalise_form=FinaliseForm(initial={"version": summary.version}),
-        )
+        return _detail(request, client, summary, status=409, conflict=error)
     else:
         messages.success(request, "Signed. The discharge summary is final and can be sent.")
     return redirect("discharge_summary_detail", client_id=client.pk, summary_id=summary.pk)
@@ -260,11 +256,39 @@ def summary_pdf(request: SignedInRequest, client_id: int, summary_id: int) -> Ht
         format="pdf",
         language=printed.lang,
     )
-    response = HttpResponse(pdf.summary_pdf(printed), content_type="application/pdf")
+    response = HttpResponse(pdf.printed_pdf(printed), content_type="application/pdf")
     # The file name carries no name or case number: only the summary's number.
     response["Content-Disposition"] = (
         f'attachment; filename="discharge-summary-{summary.pk}-{printed.lang}.pdf"'
     )
+    return response
+
+
+@login_required
+def aftercare_pdf(request: SignedInRequest, client_id: int) -> HttpResponse:
+    """The aftercare plan on its own, for the client to keep, in English or Spanish (those who
+    write plans print it; it goes to the client, so no consent is asked)."""
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    plan = queries.aftercare_of(client)
+    if plan is None:
+        raise Http404
+    printed = printing.printable_aftercare(
+        client=client,
+        aftercare=queries.aftercare_facts(plan, client),
+        lang=printing.language_for(client, request.GET.get("lang")),
+    )
+    record_print(
+        actor=request.user,
+        client_id=client.pk,
+        object_type=services.AFTERCARE,
+        object_id=plan.pk,
+        format="pdf",
+        language=printed.lang,
+    )
+    response = HttpResponse(
+        pdf.printed_pdf(printed, footer_key="aftercare_page"), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="aftercare-plan-{printed.lang}.pdf"'
     return response
 
 

@@ -78,6 +78,8 @@ def signed_assessments(client: Client) -> QuerySet[Assessment]:
 
 def programs_for(user: User) -> QuerySet[Program]:
     """The programs a person may admit a client to: those they work in."""
+    if user.organisation_id is None:
+        return Program.objects.none()
     return user.programs.filter(is_active=True, organisation_id=user.organisation_id)
 
 
@@ -115,6 +117,7 @@ class StripPart:
     is_gap: bool
     level: str = ""
     x: float = 0  # where it starts, in percent of the strip's width
+    tone: str = "a"  # stays alternate two shades, so two stays side by side read apart
 
 
 def strip(episodes: list[Episode], today: date) -> list[StripPart]:
@@ -158,16 +161,27 @@ def strip(episodes: list[Episode], today: date) -> list[StripPart]:
                 True,
             )
         )
-    # Each piece at least 4 percent wide (readable), the rest shared by length.
+    # Each piece at least about 4 percent wide (readable), the rest shared by length.
     total = sum(max(part.days, 1) for part in parts) or 1
     raw = [max(100 * max(p.days, 1) / total, 4.0) for p in parts]
     scale = 100 / sum(raw)
-    shaped, x = [], 0.0
+    shaped, x, stays = [], 0.0, 0
     for p, width in zip(parts, raw, strict=True):
         share = round(width * scale, 2)
+        tone = "ab"[stays % 2]
+        stays += 0 if p.is_gap else 1
         shaped.append(
             StripPart(
-                p.label, p.place, p.start, p.end, p.days, share, p.is_gap, p.level, round(x, 2)
+                p.label,
+                p.place,
+                p.start,
+                p.end,
+                p.days,
+                share,
+                p.is_gap,
+                p.level,
+                round(x, 2),
+                tone,
             )
         )
         x += share

@@ -196,8 +196,10 @@ def transition_new(request: SignedInRequest, client_id: int) -> HttpResponse:
 
 
 def offer_latest_episode(form: TransitionForm, version: int) -> None:
-    form.data = form.data.copy()
-    form.data["episode_version"] = str(version)
+    """As formtools.offer_latest, for the stay's version this form carries."""
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+    data["episode_version"] = str(version)
+    form.data = data
 
 
 def _place_errors(error: ValidationError) -> ValidationError:

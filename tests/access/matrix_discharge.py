@@ -24,6 +24,7 @@ ROWS = {
     # The aftercare plan is what a coach needs; the summaries are clinical.
     "discharge_home": ("get", _client, row(404, alice=200, sue=200, cody=200)),
     "aftercare_edit": ("get", _client, row(404, alice=200, sue=200)),
+    "aftercare_pdf": ("get", _client, row(404, alice=200, sue=200)),
     # A draft is open, so starting another is refused with a message (302).
     "discharge_summary_start": ("post", _client, row(404, alice=302, sue=302)),
     "discharge_summary_detail": ("get", _final, row(404, alice=200, sue=200)),
@@ -34,7 +35,7 @@ ROWS = {
 }
 
 # Client URLs (taking only client_id) that another organisation's staff must find missing.
-OTHER_ORGANISATION: list[str] = ["discharge_home", "aftercare_edit"]
+OTHER_ORGANISATION: list[str] = ["discharge_home", "aftercare_edit", "aftercare_pdf"]
 
 
 def prepare(world: object) -> None:

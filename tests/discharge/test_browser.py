@@ -6,6 +6,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import browser  # noqa: F401 (the shared Chromium, as a fixture)
 from tests.browser.test_accessibility import AXE, violations
 from tests.browser.test_journey import sign_in
 from tests.discharge.helpers import aftercare, draft, full_record
@@ -17,10 +18,12 @@ SHOTS = os.environ.get("DISCHARGE_SCREENSHOTS", "")
 
 
 @pytest.fixture
-def axe_page(browser):
+def axe_page(request):
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci)")
-    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    context = request.getfixturevalue("browser").new_context(
+        bypass_csp=True, viewport={"width": 390, "height": 844}
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

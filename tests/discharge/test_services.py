@@ -17,6 +17,7 @@ from casebridge.discharge.models import DischargeSummary, SummaryDisclosure
 from casebridge.discharge.schedule import add_months, checkin_dates
 from tests.discharge.helpers import aftercare, draft, final, full_record, phq9, stay
 from tests.factories import ConsentFactory
+from tests.safety.helpers import plan_in_effect
 
 
 def test_the_check_ins_taper_weekly_then_every_two_weeks_then_monthly():
@@ -57,8 +58,6 @@ def test_the_aftercare_plan_reads_crisis_contacts_from_the_safety_plan_in_effect
     aftercare(world)
     facts = queries.aftercare_facts(queries.aftercare_of(world.client), world.client)
     assert facts["crisis_contacts"] is None  # no safety plan yet
-    from tests.safety.helpers import plan_in_effect
-
     plan_in_effect(world)
     facts = queries.aftercare_facts(queries.aftercare_of(world.client), world.client)
     assert "Sister Ana 555-0101" in facts["crisis_contacts"]

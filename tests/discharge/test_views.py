@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from casebridge.audit.models import AuditEvent
 from casebridge.consents.models import Disclosure
+from casebridge.discharge import services
 from casebridge.discharge.models import AftercarePlan, DischargeSummary
 from tests.discharge.helpers import CARE, aftercare, draft, final, full_record
 from tests.factories import ConsentFactory
@@ -252,9 +253,52 @@ def test_the_pdf_takes_the_longest_words_and_any_script_and_an_unknown_language(
 
 
 def test_a_summary_of_another_client_is_not_found(client, world):
-    from casebridge.discharge import services
-
     other = services.summary_start(client=world.engagement_client, by=world.alice)
     client.force_login(world.alice)
     url = reverse("discharge_summary_detail", args=[world.client.pk, other.pk])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("en", ["My aftercare plan", "Care that continues", "Outpatient care: Riverside Clinic"]),
+        ("es", ["Mi plan de cuidado después del alta", "Atención ambulatoria: Riverside Clinic"]),
+    ],
+)
+def test_the_aftercare_plan_prints_on_its_own_for_the_client(client, world, lang, expected):
+    client.force_login(world.alice)
+    assert client.get(_url("aftercare_pdf", world)).status_code == 404  # none written yet
+    aftercare(world)
+    response = client.get(_url("aftercare_pdf", world), {"lang": lang})
+    words = pdf_words(response.content)
+    for text in expected:
+        assert text in words, text
+    assert "Call my sponsor when I crave" in words
+    assert AuditEvent.objects.filter(action="print", object_type="aftercare_plan").exists()
+    client.force_login(world.cody)
+    assert client.get(_url("aftercare_pdf", world)).status_code == 404
+
+
+def test_signing_a_summary_someone_changed_since_shows_their_change_and_signs_nothing(
+    client, world
+):
+    summary = draft(world)
+    opened = summary.version
+    services.summary_save(
+        summary=summary,
+        by=world.sue,
+        version=summary.version,
+        discharged_on=summary.discharged_on,
+        recommendations="Sue's recommendation",
+    )
+    client.force_login(world.alice)
+    response = client.post(
+        _url("discharge_summary_finalise", world, summary), {"version": opened, "confirm": "on"}
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Read it again before signing" in body and "sue" in body
+    assert "Sue&#x27;s recommendation" in body
+    summary.refresh_from_db()
+    assert not summary.is_final
