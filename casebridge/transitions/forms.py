@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from casebridge.consents.models import InformationCategory
+from casebridge.consents.models import DisclosureMethod, InformationCategory
 from casebridge.inputs import BoundedForm, DateField, local_moment, skipped_time_message
 from casebridge.monitoring.forms.notes import TimeInput
 from casebridge.transitions.levels import LevelOfCare
@@ -213,5 +213,6 @@ class RecordsForm(BoundedForm, forms.Form):
     description = forms.CharField(
         label="What is being sent",
         max_length=DETAILS_LIMIT,
-        help_text="For example: assessment, care plan and medication list, by secure fax.",
+        help_text="For example: assessment, care plan and medication list.",
     )
+    method = forms.ChoiceField(label="How it is sent", choices=DisclosureMethod.choices)

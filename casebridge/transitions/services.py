@@ -20,7 +20,7 @@ from casebridge.audit.versions import check_record_version, check_version
 from casebridge.clients.models import Client
 from casebridge.clients.services import client_program_move, timeline_add
 from casebridge.consents.gate import Recipient
-from casebridge.consents.models import InformationCategory
+from casebridge.consents.models import DisclosureMethod, InformationCategory
 from casebridge.consents.services import disclosure_record
 from casebridge.directory.models import Service
 from casebridge.referrals.models import Referral
@@ -722,7 +722,13 @@ def handoff_item_save(
 
 
 def handoff_records_send(
-    *, item: HandoffItem, by: User, version: int | None, categories: list[str], description: str
+    *,
+    item: HandoffItem,
+    by: User,
+    version: int | None,
+    categories: list[str],
+    description: str,
+    method: str = DisclosureMethod.FAXED,
 ) -> HandoffItem:
     """Send the records the next level needs, through the consent gate (a consent must cover
     the receiving place and every category), and mark the step done with the disclosure.
@@ -734,6 +740,8 @@ def handoff_records_send(
     description = _text(
         errors, "description", description, DETAILS_LIMIT, "Say what is being sent."
     )
+    if method not in DisclosureMethod.values:
+        errors["method"] = "Choose how the records are sent."
     _refuse(errors)
     with transaction.atomic():
         current = _locked_item(item, version)
@@ -749,7 +757,7 @@ def handoff_records_send(
             categories=set(chosen),
             purpose="treatment",
             description=description,
-            method="transition",
+            method=method,
         )
         current.disclosure = disclosure
         current.state = HandoffState.DONE

@@ -376,6 +376,7 @@ def handoff_records(request: SignedInRequest, client_id: int, item_id: int) -> H
                     version=data["version"],
                     categories=data["categories"],
                     description=data["description"],
+                    method=data["method"],
                 )
             except DisclosureRefused as error:
                 refused = error.decision

@@ -246,3 +246,28 @@ def test_concluding_the_case_cancels_the_open_transition_and_its_steps(world):
     transition.refresh_from_db()
     assert transition.status == TransitionStatus.CANCELLED
     assert not transition.items.filter(state=HandoffState.OPEN).exists()
+
+
+def test_records_sent_under_a_consent_are_a_recorded_disclosure_and_the_step_is_done(world):
+    from tests.factories import ConsentFactory
+
+    ConsentFactory(
+        client=world.client,
+        recipient_kind="named",
+        recipient_name="Bridge IOP",
+        purpose="treatment",
+        categories=["assessment", "plan"],
+    )
+    transition = stepping_down(world)
+    item = transition.items.get(kind=HandoffKind.RECORDS_SENT)
+    done = services.handoff_records_send(
+        item=item,
+        by=world.alice,
+        version=item.version,
+        categories=["plan", "assessment"],
+        description="Assessment and care plan",
+        method="faxed",
+    )
+    assert done.state == HandoffState.DONE and done.disclosure is not None
+    assert done.disclosure.recipient == "Bridge IOP"
+    assert done.disclosure.categories == ["assessment", "plan"]
