@@ -24,6 +24,7 @@ from casebridge.consents.models import DisclosureMethod, InformationCategory
 from casebridge.consents.services import disclosure_record
 from casebridge.directory.models import Service
 from casebridge.referrals.models import Referral
+from casebridge.referrals.statuses import ReferralStatus
 from casebridge.transitions import levels, signals
 from casebridge.transitions.models import (
     HANDOFF_DUE_DAYS,
@@ -42,6 +43,8 @@ EARLIEST = date(1990, 1, 1)
 PLANNED_AHEAD_DAYS = 30
 TEXT_LIMIT = 500
 DETAILS_LIMIT = 300
+# Where a referral to the next level says the client started there.
+STARTED = frozenset({ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED})
 CHANGED = (
     "Someone else changed this transition while you were working, so nothing was saved. "
     "Look at it again and retry."
@@ -787,26 +790,36 @@ def transitions_end_with_case(client: Client, by: User, reason: str) -> None:
 
 
 def partner_confirmed(referral: Referral) -> Episode | None:
-    """A receiving partner recorded through the referral's link that the client started there:
-    the open transition that waits on this referral is admitted on that day. Nothing happens
-    when no transition waits on it (or it is already admitted)."""
-    if referral.connected_at is None:
+    """The provider of the referral a transition waits on says the client started there: the
+    transition is admitted on that day.
+
+    The referral says so by moving to "in progress" (the provider booked the first appointment
+    through its link, or staff recorded that the client connected) or to "completed". A first
+    appointment booked for a later day is not an admission yet: nothing happens, and staff
+    confirm the admission when it has happened. Nothing happens either when no transition
+    waits on this referral, or when the record cannot take it (the client was admitted
+    elsewhere meanwhile): staff see the transition still open."""
+    if referral.connected_at is None or referral.status not in STARTED:
         return None
     transition = Transition.objects.filter(
-        referral_id=referral.pk, status=TransitionStatus.OPEN
+        referral_id=referral.pk, client_id=referral.client_id, status=TransitionStatus.OPEN
     ).first()
     if transition is None:
         return None
-    admitted_on = max(timezone.localdate(referral.connected_at), transition.left_on)
+    today = timezone.localdate()
+    started = timezone.localdate(referral.connected_at)
+    if referral.status == ReferralStatus.IN_PROGRESS and referral.next_follow_up_on is not None:
+        # Booked through the link, the follow-up falls the day after the first appointment.
+        started = max(started, referral.next_follow_up_on - timedelta(days=1))
+    if started > today:
+        return None
     try:
         return transition_admit(
             transition=transition,
             by=None,
             version=transition.version,
-            admitted_on=min(admitted_on, timezone.localdate()),
+            admitted_on=max(started, transition.left_on),
             partner=(referral.provider_name or "the receiving provider")[:200],
         )
     except ValidationError:
-        # The record cannot take it as it is (the client was admitted elsewhere meanwhile):
-        # staff see the transition still open and confirm it by hand.
         return None
