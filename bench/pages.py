@@ -94,8 +94,13 @@ def measure(repeat: int, report: str) -> None:
         "care plan": f"/clients/{planned_id}/plan/",
         "my tasks": "/tasks/",
         "my calendar": "/calendar/",
+        "levels of care": f"/clients/{client_id}/care-levels/",
+        "discharge tab": f"/clients/{client_id}/discharge/",
+        "follow-up tab": f"/clients/{client_id}/follow-up/",
+        "follow-ups due": "/follow-ups/",
         "my day": "/my-day/",
         "team today": "/team/today/",
+        "team continuity": "/continuity/measures/?period=all",
     }
     total = Client.objects.count()
     print(

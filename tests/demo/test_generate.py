@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from casebridge.clients.models import Client
 from casebridge.demo.management.commands.generate import (
@@ -73,3 +74,23 @@ def test_no_records_leaves_no_last_contact():
     assert any(before.values())
     clients.refresh_caseload_facts()
     assert dict(clients.values_list("pk", "next_contact_due_at")) == before
+
+
+@pytest.mark.django_db
+def test_clients_past_engagement_have_stays_and_some_move_on_or_leave_care():
+    from casebridge.followups.models import FollowUp
+    from casebridge.transitions.models import Episode, Transition
+
+    call_command("generate", clients=200, caseload=5, stdout=StringIO(), seed=7)
+    past = Client.objects.filter(organisation__name=ORGANISATION).exclude(stage="engagement")
+    with_stays = Episode.objects.values("client").distinct().count()
+    assert 0 < with_stays <= past.count()
+    # Every client has at most one open stay and one open transition (the database says so),
+    # every discharge comes after its admission, and every admitted move names its stay.
+    assert not Episode.objects.filter(discharged_on__lt=F("admitted_on")).exists()
+    assert Transition.objects.filter(status="admitted", to_episode__isnull=True).count() == 0
+    assert Transition.objects.filter(status="open").exists()
+    assert (
+        FollowUp.objects.filter(day_mark=30).count()
+        == FollowUp.objects.filter(day_mark=180).count()
+    )

@@ -67,6 +67,7 @@ from casebridge.directory.models import (
     TaxonomyTerm,
 )
 from casebridge.directory.taxonomy import load_builtin_taxonomy
+from casebridge.followups.models import FollowUp
 from casebridge.monitoring.formats import NoteFormat, note_format
 from casebridge.monitoring.models import CheckIn, ContactNote, ContactType, Sleep
 from casebridge.monitoring.models import TimelineKind as MonitoringKind
@@ -104,6 +105,13 @@ from casebridge.plans.statuses import PlanStatus
 from casebridge.referrals.models import Referral, ReferralEvent
 from casebridge.referrals.services import TIMELINE_KIND as REFERRAL_TIMELINE_KIND
 from casebridge.referrals.statuses import ReferralStatus
+from casebridge.transitions.models import (
+    HANDOFF_DUE_DAYS,
+    Episode,
+    HandoffItem,
+    HandoffKind,
+    Transition,
+)
 
 ORGANISATION = "Synthetic Benchmark Agency"
 BENCH_USER = "bench-cm"
@@ -516,6 +524,7 @@ class Command(BaseCommand):
         year = timezone.localdate().year
         made = 0
         referable: list[Referred] = []
+        in_care: list[InCare] = []
         while made < total:
             size = min(BATCH, total - made)
             with transaction.atomic():
@@ -555,6 +564,11 @@ class Command(BaseCommand):
                     Referred(c.pk, c.primary_case_manager_id, c.registered_at)
                     for c in clients
                     if c.stage in PLANNED | {"planning"} and c.primary_case_manager_id
+                )
+                in_care.extend(
+                    InCare(c.pk, c.primary_case_manager_id, c.registered_at, c.program_id, c.stage)
+                    for c in clients
+                    if c.stage != "engagement" and c.primary_case_manager_id
                 )
                 Organisation.objects.filter(pk=organisation.pk).update(
                     last_case_sequence=start + size
@@ -621,7 +635,10 @@ class Command(BaseCommand):
                 now=now,
             )
             referred = referrals_generate(clients=referable, services=directory, rng=rng, now=now)
-        self.stdout.write(f"  {len(directory):,} directory services, {referred:,} referrals")
+            stays = care_generate(clients=in_care, rng=rng, now=now)
+        self.stdout.write(
+            f"  {len(directory):,} directory services, {referred:,} referrals, {stays:,} stays"
+        )
         _contact_times_from_notes(Client.objects.filter(organisation=organisation))
         # Bulk loads leave the planner without statistics, and the updates above leave a dead
         # row for each client, until autovacuum gets to them; a database in service has had
@@ -1599,6 +1616,155 @@ def referrals_generate(
         table.flush()
     statements = connection.ops.sequence_reset_sql(
         no_style(), [Referral, ReferralEvent, TimelineEntry]
+    )
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    return made
+
+
+@dataclass(frozen=True)
+class InCare:
+    """A generated client past engagement: they have stays at levels of care."""
+
+    pk: int
+    case_manager: int
+    registered_at: datetime
+    program_id: int
+    stage: str
+
+
+# (first level, then the level stepped down to), and where.
+STEP_DOWNS = [("wm", "3.5"), ("3.5", "2.1"), ("3.7", "2.1"), ("2.1", "1"), ("3.5", "aftercare")]
+CARE_PLACES = ["Hope House", "Bridge IOP", "Eastside Aftercare", "County Detox", "Oak Residence"]
+
+
+def care_generate(*, clients: list[InCare], rng: random.Random, now: datetime) -> int:
+    """Stays at levels of care for each client past engagement: a first stay from registration,
+    a step down after one to four weeks (admitted the same day to a week later), and then one of:
+    still there; moving on again (a transition still open, its hand-off partly done: some late
+    enough to be a gap in care); or care ended, with follow-ups at 30, 90 and 180 days. Returns
+    how many stays."""
+    episodes = Table(Episode, now)
+    transitions = Table(Transition, now)
+    items = Table(HandoffItem, now)
+    follow_ups = Table(FollowUp, now)
+    today = timezone.localdate(now)
+    made = 0
+    for client in clients:
+        first_level, next_level = rng.choice(STEP_DOWNS)
+        admitted = timezone.localdate(client.registered_at)
+        left = admitted + timedelta(days=rng.randint(7, 28))
+        arrived = left + timedelta(days=rng.choice([0, 0, 1, 2, 7]))
+        if arrived >= today:
+            continue
+        first = episodes.add(
+            client_id=client.pk,
+            level=first_level,
+            place_name=rng.choice(CARE_PLACES),
+            admitted_on=admitted,
+            discharged_on=left,
+            discharge_type="transferred",
+            admitted_by_id=client.case_manager,
+            discharged_by_id=client.case_manager,
+            version=2,
+        )
+        second = episodes.add(
+            client_id=client.pk,
+            level=next_level,
+            program_id=client.program_id,
+            place_name="Our program",
+            admitted_on=arrived,
+            admitted_by_id=client.case_manager,
+        )
+        transitions.add(
+            client_id=client.pk,
+            from_episode_id=first,
+            to_level=next_level,
+            to_program_id=client.program_id,
+            to_place_name="Our program",
+            left_on=left,
+            reason="Stepped down",
+            status="admitted",
+            to_episode_id=second,
+            opened_by_id=client.case_manager,
+            closed_at=now,
+            closed_by_id=client.case_manager,
+            version=2,
+        )
+        made += 2
+        what_next = rng.random()
+        stayed = (today - arrived).days
+        if client.stage == "conclusion" and stayed > 2:
+            ended = arrived + timedelta(days=rng.randint(1, stayed - 1))
+            episodes.rows.pop()
+            episodes.next_id -= 1
+            second = episodes.add(
+                client_id=client.pk,
+                level=next_level,
+                program_id=client.program_id,
+                place_name="Our program",
+                admitted_on=arrived,
+                discharged_on=ended,
+                discharge_type=rng.choice(["completed", "completed", "left_against_advice"]),
+                admitted_by_id=client.case_manager,
+                discharged_by_id=client.case_manager,
+                version=2,
+            )
+            for mark in (30, 90, 180):
+                due = ended + timedelta(days=mark)
+                follow_ups.add(
+                    client_id=client.pk,
+                    episode_id=second,
+                    program_id=client.program_id,
+                    day_mark=mark,
+                    discharged_on=ended,
+                    due_on=due,
+                )
+        elif what_next < 0.1 and stayed > 2 and next_level != "aftercare":
+            leaving = arrived + timedelta(days=rng.randint(1, stayed - 1))
+            episodes.rows.pop()
+            episodes.next_id -= 1
+            second = episodes.add(
+                client_id=client.pk,
+                level=next_level,
+                program_id=client.program_id,
+                place_name="Our program",
+                admitted_on=arrived,
+                discharged_on=leaving,
+                discharge_type="completed",
+                admitted_by_id=client.case_manager,
+                discharged_by_id=client.case_manager,
+                version=2,
+            )
+            moving = transitions.add(
+                client_id=client.pk,
+                from_episode_id=second,
+                to_level="aftercare",
+                to_place_name="Eastside Aftercare",
+                left_on=leaving,
+                reason="Finished the program",
+                opened_by_id=client.case_manager,
+            )
+            for index, kind in enumerate(HandoffKind.values):
+                done = index < rng.randint(0, 6)
+                items.add(
+                    transition_id=moving,
+                    kind=kind,
+                    owner_id=client.case_manager,
+                    due_on=leaving + timedelta(days=HANDOFF_DUE_DAYS[kind]),
+                    state="done" if done and kind != "records_sent" else "open",
+                    details="Done" if done and kind != "records_sent" else "",
+                    done_at=now if done and kind != "records_sent" else None,
+                    done_by_id=client.case_manager if done and kind != "records_sent" else None,
+                )
+        if len(episodes.rows) > BATCH * 20:
+            for table in (episodes, transitions, items, follow_ups):
+                table.flush()
+    for table in (episodes, transitions, items, follow_ups):
+        table.flush()
+    statements = connection.ops.sequence_reset_sql(
+        no_style(), [Episode, Transition, HandoffItem, FollowUp]
     )
     with connection.cursor() as cursor:
         for statement in statements:
