@@ -22,6 +22,8 @@ from casebridge.monitoring.calendar import ShownAppointment, staff_calendar
 from casebridge.plans.models import PlanTask
 from casebridge.plans.queries import my_tasks
 from casebridge.safety.queries import OnCallEvent, on_call_openings
+from casebridge.transitions.models import HandoffItem
+from casebridge.transitions.queries import my_handoff_steps
 
 # How many alerts a list shows at most (the rest are counted).
 ALERT_LIST_LIMIT = 100
@@ -92,6 +94,8 @@ class Day:
     on_call: list[tuple[OnCallEvent, Client]] = field(default_factory=list)
     # For a supervisor: alerts escalated to the program's supervisors (a long gap in care).
     escalations: list[Alert] = field(default_factory=list)
+    # Warm hand-off steps of moves under way: the person's own, and their clients'.
+    handoff_steps: list[HandoffItem] = field(default_factory=list)
 
     @property
     def client_ids(self) -> list[int]:
@@ -101,6 +105,7 @@ class Day:
             ids.add(line.client.pk)
         ids |= {t.client_id for t in self.tasks}
         ids |= {client.pk for _, client in self.on_call}
+        ids |= {step.transition.client_id for step in self.handoff_steps}
         return sorted(ids)
 
 
@@ -120,7 +125,12 @@ def my_day(user: User) -> Day:
     horizon = today + timedelta(days=DAYS_AHEAD)
     by_client = due_items([c.pk for c in clients], actions)
     for client in clients:
-        items = [i for i in by_client.get(client.pk, []) if i.url_name != "client_alerts"]
+        # Alerts and hand-off steps have their own lists on the page.
+        items = [
+            i
+            for i in by_client.get(client.pk, [])
+            if i.url_name not in {"client_alerts", "care_levels"}
+        ]
         contact_due = client.next_contact_due_at
         # An overdue contact is an alert (its rule); the lists keep what is due today and ahead.
         if (
@@ -152,6 +162,8 @@ def my_day(user: User) -> Day:
     day.on_call = [(e, named[e.client_id]) for e in events if e.client_id in named]
     if user.role == Role.SUPERVISOR:
         day.escalations = escalations_for(user)
+    if Action.PLAN in actions:
+        day.handoff_steps = my_handoff_steps(user, [client.pk for client in clients])
     return day
 
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from casebridge.access.policy import Action
 from casebridge.accounts.models import Program, User
@@ -203,14 +203,15 @@ def handoff_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
     return dict(found)
 
 
-def my_handoff_steps(user: User) -> list[HandoffItem]:
-    """The open hand-off steps a person owns, soonest first, of clients the policy still lets
-    them plan for (for My Day; one query)."""
+def my_handoff_steps(user: User, client_ids: list[int]) -> list[HandoffItem]:
+    """The open hand-off steps a person owns, and those of their own clients (`client_ids`)
+    whoever owns them, soonest first, of clients the policy lets them plan for (for My Day;
+    one query)."""
     reach = Client.objects.restrict(user, Action.PLAN, include_emergency=False)
     steps = HandoffItem.objects.filter(
-        owner=user,
+        Q(owner=user) | Q(transition__client_id__in=client_ids),
         state=HandoffState.OPEN,
         transition__status=TransitionStatus.OPEN,
         transition__client__in=reach,
     )
-    return list(steps.select_related("transition__client").order_by("due_on", "id")[:50])
+    return list(steps.select_related("transition__client", "owner").order_by("due_on", "id")[:50])

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from casebridge.access.policy import Action
 from casebridge.accounts.models import Program, User
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.audit.services import audit_record
@@ -364,6 +365,16 @@ def episode_discharge(
     return current
 
 
+def _may_plan(person: User, client: Client) -> bool:
+    """Whether the access policy lets this person work the client's care (not by emergency)."""
+    return (
+        person.is_active
+        and Client.objects.restrict(person, Action.PLAN, include_emergency=False)
+        .filter(pk=client.pk)
+        .exists()
+    )
+
+
 def _owner_for(kind: str, client: Client, by: User) -> User:
     """Who sees a hand-off step through by default: the primary case manager (or whoever opened
     the transition). Any step can be given to someone else on the client's team."""
@@ -652,10 +663,10 @@ def handoff_item_save(
         if transition.status != TransitionStatus.OPEN and state != current.state:
             raise ValidationError("This transition is closed; its steps can no longer change.")
         client = transition.client
-        if owner is not None and (
-            owner.organisation_id != client.organisation_id or not owner.is_active
-        ):
-            errors["owner"] = "Choose someone on the client's team."
+        if owner is not None and not _may_plan(owner, client):
+            errors["owner"] = (
+                f"{owner.display_name} does not work with this client; choose someone who does."
+            )
         _check_day(
             errors,
             "due_on",

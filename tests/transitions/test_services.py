@@ -271,3 +271,40 @@ def test_records_sent_under_a_consent_are_a_recorded_disclosure_and_the_step_is_
     assert done.state == HandoffState.DONE and done.disclosure is not None
     assert done.disclosure.recipient == "Bridge IOP"
     assert done.disclosure.categories == ["assessment", "plan"]
+
+
+def test_my_day_lists_the_hand_off_steps_of_my_clients_and_those_i_own(client, world):
+    transition = stepping_down(world)
+    step = transition.items.get(kind=HandoffKind.TRANSPORT)
+    services.handoff_item_save(
+        item=step,
+        by=world.alice,
+        version=step.version,
+        state=HandoffState.OPEN,
+        owner=world.sue,
+        due_on=step.due_on,
+    )
+    client.force_login(world.alice)
+    mine = client.get("/my-day/").content.decode()
+    assert "Warm hand-offs under way" in mine
+    assert mine.count("Transport arranged") == 1 and "Sue Staff" in mine
+    client.force_login(world.sue)
+    sues = client.get("/my-day/").content.decode()
+    assert sues.count("Transport arranged") == 1 and "Records sent" not in sues
+    client.force_login(world.bob)
+    assert "Transport arranged" not in client.get("/my-day/").content.decode()
+
+
+def test_a_step_goes_only_to_someone_who_works_with_the_client(world):
+    transition = stepping_down(world)
+    step = transition.items.get(kind=HandoffKind.TRANSPORT)
+    with pytest.raises(ValidationError) as refused:
+        services.handoff_item_save(
+            item=step,
+            by=world.alice,
+            version=step.version,
+            state=HandoffState.OPEN,
+            owner=world.bob,
+            due_on=step.due_on,
+        )
+    assert "does not work with this client" in refused.value.message_dict["owner"][0]

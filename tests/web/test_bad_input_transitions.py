@@ -104,7 +104,7 @@ CASES: dict[str, FormCase] = {
         valid=lambda tr: {
             "version": _item(tr, "appointment").version,
             "state": "done",
-            "owner": tr.world.bob.pk,
+            "owner": tr.world.sue.pk,
             "due_on": _day(0),
             "details": "Group room 2",
             "appointment_day": _day(-2),

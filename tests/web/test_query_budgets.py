@@ -28,7 +28,7 @@ BUDGETS = {
     "check-ins": ("/clients/{c}/check-ins/", 35),
     "calendar": ("/clients/{c}/calendar/", 35),
     "recovery": ("/clients/{c}/recovery/", 41),
-    "my day": ("/my-day/", 37),
+    "my day": ("/my-day/", 38),
 }
 
 
