@@ -1,10 +1,9 @@
 """Reads about levels of care that the pages, My Day and the alert rules share."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from casebridge.access.policy import Action
 from casebridge.accounts.models import Program, User
@@ -17,7 +16,6 @@ from casebridge.transitions import levels
 from casebridge.transitions.models import (
     Episode,
     HandoffItem,
-    HandoffKind,
     HandoffState,
     Transition,
     TransitionStatus,
@@ -120,9 +118,11 @@ class StripPart:
     tone: str = "a"  # stays alternate two shades, so two stays side by side read apart
 
 
-def strip(episodes: list[Episode], today: date) -> list[StripPart]:
+def strip(episodes: list[Episode], today: date, *, moving: bool = False) -> list[StripPart]:
     """Where the client was, when, and the gaps between, as shares of the time since the first
-    admission (each piece at least a sliver, so a one-day stay still shows)."""
+    admission (each piece at least a sliver, so a one-day stay still shows). `moving`: a
+    transition is open, so the time since the last stay is time between levels, not out of
+    care."""
     if not episodes:
         return []
     parts: list[StripPart] = []
@@ -152,8 +152,8 @@ def strip(episodes: list[Episode], today: date) -> list[StripPart]:
     if previous_end is not None and previous_end < today and episodes[-1].discharged_on:
         parts.append(
             StripPart(
-                "Out of care",
-                "No care recorded",
+                "Between levels" if moving else "Out of care",
+                "Waiting for the admission" if moving else "No care recorded",
                 previous_end,
                 None,
                 (today - previous_end).days,
@@ -189,18 +189,27 @@ def strip(episodes: list[Episode], today: date) -> list[StripPart]:
 
 
 def handoff_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
-    """Open hand-off steps of open transitions, as due items (one query)."""
-    found: dict[int, list[DueItem]] = defaultdict(list)
-    rows = HandoffItem.objects.filter(
-        transition__client_id__in=client_ids,
-        transition__status=TransitionStatus.OPEN,
-        state=HandoffState.OPEN,
-    ).values_list("transition__client_id", "kind", "due_on")
-    for client_id, kind, due_on in rows:
-        found[client_id].append(
-            DueItem(f"Hand-off: {HandoffKind(kind).label}", due_on, "care_levels")
+    """A move under way as one due item per client: how many hand-off steps are still to do,
+    due when the soonest of them is (one query)."""
+    rows = (
+        HandoffItem.objects.filter(
+            transition__client_id__in=client_ids,
+            transition__status=TransitionStatus.OPEN,
+            state=HandoffState.OPEN,
         )
-    return dict(found)
+        .values("transition__client_id")
+        .annotate(soonest=Min("due_on"), steps=Count("pk"))
+    )
+    return {
+        row["transition__client_id"]: [
+            DueItem(
+                f"Hand-off ({row['steps']} step{'s' if row['steps'] != 1 else ''} to do)",
+                row["soonest"],
+                "care_levels",
+            )
+        ]
+        for row in rows
+    }
 
 
 def my_handoff_steps(user: User, client_ids: list[int]) -> list[HandoffItem]:

@@ -50,7 +50,7 @@ def care_levels(request: SignedInRequest, client_id: int) -> HttpResponse:
         client,
         "transitions/care_levels.html",
         episodes=list(reversed(episodes)),
-        strip=queries.strip(episodes, today),
+        strip=queries.strip(episodes, today, moving=transition is not None),
         current=next((e for e in episodes if e.discharged_on is None), None),
         transition=transition,
         items=queries.items_of(transition) if transition else [],

@@ -45,3 +45,10 @@ def test_a_one_day_stay_is_still_wide_enough_to_see():
 
 def test_no_stays_no_strip():
     assert strip([], date(2026, 12, 3)) == []
+
+
+def test_while_a_move_is_under_way_the_time_since_leaving_is_between_levels():
+    parts = strip(
+        [_stay("3.5", date(2026, 10, 1), date(2026, 11, 1))], date(2026, 12, 3), moving=True
+    )
+    assert parts[-1].label == "Between levels" and parts[-1].place == "Waiting for the admission"
