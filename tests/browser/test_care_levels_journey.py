@@ -173,3 +173,11 @@ def test_the_levels_of_care_pages_pass_automated_wcag_checks(axe_page, live_serv
     ):
         open_page(axe_page, url, name)
         assert violations(axe_page) == [], url
+    # On a phone nothing runs off the side of the page.
+    axe_page.set_viewport_size({"width": 390, "height": 844})
+    open_page(axe_page, f"{base}/", name)
+    overflow = axe_page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1, f"the tab runs {overflow}px off a phone's screen"
+    assert violations(axe_page) == []
