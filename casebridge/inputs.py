@@ -78,6 +78,26 @@ def text_problem(value: str, *, multiline: bool = False, max_length: int | None 
     return CONTROL_MESSAGE
 
 
+def lines_problem(value: str, *, max_length: int, max_lines: int, line_limit: int) -> str:
+    """What is wrong with a list typed one item a line (a plan's section), or "" when nothing
+    is: the whole text's bounds, then how many lines and how long each."""
+    problem = text_problem(value, multiline=True, max_length=max_length)
+    if problem:
+        return problem
+    lines = [line.strip() for line in value.splitlines() if line.strip()]
+    if len(lines) > max_lines:
+        return f"Keep it to {max_lines} lines or fewer; this has {len(lines)}."
+    for line in lines:
+        if len(line) > line_limit:
+            return f"Keep each line under {line_limit} characters; one line has {len(line)}."
+    return ""
+
+
+def tidy_lines(value: str) -> str:
+    """One item per line, without blank lines or surrounding spaces."""
+    return "\n".join(line.strip() for line in value.splitlines() if line.strip())
+
+
 def check_text(value: str, *, multiline: bool = False, max_length: int | None = None) -> None:
     problem = text_problem(value, multiline=multiline, max_length=max_length)
     if problem:

@@ -123,15 +123,18 @@ def my_day(user: User) -> Day:
     day = Day(today, alerts, alert_count, appointments)
     actions = role_actions(user)
     horizon = today + timedelta(days=DAYS_AHEAD)
-    by_client = due_items([c.pk for c in clients], actions)
-    for client in clients:
+    # A concluded case is due nothing but its follow-ups after discharge (care ended, then the
+    # case was closed: the follow-ups are what is left to do).
+    by_client = due_items([c.pk for c in every], actions)
+    for client in every:
         # Alerts and hand-off steps have their own lists on the page.
         items = [
             i
             for i in by_client.get(client.pk, [])
             if i.url_name not in {"client_alerts", "care_levels"}
+            and (client.stage != "conclusion" or i.url_name == "followup_client")
         ]
-        contact_due = client.next_contact_due_at
+        contact_due = client.next_contact_due_at if client.stage != "conclusion" else None
         # An overdue contact is an alert (its rule); the lists keep what is due today and ahead.
         if (
             contact_due is not None

@@ -36,7 +36,7 @@ from casebridge.discharge.models import (
     TimelineKind,
 )
 from casebridge.discharge.statuses import SummaryStatus, may_move
-from casebridge.inputs import EARLIEST_DATE, text_problem
+from casebridge.inputs import EARLIEST_DATE, lines_problem, text_problem, tidy_lines
 
 SUMMARY = "discharge_summary"
 AFTERCARE = "aftercare_plan"
@@ -64,21 +64,7 @@ def _day_problem(value: Any) -> str:
 
 
 def _list_problem(value: str) -> str:
-    problem = text_problem(value, multiline=True, max_length=TEXT_LIMIT)
-    if problem:
-        return problem
-    lines = [line.strip() for line in value.splitlines() if line.strip()]
-    if len(lines) > MAX_LINES:
-        return f"Keep it to {MAX_LINES} lines or fewer; this has {len(lines)}."
-    for line in lines:
-        if len(line) > LINE_LIMIT:
-            return f"Keep each line under {LINE_LIMIT} characters; one line has {len(line)}."
-    return ""
-
-
-def _tidy(value: str) -> str:
-    """One item per line, without blank lines or surrounding spaces."""
-    return "\n".join(line.strip() for line in value.splitlines() if line.strip())
+    return lines_problem(value, max_length=TEXT_LIMIT, max_lines=MAX_LINES, line_limit=LINE_LIMIT)
 
 
 def _whole(errors: dict[str, str], field: str, value: Any, largest: int, what: str) -> int:
@@ -124,7 +110,7 @@ def aftercare_save(
             errors[name] = problem
     if errors:
         raise ValidationError(errors)
-    after: dict[str, Any] = {name: _tidy(value) for name, value in texts.items()}
+    after: dict[str, Any] = {name: tidy_lines(value) for name, value in texts.items()}
     after |= {
         "starts_on": starts_on,
         "weekly_weeks": weekly,

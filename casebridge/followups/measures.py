@@ -16,9 +16,10 @@ the period's first day and on or before today):
 - Retention at a level: among the same episodes, the share whose discharge type is "completed"
   or "transferred".
 - Readmission within N days (N = 30, 90): an index stay is an episode discharged in the period
-  whose discharge ended care: no transition out of it was admitted, and the client did not die.
-  Among index stays whose N days have passed (discharged_on <= today - N), the share for which
-  the client has another episode admitted on or after the day of discharge and no more than N
+  whose discharge ended care: no transition out of it other than a cancelled one (a move still
+  waiting for its admission has not ended care), and the client did not die. Among index stays
+  whose N days have passed (discharged_on <= today - N), the share for which the client has
+  another episode admitted on or after the day of discharge and no more than N
   days after it (at any level, anywhere).
 - Follow-up reach: among the follow-ups due in the period (due_on in the period; those closed
   because the client was back in care before they were due are left out), the share with at
@@ -198,8 +199,10 @@ def _readmission(clients: QuerySet, since: date | None, today: date) -> dict[int
         _discharged(clients, since, today)
         .exclude(
             Exists(
-                Transition.objects.filter(
-                    from_episode=OuterRef("pk"), status=TransitionStatus.ADMITTED
+                # A stay the client left for another level (admitted there, or still on the
+                # way) did not end care; only a cancelled move leaves them out of care.
+                Transition.objects.filter(from_episode=OuterRef("pk")).exclude(
+                    status=TransitionStatus.CANCELLED
                 )
             )
         )

@@ -5,11 +5,21 @@ from datetime import date
 from typing import Any
 
 from casebridge.followups import services
+from casebridge.transitions.models import DischargeType
 
 
 def care_ended(
-    sender: Any, *, client_id: int, episode_id: int, discharged_on: date, **kwargs: Any
+    sender: Any,
+    *,
+    client_id: int,
+    episode_id: int,
+    discharged_on: date,
+    discharge_type: str = "",
+    **kwargs: Any,
 ) -> None:
+    # Nobody follows up with a client who died.
+    if discharge_type == DischargeType.DIED:
+        return
     services.followups_schedule(episode_id=episode_id)
 
 

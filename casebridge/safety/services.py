@@ -20,7 +20,14 @@ from casebridge.audit.services import audit_record, changed_fields
 from casebridge.audit.versions import check_record_version, save_version
 from casebridge.clients.models import Client
 from casebridge.clients.services import timeline_add
-from casebridge.inputs import EARLIEST_DATE, LATEST_DATE, check_drawn_signature, text_problem
+from casebridge.inputs import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    check_drawn_signature,
+    lines_problem,
+    text_problem,
+    tidy_lines,
+)
 from casebridge.safety.models import (
     LINE_LIMIT,
     MAX_SHIFT_HOURS,
@@ -66,21 +73,9 @@ def _status_move(plan: SafetyPlan, to_status: str) -> None:
 
 
 def _section_problem(value: str) -> str:
-    problem = text_problem(value, multiline=True, max_length=SECTION_LIMIT)
-    if problem:
-        return problem
-    lines = [line.strip() for line in value.splitlines() if line.strip()]
-    if len(lines) > MAX_LINES:
-        return f"Keep it to {MAX_LINES} lines or fewer; this has {len(lines)}."
-    for line in lines:
-        if len(line) > LINE_LIMIT:
-            return f"Keep each line under {LINE_LIMIT} characters; one line has {len(line)}."
-    return ""
-
-
-def _tidy(value: str) -> str:
-    """One item per line, without blank lines or surrounding spaces."""
-    return "\n".join(line.strip() for line in value.splitlines() if line.strip())
+    return lines_problem(
+        value, max_length=SECTION_LIMIT, max_lines=MAX_LINES, line_limit=LINE_LIMIT
+    )
 
 
 def safety_plan_start(*, client: Client, by: User) -> SafetyPlan:
@@ -142,7 +137,7 @@ def safety_plan_save(
         if errors:
             raise ValidationError(errors)
         before = {name: getattr(current, name) for name in sections}
-        after = {name: _tidy(value) for name, value in sections.items()}
+        after = {name: tidy_lines(value) for name, value in sections.items()}
         for name, value in after.items():
             setattr(current, name, value)
         save_version(

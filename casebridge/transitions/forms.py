@@ -24,6 +24,29 @@ def _choices(queryset: Any, empty: str, label: Any = str) -> list[tuple[str, str
     return [("", empty), *[(str(row.pk), label(row)) for row in queryset]]
 
 
+class _AssessmentChoice:
+    """The signed assessment behind a stay, chosen from the client's."""
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def offer_assessments(self, assessments: Any) -> None:
+        self.assessments = {str(a.pk): a for a in assessments}
+        field = self.fields["assessment"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = _choices(
+            assessments,
+            "None",
+            lambda a: (
+                f"Signed {a.signed_at:%b %d, %Y}"
+                + (f" · level {a.chosen_level}" if a.chosen_level else "")
+            ),
+        )
+
+    def chosen_assessment(self) -> Any:
+        return self.assessments.get(self.cleaned_data.get("assessment") or "")
+
+
 class _PlaceFields(BoundedForm, forms.Form):
     def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,7 +61,7 @@ class _PlaceFields(BoundedForm, forms.Form):
         return self.programs.get(self.cleaned_data.get(self.program_field) or "")
 
 
-class EpisodeForm(_PlaceFields):
+class EpisodeForm(_AssessmentChoice, _PlaceFields):
     level = forms.ChoiceField(label="Level of care", choices=LEVEL_CHOICES)
     program = forms.ChoiceField(label="At one of our programs", required=False)
     place_name = forms.CharField(
@@ -129,7 +152,7 @@ class TransitionForm(_PlaceFields):
         return self.referrals.get(self.cleaned_data.get("referral") or "")
 
 
-class AdmitForm(BoundedForm, forms.Form):
+class AdmitForm(_AssessmentChoice, BoundedForm, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     admitted_on = DateField(label="Admitted on")
     assessment = forms.ChoiceField(label="Assessment behind it", required=False)

@@ -224,3 +224,20 @@ def my_handoff_steps(user: User, client_ids: list[int]) -> list[HandoffItem]:
         transition__client__in=reach,
     )
     return list(steps.select_related("transition__client", "owner").order_by("due_on", "id")[:50])
+
+
+def without_clinical(
+    episodes: list[Episode], transitions: list[Transition], items: list[HandoffItem]
+) -> None:
+    """Blank what only those who read clinical content may see (how and why a stay ended, why
+    a move, what a hand-off step did), before the page is drawn for someone else: a coach sees
+    where the client is and what is still to do, not why."""
+    for episode in episodes:
+        episode.discharge_type = ""
+        episode.discharge_reason = ""
+    for transition in transitions:
+        transition.reason = ""
+        transition.cancel_reason = ""
+    for item in items:
+        item.details = ""
+        item.appointment_at = None

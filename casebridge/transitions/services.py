@@ -21,8 +21,8 @@ from casebridge.audit.versions import check_record_version, check_version
 from casebridge.clients.models import Client
 from casebridge.clients.services import client_program_move, timeline_add
 from casebridge.consents.gate import Recipient
-from casebridge.consents.models import DisclosureMethod, InformationCategory
-from casebridge.consents.services import disclosure_record
+from casebridge.consents.models import Disclosure, DisclosureMethod, InformationCategory
+from casebridge.consents.services import DisclosureRefused, disclosure_record
 from casebridge.directory.models import Service
 from casebridge.referrals.models import Referral
 from casebridge.referrals.statuses import ReferralStatus
@@ -325,6 +325,8 @@ def _discharge(
         f"{day(discharged_on)}: {label}"[:300],
         detail=reason,
         actor=by,
+        # How and why a stay ended (left against advice, went to jail) is clinical.
+        needs_action=Action.READ_CLINICAL,
     )
 
 
@@ -492,6 +494,7 @@ def transition_open(
             f"{levels.short_name(to_level)} at {name}"[:300],
             detail=reason,
             actor=by,
+            needs_action=Action.READ_CLINICAL,
         )
     return transition
 
@@ -577,8 +580,9 @@ def transition_admit(
 
 def transition_cancel(*, transition: Transition, by: User, version: int, reason: str) -> Transition:
     """The move will not happen (the client declined, the place fell through): the transition
-    closes, its open steps are no longer needed, and the client is out of care until a new stay
-    is recorded."""
+    closes and its open steps are no longer needed. A client who has not left yet (the leaving
+    day is still ahead) stays where they are: that stay opens again. One who has left is out of
+    care until a new stay is recorded, and follow-ups start."""
     errors: dict[str, str] = {}
     reason = _text(errors, "cancel_reason", reason, TEXT_LIMIT, "Say why the move is off.")
     _refuse(errors)
@@ -599,20 +603,56 @@ def transition_cancel(*, transition: Transition, by: User, version: int, reason:
             summary=f"Transition to {current.to_place_name} cancelled"[:300],
             detail=reason,
             actor=by,
+            needs_action=Action.READ_CLINICAL,
         )
-        episode = current.from_episode
-        client_id = current.client_id
-        transaction.on_commit(
-            lambda: signals.care_ended.send(
-                sender=Transition,
-                client_id=client_id,
-                episode_id=episode.pk,
-                discharged_on=episode.discharged_on,
-                discharge_type=episode.discharge_type,
-            ),
-            robust=True,
-        )
+        episode = Episode.objects.select_for_update().get(pk=current.from_episode_id)
+        if current.left_on > timezone.localdate():
+            _stay_on(episode, by)
+        else:
+            _tell_care_ended(current.client_id, episode)
     return current
+
+
+def _stay_on(episode: Episode, by: User | None) -> None:
+    """A planned move is off before the client left: the stay they are in goes on."""
+    was = episode.discharged_on
+    episode.discharged_on = None
+    episode.discharge_type = ""
+    episode.discharge_reason = ""
+    episode.discharged_by = None
+    episode.version += 1
+    episode.full_clean()
+    episode.save()
+    _audit(
+        by,
+        episode,
+        "update",
+        {
+            "discharged_on": [was.isoformat() if was else None, None],
+            "version": [episode.version - 1, episode.version],
+        },
+    )
+    timeline_add(
+        client=episode.client,
+        kind=TimelineKind.EPISODE,
+        summary=f"Stays at {episode.place_name} ({levels.short_name(episode.level)})"[:300],
+        actor=by,
+    )
+
+
+def _tell_care_ended(client_id: int, episode: Episode) -> None:
+    """Once the transaction commits: the client left this stay with nowhere next."""
+    discharged_on, discharge_type = episode.discharged_on, episode.discharge_type
+    transaction.on_commit(
+        lambda: signals.care_ended.send(
+            sender=Transition,
+            client_id=client_id,
+            episode_id=episode.pk,
+            discharged_on=discharged_on,
+            discharge_type=discharge_type,
+        ),
+        robust=True,
+    )
 
 
 def _end_items(transition: Transition, by: User | None, why: str) -> int:
@@ -660,7 +700,7 @@ def handoff_item_save(
     with transaction.atomic():
         current = _locked_item(item, version)
         transition = current.transition
-        if transition.status != TransitionStatus.OPEN and state != current.state:
+        if transition.status != TransitionStatus.OPEN:
             raise ValidationError("This transition is closed; its steps can no longer change.")
         client = transition.client
         if owner is not None and not _may_plan(owner, client):
@@ -764,33 +804,49 @@ def handoff_records_send(
             raise ValidationError("Only the records step sends records.")
         if transition.status != TransitionStatus.OPEN:
             raise ValidationError("This transition is closed; its steps can no longer change.")
-        disclosure = disclosure_record(
-            client=transition.client,
-            by=by,
-            recipient=Recipient(name=transition.to_place_name, is_health_care=True),
-            categories=set(chosen),
-            purpose="treatment",
-            description=description,
-            method=method,
-        )
-        current.disclosure = disclosure
-        current.state = HandoffState.DONE
-        current.details = description
-        current.done_at, current.done_by = timezone.now(), by
-        current.version += 1
-        current.save()
-        timeline_add(
-            client=transition.client,
-            kind=TimelineKind.TRANSITION,
-            summary=f"Hand-off step done: records sent to {transition.to_place_name}"[:300],
-            actor=by,
-        )
+        refused: DisclosureRefused | None = None
+        try:
+            disclosure = disclosure_record(
+                client=transition.client,
+                by=by,
+                recipient=Recipient(name=transition.to_place_name, is_health_care=True),
+                categories=set(chosen),
+                purpose="treatment",
+                description=description,
+                method=method,
+            )
+        except DisclosureRefused as refusal:
+            # Nothing else was written: leaving the block keeps the refusal on the audit trail.
+            refused = refusal
+        else:
+            _records_sent(current, by, disclosure, description)
+    if refused is not None:
+        raise refused
     return current
+
+
+def _records_sent(current: HandoffItem, by: User, disclosure: Disclosure, description: str) -> None:
+    """The records step is done with the disclosure that recorded the sending."""
+    transition = current.transition
+    current.disclosure = disclosure
+    current.state = HandoffState.DONE
+    current.details = description
+    current.done_at, current.done_by = timezone.now(), by
+    current.version += 1
+    current.save()
+    timeline_add(
+        client=transition.client,
+        kind=TimelineKind.TRANSITION,
+        summary=f"Hand-off step done: records sent to {transition.to_place_name}"[:300],
+        actor=by,
+    )
 
 
 def transitions_end_with_case(client: Client, by: User, reason: str) -> None:
     """The case is concluded: an open transition is cancelled and its steps are no longer needed
-    (the case's end is on the timeline already). Runs in the stage move's transaction."""
+    (the case's end is on the timeline already). A client who had left has left care: follow-ups
+    start; one whose leaving day was still ahead stays where they are. Runs in the stage move's
+    transaction."""
     for current in Transition.objects.select_for_update().filter(
         client_id=client.pk, status=TransitionStatus.OPEN
     ):
@@ -798,6 +854,11 @@ def transitions_end_with_case(client: Client, by: User, reason: str) -> None:
         _close(current, by, TransitionStatus.CANCELLED)
         _end_items(current, by, "The case was concluded.")
         _audit(by, current, "update", {"status": ["open", "cancelled"]})
+        episode = Episode.objects.select_for_update().get(pk=current.from_episode_id)
+        if current.left_on > timezone.localdate():
+            _stay_on(episode, by)
+        else:
+            _tell_care_ended(client.pk, episode)
 
 
 def partner_confirmed(referral: Referral) -> Episode | None:
@@ -815,7 +876,8 @@ def partner_confirmed(referral: Referral) -> Episode | None:
     transition = Transition.objects.filter(
         referral_id=referral.pk, client_id=referral.client_id, status=TransitionStatus.OPEN
     ).first()
-    if transition is None:
+    # A referral that had connected before the move was planned says nothing about this move.
+    if transition is None or referral.connected_at < transition.opened_at:
         return None
     today = timezone.localdate()
     started = timezone.localdate(referral.connected_at)

@@ -1,6 +1,7 @@
 """The Levels of care tab: where the client was and is, the transition under way with its warm
 hand-off checklist, and the forms that record admissions, leaving and moves between levels."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,10 +15,10 @@ from casebridge.access.policy import Action
 from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_page
+from casebridge.clients.queries import client_for, client_page, user_may
 from casebridge.consents.services import DisclosureRefused
 from casebridge.formtools import apply_errors, offer_latest, save_versioned
-from casebridge.transitions import levels, queries, services
+from casebridge.transitions import queries, services
 from casebridge.transitions.forms import (
     AdmitForm,
     CancelForm,
@@ -39,12 +40,16 @@ def _page(
 
 @login_required
 def care_levels(request: SignedInRequest, client_id: int) -> HttpResponse:
-    """The strip of stays and gaps, the open transition and every stay; reasons and hand-off
-    details only for those who read clinical content."""
+    """The strip of stays and gaps, the open transition and every stay; how and why stays
+    ended and moves happened only for those who read clinical content."""
     client = client_for(user=request.user, client_id=client_id, action=Action.VIEW)
     today = timezone.localdate()
     episodes = queries.episodes_of(client)
     transition = queries.open_transition(client)
+    items = queries.items_of(transition) if transition else []
+    past = [t for t in queries.transitions_of(client) if not t.is_open]
+    if not user_may(request.user, client, Action.READ_CLINICAL):
+        queries.without_clinical(episodes, [*past, *([transition] if transition else [])], items)
     return _page(
         request,
         client,
@@ -53,12 +58,39 @@ def care_levels(request: SignedInRequest, client_id: int) -> HttpResponse:
         strip=queries.strip(episodes, today, moving=transition is not None),
         current=next((e for e in episodes if e.discharged_on is None), None),
         transition=transition,
-        items=queries.items_of(transition) if transition else [],
-        past_transitions=[t for t in queries.transitions_of(client) if not t.is_open],
+        items=items,
+        past_transitions=past,
         today=today,
-        level_names=dict(levels.LevelOfCare.choices),
         waited=(today - transition.left_on).days if transition else None,
     )
+
+
+def _versioned(
+    request: SignedInRequest,
+    client: Client,
+    *,
+    form: Any,
+    record: Any,
+    save: Callable[[dict[str, Any]], object],
+    done: str,
+    template: str,
+    may_save: bool = True,
+    **context: Any,
+) -> HttpResponse:
+    """The form of an edit to a versioned record: on a valid post, save it (someone else's
+    save in between is shown, never merged), say `done` and go back to the tab; otherwise the
+    form again, with 400 or 409."""
+    conflict = None
+    if request.method != "POST" or not may_save:
+        return _page(request, client, template, form=form, **context)
+    if form.is_valid():
+        attempt = save_versioned(form, lambda: save(form.cleaned_data), record=record)
+        if attempt.saved:
+            messages.success(request, done)
+            return redirect("care_levels", client_id=client.pk)
+        conflict = attempt.conflict
+    status = 409 if conflict else 400
+    return _page(request, client, template, status, form=form, conflict=conflict, **context)
 
 
 def _planner(request: SignedInRequest, client_id: int) -> Client:
@@ -106,36 +138,23 @@ def episode_discharge(request: SignedInRequest, client_id: int, episode_id: int)
         request.POST or None,
         initial={"version": episode.version, "discharged_on": timezone.localdate()},
     )
-    conflict = None
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            attempt = save_versioned(
-                form,
-                lambda: services.episode_discharge(
-                    episode=episode,
-                    by=request.user,
-                    version=data["version"],
-                    discharged_on=data["discharged_on"],
-                    discharge_type=data["discharge_type"],
-                    reason=data["discharge_reason"],
-                ),
-                record=episode,
-            )
-            if attempt.saved:
-                messages.success(request, "Leaving recorded. Care has ended for now.")
-                return redirect("care_levels", client_id=client.pk)
-            conflict = attempt.conflict
-        return _page(
-            request,
-            client,
-            "transitions/discharge_form.html",
-            409 if conflict else 400,
-            form=form,
+    return _versioned(
+        request,
+        client,
+        form=form,
+        record=episode,
+        save=lambda data: services.episode_discharge(
             episode=episode,
-            conflict=conflict,
-        )
-    return _page(request, client, "transitions/discharge_form.html", form=form, episode=episode)
+            by=request.user,
+            version=data["version"],
+            discharged_on=data["discharged_on"],
+            discharge_type=data["discharge_type"],
+            reason=data["discharge_reason"],
+        ),
+        done="Leaving recorded. Care has ended for now.",
+        template="transitions/discharge_form.html",
+        episode=episode,
+    )
 
 
 @login_required
@@ -228,35 +247,23 @@ def transition_admit(request: SignedInRequest, client_id: int, transition_id: in
         assessments=queries.signed_assessments(client),
         initial={"version": transition.version, "admitted_on": timezone.localdate()},
     )
-    conflict = None
-    if request.method == "POST" and transition.status == TransitionStatus.OPEN:
-        if form.is_valid():
-            data = form.cleaned_data
-            attempt = save_versioned(
-                form,
-                lambda: services.transition_admit(
-                    transition=transition,
-                    by=request.user,
-                    version=data["version"],
-                    admitted_on=data["admitted_on"],
-                    assessment=form.chosen_assessment(),
-                ),
-                record=transition,
-            )
-            if attempt.saved:
-                messages.success(request, f"Admission at {transition.to_place_name} recorded.")
-                return redirect("care_levels", client_id=client.pk)
-            conflict = attempt.conflict
-        return _page(
-            request,
-            client,
-            "transitions/admit_form.html",
-            409 if conflict else 400,
-            form=form,
+    return _versioned(
+        request,
+        client,
+        form=form,
+        record=transition,
+        save=lambda data: services.transition_admit(
             transition=transition,
-            conflict=conflict,
-        )
-    return _page(request, client, "transitions/admit_form.html", form=form, transition=transition)
+            by=request.user,
+            version=data["version"],
+            admitted_on=data["admitted_on"],
+            assessment=form.chosen_assessment(),
+        ),
+        done=f"Admission at {transition.to_place_name} recorded.",
+        template="transitions/admit_form.html",
+        may_save=transition.status == TransitionStatus.OPEN,
+        transition=transition,
+    )
 
 
 @login_required
@@ -264,34 +271,22 @@ def transition_cancel(request: SignedInRequest, client_id: int, transition_id: i
     client = _planner(request, client_id)
     transition = _transition(client, transition_id)
     form = CancelForm(request.POST or None, initial={"version": transition.version})
-    conflict = None
-    if request.method == "POST" and transition.status == TransitionStatus.OPEN:
-        if form.is_valid():
-            data = form.cleaned_data
-            attempt = save_versioned(
-                form,
-                lambda: services.transition_cancel(
-                    transition=transition,
-                    by=request.user,
-                    version=data["version"],
-                    reason=data["reason"],
-                ),
-                record=transition,
-            )
-            if attempt.saved:
-                messages.success(request, "Transition cancelled.")
-                return redirect("care_levels", client_id=client.pk)
-            conflict = attempt.conflict
-        return _page(
-            request,
-            client,
-            "transitions/cancel_form.html",
-            409 if conflict else 400,
-            form=form,
+    return _versioned(
+        request,
+        client,
+        form=form,
+        record=transition,
+        save=lambda data: services.transition_cancel(
             transition=transition,
-            conflict=conflict,
-        )
-    return _page(request, client, "transitions/cancel_form.html", form=form, transition=transition)
+            by=request.user,
+            version=data["version"],
+            reason=data["reason"],
+        ),
+        done="Transition cancelled.",
+        template="transitions/cancel_form.html",
+        may_save=transition.status == TransitionStatus.OPEN,
+        transition=transition,
+    )
 
 
 def _item(client: Client, item_id: int) -> Any:

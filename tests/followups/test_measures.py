@@ -115,9 +115,10 @@ def test_every_measure_equals_the_hand_count(seeded):
     }
     assert [row.level for row in found.levels] == ["wm", "3.7", "3.5", "2.5", "2.1", "1"]
     readmission = {days: (s.part, s.whole) for days, s in found.readmission.items()}
-    # index stays: e2 (T-20, no window closed), e7, e8 (T-8), e9, e10, e11; e12 died.
-    # 30: e9 back in 17 of e7 e9 e10 e11 · 90: e9 (17) e10 (70) of e9 e10 e11
-    assert readmission == {30: (1, 4), 90: (2, 3)}
+    # index stays: e2 (T-20, no window closed), e9, e10, e11; e12 died; e7 and e8 are not
+    # (their clients are still on the way to the next level: care has not ended).
+    # 30: e9 back in 17 of e9 e10 e11 · 90: e9 (17) e10 (70) of e9 e10 e11
+    assert readmission == {30: (1, 3), 90: (2, 3)}
     # Due: e7/30, e10/30, e11/30, e11/90 (e10's 90 and 180 back in care); reached e10/30 e11/30
     assert (found.reach.part, found.reach.whole) == (2, 4)
     assert found.reach.percent == 50
@@ -134,7 +135,7 @@ def test_the_period_narrows_every_measure(seeded):
     assert _levels(found)["wm"] == (1, 5.0, 0, 1)  # e3 only
     assert _levels(found)["3.7"] == (1, 10.0, 1, 1)  # e5 only
     assert {d: (s.part, s.whole) for d, s in found.readmission.items()} == {
-        30: (0, 1),  # e7
+        30: (0, 0),  # e7's client is still on the way: not an index stay
         90: (0, 0),
     }
     assert (found.reach.part, found.reach.whole) == (1, 3)  # e7/30 e11/30 e11/90

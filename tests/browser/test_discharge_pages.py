@@ -6,7 +6,6 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser  # noqa: F401 (the shared Chromium, as a fixture)
 from tests.browser.test_accessibility import AXE, violations
 from tests.browser.test_journey import sign_in
 from tests.discharge.helpers import aftercare, draft, full_record
