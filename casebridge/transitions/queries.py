@@ -6,7 +6,7 @@ from datetime import date
 from django.db.models import Count, Min, Q, QuerySet
 
 from casebridge.access.policy import Action
-from casebridge.accounts.models import Program, User
+from casebridge.accounts.models import Program, Role, User
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
@@ -96,9 +96,13 @@ def referrals_for_transition(client: Client) -> QuerySet[Referral]:
 
 
 def team_for(client: Client) -> QuerySet[User]:
-    """Who may own a hand-off step: active staff of the client's program."""
+    """Who may own a hand-off step: active case managers and supervisors of the client's program
+    (the service still asks the policy whether the one chosen works with the client)."""
     return User.objects.filter(
-        organisation_id=client.organisation_id, programs=client.program_id, is_active=True
+        organisation_id=client.organisation_id,
+        programs=client.program_id,
+        is_active=True,
+        role__in=[Role.CASE_MANAGER, Role.SUPERVISOR],
     ).order_by("first_name", "last_name")
 
 
