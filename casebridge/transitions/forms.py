@@ -70,6 +70,8 @@ class EpisodeForm(_AssessmentChoice, _PlaceFields):
         max_length=200,
         help_text="The treatment program, residence or service, as people call it.",
     )
+    # Chosen in the directory search above the form; carried as its id.
+    service = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     admitted_on = DateField(label="Admitted on")
     assessment = forms.ChoiceField(
         label="Assessment behind it",

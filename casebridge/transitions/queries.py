@@ -10,6 +10,8 @@ from casebridge.accounts.models import Program, Role, User
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
+from casebridge.directory.models import Service
+from casebridge.directory.queries import Search, search_services
 from casebridge.referrals.models import Referral
 from casebridge.referrals.statuses import ReferralStatus
 from casebridge.transitions import levels
@@ -245,3 +247,25 @@ def without_clinical(
     for item in items:
         item.details = ""
         item.appointment_at = None
+
+
+# How many directory services a search on the stay form offers.
+SERVICES_OFFERED = 10
+
+
+def directory_service(client: Client, service_id: int | None) -> Service | None:
+    """A live service of the client's agency's directory, by id (None when it is not one)."""
+    if service_id is None:
+        return None
+    return (
+        Service.objects.filter(organisation_id=client.organisation_id, pk=service_id)
+        .exclude(status__in=["inactive", "defunct"])
+        .select_related("provider")
+        .first()
+    )
+
+
+def directory_matches(client: Client, text: str) -> list[Service]:
+    """The agency's directory services a few words find (for choosing where a stay is)."""
+    found = search_services(organisation=client.organisation, search=Search(text=text))
+    return [result.service for result in found[:SERVICES_OFFERED]]

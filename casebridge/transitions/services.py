@@ -71,7 +71,11 @@ def _place(
             raise ValidationError({"program": "Choose one of your organisation's programs."})
         return program, None, program.name
     if service is not None:
-        return None, service, (name or service.name)[:200]
+        if service.organisation_id != client.organisation_id:
+            raise ValidationError({"place_name": "Choose a service of your agency's directory."})
+        provider = service.provider.name if service.provider else ""
+        named = name or service.name or provider or "A service in the directory"
+        return None, service, named[:200]
     if not name:
         raise ValidationError(
             {"place_name": "Say where: one of our programs, a service in the directory, or a name."}

@@ -18,6 +18,7 @@ from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page, user_may
 from casebridge.consents.services import DisclosureRefused
 from casebridge.formtools import apply_errors, offer_latest, save_versioned
+from casebridge.inputs import parse_id
 from casebridge.transitions import queries, services
 from casebridge.transitions.forms import (
     AdmitForm,
@@ -99,23 +100,42 @@ def _planner(request: SignedInRequest, client_id: int) -> Client:
 
 @login_required
 def episode_new(request: SignedInRequest, client_id: int) -> HttpResponse:
+    """Where the client is: one of our programs, a service found in the agency's directory
+    (searched above the form; the chosen one rides along as its id), or a place named."""
     client = _planner(request, client_id)
+    chosen = queries.directory_service(client, parse_id(request.GET.get("service")))
     form = EpisodeForm(
         request.POST or None,
         programs=queries.programs_for(request.user),
         assessments=queries.signed_assessments(client),
-        initial={"admitted_on": timezone.localdate()},
+        initial={
+            "admitted_on": timezone.localdate(),
+            "service": chosen.pk if chosen else None,
+        },
     )
+    words = (request.GET.get("q") or "").strip()[:200]
+    context: dict[str, Any] = {
+        "form": form,
+        "chosen": chosen,
+        "words": words,
+        "found": queries.directory_matches(client, words) if words else None,
+    }
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
+            service = queries.directory_service(client, data["service"])
             try:
+                if data["service"] is not None and service is None:
+                    raise ValidationError(
+                        {"place_name": "That service is no longer in the directory; search again."}
+                    )
                 services.episode_admit(
                     client=client,
                     by=request.user,
                     level=data["level"],
                     admitted_on=data["admitted_on"],
                     program=form.chosen_program(),
+                    service=service if form.chosen_program() is None else None,
                     place_name=data["place_name"],
                     assessment=form.chosen_assessment(),
                 )
@@ -124,8 +144,8 @@ def episode_new(request: SignedInRequest, client_id: int) -> HttpResponse:
             else:
                 messages.success(request, "Stay recorded.")
                 return redirect("care_levels", client_id=client.pk)
-        return _page(request, client, "transitions/episode_form.html", 400, form=form)
-    return _page(request, client, "transitions/episode_form.html", form=form)
+        return _page(request, client, "transitions/episode_form.html", 400, **context)
+    return _page(request, client, "transitions/episode_form.html", **context)
 
 
 @login_required
