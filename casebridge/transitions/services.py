@@ -405,7 +405,8 @@ def transition_open(
     transition opens with its hand-off checklist, until the next level confirms the admission."""
     with transaction.atomic():
         locked = (
-            Client.objects.select_for_update()
+            # Only the client row is locked: PostgreSQL locks no nullable side of a join.
+            Client.objects.select_for_update(of=("self",))
             .select_related("primary_case_manager", "coach")
             .get(pk=client.pk)
         )
@@ -506,7 +507,7 @@ def transition_open(
 def _locked_transition(transition: Transition, version: int | None) -> Transition:
     Client.objects.select_for_update().get(pk=transition.client_id)
     current = (
-        Transition.objects.select_for_update()
+        Transition.objects.select_for_update(of=("self",))
         .select_related("client", "from_episode", "to_program", "to_service")
         .get(pk=transition.pk)
     )
