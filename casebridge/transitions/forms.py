@@ -2,6 +2,7 @@
 (no overlapping stays, no leaving before admission, no move to the level the client is at)
 live in casebridge.transitions.services, whose errors the views put beside each field."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -20,48 +21,44 @@ LEAVING_CHOICES = [
 ]
 
 
-def _choices(queryset: Any, empty: str, label: Any = str) -> list[tuple[str, str]]:
-    return [("", empty), *[(str(row.pk), label(row)) for row in queryset]]
-
-
-class _AssessmentChoice:
-    """The signed assessment behind a stay, chosen from the client's."""
+class _Picks:
+    """Choices of rows (programs, assessments, referrals, people) offered by id; the row picked
+    is read back from what was offered, so nothing outside the list can be chosen."""
 
     fields: dict[str, forms.Field]
     cleaned_data: dict[str, Any]
+    _offered: dict[str, dict[str, Any]]
 
-    def offer_assessments(self, assessments: Any) -> None:
-        self.assessments = {str(a.pk): a for a in assessments}
-        field = self.fields["assessment"]
+    def offer(self, name: str, rows: Any, empty: str, label: Callable[[Any], str]) -> None:
+        offered = {str(row.pk): row for row in rows}
+        if not hasattr(self, "_offered"):
+            self._offered = {}
+        self._offered[name] = offered
+        field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = _choices(
-            assessments,
-            "None",
-            lambda a: (
-                f"Signed {a.signed_at:%b %d, %Y}"
-                + (f" · level {a.chosen_level}" if a.chosen_level else "")
-            ),
-        )
+        field.choices = [("", empty), *[(pk, label(row)) for pk, row in offered.items()]]
 
-    def chosen_assessment(self) -> Any:
-        return self.assessments.get(self.cleaned_data.get("assessment") or "")
+    def picked(self, name: str) -> Any:
+        return self._offered[name].get(self.cleaned_data.get(name) or "")
 
 
-class _PlaceFields(BoundedForm, forms.Form):
-    def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.programs = {str(p.pk): p for p in programs}
-        field = self.fields[self.program_field]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = _choices(programs, "Somewhere else (name it below)", lambda p: p.name)
+def _assessment_label(assessment: Any) -> str:
+    level = f" · level {assessment.chosen_level}" if assessment.chosen_level else ""
+    return f"Signed {assessment.signed_at:%b %d, %Y}{level}"
 
+
+class _PlaceFields(_Picks, BoundedForm, forms.Form):
     program_field = "program"
 
+    def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer(self.program_field, programs, "Somewhere else (name it below)", lambda p: p.name)
+
     def chosen_program(self) -> Any:
-        return self.programs.get(self.cleaned_data.get(self.program_field) or "")
+        return self.picked(self.program_field)
 
 
-class EpisodeForm(_AssessmentChoice, _PlaceFields):
+class EpisodeForm(_PlaceFields):
     level = forms.ChoiceField(label="Level of care", choices=LEVEL_CHOICES)
     program = forms.ChoiceField(label="At one of our programs", required=False)
     place_name = forms.CharField(
@@ -81,20 +78,10 @@ class EpisodeForm(_AssessmentChoice, _PlaceFields):
 
     def __init__(self, *args: Any, programs: Any, assessments: Any, **kwargs: Any) -> None:
         super().__init__(*args, programs=programs, **kwargs)
-        self.assessments = {str(a.pk): a for a in assessments}
-        field = self.fields["assessment"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = _choices(
-            assessments,
-            "None",
-            lambda a: (
-                f"Signed {a.signed_at:%b %d, %Y}"
-                + (f" · level {a.chosen_level}" if a.chosen_level else "")
-            ),
-        )
+        self.offer("assessment", assessments, "None", _assessment_label)
 
     def chosen_assessment(self) -> Any:
-        return self.assessments.get(self.cleaned_data.get("assessment") or "")
+        return self.picked("assessment")
 
 
 class DischargeForm(BoundedForm, forms.Form):
@@ -141,40 +128,28 @@ class TransitionForm(_PlaceFields):
 
     def __init__(self, *args: Any, programs: Any, referrals: Any, **kwargs: Any) -> None:
         super().__init__(*args, programs=programs, **kwargs)
-        self.referrals = {str(r.pk): r for r in referrals}
-        field = self.fields["referral"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = _choices(
+        self.offer(
+            "referral",
             referrals,
             "None",
-            lambda r: f"{r.provider_name}" + (f" · {r.service_name}" if r.service_name else ""),
+            lambda r: r.provider_name + (f" · {r.service_name}" if r.service_name else ""),
         )
 
     def chosen_referral(self) -> Any:
-        return self.referrals.get(self.cleaned_data.get("referral") or "")
+        return self.picked("referral")
 
 
-class AdmitForm(_AssessmentChoice, BoundedForm, forms.Form):
+class AdmitForm(_Picks, BoundedForm, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     admitted_on = DateField(label="Admitted on")
     assessment = forms.ChoiceField(label="Assessment behind it", required=False)
 
     def __init__(self, *args: Any, assessments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.assessments = {str(a.pk): a for a in assessments}
-        field = self.fields["assessment"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = _choices(
-            assessments,
-            "None",
-            lambda a: (
-                f"Signed {a.signed_at:%b %d, %Y}"
-                + (f" · level {a.chosen_level}" if a.chosen_level else "")
-            ),
-        )
+        self.offer("assessment", assessments, "None", _assessment_label)
 
     def chosen_assessment(self) -> Any:
-        return self.assessments.get(self.cleaned_data.get("assessment") or "")
+        return self.picked("assessment")
 
 
 class CancelForm(BoundedForm, forms.Form):
@@ -186,7 +161,7 @@ class CancelForm(BoundedForm, forms.Form):
     )
 
 
-class HandoffItemForm(BoundedForm, forms.Form):
+class HandoffItemForm(_Picks, BoundedForm, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     state = forms.ChoiceField(
         label="Status", choices=HandoffState.choices, widget=forms.RadioSelect
@@ -205,10 +180,7 @@ class HandoffItemForm(BoundedForm, forms.Form):
 
     def __init__(self, *args: Any, team: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.team = {str(u.pk): u for u in team}
-        field = self.fields["owner"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = _choices(team, "Choose someone", lambda u: u.display_name)
+        self.offer("owner", team, "Choose someone", lambda u: u.display_name)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -224,7 +196,7 @@ class HandoffItemForm(BoundedForm, forms.Form):
         return data
 
     def chosen_owner(self) -> Any:
-        return self.team.get(self.cleaned_data.get("owner") or "")
+        return self.picked("owner")
 
 
 class RecordsForm(BoundedForm, forms.Form):

@@ -143,7 +143,11 @@ def _audit(
         object_id=episode_or_transition.pk,
         changes=changes,
         actor_name=partner,
-        organisation_id=Client.objects.filter(pk=episode_or_transition.client_id)
+        # A staff member's organisation is the trail's; a partner acting through a link has
+        # none, so the client's is looked up.
+        organisation_id=None
+        if by is not None
+        else Client.objects.filter(pk=episode_or_transition.client_id)
         .values_list("organisation_id", flat=True)
         .first(),
     )

@@ -335,40 +335,25 @@ def handoff_item(request: SignedInRequest, client_id: int, item_id: int) -> Http
             "appointment_time": appointment.time() if appointment else None,
         },
     )
-    conflict = None
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.handoff_item_save(
-                    item=item,
-                    by=request.user,
-                    version=data["version"],
-                    state=data["state"],
-                    owner=form.chosen_owner(),
-                    due_on=data["due_on"],
-                    details=data["details"],
-                    appointment_at=data["appointment_at"],
-                )
-            except VersionConflict as error:
-                conflict = error
-                item.refresh_from_db()
-                offer_latest(form, item.version)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, f"Saved: {item.get_kind_display()}.")
-                return redirect("care_levels", client_id=client.pk)
-        return _page(
-            request,
-            client,
-            "transitions/item_form.html",
-            409 if conflict else 400,
-            form=form,
+    return _versioned(
+        request,
+        client,
+        form=form,
+        record=item,
+        save=lambda data: services.handoff_item_save(
             item=item,
-            conflict=conflict,
-        )
-    return _page(request, client, "transitions/item_form.html", form=form, item=item)
+            by=request.user,
+            version=data["version"],
+            state=data["state"],
+            owner=form.chosen_owner(),
+            due_on=data["due_on"],
+            details=data["details"],
+            appointment_at=data["appointment_at"],
+        ),
+        done=f"Saved: {item.get_kind_display()}.",
+        template="transitions/item_form.html",
+        item=item,
+    )
 
 
 @login_required

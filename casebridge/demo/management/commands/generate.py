@@ -1658,6 +1658,14 @@ def care_generate(*, clients: list[InCare], rng: random.Random, now: datetime) -
         arrived = left + timedelta(days=rng.choice([0, 0, 1, 2, 7]))
         if arrived >= today:
             continue
+        what_next = rng.random()
+        stayed = (today - arrived).days
+        # How the stay at our program ends, if it has: care ended, or moving on to aftercare.
+        ended = leaving = None
+        if client.stage == "conclusion" and stayed > 2:
+            ended = arrived + timedelta(days=rng.randint(1, stayed - 1))
+        elif what_next < 0.1 and stayed > 2 and next_level != "aftercare":
+            leaving = arrived + timedelta(days=rng.randint(1, stayed - 1))
         first = episodes.add(
             client_id=client.pk,
             level=first_level,
@@ -1669,6 +1677,7 @@ def care_generate(*, clients: list[InCare], rng: random.Random, now: datetime) -
             discharged_by_id=client.case_manager,
             version=2,
         )
+        left_ours = ended or leaving
         second = episodes.add(
             client_id=client.pk,
             level=next_level,
@@ -1676,6 +1685,20 @@ def care_generate(*, clients: list[InCare], rng: random.Random, now: datetime) -
             place_name="Our program",
             admitted_on=arrived,
             admitted_by_id=client.case_manager,
+            **(
+                {
+                    "discharged_on": left_ours,
+                    "discharge_type": (
+                        rng.choice(["completed", "completed", "left_against_advice"])
+                        if ended
+                        else "completed"
+                    ),
+                    "discharged_by_id": client.case_manager,
+                    "version": 2,
+                }
+                if left_ours
+                else {}
+            ),
         )
         transitions.add(
             client_id=client.pk,
@@ -1693,50 +1716,17 @@ def care_generate(*, clients: list[InCare], rng: random.Random, now: datetime) -
             version=2,
         )
         made += 2
-        what_next = rng.random()
-        stayed = (today - arrived).days
-        if client.stage == "conclusion" and stayed > 2:
-            ended = arrived + timedelta(days=rng.randint(1, stayed - 1))
-            episodes.rows.pop()
-            episodes.next_id -= 1
-            second = episodes.add(
-                client_id=client.pk,
-                level=next_level,
-                program_id=client.program_id,
-                place_name="Our program",
-                admitted_on=arrived,
-                discharged_on=ended,
-                discharge_type=rng.choice(["completed", "completed", "left_against_advice"]),
-                admitted_by_id=client.case_manager,
-                discharged_by_id=client.case_manager,
-                version=2,
-            )
+        if ended is not None:
             for mark in (30, 90, 180):
-                due = ended + timedelta(days=mark)
                 follow_ups.add(
                     client_id=client.pk,
                     episode_id=second,
                     program_id=client.program_id,
                     day_mark=mark,
                     discharged_on=ended,
-                    due_on=due,
+                    due_on=ended + timedelta(days=mark),
                 )
-        elif what_next < 0.1 and stayed > 2 and next_level != "aftercare":
-            leaving = arrived + timedelta(days=rng.randint(1, stayed - 1))
-            episodes.rows.pop()
-            episodes.next_id -= 1
-            second = episodes.add(
-                client_id=client.pk,
-                level=next_level,
-                program_id=client.program_id,
-                place_name="Our program",
-                admitted_on=arrived,
-                discharged_on=leaving,
-                discharge_type="completed",
-                admitted_by_id=client.case_manager,
-                discharged_by_id=client.case_manager,
-                version=2,
-            )
+        elif leaving is not None:
             moving = transitions.add(
                 client_id=client.pk,
                 from_episode_id=second,
@@ -1747,16 +1737,16 @@ def care_generate(*, clients: list[InCare], rng: random.Random, now: datetime) -
                 opened_by_id=client.case_manager,
             )
             for index, kind in enumerate(HandoffKind.values):
-                done = index < rng.randint(0, 6)
+                done = index < rng.randint(0, 6) and kind != "records_sent"
                 items.add(
                     transition_id=moving,
                     kind=kind,
                     owner_id=client.case_manager,
                     due_on=leaving + timedelta(days=HANDOFF_DUE_DAYS[kind]),
-                    state="done" if done and kind != "records_sent" else "open",
-                    details="Done" if done and kind != "records_sent" else "",
-                    done_at=now if done and kind != "records_sent" else None,
-                    done_by_id=client.case_manager if done and kind != "records_sent" else None,
+                    state="done" if done else "open",
+                    details="Done" if done else "",
+                    done_at=now if done else None,
+                    done_by_id=client.case_manager if done else None,
                 )
         if len(episodes.rows) > BATCH * 20:
             for table in (episodes, transitions, items, follow_ups):
