@@ -164,16 +164,22 @@ def may(user: Someone, rule_name: str, obj: Any) -> bool:
     return OBJECT_RULES[rule_name](principal, obj)
 
 
-def _reach(user: User, organisation_id: int) -> Q:
+def _reach(user: User, organisation_id: int, *, one_client: bool = False) -> Q:
     """The clients a user's role reaches inside their organisation, before the action counts.
 
     Every branch carries the organisation itself, so that no branch can ever reach outside it.
+    `one_client=True` asks about a client already picked by its id: the same rule, written as
+    a test on that one row rather than as a set to search.
     """
     program_ids = user.programs.filter(organisation_id=organisation_id).values("pk")
     match user.role:
         case Role.SUPERVISOR:
             return Q(organisation_id=organisation_id, program__in=program_ids)
         case Role.CASE_MANAGER:
+            if one_client:
+                return Q(organisation_id=organisation_id) & (
+                    Q(primary_case_manager=user) | Q(secondary_case_manager=user)
+                )
             # One id subquery that unions the two columns' lookups, rather than an OR over two
             # columns: both SQLite and PostgreSQL then find the clients through each column's
             # index and join on the primary key, instead of scanning the organisation's clients.
@@ -187,6 +193,44 @@ def _reach(user: User, organisation_id: int) -> Q:
     return NOTHING
 
 
+# Emergency access is to read the record, clinical content included, and nothing more.
+EMERGENCY_ACTIONS = frozenset({Action.VIEW.value, Action.READ_CLINICAL.value})
+
+
+def _rules(
+    principal: Principal,
+    *,
+    include_emergency: bool,
+    action: str | None = None,
+    one_client: bool = False,
+) -> list[tuple[Q, frozenset[str]]]:
+    """The policy as filters, each with the actions it allows: a client passes an action when
+    it passes any filter that lists it. Staff have two: what their role reaches (for the role's
+    actions) and their unexpired break-the-glass grants (to read). `action` leaves out the
+    filters that do not allow it."""
+    if principal.kind != PrincipalKind.STAFF:
+        reach = NON_STAFF_REACH.get(principal.kind)
+        if reach is None:
+            return []
+        asked = [str(action)] if action is not None else [a.value for a in Action]
+        # Others never break the glass: emergency access is for the program's own staff.
+        return [(reach(principal, name), frozenset({name})) for name in asked]
+    user, organisation_id = principal.account, principal.organisation_id
+    assert organisation_id is not None  # principal_of's caller checked it
+    rules = []
+    allowed = frozenset(a.value for a in ROLE_ACTIONS.get(user.role, frozenset()))
+    if allowed and (action is None or action in allowed):
+        rules.append((_reach(user, organisation_id, one_client=one_client), allowed))
+    if include_emergency and (action is None or action in EMERGENCY_ACTIONS):
+        granted = BreakGlassGrant.objects.filter(
+            user=user,
+            expires_at__gt=timezone.now(),
+            client__organisation_id=organisation_id,
+        ).values("client_id")
+        rules.append((Q(pk__in=granted), EMERGENCY_ACTIONS))
+    return rules
+
+
 def client_filter(user: Someone, action: str = Action.VIEW, *, include_emergency: bool = True) -> Q:
     """A filter on Client that keeps only the clients `user` may perform `action` on.
 
@@ -196,23 +240,21 @@ def client_filter(user: Someone, action: str = Action.VIEW, *, include_emergency
     principal = principal_of(user)
     if principal is None or principal.organisation_id is None:
         return NOTHING
-    if principal.kind != PrincipalKind.STAFF:
-        reach = NON_STAFF_REACH.get(principal.kind)
-        # Others never break the glass: emergency access is for the program's own staff.
-        return reach(principal, str(action)) if reach is not None else NOTHING
-    user = principal.account
+    Action(action)  # an unknown action is a bug, not a refusal
     rule = NOTHING
-    if Action(action) in ROLE_ACTIONS.get(user.role, frozenset()):
-        rule = _reach(user, principal.organisation_id)
-    # Emergency access is to read the record, clinical content included, and nothing more.
-    if action in {Action.VIEW, Action.READ_CLINICAL} and include_emergency:
-        granted = BreakGlassGrant.objects.filter(
-            user=user,
-            expires_at__gt=timezone.now(),
-            client__organisation_id=principal.organisation_id,
-        ).values("client_id")
-        rule |= Q(pk__in=granted)
+    for passes, _ in _rules(principal, include_emergency=include_emergency, action=str(action)):
+        rule = passes if rule is NOTHING else rule | passes
     return rule
+
+
+def client_rules(user: Someone) -> list[tuple[Q, frozenset[str]]]:
+    """Every action of the policy at once, for one client already picked by its id: filters on
+    Client, each with the actions it allows (emergency access included). A page asks which
+    actions a person has on a client in one query of a few tests, not one per action."""
+    principal = principal_of(user)
+    if principal is None or principal.organisation_id is None:
+        return []
+    return _rules(principal, include_emergency=True, one_client=True)
 
 
 def role_actions(user: Someone) -> frozenset[str]:
