@@ -13,7 +13,7 @@ checkpoints written outside the database (casebridge.audit.checkpoints).
 import hashlib
 import ipaddress
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -203,6 +203,57 @@ def audit_record(
             last_hash=event.hash, last_seq=event.seq, last_event_id=event.pk
         )
     return event
+
+
+def audit_record_many(
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    changes: dict[str, Any],
+    records: Sequence[tuple[int | None, int | None, object]],
+) -> int:
+    """Append one event for each (organisation id, client id, object id) in `records`, alike
+    but for those: what audit_record would write for each in turn, in a few statements for
+    each organisation's chain (its head locked, one INSERT, the head moved), however many
+    there are. Runs inside the caller's transaction when there is one. Returns how many."""
+    actor_obj = actor if isinstance(actor, User) and actor.pk else None
+    key = current_key()
+    remote = _storable_address(current_remote_addr.get())
+    by_chain: dict[str, list[AuditEvent]] = {}
+    for organisation_id, client_id, object_id in records:
+        event = AuditEvent(
+            at=timezone.now(),
+            organisation_id=int(organisation_id) if organisation_id is not None else None,
+            actor=actor_obj,
+            actor_username=getattr(actor_obj, "username", "") if actor_obj else "",
+            action=str(action),
+            client_id=int(client_id) if client_id is not None else None,
+            object_type=str(object_type),
+            object_id=str(object_id),
+            changes=_normalise(changes),
+            remote_addr=remote,
+            scheme=HashScheme.HMAC_SHA256_V1,
+            key_id=key.key_id,
+        )
+        event.chain = chain_of(event.organisation_id)
+        by_chain.setdefault(event.chain, []).append(event)
+    with transaction.atomic():
+        for chain in sorted(by_chain):  # always in the same order: no deadlock between two
+            events = by_chain[chain]
+            head = _locked_head(chain)
+            seq, previous = head.last_seq, head.last_hash
+            for event in events:
+                seq += 1
+                event.seq, event.prev_hash = seq, previous
+                event.hash = key.sign_event(keyed_body(event))
+                previous = event.hash
+            AuditEvent.objects.bulk_create(events)
+            last = AuditEvent.objects.filter(chain=chain, seq=seq).values_list("pk", flat=True)
+            AuditChainHead.objects.filter(pk=head.pk).update(
+                last_hash=previous, last_seq=seq, last_event_id=last[0]
+            )
+    return sum(len(events) for events in by_chain.values())
 
 
 def record_print(

@@ -9,6 +9,7 @@ from casebridge.plans.services import tasks_sweep
 @task()
 def sweep_overdue_tasks() -> int:
     """Queued by `casebridge clock` (which `serve` runs); safe to run any number of times and
-    to be cut short: each overdue task is marked in its own transaction after checking it is
-    still open, so a rerun after a killed run marks only what is left and records nothing twice."""
+    to be cut short: the overdue tasks are marked a batch at a time, each batch in its own
+    transaction after checking its tasks are still open, so a rerun after a killed run marks
+    only what is left and records nothing twice."""
     return tasks_sweep(grace_days=settings.PLAN_TASK_GRACE_DAYS)

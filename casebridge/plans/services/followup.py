@@ -8,15 +8,18 @@ confirms they happened.
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from casebridge.accounts.models import User
-from casebridge.audit.services import audit_record
-from casebridge.clients.models import Client
+from casebridge.audit.services import audit_record, audit_record_many
+from casebridge.clients.extensions import timeline_kind
+from casebridge.clients.models import Client, TimelineEntry
 from casebridge.clients.queries import works_with
 from casebridge.clients.services import timeline_add
 from casebridge.plans.models import (
@@ -194,30 +197,115 @@ def _next_task(closed: PlanTask) -> PlanTask | None:
     )
 
 
-def tasks_sweep(*, grace_days: int, today: date | None = None) -> int:
+# Tasks the sweep marks in one transaction: a run cut short loses at most one batch's work
+# (rolled back whole), and no transaction holds many locks for long.
+SWEEP_BATCH = 500
+
+
+def tasks_sweep(
+    *, grace_days: int, today: date | None = None, batch_size: int = SWEEP_BATCH
+) -> int:
     """Mark missed every open task not recorded `grace_days` after its due date, so the
-    timeline tells the truth even when nobody recorded it. Returns how many were marked."""
+    timeline tells the truth even when nobody recorded it. Returns how many were marked.
+
+    The overdue tasks are taken in id order, `batch_size` at a time, and each batch is marked
+    in its own transaction with the same few statements however many tasks it holds. A run cut
+    short keeps the batches it finished, and a rerun finds only the tasks still open, so nothing
+    is marked or recorded twice."""
     today = today or timezone.localdate()
-    overdue = list(
-        PlanTask.objects.filter(
-            status=TaskStatus.OPEN, due_on__lt=today - timedelta(days=grace_days)
-        ).values_list("pk", flat=True)
-    )
+    overdue = PlanTask.objects.filter(
+        status=TaskStatus.OPEN, due_on__lt=today - timedelta(days=grace_days)
+    ).order_by("pk")
+    note = f"Not recorded within {grace_days} days of its due date."
     marked = 0
-    for task_id in overdue:
-        with transaction.atomic():
-            task = (
-                PlanTask.objects.select_for_update(of=("self",))
-                .select_related("intervention__plan", "intervention__goal", "client")
-                .filter(pk=task_id, status=TaskStatus.OPEN)
-                .first()
-            )
-            if task is None:  # recorded by someone in the meantime
-                continue
-            note = f"Not recorded within {grace_days} days of its due date."
-            _task_outcome(task, None, TaskStatus.MISSED, note, task.client)
-            marked += 1
+    after = 0
+    while True:
+        batch = list(overdue.filter(pk__gt=after).values_list("pk", flat=True)[:batch_size])
+        if batch:
+            with transaction.atomic():
+                marked += _sweep_batch(batch, note=note)
+        if len(batch) < batch_size:
+            return marked
+        after = batch[-1]
+
+
+def _sweep_batch(task_ids: list[int], *, note: str) -> int:
+    """Mark missed those of these tasks still open, inside the caller's transaction, writing
+    for each what _task_outcome writes for one task closed by nobody: the task, its timeline
+    entry, its audit event and the next task of a repeating intervention. One statement each
+    for all the tasks, and a few for each organisation's audit chain."""
+    tasks = list(
+        # Locked, and checked still open: one recorded by a person since it was picked keeps
+        # what they recorded.
+        PlanTask.objects.select_for_update(of=("self",))
+        .select_related("intervention__plan", "intervention__goal")
+        .annotate(organisation=F("client__organisation_id"))
+        .filter(pk__in=task_ids, status=TaskStatus.OPEN)
+        .order_by("pk")
+    )
+    if not tasks:
+        return 0
+    closed_at = timezone.now()
+    marked = PlanTask.objects.filter(pk__in=[t.pk for t in tasks], status=TaskStatus.OPEN).update(
+        status=TaskStatus.MISSED, note=note, closed_by=None, closed_at=closed_at
+    )
+    if marked != len(tasks):  # the rows are locked: nobody can have closed one since
+        raise DatabaseError(f"{len(tasks)} overdue tasks were locked but {marked} marked.")
+    kind = timeline_kind(TimelineKind.PLAN)
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            client_id=task.client_id,
+            kind=kind.code,
+            needs_action=kind.needs_action,
+            summary=f"Task missed: {task.title}"[:300],
+            detail="\n".join(
+                part for part in (note, f"Goal: {task.intervention.goal.own_words}") if part
+            ),
+            actor=None,
+        )
+        for task in tasks
+    )
+    _audit_marked(tasks, {task.pk: task.organisation for task in tasks})
+    following = _following_tasks(tasks)
+    if following:
+        PlanTask.objects.bulk_create(following)
     return marked
+
+
+def _audit_marked(tasks: Sequence[PlanTask], organisation_of: dict[int, int]) -> None:
+    """An audit event for each marked task, as _task_close records it for one."""
+    audit_record_many(
+        actor=None,
+        action="update",
+        object_type="plan_task",
+        changes={"status": ["open", TaskStatus.MISSED]},
+        records=[(organisation_of[task.pk], task.client_id, task.pk) for task in tasks],
+    )
+
+
+def _following_tasks(closed: Sequence[PlanTask]) -> list[PlanTask]:
+    """The next task of each repeating intervention whose plan is still in effect, not yet
+    saved: the same rule as _next_task."""
+    today = timezone.localdate()
+    following = []
+    for task in closed:
+        intervention = task.intervention
+        every = FREQUENCY_DAYS.get(intervention.frequency)
+        if every is None or intervention.plan.status != PlanStatus.ACTIVE:
+            continue
+        due = task.due_on + timedelta(days=every)
+        while due <= today:
+            due += timedelta(days=every)
+        following.append(
+            PlanTask(
+                client_id=task.client_id,
+                intervention=intervention,
+                owner_id=task.owner_id,
+                title=task.title,
+                due_on=due,
+            )
+        )
+    return following
 
 
 def tasks_take_over(*, client: Client, from_owner_id: int, by: User) -> int:
