@@ -115,7 +115,14 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
-        indexes = [models.Index(fields=["organisation", "role"])]
+        indexes = [
+            models.Index(fields=["organisation", "role"]),
+            # A supervisor's team a page at a time, in name order: read in order, not sorted.
+            models.Index(
+                fields=["organisation", "role", "last_name", "first_name", "id"],
+                name="staff_by_role_and_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

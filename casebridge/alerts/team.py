@@ -2,30 +2,34 @@
 cap for each model, their overdue work, the team's high-risk clients, what waits for the
 supervisor's co-signature, and moving clients from one case manager to another.
 
-Each figure is one grouped query over the supervisor's clients (the access policy's), so the
-page costs the same whatever the team's size; only the high-risk list is capped.
+The case managers are listed a page at a time, and each figure is one grouped query over the
+supervisor's clients (the access policy's) narrowed to the page's case managers, so the page
+costs the same whatever the team's size; the high-risk list and its count are capped.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from casebridge.access.policy import Action
 from casebridge.accounts.models import CaseManagementModel, ProgramModelRule, Role, User
-from casebridge.alerts.models import Alert, Priority
+from casebridge.alerts.models import Alert, AlertState, Priority
 from casebridge.alerts.queries import showing
 from casebridge.clients.models import AssignmentRole, Client, ClientFlag, FlagKind
+from casebridge.clients.queries import team_page
 from casebridge.clients.services import client_assign
 from casebridge.monitoring.models import ContactNote
 from casebridge.monitoring.statuses import NoteStatus
 from casebridge.plans.models import PlanTask, TaskStatus
 
 HIGH_RISK_LIMIT = 50
+HIGH_RISK_COUNTED = 100
 MOVE_LIMIT = 200
 
 
@@ -76,17 +80,18 @@ def team_clients(user: User, action: str = Action.VIEW) -> QuerySet[Client]:
     )
 
 
-def caseloads(user: User) -> list[CaseManagerDay]:
-    """One line per case manager with open clients in the supervisor's programs."""
-    clients = team_clients(user)
+def loads(user: User, managers: Sequence[User]) -> dict[int, CaseManagerDay]:
+    """The open cases of each case manager given, per program and model against the program's
+    cap, and their overdue contacts: two queries, the grouped one narrowed to these managers'
+    ids and read through the index on the primary case manager."""
+    days = {person.pk: CaseManagerDay(person) for person in managers}
     now = timezone.now()
-    today = timezone.localdate()
-    days: dict[int, CaseManagerDay] = {}
     groups = (
-        clients.filter(primary_case_manager__isnull=False)
+        team_clients(user)
+        .filter(primary_case_manager__in=list(days))
         .values("primary_case_manager", "program", "program__name", "case_management_model")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(next_contact_due_at__lt=now)))
-        .order_by()
+        .order_by("primary_case_manager", "program__name", "case_management_model")
     )
     caps = {
         (rule.program_id, rule.model): rule.caseload_cap
@@ -95,14 +100,8 @@ def caseloads(user: User) -> list[CaseManagerDay]:
         )
     }
     models = dict(CaseManagementModel.choices)
-    rows = list(groups)
-    people = {
-        person.pk: person
-        for person in User.objects.filter(pk__in={r["primary_case_manager"] for r in rows})
-    }
-    for row in rows:
-        person = people[row["primary_case_manager"]]
-        day = days.setdefault(person.pk, CaseManagerDay(person))
+    for row in groups:
+        day = days[row["primary_case_manager"]]
         day.open_cases += row["n"]
         day.contacts_overdue += row["overdue"]
         day.loads.append(
@@ -113,19 +112,32 @@ def caseloads(user: User) -> list[CaseManagerDay]:
                 cap=caps.get((row["program"], row["case_management_model"])),
             )
         )
+    return days
+
+
+def caseloads(user: User, managers: Sequence[User]) -> list[CaseManagerDay]:
+    """One line per case manager given (a page of the team), in their order. Every figure is
+    one grouped query narrowed to these managers' ids, read through the indexes on the primary
+    case manager, a task's owner and a note's writer: it costs what the page holds, not what
+    the team does."""
+    days = loads(user, managers)
+    ids = list(days)
+    clients = team_clients(user)
+    today = timezone.localdate()
     alert_rows = (
-        Alert.objects.filter(showing(today), client__in=clients)
+        Alert.objects.filter(
+            showing(today), client__in=clients.filter(primary_case_manager__in=ids)
+        )
         .values("client__primary_case_manager")
         .annotate(n=Count("pk"), urgent=Count("pk", filter=Q(priority=Priority.URGENT)))
         .order_by()
     )
     for alert_row in alert_rows:
-        day_of = days.get(alert_row["client__primary_case_manager"])
-        if day_of is not None:
-            day_of.alerts, day_of.urgent_alerts = alert_row["n"], alert_row["urgent"]
+        day_of = days[alert_row["client__primary_case_manager"]]
+        day_of.alerts, day_of.urgent_alerts = alert_row["n"], alert_row["urgent"]
     task_rows = (
         PlanTask.objects.filter(
-            client__in=clients, status=TaskStatus.OPEN, due_on__lt=today, owner__in=list(days)
+            client__in=clients, status=TaskStatus.OPEN, due_on__lt=today, owner__in=ids
         )
         .values("owner")
         .annotate(n=Count("pk"))
@@ -134,16 +146,14 @@ def caseloads(user: User) -> list[CaseManagerDay]:
     for task_row in task_rows:
         days[task_row["owner"]].tasks_overdue = task_row["n"]
     note_rows = (
-        ContactNote.objects.filter(
-            client__in=clients, status=NoteStatus.DRAFT, written_by__in=list(days)
-        )
+        ContactNote.objects.filter(client__in=clients, status=NoteStatus.DRAFT, written_by__in=ids)
         .values("written_by")
         .annotate(n=Count("pk"))
         .order_by()
     )
     for note_row in note_rows:
         days[note_row["written_by"]].notes_to_sign = note_row["n"]
-    return sorted(days.values(), key=lambda d: (d.user.last_name, d.user.first_name))
+    return list(days.values())
 
 
 @dataclass
@@ -152,37 +162,63 @@ class HighRisk:
     reasons: list[str]
 
 
-def high_risk(user: User) -> tuple[list[HighRisk], int]:
-    """The team's clients with an open urgent or high alert or an open safety concern, the most
-    urgent first, and how many there are in all."""
+def _live_high_alerts(user: User, limit: int) -> QuerySet[Alert, tuple[Any, ...]]:
+    """The urgent and high alerts showing today on the team's clients, the most urgent and then
+    the newest first. One branch per priority and state (what `showing` allows), each read in
+    order from the alert_live_order index, so the database merges them and stops at the limit
+    rather than sorting every live alert of the team."""
     clients = team_clients(user)
     today = timezone.localdate()
-    alerts = (
-        Alert.objects.filter(showing(today), client__in=clients, priority__lte=Priority.HIGH)
-        .order_by("priority", "-opened_at")
-        .values_list("client_id", "title")
-    )
+    live: list[tuple[str, dict[str, Any]]] = [
+        (AlertState.OPEN, {}),
+        (AlertState.ACKNOWLEDGED, {}),
+        (AlertState.SNOOZED, {"snoozed_until__lte": today}),
+    ]
+    branches = [
+        Alert.objects.filter(state=state, priority=priority, client__in=clients, **woken)
+        .order_by("-opened_at")
+        .values_list("client_id", "title", "priority", "opened_at")
+        for priority in (Priority.URGENT, Priority.HIGH)
+        for state, woken in live
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        # Each branch cut at the limit in its own index order (PostgreSQL): left whole, the
+        # planner may gather and sort every branch's alerts instead of merging them.
+        branches = [branch[:limit] for branch in branches]
+    else:
+        branches = [branch.order_by() for branch in branches]
+    return branches[0].union(*branches[1:], all=True).order_by("priority", "-opened_at")[:limit]
+
+
+def high_risk(user: User) -> tuple[list[HighRisk], str]:
+    """The team's clients with an open urgent or high alert or an open safety concern, the most
+    urgent first, and how many there are in words: counted from what was read, so past
+    HIGH_RISK_COUNTED, or when a list was cut short, it says "more than" or "at least"."""
+    clients = team_clients(user)
+    read = HIGH_RISK_LIMIT * 5
+    alerts = list(_live_high_alerts(user, read))
     reasons: dict[int, list[str]] = defaultdict(list)
-    for client_id, title in alerts[: HIGH_RISK_LIMIT * 5]:
+    for client_id, title, _priority, _opened_at in alerts:
         reasons[client_id].append(title)
-    flagged = ClientFlag.objects.filter(
-        client__in=clients, kind=FlagKind.SAFETY, cleared_at__isnull=True
-    ).values_list("client_id", flat=True)
+    flagged = list(
+        ClientFlag.objects.filter(client__in=clients, kind=FlagKind.SAFETY, cleared_at__isnull=True)
+        .order_by()
+        .values_list("client_id", flat=True)[: HIGH_RISK_COUNTED + 1]
+    )
     for client_id in flagged[:HIGH_RISK_LIMIT]:
         reasons[client_id].insert(0, "Safety concern open")
-    total = clients.filter(
-        Q(
-            pk__in=Alert.objects.filter(showing(today), priority__lte=Priority.HIGH).values(
-                "client_id"
-            )
-        )
-        | Q(has_open_safety_flag=True)
-    ).count()
+    everyone = {client_id for client_id, *_ in alerts} | set(flagged)
+    if len(everyone) > HIGH_RISK_COUNTED:
+        count = f"more than {HIGH_RISK_COUNTED}"
+    elif len(alerts) == read or len(flagged) > HIGH_RISK_COUNTED:
+        count = f"at least {len(everyone)}"
+    else:
+        count = str(len(everyone))
     order = list(reasons)[:HIGH_RISK_LIMIT]
     found = {
         c.pk: c for c in Client.objects.filter(pk__in=order).select_related("primary_case_manager")
     }
-    return [HighRisk(found[pk], reasons[pk][:3]) for pk in order if pk in found], total
+    return [HighRisk(found[pk], reasons[pk][:3]) for pk in order if pk in found], count
 
 
 def notes_awaiting_cosignature(user: User) -> list[ContactNote]:
@@ -272,11 +308,14 @@ def clients_move(
     return len(chosen)
 
 
-def team_day(user: User) -> dict[str, Any]:
-    risky, risky_total = high_risk(user)
+def team_day(user: User, page_number: str | int | None = 1) -> dict[str, Any]:
+    """The team today, one page of case managers at a time."""
+    page = team_page(user, page_number)
+    risky, risky_count = high_risk(user)
     return {
-        "caseloads": caseloads(user),
+        "page": page,
+        "caseloads": caseloads(user, list(page.object_list)),
         "high_risk": risky,
-        "high_risk_total": risky_total,
+        "high_risk_count": risky_count,
         "notes": notes_awaiting_cosignature(user),
     }

@@ -254,7 +254,7 @@ def concern_new(request: SignedInRequest, client_id: int) -> HttpResponse:
 def team_day(request: SignedInRequest) -> HttpResponse:
     if not may_see_team(request.user):
         raise Http404
-    context = team.team_day(request.user)
+    context = team.team_day(request.user, request.GET.get("page"))
     _audit_list(
         request,
         "team_day",
@@ -268,7 +268,7 @@ def team_day(request: SignedInRequest) -> HttpResponse:
 
 def _load_label(person: User, load: team.CaseManagerDay | None) -> str:
     """A case manager as the move form lists them: with how full their caseload is."""
-    if load is None:
+    if load is None or not load.open_cases:
         return f"{person.display_name}: no open cases"
     share = f", {load.share_of_full}% of a full caseload" if load.share_of_full is not None else ""
     return f"{person.display_name}: {load.open_cases} open{share}"
@@ -285,7 +285,8 @@ def team_move(request: SignedInRequest, manager_id: int) -> HttpResponse:
         raise Http404
     clients = team.movable_clients(request.user, manager)
     targets = list(team.move_targets(request.user, manager))
-    loads = {day.user.pk: day for day in team.caseloads(request.user)}
+    # How full each caseload is, counted only for the people this form lists.
+    loads = team.loads(request.user, [manager, *targets])
     form = MoveClientsForm(
         request.POST or None,
         clients=[(c.pk, f"{c.display_name} ({c.case_number})") for c in clients],

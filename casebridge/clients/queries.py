@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,9 +27,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from casebridge.access.models import BreakGlassGrant
-from casebridge.access.policy import Action, client_filter, role_actions
+from casebridge.access.policy import Action, client_rules, role_actions
 from casebridge.access.refusals import LIMIT_REACHED
-from casebridge.accounts.models import User
+from casebridge.accounts.models import Role, User
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.services import audit_record
 from casebridge.clients.contact_due import contact_rules
@@ -58,13 +59,18 @@ def client_for(
     place. `include_emergency=False` leaves out break-the-glass grants (an emergency is a person
     at a screen, not a program calling the API).
     """
-    client = (
-        Client.objects.restrict(user, action, include_emergency=include_emergency)
-        .select_related(
-            "program", "primary_case_manager", "secondary_case_manager", "coach", "organisation"
-        )
-        .filter(pk=client_id)
-        .first()
+    # One row by its id: no ORDER BY (first() would add one, and building it costs more than
+    # the query takes to run).
+    client = next(
+        iter(
+            Client.objects.restrict(user, action, include_emergency=include_emergency)
+            .select_related(
+                "program", "primary_case_manager", "secondary_case_manager", "coach", "organisation"
+            )
+            .filter(pk=client_id)
+            .order_by()[:1]
+        ),
+        None,
     )
     if client is None:
         raise Http404("No client found")
@@ -96,17 +102,28 @@ def user_may(user: User, client: Client, action: str) -> bool:
 
 
 def allowed_actions(user: User, client: Client) -> frozenset[str]:
-    """Every action `user` may take on `client`, asked of the policy in one query."""
+    """Every action `user` may take on `client`, asked of the policy in one query: one test
+    of the client's row for each of the policy's rules (two for staff), not one per action."""
+    rules = client_rules(user)
     annotations = {
-        f"may_{action.value}": Case(
-            When(client_filter(user, action), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
+        f"passes_{index}": Case(
+            When(passes, then=Value(True)), default=Value(False), output_field=BooleanField()
         )
-        for action in Action
+        for index, (passes, _) in enumerate(rules)
     }
-    row = Client.objects.filter(pk=client.pk).annotate(**annotations).values(*annotations).first()
-    return frozenset(name.removeprefix("may_") for name, allowed in (row or {}).items() if allowed)
+    if not annotations:
+        return frozenset()
+    row = next(
+        iter(Client.objects.filter(pk=client.pk).annotate(**annotations).values(*annotations)),
+        None,
+    )
+    if row is None:
+        return frozenset()
+    allowed: set[str] = set()
+    for index, (_, actions) in enumerate(rules):
+        if row[f"passes_{index}"]:
+            allowed |= actions
+    return frozenset(allowed)
 
 
 def possible_duplicates(
@@ -228,35 +245,64 @@ def caseload(user: User, filters: CaseloadFilters) -> QuerySet[Client, Client]:
     )
 
 
-def team_counts(user: User) -> list[dict[str, Any]]:
-    """Open cases per primary case manager across the programs a supervisor oversees, by the
-    managers' names. Counted per manager id and named afterwards (two queries): grouping the
-    joined rows by name made the database sort every open case of a big team."""
-    counts = dict(
+TEAM_PAGE_SIZE = 25
+
+
+def team_members(user: User) -> QuerySet[User, User]:
+    """The supervisor's team: the active case managers who work in the supervisor's programs,
+    by last name and first name."""
+    organisation_id = int(user.organisation_id or 0)
+    programs = user.programs.filter(organisation_id=organisation_id).values("pk")
+    # Membership as an id subquery rather than a join: no duplicate rows to remove for someone
+    # in two of the programs, so the database can stop at a page's worth.
+    members = User.programs.through.objects.filter(program__in=programs).values("user_id")
+    return User.objects.filter(
+        organisation_id=organisation_id,
+        role=Role.CASE_MANAGER,
+        is_active=True,
+        pk__in=members,
+    ).order_by("last_name", "first_name", "pk")
+
+
+def team_page(user: User, number: str | int | None = 1) -> Page[User]:
+    """One page of the supervisor's team (a bad or out-of-range page number gives the nearest
+    page). Two queries, a count and the page, whatever the team's size."""
+    people = team_members(user).only("pk", "first_name", "last_name", "username")
+    return Paginator(people, TEAM_PAGE_SIZE).get_page(number)
+
+
+@dataclass
+class TeamCounts:
+    """Open cases of one page of case managers, and the open clients with none."""
+
+    page: Page[User]
+    rows: list[dict[str, Any]]
+    unassigned: int
+
+
+def team_counts(user: User, page: Page[User]) -> TeamCounts:
+    """Open cases per case manager on one page of the team, among the clients the supervisor
+    oversees (never those reached by emergency access), and the open clients with no case
+    manager. One grouped query, read through the index on the primary case manager: its cost
+    follows the page, not the team."""
+    managers = list(page.object_list)
+    counts: dict[int | None, int] = dict(
         Client.objects.restrict(user, Action.VIEW, include_emergency=False)
         .exclude(stage="conclusion")
+        .filter(
+            Q(primary_case_manager_id__in=[person.pk for person in managers])
+            | Q(primary_case_manager__isnull=True)
+        )
         .values("primary_case_manager")
         .annotate(open_cases=Count("pk"))
         .order_by()
         .values_list("primary_case_manager", "open_cases")
     )
-    managers = {
-        person.pk: person
-        for person in User.objects.filter(pk__in=[pk for pk in counts if pk is not None]).only(
-            "first_name", "last_name", "username"
-        )
-    }
-    rows = []
-    for manager_id, open_cases in counts.items():
-        person = managers.get(manager_id)
-        name = (
-            (f"{person.first_name} {person.last_name}".strip() or person.username)
-            if person is not None
-            else "Unassigned"
-        )
-        key = (person.last_name, person.first_name) if person is not None else ("", "")
-        rows.append((key, {"id": manager_id, "name": name, "open_cases": open_cases}))
-    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
+    rows = [
+        {"id": person.pk, "name": person.display_name, "open_cases": counts.get(person.pk, 0)}
+        for person in managers
+    ]
+    return TeamCounts(page=page, rows=rows, unassigned=counts.get(None, 0))
 
 
 def due_list(

@@ -84,7 +84,13 @@ def _caseload_context(request: SignedInRequest) -> dict[str, Any]:
         "form": form,
         "page": page,
         "rows": rows,
-        "team": queries.team_counts(user) if may_see_team(user) else None,
+        # The first page of the team's counts; the Team page has the rest. A partial render (the
+        # table, redrawn as someone types a search) shows no counts, so computes none.
+        "team": (
+            queries.team_counts(user, queries.team_page(user))
+            if may_see_team(user) and not request.htmx
+            else None
+        ),
         "case_manager": filters.case_manager,
         "today": timezone.localdate(),
     }
@@ -397,7 +403,9 @@ def team(request: SignedInRequest) -> HttpResponse:
     if not may_see_team(request.user):
         raise Http404
     context = {
-        "team": queries.team_counts(request.user),
+        "team": queries.team_counts(
+            request.user, queries.team_page(request.user, request.GET.get("page"))
+        ),
         "grants": queries.recent_emergency_access(request.user)[:50],
         "refusals": queries.repeated_refusals(request.user),
         "refusals_threshold": queries.REPEATED_REFUSALS,

@@ -30,7 +30,7 @@ def test_a_supervisor_sees_the_team_with_counts_per_case_manager(client, world):
     client.force_login(world.sue)
     response = client.get("/caseload/")
     assert len(response.context["rows"]) == 3
-    counts = {row["name"]: row["open_cases"] for row in response.context["team"]}
+    counts = {row["name"]: row["open_cases"] for row in response.context["team"].rows}
     assert counts == {"Alice Staff": 2, "Bob Staff": 1}
 
 

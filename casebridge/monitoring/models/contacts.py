@@ -132,6 +132,8 @@ class ContactNote(models.Model):
             # Last contact and last attempt: the newest recorded note of some types.
             models.Index(fields=["client", "status", "contact_type", "-contact_at"]),
             models.Index(fields=["status", "client"]),
+            # Notes waiting for a supervisor's co-signature, the longest waiting first.
+            models.Index(fields=["status", "signed_at"], name="contactnote_by_status_signed"),
         ]
         constraints = [
             models.CheckConstraint(

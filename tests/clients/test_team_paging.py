@@ -1,0 +1,159 @@
+"""A supervisor's team, a page of case managers at a time: who is on it, counts that match the
+records, and pages that take the same number of queries for a team of 3 or of 60."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casebridge.accounts.models import Role
+from casebridge.clients.models import Client
+from casebridge.clients.queries import TEAM_PAGE_SIZE, team_counts, team_members, team_page
+from tests.factories import ClientFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def grow_team(world, size: int) -> None:
+    """Case managers in sue's program until the team has `size` (alice and bob count), each with
+    a few open clients and one closed one on some."""
+    have = team_members(world.sue).count()
+    for n in range(have, size):
+        person = StaffFactory(
+            username=f"cm{n}",
+            first_name=f"Case{n}",
+            last_name=f"Manager{n:03d}",
+            organisation=world.org,
+            programs=[world.program],
+        )
+        for k in range(n % 4):
+            ClientFactory(
+                program=world.program,
+                primary_case_manager=person,
+                registered_by=world.ivy,
+                stage="conclusion" if k == 2 else "monitoring",
+            )
+
+
+def queries_for(client, url: str, **headers: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, **headers).status_code == 200
+    return len(captured)
+
+
+def open_cases(person) -> int:
+    return Client.objects.filter(primary_case_manager=person).exclude(stage="conclusion").count()
+
+
+def test_the_team_is_the_active_case_managers_of_the_supervisors_programs_by_name(world):
+    StaffFactory(username="gone", organisation=world.org, programs=[world.program], is_active=False)
+    StaffFactory(
+        username="sup2", organisation=world.org, programs=[world.program], role=Role.SUPERVISOR
+    )
+    StaffFactory(username="away", organisation=world.org, programs=[world.other_program])
+    StaffFactory(username="zed", first_name="Zed", last_name="Adams", organisation=world.org)
+    StaffFactory(
+        username="amy",
+        first_name="Amy",
+        last_name="Adams",
+        organisation=world.org,
+        programs=[world.program, world.other_program],
+    )
+    world.sue.programs.add(world.other_program)
+    names = [person.username for person in team_members(world.sue)]
+    assert names == ["amy", "alice", "bob", "away"]  # Adams, then Staff: Alice, Bob, First…
+
+
+def test_the_counts_on_every_page_are_the_real_open_cases(world):
+    grow_team(world, 60)
+    ClientFactory(program=world.program, primary_case_manager=None, registered_by=world.ivy)
+    seen = {}
+    for number in range(1, 4):
+        counts = team_counts(world.sue, team_page(world.sue, number))
+        assert len(counts.rows) == min(TEAM_PAGE_SIZE, 60 - (number - 1) * TEAM_PAGE_SIZE)
+        assert counts.unassigned == 1
+        seen.update({row["id"]: row["open_cases"] for row in counts.rows})
+    members = list(team_members(world.sue))
+    assert list(seen) == [person.pk for person in members]
+    assert seen == {person.pk: open_cases(person) for person in members}
+    assert seen[world.alice.pk] == 2
+
+
+def test_a_client_of_another_program_is_not_counted(world):
+    world.alice.programs.add(world.other_program)
+    ClientFactory(
+        program=world.other_program, primary_case_manager=world.alice, registered_by=world.ivy
+    )
+    counts = team_counts(world.sue, team_page(world.sue))
+    assert {row["name"]: row["open_cases"] for row in counts.rows} == {
+        "Alice Staff": 2,
+        "Bob Staff": 0,
+    }
+
+
+@pytest.mark.parametrize("url", ["/team/", "/team/?page=2", "/caseload/"])
+def test_a_team_page_takes_as_many_queries_for_60_case_managers_as_for_3(client, world, url):
+    grow_team(world, 3)
+    client.force_login(world.sue)
+    queries_for(client, url)  # warm the session and content types
+    small = queries_for(client, url)
+    grow_team(world, 60)
+    assert queries_for(client, url) == small
+
+
+def test_the_team_page_pages_through_the_case_managers(client, world):
+    grow_team(world, 60)
+    client.force_login(world.sue)
+    first = client.get("/team/").content.decode()
+    assert first.count('href="/caseload/?case_manager=') == TEAM_PAGE_SIZE
+    assert '<nav class="pager" aria-label="Pages of case managers">' in first
+    assert '<span aria-current="page">Page 1 of 3</span>' in first
+    assert 'href="?page=2"' in first and "Previous page" not in first
+    last = client.get("/team/?page=3").content.decode()
+    assert last.count('href="/caseload/?case_manager=') == 10
+    assert 'href="?page=2"' in last and "Next page" not in last
+    shown = re.findall(r"case_manager=(\d+)\">[^<]+</a></td><td>(\d+)</td>", last)
+    assert {int(pk): int(n) for pk, n in shown} == {
+        person.pk: open_cases(person) for person in list(team_members(world.sue))[50:]
+    }
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "²", "999999999999999999999", "x" * 500])
+def test_a_page_number_that_is_not_one_shows_the_nearest_page(client, world, page):
+    grow_team(world, 30)
+    client.force_login(world.sue)
+    assert client.get("/team/", {"page": page}).status_code == 200
+
+
+def test_the_team_caseload_shows_the_first_page_and_sends_the_rest_to_the_team_page(client, world):
+    grow_team(world, 60)
+    client.force_login(world.sue)
+    response = client.get("/caseload/")
+    assert len(response.context["team"].rows) == TEAM_PAGE_SIZE
+    body = response.content.decode()
+    assert "The first 25 of 60 case managers." in body
+    assert '<a href="/team/?page=2">The rest are on the Team page</a>' in body
+
+
+def test_a_search_while_typing_counts_nothing_for_the_team(client, world):
+    grow_team(world, 30)
+    client.force_login(world.sue)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/caseload/", {"q": "jamie"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response.context["team"] is None
+    assert "Open cases per case manager" not in response.content.decode()
+
+    def counted(sql: str) -> bool:
+        return sql.startswith('SELECT "clients_client"."primary_case_manager_id"')
+
+    assert not any(counted(query["sql"]) for query in captured.captured_queries)
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/caseload/")
+    assert any(counted(query["sql"]) for query in captured.captured_queries)
+
+
+def test_a_case_manager_sees_no_team(client, world):
+    client.force_login(world.alice)
+    assert client.get("/caseload/").context["team"] is None
+    assert client.get("/team/").status_code == 404
