@@ -1,8 +1,11 @@
 """`casebridge generate --clients N`: a large synthetic data set for benchmarks.
 
-Rows are written in bulk (not through the services) because they describe no real work: no
-audit events or stage histories are made for them. One case manager, `bench-cm`, gets a caseload
-of exactly --caseload clients so pages can be compared across database sizes.
+Rows are written in bulk (not through the services) because they describe no real work, but as
+the services would leave them: stage histories, assignments and an audit trail whose chain
+verifies (demo.casework). One case manager, `bench-cm`, gets a caseload of exactly --caseload
+clients so pages can be compared across database sizes; about 15 in a hundred clients share a
+case manager (a secondary one) and 20 in a hundred have a peer or sober coach, and every case
+manager and coach works in the programs of their clients.
 
 Each client gets --records-per-client records over about six months (RECORD_MIX says which):
 signed contact notes, check-ins, appointments (attended, missed and followed up, cancelled, and
@@ -12,32 +15,35 @@ What the services would tell the timeline is told too, at the time it happened (
 check-in, a missed appointment and its follow-up, a screen, a meeting, a prescription, a flag),
 and a screen that is positive, refused or missed raises the relapse-risk flag as it would. At the
 end each client's last contact and last attempt are worked out from the notes in one UPDATE, as
-signing a note would, and the next contact due and the open safety concern follow.
+signing a note would, and the next contact due and the open safety concern follow. The rest of
+each case (assessments and measures, consents, alerts, safety plans, coaching, discharge) is
+demo.casework's, which draws from a random stream of its own so a seed's records stay the same.
 
 A hundred records a client is some 300 rows with the screens' results and the timeline: tens of
 millions for 100,000 clients. They are written without model instances (Table: COPY on
 PostgreSQL), which is several times quicker than bulk_create.
 """
 
+import hashlib
 import json
 import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from functools import partial
 from importlib import resources
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, Max, OuterRef, Q, Subquery, When
 from django.utils import dateformat, timezone
 
 from casebridge.access.policy import Action
 from casebridge.accounts.models import Organisation, Role
+from casebridge.audit.models import AuditAction, AuditEvent
 from casebridge.clients import stages
 from casebridge.clients.extensions import timeline_kind
 from casebridge.clients.models import (
@@ -49,6 +55,18 @@ from casebridge.clients.models import (
     ReferralSource,
     TimelineEntry,
     TimelineKind,
+)
+from casebridge.demo.bulk import Table
+from casebridge.demo.casework import (
+    COACHED_SHARE,
+    SECONDARY_SHARE,
+    AuditTrail,
+    CaseClient,
+    Casework,
+    rota_generate,
+    sequences_reset,
+    staff_add,
+    teams_join,
 )
 from casebridge.demo.management.commands.seed_demo import ensure_organisation
 from casebridge.demo.names import FIRST_NAMES, LAST_NAMES
@@ -67,9 +85,9 @@ from casebridge.directory.models import (
     TaxonomyTerm,
 )
 from casebridge.directory.taxonomy import load_builtin_taxonomy
-from casebridge.followups.models import FollowUp
+from casebridge.followups.models import FollowUp, FollowUpAttempt, FollowUpOutcome
 from casebridge.monitoring.formats import NoteFormat, note_format
-from casebridge.monitoring.models import CheckIn, ContactNote, ContactType, Sleep
+from casebridge.monitoring.models import CheckIn, ContactNote, ContactType, NoteAddendum, Sleep
 from casebridge.monitoring.models import TimelineKind as MonitoringKind
 from casebridge.monitoring.models.appointments import (
     CLINICAL_KINDS,
@@ -100,9 +118,24 @@ from casebridge.monitoring.models.recovery import (
 from casebridge.monitoring.queries import note_rules
 from casebridge.monitoring.standards import counting_types
 from casebridge.monitoring.statuses import RECORDED, NoteStatus
-from casebridge.plans.models import CarePlan, Goal, Intervention, PlanTask, Problem
+from casebridge.plans.models import (
+    CarePlan,
+    Goal,
+    GoalProgress,
+    Intervention,
+    Objective,
+    PlanReview,
+    PlanSignature,
+    PlanTask,
+    Problem,
+)
 from casebridge.plans.statuses import PlanStatus
-from casebridge.referrals.models import Referral, ReferralEvent
+from casebridge.referrals.models import (
+    Referral,
+    ReferralCommunication,
+    ReferralEvent,
+    ReferralLink,
+)
 from casebridge.referrals.services import TIMELINE_KIND as REFERRAL_TIMELINE_KIND
 from casebridge.referrals.statuses import ReferralStatus
 from casebridge.transitions.models import (
@@ -281,105 +314,6 @@ def _at(day: date, hour: int, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=zone)
 
 
-# Writing
-
-
-MISSING = object()
-
-
-class Table:
-    """One table's new rows, numbered here and written in bulk the quickest way the database
-    has: COPY on PostgreSQL, one executemany elsewhere. No model instance is made, which is
-    what makes it several times quicker than bulk_create; a column not given takes the field's
-    default (the time of writing for an automatic time), and the database checks its
-    constraints as ever. Nobody else may be adding rows to the table meanwhile: the ids follow
-    the largest there was, and the id sequence is moved past them afterwards (Tables.finish)."""
-
-    def __init__(self, model: type[models.Model], now: datetime) -> None:
-        self.model = model
-        self.database = connections[DEFAULT_DB_ALIAS]  # not the proxy: it costs on each use
-        self.fields = list(model._meta.concrete_fields)
-        self.pk_name = model._meta.pk.attname if model._meta.pk else "id"
-        self.spec: list[tuple[str, Any, Any]] = []  # (attribute, conversion or None, default)
-        for column in self.fields:
-            # Handed to the driver as the field would hand it (JSON as the backend wants it,
-            # times as text for SQLite); psycopg takes dates and times as they are.
-            convert = None
-            if isinstance(column, models.JSONField) or (
-                isinstance(column, (models.DateField, models.TimeField))
-                and self.database.vendor != "postgresql"
-            ):
-                convert = partial(column.get_db_prep_save, connection=self.database)
-            default: Any = MISSING
-            if column.primary_key:
-                pass
-            elif getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False):
-                default = convert(now) if convert else now
-            else:
-                # As a model instance starts: the field's default, "" for text, else None.
-                value = column.get_default()
-                if value is not None:
-                    default = convert(value) if convert else value
-                elif column.null:
-                    default = None
-            self.spec.append((column.attname, convert, default))
-        largest = model._base_manager.aggregate(largest=Max("pk"))["largest"]
-        self.next_id = (largest or 0) + 1
-        self.rows: list[list[Any]] = []
-
-    def add(self, **values: Any) -> int:
-        """Add a row of these column values (by attribute: `client_id`); returns its id."""
-        pk = self.next_id
-        self.next_id += 1
-        values[self.pk_name] = pk
-        row = []
-        used = 0
-        for name, convert, default in self.spec:
-            value = values.get(name, MISSING)
-            if value is MISSING:
-                if default is MISSING:
-                    raise TypeError(f"{self.model.__name__} needs {name}")
-                row.append(default)
-                continue
-            used += 1
-            row.append(convert(value) if convert and value is not None else value)
-        if used != len(values):
-            unknown = set(values) - {name for name, _, _ in self.spec}
-            raise TypeError(f"{self.model.__name__} has no {', '.join(sorted(unknown))}")
-        self.rows.append(row)
-        return pk
-
-    def add_object(self, instance: models.Model) -> None:
-        """Add an unsaved instance (its fields left empty take their defaults); it gets its id."""
-        values = {
-            column.attname: getattr(instance, column.attname)
-            for column in self.fields
-            if not column.primary_key and getattr(instance, column.attname) is not None
-        }
-        instance.pk = self.add(**values)
-        instance._state.adding = False
-        instance._state.db = self.database.alias
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        quote = self.database.ops.quote_name
-        table = quote(self.model._meta.db_table)
-        columns = ", ".join(quote(column.column or column.attname) for column in self.fields)
-        with self.database.cursor() as cursor:
-            if self.database.vendor == "postgresql":
-                copy_sql = f"COPY {table} ({columns}) FROM STDIN"
-                with cursor.cursor.copy(copy_sql) as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.fields))
-                # Table and column names come from the models, never from input.
-                insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-                cursor.executemany(insert, self.rows)
-        self.rows = []
-
-
 class Tables:
     """The tables generate writes row by row, flushed in the order their keys point."""
 
@@ -394,6 +328,7 @@ class Tables:
         self.results = Table(ScreenResult, now)
         self.meetings = Table(MeetingAttendance, now)
         self.medications = Table(Medication, now)
+        self.addenda = Table(NoteAddendum, now)
         self.timeline = Table(TimelineEntry, now)
         self.all = [
             self.clients,
@@ -406,6 +341,7 @@ class Tables:
             self.results,
             self.meetings,
             self.medications,
+            self.addenda,
             self.timeline,
         ]
 
@@ -454,7 +390,9 @@ class NoteRules:
 
 
 class Command(BaseCommand):
-    help = "Add N synthetic clients (with staff, flags, contacts and timelines) for benchmarks."
+    help = (
+        "Add N synthetic clients (with staff, their case records and audit trail) for benchmarks."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--clients", type=int, required=True)
@@ -478,6 +416,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         rng = random.Random(options["seed"])
+        # What the case adds beyond the records draws from a stream of its own, so the records
+        # a seed gives stay the same whatever is added here.
+        case_rng = random.Random(f"{options['seed']}/casework")
         total: int = options["clients"]
         mix = records_mix(max(0, options["records_per_client"]))
         organisation, programs = ensure_organisation(ORGANISATION, "SY")
@@ -511,6 +452,7 @@ class Command(BaseCommand):
             ]
         )
         managers = list(staff_model.objects.filter(username__startswith="synthetic-cm-").only("pk"))
+        staff = staff_add(organisation=organisation, programs=programs, clients=total, bench=bench)
         rules = {}
         for program in programs:
             found = note_rules(program.pk)
@@ -522,6 +464,7 @@ class Command(BaseCommand):
         catalogue = _catalogue()
         now = timezone.now()
         year = timezone.localdate().year
+        trail = AuditTrail(organisation.pk, now, staff.usernames)
         made = 0
         referable: list[Referred] = []
         in_care: list[InCare] = []
@@ -557,6 +500,14 @@ class Command(BaseCommand):
                         # seen, which is at most 60 days ago).
                         registered_at=now - timedelta(days=rng.randint(SPAN_DAYS + 61, 400)),
                     )
+                    # Another manager shares some cases; a peer or sober coach works with some.
+                    if case_rng.random() < SECONDARY_SHARE and len(managers) > 1:
+                        secondary = case_rng.choice(managers)
+                        while secondary.pk == client.primary_case_manager_id:
+                            secondary = case_rng.choice(managers)
+                        client.secondary_case_manager = secondary
+                    if case_rng.random() < COACHED_SHARE:
+                        client.coach_id = case_rng.choice(staff.coaches)
                     tables.clients.add_object(client)
                     clients.append(client)
                 tables.clients.flush()
@@ -579,13 +530,6 @@ class Command(BaseCommand):
                     tables.tell(
                         client.pk, TimelineKind.REGISTERED, registered_at, "Registered", bench.pk
                     )
-                    tables.tell(
-                        client.pk,
-                        TimelineKind.STAGE,
-                        registered_at + timedelta(days=1),
-                        f"Moved to {client.get_stage_display()}",
-                        bench.pk,
-                    )
                     if rng.random() < 0.1:
                         kind = rng.choice(list(FlagKind))
                         raised_at = registered_at + timedelta(days=rng.randint(1, 30))
@@ -604,7 +548,7 @@ class Command(BaseCommand):
                         )
                         if kind == FlagKind.HIGH_RISK:
                             high_risk.add(client.pk)
-                Collateral.objects.bulk_create(
+                collaterals = Collateral.objects.bulk_create(
                     [
                         Collateral(
                             client=c,
@@ -616,13 +560,39 @@ class Command(BaseCommand):
                         if rng.random() < 0.3
                     ]
                 )
-                self._plans(rng, [c for c in clients if c.stage in PLANNED], now)
-                records = Records(rng, now, tables, rules, catalogue, high_risk)
+                self._plans(rng, case_rng, [c for c in clients if c.stage in PLANNED], now)
+                people: dict[int, list[tuple[int, str]]] = {}
+                for collateral in collaterals:
+                    people.setdefault(collateral.client_id, []).append(
+                        (collateral.pk, collateral.name)
+                    )
+                trail.begin()
+                casework = Casework(
+                    rng=case_rng, now=now, tell=tables.tell, staff=staff, audit=trail
+                )
+                records = Records(rng, now, tables, rules, catalogue, high_risk, casework)
                 for client in clients:
-                    records.add(client, mix)
-                    if len(tables.timeline.rows) > BATCH * 20:
+                    case = CaseClient(
+                        pk=client.pk,
+                        program_id=client.program_id,
+                        stage=client.stage,
+                        registered_at=client.registered_at,
+                        name=client.legal_name,
+                        primary=client.primary_case_manager_id or bench.pk,
+                        secondary=client.secondary_case_manager_id,
+                        coach=client.coach_id,
+                        substance=(client.primary_substances or ["alcohol"])[0],
+                        collaterals=people.get(client.pk, []),
+                    )
+                    records.add(client, mix, case)
+                    casework.add(case)
+                    if len(tables.timeline.rows) > BATCH * 20 or len(trail.events) > BATCH * 10:
                         tables.flush()  # hold a few hundred thousand rows at most
+                        casework.flush()
                 tables.finish()
+                casework.flush()
+                trail.finish()
+                sequences_reset([*casework.models(), AuditEvent])
             made += size
             self.stdout.write(f"  {made:>8,} / {total:,} clients", ending="\r")
             self.stdout.flush()
@@ -640,6 +610,12 @@ class Command(BaseCommand):
             f"  {len(directory):,} directory services, {referred:,} referrals, {stays:,} stays"
         )
         _contact_times_from_notes(Client.objects.filter(organisation=organisation))
+        with transaction.atomic():
+            teams_join(organisation)
+            rota = rota_generate(
+                organisation=organisation, programs=programs, trail=trail, rng=rng, now=now
+            )
+        self.stdout.write(f"  {trail.written:,} audit events, {rota:,} on-call shifts")
         # Bulk loads leave the planner without statistics, and the updates above leave a dead
         # row for each client, until autovacuum gets to them; a database in service has had
         # both, so measure with them. (VACUUM is refused inside a transaction: a test's.)
@@ -654,7 +630,9 @@ class Command(BaseCommand):
             )
         )
 
-    def _plans(self, rng: random.Random, clients: list[Client], now: Any) -> None:
+    def _plans(
+        self, rng: random.Random, case_rng: random.Random, clients: list[Client], now: Any
+    ) -> None:
         """A plan in effect with one need, goal, action and open task per planned client."""
         plans = CarePlan.objects.bulk_create(
             [
@@ -715,6 +693,56 @@ class Command(BaseCommand):
                 if i.owner_id is not None
             ]
         )
+        Objective.objects.bulk_create(
+            [
+                Objective(
+                    plan_id=goal.plan_id,
+                    goal=goal,
+                    text="Apply to three recovery residences",
+                    target_date=(now + timedelta(days=30)).date(),
+                )
+                for goal in goals
+            ]
+        )
+        # Signed by the client and the case manager the day it took effect (the second
+        # signature puts a plan in effect); plans in effect for more than a quarter were
+        # reviewed, kept as they are, with a rating of the goal. Written as Tables: the times
+        # are the ones they happened at, not the time of writing.
+        signatures = Table(PlanSignature, now)
+        reviews = Table(PlanReview, now)
+        ratings = Table(GoalProgress, now)
+        goal_of = {goal.plan_id: goal.pk for goal in goals}
+        for plan in plans:
+            if plan.activated_at is None:
+                continue
+            for role in ("client", "case_manager"):
+                signatures.add(
+                    plan_id=plan.pk,
+                    role=role,
+                    method="on_screen" if role == "client" else "signed_in",
+                    name="The client" if role == "client" else "Case manager",
+                    recorded_by_id=plan.created_by_id,
+                    signed_at=plan.activated_at,
+                )
+            if now - plan.activated_at > timedelta(days=95):
+                review = reviews.add(
+                    plan_id=plan.pk,
+                    reason="scheduled",
+                    summary="Working through the housing list; two applications in.",
+                    outcome="continue",
+                    reviewed_by_id=plan.created_by_id,
+                    reviewed_at=plan.activated_at + timedelta(days=case_rng.randint(85, 95)),
+                )
+                ratings.add(
+                    review_id=review,
+                    goal_id=goal_of[plan.pk],
+                    rating=case_rng.choice(
+                        ["not_started", "progressing", "progressing", "achieved"]
+                    ),
+                )
+        for table in (signatures, reviews, ratings):
+            table.flush()
+        sequences_reset([PlanSignature, PlanReview, GoalProgress])
 
 
 class Records:
@@ -728,6 +756,7 @@ class Records:
         rules: dict[int, NoteRules],
         catalogue: Catalogue,
         high_risk: set[int],
+        casework: Casework,
     ) -> None:
         self.rng = rng
         self.now = now
@@ -738,8 +767,13 @@ class Records:
         self.rules = rules
         self.catalogue = catalogue
         self.high_risk = high_risk  # clients with the relapse-risk flag up from the start
+        # The rest of the case, which hears of what needs an alert and what is audited.
+        self.casework = casework
+        self.audit = casework.audit
+        self.case: CaseClient | None = None
 
-    def add(self, client: Client, mix: dict[str, int]) -> None:
+    def add(self, client: Client, mix: dict[str, int], case: CaseClient) -> None:
+        self.case = case
         writer = client.primary_case_manager_id
         if writer is None:
             return  # every generated client has one; a record always names who made it
@@ -784,7 +818,7 @@ class Records:
                 status = NoteStatus.AWAITING_COSIGN  # the supervisor has not got to it yet
             else:
                 status = NoteStatus.SIGNED
-            self.tables.notes.add(
+            note = self.tables.notes.add(
                 client_id=client.pk,
                 contact_at=contact_at,
                 contact_type=contact_type,
@@ -798,6 +832,16 @@ class Records:
                 signed_at=signed_at,
                 late_entry=late_entry,
             )
+            written_at = contact_at + timedelta(minutes=duration)
+            if signed_at is not None and self.casework.rng.random() < 0.01:
+                # Something remembered after signing goes in an addendum, never an edit.
+                self.tables.addenda.add(
+                    note_id=note,
+                    text="The client also mentioned a court date next month.",
+                    written_by_id=writer,
+                    written_at=min(self.now, signed_at + timedelta(days=3)),
+                )
+            self.audit.add(written_at, writer, AuditAction.CREATE, client.pk, "contact_note", note)
             if signed_at is not None:
                 self.tables.tell(
                     client.pk,
@@ -821,7 +865,7 @@ class Records:
             used = rng.random() < 0.08
             went = sum(1 for m in meetings if (previous is None or m > previous) and m <= day)
             previous = day
-            self.tables.check_ins.add(
+            check_in = self.tables.check_ins.add(
                 client_id=client_id,
                 checked_in_at=checked_in_at,
                 mood=mood,
@@ -841,6 +885,8 @@ class Records:
                 + (", use reported" if used else ""),
                 writer,
             )
+            if used and self.case is not None:
+                self.casework.reported_use(self.case, check_in, checked_in_at)
             mood = max(0, min(10, mood + rng.randint(-1, 2)))
             craving = max(0, min(10, craving + rng.randint(-2, 1)))
 
@@ -924,9 +970,20 @@ class Records:
                 "follow_up_note": "Called the client; the next one is on the calendar.",
                 "version": 3,
             }
-        self.tables.appointments.add(**row)
+        appointment = self.tables.appointments.add(**row)
         if status != AppointmentStatus.MISSED:
             return
+        if self.case is not None:
+            self.casework.missed_appointment(
+                self.case,
+                appointment,
+                KIND_LABELS[kind].lower(),
+                kind == AppointmentKind.COURT,
+                starts_at.astimezone(self.zone).date(),
+                changed_at,
+                followed_up_at if follows_up else None,
+                kind in CLINICAL_KINDS,
+            )
         # As monitoring's appointments service tells it: a health appointment only to those
         # who read clinical content.
         label = KIND_LABELS[kind].lower()
@@ -1069,6 +1126,8 @@ class Records:
                 )
             row["outcome"] = outcome = _outcome(status, results)
             screen = self.tables.screens.add(**row)
+            if outcome in RAISES_FLAG and self.case is not None:
+                self.casework.screen_found(self.case, screen, day, outcome, recorded_at)
             for code, result, confirmation, expected in results:
                 self.tables.results.add(
                     screen_id=screen,
@@ -1533,6 +1592,9 @@ def referrals_generate(
     its event and the timeline entry the referral services write. Returns how many."""
     referrals = Table(Referral, now)
     events = Table(ReferralEvent, now)
+    calls = Table(ReferralCommunication, now)
+    links = Table(ReferralLink, now)
+    talk = random.Random(f"referral-calls/{len(clients)}")  # not to move the referrals' draws
     timeline = Table(TimelineEntry, now)
     ends = [end for end, _ in REFERRAL_ENDS]
     weights = [weight for _, weight in REFERRAL_ENDS]
@@ -1573,6 +1635,27 @@ def referrals_generate(
             created_at=sent_at - timedelta(hours=1),
         )
         to_whom = label or provider
+        # Calls and emails with the provider while waiting for an answer; a link through which
+        # a provider in the directory answers (revoked once the referral is closed).
+        for _ in range(talk.choices((0, 1, 2), (50, 35, 15))[0]):
+            calls.add(
+                referral_id=referral_id,
+                channel=talk.choice(["call", "call", "email", "fax"]),
+                with_whom=f"Intake at {provider}"[:200],
+                summary="Asked whether they had an opening; they will call back.",
+                happened_at=min(now, sent_at + timedelta(days=talk.randint(1, 6))),
+                by_id=client.case_manager,
+            )
+        if service_id is not None and talk.random() < 0.3:
+            links.add(
+                referral_id=referral_id,
+                token_hash=hashlib.sha256(talk.randbytes(32)).hexdigest(),
+                created_by_id=client.case_manager,
+                created_at=sent_at,
+                expires_at=sent_at + timedelta(days=30),
+                revoked_at=closed_at if final else None,
+                last_used_at=answered_at if end != ReferralStatus.REQUESTED else None,
+            )
         moves = [(ReferralStatus.DRAFT, ReferralStatus.REQUESTED, sent_at, False, "")]
         if end != ReferralStatus.REQUESTED:
             answer = (
@@ -1610,12 +1693,12 @@ def referrals_generate(
             )
         made += 1
         if len(timeline.rows) > BATCH * 20:
-            for table in (referrals, events, timeline):
+            for table in (referrals, events, calls, links, timeline):
                 table.flush()
-    for table in (referrals, events, timeline):
+    for table in (referrals, events, calls, links, timeline):
         table.flush()
     statements = connection.ops.sequence_reset_sql(
-        no_style(), [Referral, ReferralEvent, TimelineEntry]
+        no_style(), [Referral, ReferralEvent, ReferralCommunication, ReferralLink, TimelineEntry]
     )
     with connection.cursor() as cursor:
         for statement in statements:
@@ -1649,6 +1732,9 @@ def care_generate(*, clients: list[InCare], rng: random.Random, now: datetime) -
     transitions = Table(Transition, now)
     items = Table(HandoffItem, now)
     follow_ups = Table(FollowUp, now)
+    attempts = Table(FollowUpAttempt, now)
+    outcomes = Table(FollowUpOutcome, now)
+    calling = random.Random(f"follow-up-calls/{len(clients)}")  # not to move the stays' draws
     today = timezone.localdate(now)
     made = 0
     for client in clients:
@@ -1718,14 +1804,22 @@ def care_generate(*, clients: list[InCare], rng: random.Random, now: datetime) -
         made += 2
         if ended is not None:
             for mark in (30, 90, 180):
-                follow_ups.add(
+                due_on = ended + timedelta(days=mark)
+                calls = _follow_up_calls(due_on, calling, now)
+                closed = calls[-1][1] in FOLLOW_UP_CLOSES if calls else False
+                follow_up = follow_ups.add(
                     client_id=client.pk,
                     episode_id=second,
                     program_id=client.program_id,
                     day_mark=mark,
                     discharged_on=ended,
-                    due_on=ended + timedelta(days=mark),
+                    due_on=due_on,
+                    status=FOLLOW_UP_CLOSES[calls[-1][1]] if closed else "open",
+                    closed_at=calls[-1][0] if closed else None,
+                    version=2 if closed else 1,
                 )
+                for at, result in calls:
+                    _follow_up_call(follow_up, client, at, result, attempts, outcomes, calling)
         elif leaving is not None:
             moving = transitions.add(
                 client_id=client.pk,
@@ -1749,14 +1843,75 @@ def care_generate(*, clients: list[InCare], rng: random.Random, now: datetime) -
                     done_by_id=client.case_manager if done else None,
                 )
         if len(episodes.rows) > BATCH * 20:
-            for table in (episodes, transitions, items, follow_ups):
+            for table in (episodes, transitions, items, follow_ups, attempts, outcomes):
                 table.flush()
-    for table in (episodes, transitions, items, follow_ups):
+    for table in (episodes, transitions, items, follow_ups, attempts, outcomes):
         table.flush()
     statements = connection.ops.sequence_reset_sql(
-        no_style(), [Episode, Transition, HandoffItem, FollowUp]
+        no_style(), [Episode, Transition, HandoffItem, FollowUp, FollowUpAttempt, FollowUpOutcome]
     )
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
     return made
+
+
+# What an attempt that reaches the client, or that they decline, closes a follow-up as
+# (followups.services).
+FOLLOW_UP_CLOSES = {"reached": "reached", "declined": "declined"}
+
+
+def _follow_up_calls(due_on: date, rng: random.Random, now: datetime) -> list[tuple[datetime, str]]:
+    """The calls made once a follow-up fell due: most clients are reached within a few tries,
+    some decline, some are never reached and it stays to do."""
+    zone = timezone.get_current_timezone()
+    at = datetime.combine(due_on, time(10), tzinfo=zone)
+    calls: list[tuple[datetime, str]] = []
+    for _ in range(rng.randint(1, 3)):
+        if at >= now:
+            break
+        result = rng.choices(("reached", "no_answer", "wrong_number", "declined"), (55, 35, 3, 7))[
+            0
+        ]
+        calls.append((at, result))
+        if result in FOLLOW_UP_CLOSES:
+            break
+        at += timedelta(days=rng.randint(1, 4))
+    return calls
+
+
+def _follow_up_call(
+    follow_up: int,
+    client: InCare,
+    at: datetime,
+    result: str,
+    attempts: Table,
+    outcomes: Table,
+    rng: random.Random,
+) -> None:
+    """One call, and how the client is doing when it reached them."""
+    attempts.add(
+        follow_up_id=follow_up,
+        client_id=client.pk,
+        result=result,
+        note="" if result == "reached" else "Left a message.",
+        attempted_at=at,
+        by_id=client.case_manager,
+        created_at=at,
+    )
+    if result != "reached":
+        return
+    outcomes.add(
+        follow_up_id=follow_up,
+        client_id=client.pk,
+        use_since_discharge=rng.choices(("none", "some", "regular", "not_said"), (60, 25, 10, 5))[
+            0
+        ],
+        housing=rng.choices(("stable", "unstable", "homeless"), (70, 25, 5))[0],
+        work_or_school=rng.choice(("yes", "no")),
+        legal=rng.choices(("none", "new", "ongoing"), (70, 5, 25))[0],
+        social_support=rng.choices(("yes", "some", "no"), (50, 35, 15))[0],
+        in_treatment=rng.choice(("yes", "no")),
+        recorded_by_id=client.case_manager,
+        recorded_at=at,
+    )
