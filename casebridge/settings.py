@@ -5,8 +5,10 @@ The README's configuration table lists each variable; keep the two in step.
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from casebridge.env import env_bool, env_int, env_list, env_str
 
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "casebridge.web.middleware.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,13 +165,19 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Failed attempts and lock-outs are rows in the shared database, so a lock-out holds on every
+# instance (axes' cache handler would keep them in one process's memory with the default cache).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # Lock the account, not the address: a whole agency often shares one public IP address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Automatic log-off: the session ends after this many idle minutes.
 IDLE_TIMEOUT_MINUTES = env_int("IDLE_TIMEOUT_MINUTES", 15)
 SESSION_COOKIE_AGE = IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Kept alive by casebridge.web.middleware.IdleTimeoutMiddleware: saved at most once a minute,
+# not on every request, so the idle time is counted to the minute (never longer).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -206,15 +215,67 @@ TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 
-# Uploaded files (scanned consent forms) are client records: served only through the app.
+# Uploaded files (scanned consent forms, directory import files) are client records: served
+# only through the app, which streams them from the storage after the access check. They live
+# under MEDIA_ROOT on this machine ("filesystem", the default) or, for several machines, in an
+# S3-compatible store ("s3"): private objects, no public or signed links (nothing links to them
+# directly), encrypted at rest by the store unless S3_SERVER_SIDE_ENCRYPTION is empty.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "uploads")))
+FILE_STORAGE = env_str("FILE_STORAGE", "filesystem")
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
+_uploads: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if FILE_STORAGE == "s3":
+    if not env_str("S3_BUCKET"):
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs S3_BUCKET (the bucket's name).")
+    _encryption = env_str("S3_SERVER_SIDE_ENCRYPTION", "AES256")
+    _uploads = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            # Empty: AWS itself, and boto3's own credential chain (an instance role, say).
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "location": env_str("S3_PREFIX"),
+            "addressing_style": env_str("S3_ADDRESSING_STYLE") or None,
+            "default_acl": "private",
+            "querystring_auth": False,
+            # Every consent scan is stored as consent-scan-<random>.<kind>: never write over a
+            # file that is there already (S3Storage would by default).
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": _encryption} if _encryption else {},
+        },
+    }
+elif FILE_STORAGE != "filesystem":
+    raise ImproperlyConfigured("FILE_STORAGE is either filesystem (the default) or s3.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _uploads,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Django's cache. Nothing that must be shared between machines lives only in it (sessions and
+# sign-in lock-outs are rows in the database), but with several instances it is shared too:
+# CACHE_URL=redis://host:6379/1 uses Django's Redis cache; empty keeps this process's memory.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "casebridge"),
+        }
+    }
+elif CACHE_URL in {"", "locmem://"}:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured("CACHE_URL is a redis:// address or empty (this process's memory).")
+# Sessions are rows in the database every instance shares: signing out or timing out on one
+# instance ends the session on all. (The cache_db engine would save one read per request, at the
+# price of a second copy that a misconfigured, per-process cache would let drift.)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Background work goes through Django's Tasks API. "database" (default) stores tasks in the
 # database for `casebridge db_worker`; "redis" hands them to RQ workers for several machines.
@@ -261,6 +322,10 @@ SMS_BACKEND = env_str("SMS_BACKEND", "casebridge.alerts.sms.ConsoleBackend")
 # The address people use to reach Casebridge, for links in emails and texts sent from the
 # background (no request to take it from).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The benchmarks' yardstick: a signed-in page that draws only the layout, at /bench/floor/.
+# Off unless a benchmark turns it on (bench/pages.py); it shows nothing of anyone.
+BENCHMARK_FLOOR = env_bool("BENCHMARK_FLOOR", False)
 
 # Break-the-glass access lasts this long before it must be asked for again.
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60)

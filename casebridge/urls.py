@@ -1,5 +1,6 @@
 """Top-level URLs. Client URLs carry ids only, never names."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -37,6 +38,9 @@ urlpatterns = [
     path("audit/", include("casebridge.audit.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCHMARK_FLOOR:
+    urlpatterns.append(path("bench/floor/", web_views.floor, name="bench_floor"))
 
 handler404 = "casebridge.web.views.not_found"
 handler500 = "casebridge.web.views.server_error"

@@ -41,3 +41,24 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class PeriodicRound(models.Model):
+    """One periodic task queued for one round of the clock (a slot of SWEEP_EVERY_MINUTES,
+    counted from the Unix epoch). Every `casebridge clock` inserts the row before queueing;
+    the unique pair lets exactly one of several clocks do so, and the others skip the round."""
+
+    task = models.CharField(max_length=200)
+    slot = models.DateTimeField(help_text="When the round began.")
+    queued_at = models.DateTimeField(auto_now_add=True)
+    queued_by = models.CharField(max_length=255, blank=True, help_text="host:pid of the clock.")
+
+    class Meta:
+        ordering = ["-slot", "task"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "slot"], name="periodic_round_once_per_slot")
+        ]
+        indexes = [models.Index(fields=["slot"], name="periodic_round_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.task} at {self.slot.isoformat()}"

@@ -1,6 +1,7 @@
 """Forms for recording, revoking and using consents. Every element Part 2 asks for is a field
 with a plain label; what is missing is said beside the field."""
 
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -96,8 +97,9 @@ class ConsentForm(BoundedForm, forms.ModelForm):
         if scan and hasattr(scan, "content_type"):  # a new upload, not the file already kept
             kind = check_scan(scan)
             # Stored under a name of our own: the name on the person's computer may name the
-            # client, and only the content says what the file is.
-            scan.name = f"consent-scan.{'jpg' if kind == 'jpeg' else kind}"
+            # client, and only the content says what the file is. The random part keeps two
+            # scans apart in a store that has no "create only if absent" (S3).
+            scan.name = f"consent-scan-{secrets.token_hex(8)}.{'jpg' if kind == 'jpeg' else kind}"
         return scan
 
     def clean_signature_image(self) -> str:

@@ -1,12 +1,17 @@
 """Backing up and restoring a whole installation: the database, the uploaded files (consent
-scans live on disk, outside the database) and the audit trail's checkpoints, with a manifest
-that lets a restore prove it brought everything back.
+scans and directory import files, outside the database) and the audit trail's checkpoints, with
+a manifest that lets a restore prove it brought everything back.
+
+Uploads are read and written through Django's storage API, so the same code covers files under
+MEDIA_ROOT (FILE_STORAGE=filesystem) and objects in an S3 bucket (FILE_STORAGE=s3): a backup
+downloads every stored file into uploads/, a restore removes what the store holds (under
+S3_PREFIX, for S3) and uploads the backup's files under their own names.
 
 A backup is a directory:
     manifest.json          when, which database, row counts per table, sha256 of every file
     database.pgdump        PostgreSQL: pg_dump's custom format (restored with pg_restore)
     database.sqlite3       SQLite: a consistent copy made with SQLite's backup API
-    uploads/               MEDIA_ROOT as it was
+    uploads/               every uploaded file as the storage held it, by its stored name
     audit-checkpoints/     the audit trail's checkpoints, when the installation writes them
 """
 
@@ -22,6 +27,8 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.utils import timezone
 
@@ -56,6 +63,52 @@ def _files(root: Path) -> dict[str, str]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+def _stored_names(storage: Storage, folder: str = "") -> list[str]:
+    """Every file the storage holds, by the name a FileField keeps."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # MEDIA_ROOT not made yet: nothing was ever uploaded
+        return []
+    names = [f"{folder}/{name}" if folder else name for name in files]
+    for sub in folders:
+        names.extend(_stored_names(storage, f"{folder}/{sub}" if folder else sub))
+    return sorted(names)
+
+
+def _stored_files(storage: Storage) -> dict[str, str]:
+    found = {}
+    for name in _stored_names(storage):
+        digest = hashlib.sha256()
+        with storage.open(name, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        found[name] = digest.hexdigest()
+    return found
+
+
+def _uploads_backup(storage: Storage, target: Path) -> dict[str, str]:
+    """Copy every stored file into `target`; returns each name's sha256."""
+    copied = {}
+    for name in _stored_names(storage):
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with storage.open(name, "rb") as handle, path.open("wb") as out:
+            shutil.copyfileobj(handle, out, 1 << 20)
+        copied[name] = _sha256(path)
+    return copied
+
+
+def _uploads_restore(storage: Storage, source: Path) -> None:
+    """Make the storage hold exactly the files under `source`, by the same names."""
+    for name in _stored_names(storage):
+        storage.delete(name)
+    for name in sorted(_files(source)):
+        with (source / name).open("rb") as handle:
+            saved = storage.save(name, File(handle, name=name))
+        if saved != name:
+            raise BackupError(f"The uploaded file {name} was stored as {saved}.")
 
 
 def _row_counts() -> dict[str, int]:
@@ -126,9 +179,7 @@ def backup(destination: Path) -> dict[str, Any]:
             target.close()
     else:
         raise BackupError(f"Backing up a {vendor} database is not supported.")
-    media = Path(settings.MEDIA_ROOT)
-    if media.is_dir():
-        shutil.copytree(media, destination / "uploads")
+    uploads = _uploads_backup(default_storage, destination / "uploads")
     checkpoints = _checkpoint_dir()
     if checkpoints is not None and checkpoints.is_dir():
         shutil.copytree(checkpoints, destination / "audit-checkpoints")
@@ -137,7 +188,7 @@ def backup(destination: Path) -> dict[str, Any]:
         "made_at": timezone.now().isoformat(),
         "database": vendor,
         "tables": _row_counts(),
-        "uploads": _files(media),
+        "uploads": uploads,
         "audit_checkpoints": _files(checkpoints) if checkpoints is not None else {},
     }
     (destination / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
@@ -192,7 +243,7 @@ def restore(source: Path) -> RestoreReport:
             saved.backup(connection.connection)
         finally:
             saved.close()
-    _replace_tree(source / "uploads", Path(settings.MEDIA_ROOT))
+    _uploads_restore(default_storage, source / "uploads")
     checkpoints = _checkpoint_dir()
     if checkpoints is not None and (source / "audit-checkpoints").is_dir():
         _replace_tree(source / "audit-checkpoints", checkpoints)
@@ -210,7 +261,7 @@ def verify(manifest: dict[str, Any]) -> RestoreReport:
         found = counts.get(table)
         if found != expected:
             report.problems.append(f"table {table}: {found} rows, the backup had {expected}")
-    restored = _files(Path(settings.MEDIA_ROOT))
+    restored = _stored_files(default_storage)
     for name, digest in sorted(manifest["uploads"].items()):
         report.files_checked += 1
         if restored.get(name) != digest:

@@ -1,8 +1,10 @@
 """Request-wide rules: pages with client data are not kept by browsers or shared caches, and
 requests carrying characters no database column takes are refused before any view reads them."""
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -20,6 +22,36 @@ class NoStoreMiddleware:
         if not request.path.startswith("/static/"):
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
+
+
+# When the session of a signed-in person was last saved (seconds since the epoch).
+TOUCHED = "_touched_at"
+
+
+def session_signed_in(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """Signing in saves the session: its idle time counts from then."""
+    if request is not None and hasattr(request, "session"):
+        request.session[TOUCHED] = int(time.time())
+
+
+class IdleTimeoutMiddleware:
+    """A session ends IDLE_TIMEOUT_MINUTES after the person last did something. Saving the
+    session on every request would say so to the second, at a database write per page; it is
+    saved instead when the last save is SESSION_TOUCH_SECONDS old or more, so it ends between
+    that much before the idle time and the idle time itself: never later."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session that exists already (someone signed in): none is made for visitors.
+        if session is not None and session.session_key and not session.modified:
+            now = int(time.time())
+            if now - int(session.get(TOUCHED, 0)) >= settings.SESSION_TOUCH_SECONDS:
+                session[TOUCHED] = now
         return response
 
 

@@ -24,6 +24,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/nothing_here.html")
 
 
+@login_required
+def floor(request: HttpRequest) -> HttpResponse:
+    """The least a signed-in page costs: the same middleware and layout, nothing else. The
+    benchmarks measure every page against it (served only when BENCHMARK_FLOOR is on)."""
+    return render(request, "web/floor.html")
+
+
 def settings_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
     """Settings (Django's admin) has no sign-in page of its own: a signed-out person uses the
     one sign-in, and a signed-in person who may not configure finds nothing there."""

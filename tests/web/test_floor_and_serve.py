@@ -1,0 +1,46 @@
+"""The benchmarks' floor page exists only when a benchmark turns it on, and `serve` sizes
+gunicorn to the machine."""
+
+import importlib
+
+import pytest
+from django.test import override_settings
+from django.urls import NoReverseMatch, clear_url_caches, reverse
+
+import casebridge.urls
+from casebridge.web.management.commands.serve import default_concurrency
+
+
+def test_the_floor_page_is_not_served_unless_a_benchmark_asks(client, world):
+    with pytest.raises(NoReverseMatch):
+        reverse("bench_floor")
+    client.force_login(world.alice)
+    assert client.get("/bench/floor/").status_code == 404
+
+
+@pytest.fixture
+def floor_on():
+    with override_settings(BENCHMARK_FLOOR=True):
+        importlib.reload(casebridge.urls)
+        clear_url_caches()
+        yield
+    importlib.reload(casebridge.urls)
+    clear_url_caches()
+
+
+def test_the_floor_page_draws_the_layout_for_someone_signed_in(client, world, floor_on):
+    assert client.get("/bench/floor/").status_code == 302  # signed out: to the sign-in page
+    client.force_login(world.alice)
+    page = client.get("/bench/floor/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "<main" in body and "<h1>Floor</h1>" in body
+    # Nothing of any client: the floor is the layout and nothing else.
+    assert world.client.legal_last_name not in body
+
+
+def test_serve_runs_a_worker_per_core_and_one_more_with_threads(monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert default_concurrency() == (3, 4)
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert default_concurrency() == (9, 4)
