@@ -212,10 +212,12 @@ def api_token_user(raw: str) -> tuple[Any, ApiToken] | tuple[None, None]:
     ):
         return None, None
     user = token.user
-    needs_two_factor = bool(
+    # A token made after two-factor sign-in passes whatever two-factor asks now; only one made
+    # without it needs the account's devices looked up.
+    needs_two_factor = not token.two_factor and bool(
         getattr(user.organisation, "require_two_factor", False) or user_has_device(user)
     )
-    if needs_two_factor and not token.two_factor:
+    if needs_two_factor:
         return None, None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -12,13 +12,34 @@ from django.core.management.base import BaseCommand
 from casebridge.accounts.demo import DEMO_ORGANISATION, DEMO_PASSWORD, demo_logins
 
 
+def default_concurrency() -> tuple[int, int]:
+    """gunicorn's workers and threads for this machine. A page is mostly Python, so more
+    processes than cores only queue for the processor; a few threads in each let one request
+    run while another waits on the database (measured with bench/load.py: README)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1, 4
+
+
 class Command(BaseCommand):
     help = "Serve Casebridge with its background worker (Ctrl-C stops both)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
-        parser.add_argument("--workers", type=int, default=2, help="Web worker processes.")
+        workers, threads = default_concurrency()
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=workers,
+            help=f"Web worker processes (here: {workers}, one per core and one more).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=threads,
+            help=f"Threads in each worker (here: {threads}): a request waiting on the database "
+            "lets another run.",
+        )
         parser.add_argument(
             "--no-worker", action="store_true", help="Do not start the task worker."
         )
@@ -56,6 +77,10 @@ class Command(BaseCommand):
                 f"{options['host']}:{options['port']}",
                 "--workers",
                 str(options["workers"]),
+                "--threads",
+                str(options["threads"]),
+                "--worker-class",
+                "gthread",
                 "--logger-class",
                 "casebridge.web.logmask.AccessLog",
                 "--access-logformat",
