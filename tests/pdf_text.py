@@ -56,10 +56,15 @@ def content_streams(pdf: bytes) -> list[bytes]:
     for match in _STREAM.finditer(pdf):
         body = match.group("body")
         if b"/FlateDecode" in match.group("dict"):
+            # The end marker's "\r?\n" takes a carriage return that was the last byte of the
+            # compressed data (one stream in 256): give it back when the data comes up short.
             try:
                 body = zlib.decompress(body)
             except zlib.error:
-                continue
+                try:
+                    body = zlib.decompress(body + b"\r")
+                except zlib.error:
+                    continue
         streams.append(body)
     return streams
 
