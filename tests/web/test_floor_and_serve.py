@@ -44,3 +44,45 @@ def test_serve_runs_a_worker_per_core_and_one_more_with_threads(monkeypatch):
     assert default_concurrency() == (3, 4)
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: set(range(8)), raising=False)
     assert default_concurrency() == (9, 4)
+
+
+def test_stopping_serve_stops_the_web_server_it_started(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    subprocess.run([sys.executable, "-m", "casebridge", "migrate", "-v0"], env=env, check=True)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "casebridge", "serve", "--no-worker", "--port", str(port),
+         "--workers", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("serve did not answer")
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=30)
+        time.sleep(1)
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+        except OSError:
+            pass  # nothing answers: gunicorn went with it
+        else:
+            raise AssertionError("gunicorn still answers after serve was stopped")
+    finally:
+        if serve.poll() is None:
+            serve.kill()

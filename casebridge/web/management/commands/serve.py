@@ -90,6 +90,8 @@ class Command(BaseCommand):
             ],
             env=env,
         )
+        # Stopped by a service manager or a script (SIGTERM), as by Ctrl-C: stop what it started.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             web.wait()
         except KeyboardInterrupt:
