@@ -6,6 +6,8 @@ CB := $(BIN)/casebridge
 # Django 6 needs Python 3.12 or newer; take the newest one this machine has.
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
+# The suite runs in one process per core, at most four (tests/redis_db.py has Redis room for seven).
+TEST_PROCESSES ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -48,7 +50,7 @@ typecheck: setup-dev
 
 pytest: setup-dev
 	$(CB) collectstatic --no-input --verbosity 0
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_PROCESSES)
 
 test: lint typecheck pytest
 

@@ -16,6 +16,7 @@ from tests.factories import (
     ProgramModelRuleFactory,
     StaffFactory,
 )
+from tests.redis_db import queue_tests_url
 
 
 @pytest.fixture(autouse=True)
@@ -91,15 +92,11 @@ def world(db):
     return SimpleNamespace(**locals())
 
 
-def _redis_url() -> str:
-    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
 @pytest.fixture
 def rq_settings(settings):
     import redis
 
-    connection = redis.Redis.from_url(_redis_url())
+    connection = redis.Redis.from_url(queue_tests_url())
     try:
         connection.ping()
     except redis.ConnectionError:
@@ -107,7 +104,7 @@ def rq_settings(settings):
             raise
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     connection.flushdb()
-    settings.RQ_QUEUES = {"default": {"URL": _redis_url()}}
+    settings.RQ_QUEUES = {"default": {"URL": queue_tests_url()}}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     yield
     connection.flushdb()

@@ -28,6 +28,7 @@ from django.db import connection
 from django.tasks import TaskResultStatus, default_task_backend
 
 from casebridge.access.services import break_glass_grant
+from tests.redis_db import killed_worker_tests_url
 
 ROOT = Path(__file__).resolve().parents[2]
 REASON = "Client called in crisis; Alice is off"
@@ -118,7 +119,7 @@ class Workers:
             "DJANGO_SETTINGS_MODULE": "casebridge.settings",
             "PYTHONPATH": str(ROOT),
             "DATABASE_URL": database.url,
-            "REDIS_URL": _redis_url(),
+            "REDIS_URL": killed_worker_tests_url(),
             "EMAIL_BACKEND": "tests.web.mail_gate.EmailBackend",
             "MAIL_GATE_DIR": str(gate.folder),
             "MAIL_GATE_HOLD": str(gate.hold),
@@ -170,11 +171,6 @@ class Workers:
                     process.wait()
 
 
-def _redis_url() -> str:
-    # Its own Redis database: tests/web/test_background_work.py empties 15 as it starts.
-    return os.environ.get("TEST_DYING_WORKERS_REDIS_URL", "redis://127.0.0.1:6379/14")
-
-
 @pytest.fixture
 def gate(tmp_path: Path) -> MailGate:
     return MailGate(tmp_path)
@@ -203,7 +199,7 @@ def database_tasks(settings: Any) -> None:
 def redis_tasks(settings: Any) -> Iterator[None]:
     import redis
 
-    connection = redis.Redis.from_url(_redis_url())
+    connection = redis.Redis.from_url(killed_worker_tests_url())
     try:
         connection.ping()
     except redis.ConnectionError:
@@ -211,7 +207,7 @@ def redis_tasks(settings: Any) -> Iterator[None]:
             raise
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     connection.flushdb()
-    settings.RQ_QUEUES = {"default": {"URL": _redis_url()}}
+    settings.RQ_QUEUES = {"default": {"URL": killed_worker_tests_url()}}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     yield
     connection.flushdb()

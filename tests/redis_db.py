@@ -1,0 +1,24 @@
+"""Which Redis database a test may empty. The suite runs in several processes side by side
+(pytest-xdist), so each process gets databases of its own: one for the queue tests, one for the
+killed-worker tests, counting down from 15. Databases 0 and 1 stay the app's."""
+
+import os
+
+REDIS = os.environ.get("TEST_REDIS", "redis://127.0.0.1:6379")
+MOST_PROCESSES = 7  # 15 down to 2
+
+
+def _process_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker.removeprefix("gw") or 0)
+    if index >= MOST_PROCESSES:
+        raise RuntimeError(f"The Redis tests support at most {MOST_PROCESSES} test processes.")
+    return index
+
+
+def queue_tests_url() -> str:
+    return f"{REDIS}/{15 - 2 * _process_index()}"
+
+
+def killed_worker_tests_url() -> str:
+    return f"{REDIS}/{14 - 2 * _process_index()}"
