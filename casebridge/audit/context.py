@@ -7,6 +7,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 current_remote_addr: ContextVar[str | None] = ContextVar("current_remote_addr", default=None)
+# The API token a call signed in with: every event written during the call names it.
+current_api_token: ContextVar[int | None] = ContextVar("current_api_token", default=None)
 
 
 def remote_addr_of(request: HttpRequest) -> str | None:

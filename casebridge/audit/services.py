@@ -27,7 +27,7 @@ from django.utils.ipv6 import clean_ipv6_address
 from casebridge.accounts.models import User
 from casebridge.audit.canonical import canonical_json, storable
 from casebridge.audit.checkpoints import Checkpoint, checkpoint_newest
-from casebridge.audit.context import current_remote_addr
+from casebridge.audit.context import current_api_token, current_remote_addr
 from casebridge.audit.keys import current_key, known_keys
 from casebridge.audit.models import (
     LEGACY_CHAIN,
@@ -155,6 +155,12 @@ def _locked_head(chain: str) -> AuditChainHead:
         return head
 
 
+def _naming_token(changes: dict[str, Any]) -> dict[str, Any]:
+    """The event's details, with the API token the current call signed in with, if any."""
+    token = current_api_token.get()
+    return changes if token is None else {**changes, "api_token": token}
+
+
 def audit_record(
     *,
     actor: User | AnonymousUser | None,
@@ -185,7 +191,7 @@ def audit_record(
         client_id=int(client_id) if client_id is not None else None,
         object_type=str(object_type),
         object_id=str(object_id),
-        changes=_normalise(changes or {}),
+        changes=_normalise(_naming_token(changes or {})),
         remote_addr=_storable_address(
             remote_addr if remote_addr is not None else current_remote_addr.get()
         ),
@@ -231,7 +237,7 @@ def audit_record_many(
             client_id=int(client_id) if client_id is not None else None,
             object_type=str(object_type),
             object_id=str(object_id),
-            changes=_normalise(changes),
+            changes=_normalise(_naming_token(changes)),
             remote_addr=remote,
             scheme=HashScheme.HMAC_SHA256_V1,
             key_id=key.key_id,

@@ -137,6 +137,25 @@ def test_a_token_does_not_reach_clients_opened_in_an_emergency(client, world):
 def test_every_token_call_names_its_token_on_the_audit_trail(client, world):
     plan = ready_plan(world)
     token, raw = api_token_create(user=world.alice, name="Script", days=7)
+    client.get(_plan_url(world, plan), **_bearer(raw), REMOTE_ADDR="203.0.113.9")
     client.get(_plan_url(world, plan), **_bearer(raw))
+    # The token signs in on the trail once a minute, saying where from, not on every call ...
     event = AuditEvent.objects.get(object_type="api_token", action="login")
     assert event.object_id == str(token.pk) and event.changes["path"] == _plan_url(world, plan)
+    assert event.remote_addr == "203.0.113.9"
+
+    # ... and every read the calls made names the token; reads at the screen do not.
+    def reads():
+        return list(
+            AuditEvent.objects.filter(action="view", client_id=world.client.pk).order_by("id")
+        )
+
+    assert [read.changes.get("api_token") for read in reads()] == [token.pk, token.pk]
+    client.force_login(world.alice)
+    assert client.get(_plan_url(world, plan)).status_code == 200
+    assert [read.changes.get("api_token") for read in reads()] == [token.pk, token.pk, None]
+    # A minute on, the next call signs in again.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now() - timedelta(minutes=2))
+    client.logout()
+    client.get(_plan_url(world, plan), **_bearer(raw))
+    assert AuditEvent.objects.filter(object_type="api_token", action="login").count() == 2
