@@ -259,20 +259,19 @@ def move_source(user: User, manager_id: int) -> User | None:
     )
 
 
-def move_targets(user: User, manager: User) -> QuerySet[User]:
-    """Case managers and supervisors in the supervisor's programs, other than `manager`."""
+def move_targets(user: User, manager: User, words: str = "") -> QuerySet[User]:
+    """Case managers and supervisors in the supervisor's programs, other than `manager`; with
+    `words`, those whose first or last name holds every word."""
     programs = user.programs.filter(organisation_id=_organisation(user))
-    return (
-        User.objects.filter(
-            organisation_id=_organisation(user),
-            role__in=[Role.CASE_MANAGER, Role.SUPERVISOR],
-            is_active=True,
-            programs__in=programs,
-        )
-        .exclude(pk=manager.pk)
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    people = User.objects.filter(
+        organisation_id=_organisation(user),
+        role__in=[Role.CASE_MANAGER, Role.SUPERVISOR],
+        is_active=True,
+        pk__in=User.programs.through.objects.filter(program__in=programs).values("user_id"),
+    ).exclude(pk=manager.pk)
+    for word in words.split()[:5]:
+        people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return people.order_by("last_name", "first_name", "pk")
 
 
 def clients_move(

@@ -37,6 +37,9 @@ from casebridge.clients.queries import (
     works_with,
 )
 from casebridge.formtools import apply_errors, save_versioned
+from casebridge.inputs import parse_id
+
+MOVE_TARGETS_SHOWN = 25  # people listed at once on the move form
 
 
 def _token(alerts: list[Alert], count: int) -> str:
@@ -284,7 +287,15 @@ def team_move(request: SignedInRequest, manager_id: int) -> HttpResponse:
     if manager is None:
         raise Http404
     clients = team.movable_clients(request.user, manager)
-    targets = list(team.move_targets(request.user, manager))
+    # A big team is listed a few at a time: the first by name, or those a search finds.
+    words = (request.GET.get("who") or "").strip()[:100]
+    everyone = team.move_targets(request.user, manager, words)
+    targets = list(everyone[:MOVE_TARGETS_SHOWN])
+    more = len(targets) == MOVE_TARGETS_SHOWN and everyone.count() > MOVE_TARGETS_SHOWN
+    chosen = parse_id(request.POST.get("to_user")) if request.method == "POST" else None
+    if chosen is not None and all(t.pk != chosen for t in targets):
+        # Someone chosen from an earlier list is still a valid choice if the rules allow it.
+        targets += list(team.move_targets(request.user, manager).filter(pk=chosen))
     # How full each caseload is, counted only for the people this form lists.
     loads = team.loads(request.user, [manager, *targets])
     form = MoveClientsForm(
@@ -317,7 +328,14 @@ def team_move(request: SignedInRequest, manager_id: int) -> HttpResponse:
     return render(
         request,
         "alerts/team_move.html",
-        {"manager": manager, "form": form, "load": loads.get(manager.pk)},
+        {
+            "manager": manager,
+            "form": form,
+            "load": loads.get(manager.pk),
+            "words": words,
+            "more": more,
+            "shown": MOVE_TARGETS_SHOWN,
+        },
         status=status,
     )
 

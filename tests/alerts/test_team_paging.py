@@ -161,3 +161,45 @@ def test_moving_clients_in_a_big_team_shows_each_target_with_their_caseload(clie
     page = client.get(reverse("team_move", args=[world.alice.pk])).content.decode()
     assert "Alice Staff has 2 open cases" in page
     assert "Case5 Manager005: 2 open" in page and "Case3 Manager003: no open cases" in page
+
+
+def test_a_big_team_lists_a_few_people_to_move_to_and_finds_the_others_by_name(
+    client, world, monkeypatch
+):
+    from casebridge.alerts import views
+    from casebridge.clients.models import Client
+
+    grow_team(world, 30)
+    monkeypatch.setattr(views, "MOVE_TARGETS_SHOWN", 5)
+    client.force_login(world.sue)
+    url = reverse("team_move", args=[world.alice.pk])
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url)
+    listed = [value for value, _ in response.context["form"].fields["to_user"].choices if value]
+    assert len(listed) == 5 and world.alice.pk not in listed
+    assert "shows the first 5 by name" in response.content.decode()
+    # Someone further down the alphabet is found by part of their name, with their caseload.
+    found = client.get(url, {"who": "manager029"})
+    page = found.content.decode()
+    assert "Case29 Manager029: 2 open" in page and "Manager001" not in page
+    assert client.get(url, {"who": "nobody-by-this-name"}).context["form"].fields[
+        "to_user"
+    ].choices == [("", "Choose a person")]
+    # The list is a view, not a rule: anyone the supervisor may move clients to can be chosen.
+    far = StaffFactory._meta.model.objects.get(username="cm29")
+    response = client.post(
+        url, {"clients": [world.client.pk], "to_user": far.pk, "reason": "Room on their caseload"}
+    )
+    assert response.status_code == 302
+    assert Client.objects.get(pk=world.client.pk).primary_case_manager == far
+    # ... and nobody else can.
+    response = client.post(
+        url,
+        {"clients": [world.engagement_client.pk], "to_user": world.charlie.pk, "reason": "x"},
+    )
+    assert response.status_code == 400
+    # The listing costs the same for a team of 30 as of 60.
+    grow_team(world, 60)
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more) == len(few)
