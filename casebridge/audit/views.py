@@ -1,13 +1,13 @@
 """The audit trail page for auditors, filterable by staff member, client and date."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from casebridge.access.policy import may_read_audit
 from casebridge.audit.forms import AuditFilterForm
 from casebridge.audit.queries import audit_events
+from casebridge.paging import page_of
 
 
 @login_required
@@ -28,7 +28,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             "until": form.cleaned_data["until"],
         }
     events = audit_events(organisation_id=organisation_id, **filters)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page = page_of(events, 100, request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(

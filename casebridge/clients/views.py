@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -47,6 +46,7 @@ from casebridge.clients.services import (
 )
 from casebridge.formtools import apply_errors, save_versioned
 from casebridge.inputs import parse_id
+from casebridge.paging import page_of
 
 PAGE_SIZE = 50
 
@@ -72,7 +72,7 @@ def _caseload_context(request: SignedInRequest) -> dict[str, Any]:
     case_manager = parse_id(data.get("case_manager"))
     if case_manager is not None and may_see_team(user):
         filters.case_manager = case_manager
-    page = Paginator(queries.caseload(user, filters), PAGE_SIZE).get_page(data.get("page"))
+    page = page_of(queries.caseload(user, filters), PAGE_SIZE, data.get("page"))
     rows = queries.caseload_rows(user, list(page.object_list))
     audit_record(
         actor=user,

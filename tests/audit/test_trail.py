@@ -112,6 +112,28 @@ def test_auditors_filter_by_user_client_and_date_and_see_only_their_organisation
     assert "The end date is before the start date." in bad_dates.content.decode()
 
 
+def test_a_long_trail_is_counted_a_few_pages_ahead_and_read_to_its_end(client, world, monkeypatch):
+    from casebridge import paging
+    from casebridge.audit.services import audit_record_many
+
+    monkeypatch.setattr(paging, "PAGES_AHEAD", 0)
+    audit_record_many(
+        actor=world.alice,
+        action="view",
+        object_type="client",
+        changes={},
+        records=[(world.org.pk, world.client.pk, n) for n in range(150)],
+    )
+    client.force_login(world.aud)
+    first = client.get("/audit/")
+    assert "More than 100 events" in first.content.decode()
+    assert "Page 1 of more than 1" in first.content.decode()
+    last = client.get("/audit/", {"page": "2"})
+    total = AuditEvent.objects.filter(organisation_id=world.org.pk).count()
+    assert f"{total} events" in last.content.decode() and not last.context["page"].has_next()
+    assert len(last.context["page"].object_list) == total - 100
+
+
 def test_changes_keep_old_and_new_values(client, world):
     from casebridge.clients import services
 

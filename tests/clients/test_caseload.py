@@ -124,3 +124,39 @@ def test_pages_of_a_long_caseload_keep_the_filters(client, world):
     second = client.post("/caseload/", {"stage": "review", "page": "2"})
     assert len(second.context["rows"]) == 5
     assert all(c.stage == "review" for c, _ in second.context["rows"])
+
+
+def test_a_long_caseload_is_counted_only_a_few_pages_ahead_and_every_page_is_reached(
+    client, world, monkeypatch
+):
+    from casebridge import paging
+    from casebridge.clients import views
+
+    for _ in range(53):
+        ClientFactory(
+            program=world.program,
+            primary_case_manager=world.alice,
+            registered_by=world.ivy,
+            stage="review",
+        )
+    monkeypatch.setattr(views, "PAGE_SIZE", 10)
+    monkeypatch.setattr(paging, "PAGES_AHEAD", 1)
+    client.force_login(world.alice)
+    with CaptureQueriesContext(connection) as queries:
+        first = client.post("/caseload/", {"stage": "review"})
+    page = first.content.decode()
+    # Counted two pages deep (the page asked for and one more) and a row beyond: "more than".
+    assert "More than 20 clients" in page and "Page 1 of more than 2" in page
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(")]
+    assert len(counts) == 1 and "LIMIT 21" in counts[0]
+    seen = {c.pk for c, _ in first.context["rows"]}
+    number = 1
+    while first.context["page"].has_next():
+        number += 1
+        first = client.post("/caseload/", {"stage": "review", "page": str(number)})
+        seen |= {c.pk for c, _ in first.context["rows"]}
+    # Next leads on to the end, where the count is exact.
+    assert number == 6 and len(seen) == 53
+    assert "53 clients" in first.content.decode() and "Page 6 of 6" in first.content.decode()
+    # Junk and pages past the end still show a page.
+    assert client.post("/caseload/", {"stage": "review", "page": "99999999999"}).status_code == 200
