@@ -14,14 +14,14 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
+
+from serving import served
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 200  # reads a second, per core the server has
@@ -130,30 +130,10 @@ def main() -> None:
         )  # fmt: skip
         raw, ids = made.read_text().splitlines()
     paths = [args.path.format(id=pk) for pk in ids.split(",")]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    serve = [sys.executable, "-m", "casebridge", "serve", "--no-worker", "--port", str(port)]
-    if args.workers:
-        serve += ["--workers", str(args.workers)]
-    if args.threads:
-        serve += ["--threads", str(args.threads)]
-    server = subprocess.Popen(
-        serve, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.3)
+    with served(env, workers=args.workers, threads=args.threads) as port:
         measure = with_wrk if shutil.which("wrk") else with_threads
         measure(port, raw, paths[:5], 2, args.callers)  # warm every worker up
         rate = measure(port, raw, paths, args.seconds, args.callers)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     per_core = rate / (cores or 1)
     print(

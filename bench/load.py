@@ -17,13 +17,12 @@ import argparse
 import csv
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from serving import served
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 300
@@ -97,24 +96,7 @@ def main() -> None:
              str(args.users), "--sessions", str(people)],
             env=env, check=True, cwd=ROOT,
         )  # fmt: skip
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        serve = [sys.executable, "-m", "casebridge", "serve", "--no-worker", "--port", str(port)]
-        if args.workers:
-            serve += ["--workers", str(args.workers)]
-        if args.threads:
-            serve += ["--threads", str(args.threads)]
-        server = subprocess.Popen(
-            serve, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        try:
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.3)
+        with served(env, workers=args.workers, threads=args.threads) as port:
             stats = Path(folder) / "load"
             subprocess.run(
                 [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
@@ -123,9 +105,6 @@ def main() -> None:
                  "--csv", str(stats), "--only-summary", "--loglevel", "WARNING"],
                 env=dict(env, BENCH_PEOPLE=str(people)), check=False, cwd=ROOT,
             )  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
         with open(f"{stats}_stats.csv") as handle:
             rows = list(csv.DictReader(handle))
     total = next(row for row in rows if row["Name"] == "Aggregated")

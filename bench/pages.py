@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from serving import served
+
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 1.2  # a page at the largest size, against the smallest
 FLOOR = "floor"
@@ -217,40 +219,9 @@ def fetch_over_http(
     """Each page's median wall time over HTTP (ms), from gunicorn started as `serve` starts it,
     on one kept-alive connection per person, the pages in turn round after round."""
     import http.client
-    import socket
     from urllib.parse import urlencode
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "casebridge",
-            "serve",
-            "--no-worker",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                probe_connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                probe_connection.request("GET", "/healthz")
-                if probe_connection.getresponse().status == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
+    with served(workers=workers) as port:
         connections = {who: http.client.HTTPConnection("127.0.0.1", port) for who in sessions}
         tokens: dict[str, str] = {}
 
@@ -302,9 +273,6 @@ def fetch_over_http(
                 taken[name].append((time.perf_counter() - started) * 1000)
                 assert status == 200, (name, status)
         return {name: statistics.median(values) for name, values in taken.items()}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def compare(sizes: list[int], reports: dict[int, dict]) -> bool:
