@@ -5,6 +5,7 @@ costs the same however long the list is, and "Next" always leads on."""
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 PAGES_AHEAD = 10  # how far past the page asked for the rows are counted
@@ -14,20 +15,21 @@ class LookaheadPaginator(Paginator):
     """A paginator whose count stops at `PAGES_AHEAD` pages past the page asked for (plus one
     row, to know there are more). `more` says the count stopped; `limit` is where."""
 
-    def __init__(self, object_list: Any, per_page: int, asked: object) -> None:
-        super().__init__(object_list, per_page)
+    def __init__(self, rows: QuerySet[Any], per_page: int, asked: str | None) -> None:
+        super().__init__(rows, per_page)
+        self.rows = rows
         self.limit = (_page_number(asked) + PAGES_AHEAD) * per_page
 
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: self.limit + 1].count()
+        return self.rows.order_by()[: self.limit + 1].count()
 
     @property
     def more(self) -> bool:
         return self.count > self.limit
 
 
-def _page_number(asked: object) -> int:
+def _page_number(asked: str | None) -> int:
     try:
         number = int(str(asked))
     except ValueError:
@@ -35,6 +37,6 @@ def _page_number(asked: object) -> int:
     return min(max(number, 1), 10**6)
 
 
-def page_of(object_list: Any, per_page: int, asked: object) -> Page:
+def page_of(rows: QuerySet[Any], per_page: int, asked: str | None) -> Page:
     """The page asked for (the first for junk, the last counted for one past the end)."""
-    return LookaheadPaginator(object_list, per_page, asked).get_page(asked)
+    return LookaheadPaginator(rows, per_page, asked).get_page(asked)

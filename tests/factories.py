@@ -113,3 +113,21 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     signed_by = factory.LazyAttribute(lambda c: c.client.legal_name)
     signed_on = factory.LazyFunction(date.today)
     created_by = factory.LazyAttribute(lambda c: c.client.registered_by)
+
+
+def team_newcomers(world, size: int):
+    """Case managers in sue's program ("Case7 Manager007", username cm7) until her team has
+    `size` (alice and bob count), each given to the caller with their number."""
+    from casebridge.clients.queries import team_members
+
+    for n in range(team_members(world.sue).count(), size):
+        yield (
+            n,
+            StaffFactory(
+                username=f"cm{n}",
+                first_name=f"Case{n}",
+                last_name=f"Manager{n:03d}",
+                organisation=world.org,
+                programs=[world.program],
+            ),
+        )

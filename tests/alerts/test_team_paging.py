@@ -16,7 +16,7 @@ from casebridge.clients.queries import TEAM_PAGE_SIZE, team_members, team_page
 from casebridge.monitoring.models import ContactNote
 from casebridge.monitoring.statuses import NoteStatus
 from casebridge.plans.models import Intervention, PlanTask, TaskStatus
-from tests.factories import ClientFactory, StaffFactory
+from tests.factories import ClientFactory, StaffFactory, team_newcomers
 from tests.plans.helpers import ready_plan
 
 pytestmark = pytest.mark.django_db
@@ -43,15 +43,7 @@ def grow_team(world, size: int) -> None:
     if not Intervention.objects.exists():
         ready_plan(world)
     intervention = Intervention.objects.get()
-    have = team_members(world.sue).count()
-    for n in range(have, size):
-        person = StaffFactory(
-            username=f"cm{n}",
-            first_name=f"Case{n}",
-            last_name=f"Manager{n:03d}",
-            organisation=world.org,
-            programs=[world.program],
-        )
+    for n, person in team_newcomers(world, size):
         for k in range(n % 3):
             theirs = ClientFactory(
                 program=world.program,

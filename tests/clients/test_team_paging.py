@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from casebridge.accounts.models import Role
 from casebridge.clients.models import Client
 from casebridge.clients.queries import TEAM_PAGE_SIZE, team_counts, team_members, team_page
-from tests.factories import ClientFactory, StaffFactory
+from tests.factories import ClientFactory, StaffFactory, team_newcomers
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +18,7 @@ pytestmark = pytest.mark.django_db
 def grow_team(world, size: int) -> None:
     """Case managers in sue's program until the team has `size` (alice and bob count), each with
     a few open clients and one closed one on some."""
-    have = team_members(world.sue).count()
-    for n in range(have, size):
-        person = StaffFactory(
-            username=f"cm{n}",
-            first_name=f"Case{n}",
-            last_name=f"Manager{n:03d}",
-            organisation=world.org,
-            programs=[world.program],
-        )
+    for n, person in team_newcomers(world, size):
         for k in range(n % 4):
             ClientFactory(
                 program=world.program,
