@@ -11,8 +11,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django_otp import match_token, user_has_device
+from django_otp import device_classes, match_token, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -195,8 +196,15 @@ def api_token_user(
     every call: each call's own events name the token (casebridge.audit.context)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) < 20:
         return None, None
+    # Whether the owner has an authenticator, asked in the same query as the token: one EXISTS
+    # for each kind of device (what django_otp.user_has_device asks one query at a time).
+    devices = {
+        f"has_device_{n}": Exists(model.objects.filter(user=OuterRef("user"), confirmed=True))
+        for n, model in enumerate(device_classes())
+    }
     token = (
         ApiToken.objects.select_related("user", "user__organisation")
+        .annotate(**devices)
         .filter(prefix=raw[:12])
         .first()
     )
@@ -220,7 +228,8 @@ def api_token_user(
     # A token made after two-factor sign-in passes whatever two-factor asks now; only one made
     # without it needs the account's devices looked up.
     needs_two_factor = not token.two_factor and bool(
-        getattr(user.organisation, "require_two_factor", False) or user_has_device(user)
+        getattr(user.organisation, "require_two_factor", False)
+        or any(getattr(token, name) for name in devices)
     )
     if needs_two_factor:
         return None, None

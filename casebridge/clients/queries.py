@@ -52,21 +52,24 @@ def client_for(
     action: str = Action.VIEW,
     audit: bool = True,
     include_emergency: bool = True,
+    with_people: bool = True,
 ) -> Client:
     """The client `user` may perform `action` on, or 404: not found, never forbidden.
 
     Opening a record, for any action, is a read of client data, so it is audited here, in one
     place. `include_emergency=False` leaves out break-the-glass grants (an emergency is a person
-    at a screen, not a program calling the API).
+    at a screen, not a program calling the API). `with_people=False` leaves the client's case
+    managers and coach to be read if asked for (the API does not show them; a page does).
     """
+    related = ["program", "organisation"]
+    if with_people:
+        related += ["primary_case_manager", "secondary_case_manager", "coach"]
     # One row by its id: no ORDER BY (first() would add one, and building it costs more than
     # the query takes to run).
     client = next(
         iter(
             Client.objects.restrict(user, action, include_emergency=include_emergency)
-            .select_related(
-                "program", "primary_case_manager", "secondary_case_manager", "coach", "organisation"
-            )
+            .select_related(*related)
             .filter(pk=client_id)
             .order_by()[:1]
         ),

@@ -45,6 +45,7 @@ def _client(request: HttpRequest, client_id: int, action: str) -> Client:
             client_id=client_id,
             action=action,
             include_emergency=not getattr(request, "api_token", False),
+            with_people=False,
         )
     except Http404:
         raise _Refused(_json({"error": "Not found."}, 404)) from None

@@ -159,3 +159,22 @@ def test_every_token_call_names_its_token_on_the_audit_trail(client, world):
     client.logout()
     client.get(_plan_url(world, plan), **_bearer(raw))
     assert AuditEvent.objects.filter(object_type="api_token", action="login").count() == 2
+
+
+@pytest.mark.parametrize("kind", ["authenticator app", "backup codes"])
+def test_a_token_made_without_two_factor_stops_once_its_owner_sets_up_a_device(client, world, kind):
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    model = TOTPDevice if kind == "authenticator app" else StaticDevice
+    plan = ready_plan(world)
+    _, raw = api_token_create(user=world.alice, name="Script", days=7)
+    # Someone else's device, or one not yet confirmed, changes nothing.
+    model.objects.create(user=world.bob, name="Bob's", confirmed=True)
+    device = model.objects.create(user=world.alice, name="Alice's", confirmed=False)
+    assert client.get(_plan_url(world, plan), **_bearer(raw)).status_code == 200
+    device.confirmed = True
+    device.save()
+    assert client.get(_plan_url(world, plan), **_bearer(raw)).status_code == 401
+    _, verified = api_token_create(user=world.alice, name="Script", days=7, two_factor=True)
+    assert client.get(_plan_url(world, plan), **_bearer(verified)).status_code == 200
