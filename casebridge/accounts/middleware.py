@@ -6,8 +6,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_otp import user_has_device
 
+from casebridge.accounts.devices import has_authenticator
 from casebridge.accounts.services import api_token_user
 from casebridge.audit.context import current_api_token
 
@@ -26,7 +26,7 @@ class TwoFactorRequiredMiddleware:
         if user.is_authenticated and not request.path.startswith(OPEN_PATHS):
             # django-otp's middleware puts is_verified on the user at run time.
             verified = bool(getattr(user, "is_verified", lambda: False)())
-            if not verified and user_has_device(user):
+            if not verified and has_authenticator(user):
                 return redirect(reverse("two_factor_verify"))
             organisation = getattr(user, "organisation", None)
             if not verified and organisation is not None and organisation.require_two_factor:

@@ -11,12 +11,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django_otp import device_classes, match_token, user_has_device
+from django_otp import match_token
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from casebridge.accounts.devices import any_checked, authenticator_checks, has_authenticator
 from casebridge.accounts.models import (
     CLIENT_REACHING_ROLES,
     CLINICAL_ROLES,
@@ -62,7 +62,7 @@ def totp_device_for_setup(*, user: User, verified: bool) -> TOTPDevice:
     A password alone may start a first enrolment only: anyone holding the password of someone
     who already has an authenticator must not be handed a new secret, so unless `verified` says
     the session passed two-factor sign-in, that is refused (and audited)."""
-    if not verified and user_has_device(user):
+    if not verified and has_authenticator(user):
         raise _totp_setup_refused(user=user)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
@@ -86,7 +86,7 @@ def totp_confirm(*, device: TOTPDevice, token: str, verified: bool) -> bool:
         if device.confirmed:
             raise ValidationError("This authenticator app is already set up.")
         replacing = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        if not verified and user_has_device(user):
+        if not verified and has_authenticator(user):
             refused = True
         elif not device.verify_token(token):
             return False
@@ -196,12 +196,8 @@ def api_token_user(
     every call: each call's own events name the token (casebridge.audit.context)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) < 20:
         return None, None
-    # Whether the owner has an authenticator, asked in the same query as the token: one EXISTS
-    # for each kind of device (what django_otp.user_has_device asks one query at a time).
-    devices = {
-        f"has_device_{n}": Exists(model.objects.filter(user=OuterRef("user"), confirmed=True))
-        for n, model in enumerate(device_classes())
-    }
+    # Whether the owner has an authenticator, asked in the same query as the token.
+    devices = authenticator_checks("user")
     token = (
         ApiToken.objects.select_related("user", "user__organisation")
         .annotate(**devices)
@@ -228,8 +224,7 @@ def api_token_user(
     # A token made after two-factor sign-in passes whatever two-factor asks now; only one made
     # without it needs the account's devices looked up.
     needs_two_factor = not token.two_factor and bool(
-        getattr(user.organisation, "require_two_factor", False)
-        or any(getattr(token, name) for name in devices)
+        getattr(user.organisation, "require_two_factor", False) or any_checked(token, devices)
     )
     if needs_two_factor:
         return None, None

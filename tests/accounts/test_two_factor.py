@@ -247,3 +247,21 @@ def test_a_code_sent_before_the_set_up_page_was_opened_turns_nothing_on(client, 
     assert "did not match" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=world.alice, confirmed=True).exists()
     assert DEVICE_ID_SESSION_KEY not in client.session
+
+
+def test_whether_someone_has_a_second_factor_is_asked_in_one_query(
+    world, django_assert_num_queries
+):
+    from django.contrib.auth.models import AnonymousUser
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from casebridge.accounts.devices import has_authenticator
+
+    TOTPDevice.objects.create(user=world.alice, name="Not finished", confirmed=False)
+    StaticDevice.objects.create(user=world.bob, name="Backup codes", confirmed=True)
+    TOTPDevice.objects.create(user=world.sue, name="Phone", confirmed=True)
+    for person, has in [(world.alice, False), (world.bob, True), (world.sue, True)]:
+        with django_assert_num_queries(1):
+            assert has_authenticator(person) is has
+    assert has_authenticator(AnonymousUser()) is False
