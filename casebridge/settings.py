@@ -264,6 +264,7 @@ STORAGES = {
 # sign-in lock-outs are rows in the database), but with several instances it is shared too:
 # CACHE_URL=redis://host:6379/1 uses Django's Redis cache; empty keeps this process's memory.
 CACHE_URL = env_str("CACHE_URL")
+CACHES: dict[str, dict[str, Any]]
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
@@ -276,6 +277,16 @@ elif CACHE_URL in {"", "locmem://"}:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     raise ImproperlyConfigured("CACHE_URL is a redis:// address or empty (this process's memory).")
+# Due items of the clients looked at lately, kept in each process's own memory whatever
+# CACHE_URL says (they name what a client is due for: nothing of it goes to a shared store).
+# A kept list is filed under the client's due stamp, so another instance's change is seen at
+# once; see clients.extensions.due_items.
+CACHES["due"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "due-items",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": env_int("DUE_CACHE_ENTRIES", 20000)},
+}
 # Sessions are rows in the database every instance shares: signing out or timing out on one
 # instance ends the session on all. (The cache_db engine would save one read per request, at the
 # price of a second copy that a misconfigured, per-process cache would let drift.)

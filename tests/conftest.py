@@ -31,6 +31,15 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture
+def due_not_kept(settings):
+    """Due items asked afresh on every page, as on a first look: what query counts measure."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "due": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+
+
+@pytest.fixture
 def world(db):
     """One agency with two programs and a person in every role, plus a second agency."""
     org = OrganisationFactory(name="Riverside", case_number_prefix="RS")

@@ -12,6 +12,7 @@ class AdvocacyConfig(AppConfig):
     verbose_name = "Applications and advocacy"
 
     def ready(self) -> None:
+        from casebridge.advocacy.models import Application
         from casebridge.advocacy.queries import applications_due
         from casebridge.advocacy.services import TIMELINE_KIND
         from casebridge.clients.extensions import (
@@ -31,4 +32,4 @@ class AdvocacyConfig(AppConfig):
                 needs_action="read_clinical",
             )
         )
-        register_due_provider(applications_due, needs_action="read_clinical")
+        register_due_provider(applications_due, needs_action="read_clinical", reads=[Application])

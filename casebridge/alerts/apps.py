@@ -12,6 +12,7 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         from casebridge.alerts import receivers
+        from casebridge.alerts.models import Alert
         from casebridge.alerts.queries import alerts_due
         from casebridge.clients.extensions import (
             ClientTab,
@@ -21,4 +22,4 @@ class AlertsConfig(AppConfig):
 
         receivers.connect()
         register_tab(ClientTab(label="Alerts", url_name="client_alerts", order=5))
-        register_viewer_due_provider(alerts_due, needs_action="view")
+        register_viewer_due_provider(alerts_due, needs_action="view", reads=[Alert])

@@ -125,7 +125,7 @@ def my_day(user: User) -> Day:
     horizon = today + timedelta(days=DAYS_AHEAD)
     # A concluded case is due nothing but its follow-ups after discharge (care ended, then the
     # case was closed: the follow-ups are what is left to do).
-    by_client = due_items([c.pk for c in every], actions)
+    by_client = due_items([c.pk for c in every], actions, stamps={c.pk: c.due_stamp for c in every})
     for client in every:
         # Alerts and hand-off steps have their own lists on the page.
         items = [

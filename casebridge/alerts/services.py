@@ -40,6 +40,7 @@ from casebridge.alerts.rules import (
 )
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import check_record_version, save_version
+from casebridge.clients.extensions import due_changed
 from casebridge.clients.models import Client
 from casebridge.clients.stages import Stage
 
@@ -122,12 +123,14 @@ def evaluate_clients(
         )
         to_reopen: list[int] = []
         to_resolve: dict[str, list[int]] = defaultdict(list)
+        changed: set[int] = set()  # the clients whose alerts this run changes
         for pk, client_id, kind, key, state, fact_on in existing.values_list(
             "pk", "client_id", "kind", "key", "state", "fact_on"
         ):
             if found.pop((client_id, kind, key), None) is not None:
                 if state == AlertState.RESOLVED:
                     to_reopen.append(pk)
+                    changed.add(client_id)
                 continue
             if state == AlertState.RESOLVED:
                 continue
@@ -139,16 +142,17 @@ def evaluate_clients(
                 continue  # history: its rule no longer looks that far back
             else:
                 to_resolve[ENDED_BECAUSE[kind]].append(pk)
+            changed.add(client_id)
 
         concluded = [pk for pk in program_of if pk not in facts]
         if concluded:  # a concern ends with the case too
-            to_resolve[CASE_CONCLUDED] += list(
-                Alert.objects.filter(
-                    client_id__in=concluded,
-                    kind=AlertKind.CONCERN,
-                    state__in=sorted(LIVE_STATES),
-                ).values_list("pk", flat=True)
-            )
+            for pk, client_id in Alert.objects.filter(
+                client_id__in=concluded,
+                kind=AlertKind.CONCERN,
+                state__in=sorted(LIVE_STATES),
+            ).values_list("pk", "client_id"):
+                to_resolve[CASE_CONCLUDED].append(pk)
+                changed.add(client_id)
         for because, pks in to_resolve.items():
             result.resolved += Alert.objects.filter(
                 pk__in=pks, state__in=sorted(LIVE_STATES)
@@ -178,6 +182,8 @@ def evaluate_clients(
             Alert.objects.bulk_create(
                 [_new_alert(f, now) for f in found.values()], ignore_conflicts=True
             )
+            changed.update(f.client_id for f in found.values())
+        due_changed(changed)
         if found or to_reopen:
             # What this run opened (another run at the same moment cannot share `now`).
             fresh = list(
@@ -204,6 +210,7 @@ def wake_snoozed(today: date, *, client_ids: list[int] | None = None) -> int:
     due = Alert.objects.filter(state=AlertState.SNOOZED, snoozed_until__lte=today)
     if client_ids is not None:
         due = due.filter(client_id__in=client_ids)
+    # Nothing the due items show changes: a snoozed alert whose day has come shows already.
     return due.update(state=AlertState.OPEN, snoozed_until=None, version=F("version") + 1)
 
 

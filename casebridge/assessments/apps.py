@@ -9,10 +9,15 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from casebridge.assessments.definitions import all_instruments
-        from casebridge.assessments.models import TimelineKind
+        from casebridge.assessments.models import (
+            InstrumentResponse,
+            InstrumentSchedule,
+            TimelineKind,
+        )
         from casebridge.assessments.queries import instruments_due
         from casebridge.clients.extensions import (
             ClientTab,
+            DueSource,
             TimelineEntryKind,
             register_due_provider,
             register_tab,
@@ -31,7 +36,11 @@ class AssessmentsConfig(AppConfig):
         register_tab(
             ClientTab(label="Measures", url_name="measures", order=20, needs_action="read_clinical")
         )
-        register_due_provider(instruments_due, needs_action="read_clinical")
+        register_due_provider(
+            instruments_due,
+            needs_action="read_clinical",
+            reads=[InstrumentResponse, DueSource(InstrumentSchedule, program="program_id")],
+        )
         for kind in TimelineKind:
             register_timeline_kind(
                 TimelineEntryKind(kind.value, str(kind.label), needs_action="read_clinical")

@@ -1,6 +1,7 @@
 """A client's record: identity, the case's stage and staff, collaterals, flags and timeline."""
 
 from typing import Any
+from uuid import uuid4
 
 from django.conf import settings
 from django.db import models
@@ -62,7 +63,13 @@ class ClientQuerySet(models.QuerySet["Client"]):
             has_open_safety_flag=Exists(open_safety),
         )
 
+    def renew_due_stamps(self) -> int:
+        """These clients' due items are to be worked out again (clients.extensions.due_items)."""
+        return super().update(due_stamp=uuid4())
+
     def update(self, **kwargs: Any) -> int:
+        # A client's own facts (stage, program, registration) are read by the due items too.
+        kwargs.setdefault("due_stamp", uuid4())
         rows = super().update(**kwargs)
         if CONTACT_FACTS & kwargs.keys():
             # Facts written in bulk (back-dated demo data, say): the rows still selected here
@@ -136,6 +143,9 @@ class Client(models.Model):
     # caseload of any size is sorted through an index. Never set by hand.
     next_contact_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     has_open_safety_flag = models.BooleanField(default=False, editable=False)
+    # Replaced by every change to what the client's due items are worked out from, in the
+    # change's transaction: kept due items are filed under it (clients.extensions.due_items).
+    due_stamp = models.UUIDField(default=uuid4, editable=False)
 
     objects = ClientQuerySet.as_manager()
 
@@ -183,6 +193,9 @@ class Client(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Save, then bring what the caseload sorts by in step with the facts just saved (after
         the row is written: a new client's registration time is set by the save)."""
+        self.due_stamp = uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "due_stamp"}
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and not CONTACT_FACTS & set(update_fields):

@@ -328,7 +328,11 @@ def caseload_rows(user: User, clients: list[Client]) -> list[tuple[Client, list[
     """Each client on a caseload page with the due items the person may open, in a constant
     number of queries. A caseload holds only clients the person's role reaches, so the role's
     actions are the actions on each of them."""
-    extra = due_items((client.pk for client in clients), role_actions(user))
+    extra = due_items(
+        [client.pk for client in clients],
+        role_actions(user),
+        stamps={client.pk: client.due_stamp for client in clients},
+    )
     return [
         (client, due_list(client, client.next_contact_due_at, extra.get(client.pk, [])))
         for client in clients
@@ -391,7 +395,11 @@ def client_header(user: User, client: Client) -> dict[str, Any]:
         "open_flags": open_flags(client, allowed),
         "stages": Stage.choices,
         "stage_index": ORDER.index(client.stage),
-        "due": due_list(client, contact, due_items([client.pk], allowed).get(client.pk, [])),
+        "due": due_list(
+            client,
+            contact,
+            due_items([client.pk], allowed, stamps={client.pk: client.due_stamp})[client.pk],
+        ),
         "extra_tabs": [tab for tab in TABS if tab.needs_action in allowed],
         "today": timezone.localdate(),
     }

@@ -16,7 +16,7 @@ class ConsentsConfig(AppConfig):
             register_tab,
             register_timeline_kind,
         )
-        from casebridge.consents.models import TimelineKind
+        from casebridge.consents.models import Consent, TimelineKind
         from casebridge.consents.queries import collateral_releases, expiring_consents_due
 
         register_tab(ClientTab(label="Consents", url_name="consent_list", order=40))
@@ -25,7 +25,9 @@ class ConsentsConfig(AppConfig):
                 label="Disclosures", url_name="disclosure_list", order=50, needs_action="disclose"
             )
         )
-        register_due_provider(expiring_consents_due, needs_action="manage_consents")
+        register_due_provider(
+            expiring_consents_due, needs_action="manage_consents", reads=[Consent]
+        )
         register_timeline_kind(
             TimelineEntryKind(TimelineKind.CONSENT, str(TimelineKind.CONSENT.label), "view")
         )

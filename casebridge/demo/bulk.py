@@ -27,10 +27,10 @@ class Table:
         self.spec: list[tuple[str, Any, Any]] = []  # (attribute, conversion or None, default)
         for column in self.fields:
             # Handed to the driver as the field would hand it (JSON as the backend wants it,
-            # times as text for SQLite); psycopg takes dates and times as they are.
+            # times and UUIDs as text for SQLite); psycopg takes them as they are.
             convert = None
             if isinstance(column, models.JSONField) or (
-                isinstance(column, (models.DateField, models.TimeField))
+                isinstance(column, (models.DateField, models.TimeField, models.UUIDField))
                 and self.database.vendor != "postgresql"
             ):
                 convert = partial(column.get_db_prep_save, connection=self.database)

@@ -22,7 +22,7 @@ class FollowupsConfig(AppConfig):
             register_timeline_kind,
         )
         from casebridge.followups import receivers
-        from casebridge.followups.models import TimelineKind
+        from casebridge.followups.models import FollowUp, TimelineKind
         from casebridge.followups.queries import followups_due
         from casebridge.transitions.signals import admitted, care_ended
 
@@ -43,6 +43,6 @@ class FollowupsConfig(AppConfig):
         )
         # Follow-ups due show on the caseload, the client's header and My Day, for those who
         # log them.
-        register_due_provider(followups_due, needs_action="record_contact")
+        register_due_provider(followups_due, needs_action="record_contact", reads=[FollowUp])
         care_ended.connect(receivers.care_ended, dispatch_uid="followups.care_ended")
         admitted.connect(receivers.admitted, dispatch_uid="followups.admitted")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record, changed_fields
 from casebridge.audit.versions import check_record_version, save_version
+from casebridge.clients.extensions import due_changed
 from casebridge.clients.services import timeline_add
 from casebridge.followups.models import (
     NOTE_LIMIT,
@@ -90,6 +91,7 @@ def followups_schedule(*, episode_id: int) -> list[FollowUp]:
         for follow_up in made:
             follow_up.full_clean()
         FollowUp.objects.bulk_create(made, ignore_conflicts=True)
+        due_changed([client.pk])
         made = list(
             FollowUp.objects.filter(
                 episode=episode, day_mark__in=[f.day_mark for f in made]

@@ -16,6 +16,7 @@ class MonitoringConfig(AppConfig):
         from casebridge.access.policy import register_object_rule
         from casebridge.clients.extensions import (
             ClientTab,
+            DueSource,
             TimelineEntryKind,
             register_due_provider,
             register_tab,
@@ -23,7 +24,12 @@ class MonitoringConfig(AppConfig):
         )
         from casebridge.clients.models import Client
         from casebridge.monitoring.formats import all_formats
-        from casebridge.monitoring.models import ContactStandard, TimelineKind
+        from casebridge.monitoring.models import (
+            ContactNote,
+            ContactNoteRules,
+            ContactStandard,
+            TimelineKind,
+        )
         from casebridge.monitoring.queries import may_cosign_note, may_edit_note, notes_due
         from casebridge.monitoring.receivers import (
             client_counting_facts_changed,
@@ -39,7 +45,11 @@ class MonitoringConfig(AppConfig):
                 label="Check-ins", url_name="check_in_list", order=27, needs_action="check_in"
             )
         )
-        register_due_provider(notes_due, needs_action="record_contact")
+        register_due_provider(
+            notes_due,
+            needs_action="record_contact",
+            reads=[ContactNote, DueSource(ContactNoteRules, program="program_id")],
+        )
         register_object_rule("monitoring.edit_note", may_edit_note)
         register_object_rule("monitoring.cosign_note", may_cosign_note)
         needs = {
@@ -85,6 +95,7 @@ class MonitoringConfig(AppConfig):
             register_tab,
             register_timeline_kind,
         )
+        from casebridge.monitoring.models.recovery import Medication
         from casebridge.monitoring.models.recovery import RecoveryTimelineKind as Kind
         from casebridge.monitoring.services.medications import moud_gaps_due
         from casebridge.monitoring.services.screens import catalogue
@@ -92,7 +103,7 @@ class MonitoringConfig(AppConfig):
 
         catalogue()  # a broken panels.json stops start-up, not a drug screen being entered
         register_tab(ClientTab(label="Recovery", url_name="recovery", order=28))
-        register_due_provider(moud_gaps_due, needs_action="read_clinical")
+        register_due_provider(moud_gaps_due, needs_action="read_clinical", reads=[Medication])
         for kind, action in {
             Kind.SCREEN: "read_clinical",
             Kind.MEETING: "check_in",
@@ -122,13 +133,15 @@ class MonitoringConfig(AppConfig):
             health_appointments_due,
             may_record_attendance,
         )
-        from casebridge.monitoring.models.appointments import TIMELINE_KIND
+        from casebridge.monitoring.models.appointments import TIMELINE_KIND, Appointment
         from casebridge.monitoring.receivers import care_plan_saved
         from casebridge.plans.models import CarePlan
 
         register_tab(ClientTab(label="Calendar", url_name="client_calendar", order=26))
-        register_due_provider(appointments_due, needs_action="view")
-        register_due_provider(health_appointments_due, needs_action="read_clinical")
+        register_due_provider(appointments_due, needs_action="view", reads=[Appointment])
+        register_due_provider(
+            health_appointments_due, needs_action="read_clinical", reads=[Appointment]
+        )
         register_object_rule("monitoring.record_attendance", may_record_attendance)
         # Health appointments' entries are written asking for read_clinical (appointments.py).
         register_timeline_kind(TimelineEntryKind(TIMELINE_KIND, "Appointment", "view"))

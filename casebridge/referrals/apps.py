@@ -20,6 +20,7 @@ class ReferralsConfig(AppConfig):
         )
         from casebridge.directory.extensions import register_client_lookup
         from casebridge.plans.extensions import register_plan_links
+        from casebridge.referrals.models import Referral
         from casebridge.referrals.queries import client_searched_for, plan_links, referrals_due
         from casebridge.referrals.services import TIMELINE_KIND
 
@@ -29,6 +30,6 @@ class ReferralsConfig(AppConfig):
                 label="Referrals", url_name="referral_list", order=29, needs_action="read_clinical"
             )
         )
-        register_due_provider(referrals_due, needs_action="read_clinical")
+        register_due_provider(referrals_due, needs_action="read_clinical", reads=[Referral])
         register_plan_links(plan_links)
         register_client_lookup(client_searched_for)

@@ -19,6 +19,7 @@ from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import check_record_version, save_version
 from casebridge.clients import services as client_services
+from casebridge.clients.extensions import due_changed
 from casebridge.clients.models import Client
 from casebridge.clients.queries import user_may
 from casebridge.consents.gate import Recipient
@@ -453,6 +454,7 @@ def communication_record(
         entry.save()
         if next_follow_up_on is not None:
             Referral.objects.filter(pk=current.pk).update(next_follow_up_on=next_follow_up_on)
+            due_changed([current.client_id])
         audit_record(
             actor=by,
             action="create",

@@ -16,6 +16,7 @@ class TransitionsConfig(AppConfig):
     def ready(self) -> None:
         from casebridge.clients.extensions import (
             ClientTab,
+            DueSource,
             TimelineEntryKind,
             register_conclusion_step,
             register_due_provider,
@@ -23,12 +24,16 @@ class TransitionsConfig(AppConfig):
             register_timeline_kind,
         )
         from casebridge.transitions import receivers  # noqa: F401 (connects the listeners)
-        from casebridge.transitions.models import TimelineKind
+        from casebridge.transitions.models import HandoffItem, TimelineKind, Transition
         from casebridge.transitions.queries import handoff_due
         from casebridge.transitions.services import transitions_end_with_case
 
         register_tab(ClientTab(label="Levels of care", url_name="care_levels", order=16))
-        register_due_provider(handoff_due, needs_action="plan")
+        register_due_provider(
+            handoff_due,
+            needs_action="plan",
+            reads=[Transition, DueSource(HandoffItem, client="transition.client_id")],
+        )
         register_conclusion_step(transitions_end_with_case)
 
         for kind in TimelineKind:

@@ -18,6 +18,7 @@ from casebridge.accounts.models import Program, User
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import check_record_version, check_version
+from casebridge.clients.extensions import due_changed
 from casebridge.clients.models import Client
 from casebridge.clients.services import client_program_move, timeline_add
 from casebridge.consents.gate import Recipient
@@ -484,6 +485,7 @@ def transition_open(
             )
             for kind in HandoffKind.values
         )
+        due_changed([transition.client_id])
         _audit(
             by,
             transition,
@@ -665,6 +667,7 @@ def _tell_care_ended(client_id: int, episode: Episode) -> None:
 
 
 def _end_items(transition: Transition, by: User | None, why: str) -> int:
+    due_changed([transition.client_id])
     return HandoffItem.objects.filter(transition=transition, state=HandoffState.OPEN).update(
         state=HandoffState.NOT_NEEDED,
         details=why[:DETAILS_LIMIT],

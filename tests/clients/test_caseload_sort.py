@@ -257,7 +257,7 @@ def _caseload_queries(client, data) -> int:
         {"sort": "last_contact", "flag": "safety"},
     ],
 )
-def test_the_query_count_does_not_grow_with_the_caseload(client, world, data):
+def test_the_query_count_does_not_grow_with_the_caseload(client, world, due_not_kept, data):
     def grow_to(size):
         while Client.objects.filter(primary_case_manager=world.alice).count() < size:
             n = Client.objects.count()

@@ -85,7 +85,9 @@ def test_a_client_of_another_program_is_not_counted(world):
 
 
 @pytest.mark.parametrize("url", ["/team/", "/team/?page=2", "/caseload/"])
-def test_a_team_page_takes_as_many_queries_for_60_case_managers_as_for_3(client, world, url):
+def test_a_team_page_takes_as_many_queries_for_60_case_managers_as_for_3(
+    client, world, due_not_kept, url
+):
     grow_team(world, 3)
     client.force_login(world.sue)
     queries_for(client, url)  # warm the session and content types

@@ -416,7 +416,7 @@ def test_the_signed_plan_page_has_no_assessment_aside(client, world):
     assert 'class="plan-assessment' not in page
 
 
-def test_the_draft_page_queries_do_not_grow_with_the_plan(client, world):
+def test_the_draft_page_queries_do_not_grow_with_the_plan(client, world, due_not_kept):
     plan = ready_plan(world)
     client.force_login(world.alice)
     url = _url("plan_detail", world, plan)

@@ -277,7 +277,7 @@ def test_api_needs_sign_in_and_valid_json(client, world):
     assert response.status_code == 400
 
 
-def test_plan_page_queries_do_not_grow_with_the_plan(client, world):
+def test_plan_page_queries_do_not_grow_with_the_plan(client, world, due_not_kept):
     plan = sign_all(ready_plan(world), world)
     client.force_login(world.alice)
     url = reverse("plan_home", kwargs={"client_id": world.client.pk})

@@ -69,7 +69,7 @@ def _caseload_of(world, size: int) -> None:
 @pytest.mark.parametrize("size", [5, 30])
 @pytest.mark.parametrize("page", list(BUDGETS))
 def test_page_stays_within_its_query_budget(
-    client, world, django_assert_max_num_queries, page, size
+    client, world, django_assert_max_num_queries, page, size, due_not_kept
 ):
     _caseload_of(world, size)
     url, budget = BUDGETS[page]

@@ -26,6 +26,7 @@ from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record, changed_fields
 from casebridge.audit.versions import check_record_version, save_version
 from casebridge.clients import services as client_services
+from casebridge.clients.extensions import due_changed
 from casebridge.clients.models import Client
 from casebridge.inputs import local_moment, text_problem
 from casebridge.monitoring.appointment_statuses import (
@@ -341,6 +342,7 @@ def appointment_schedule(
         # _slots): checking the first checks them all.
         rows[0].full_clean(exclude=["series"])
         Appointment.objects.bulk_create(rows)
+        due_changed([client.pk])
         audit_record(
             actor=by,
             action="create",
@@ -607,6 +609,7 @@ def _end_series(
         status_changed_at=now,
         version=F("version") + 1,
     )
+    due_changed([series.client_id])
     series.ended_at = now
     series.save(update_fields=["ended_at"])
     audit_record(
@@ -709,6 +712,7 @@ def _extend_one(series_id: int, today: date) -> int:
             )
             for slot in slots
         )
+        due_changed([series.client_id])
         was = series.made_until
         series.made_until = days[-1]
         series.save(update_fields=["made_until"])
@@ -844,6 +848,7 @@ def _plan_obligation(plan: CarePlan, intervention: Intervention, by: User) -> Ap
         )
         for day in days
     )
+    due_changed([plan.client_id])
     audit_record(
         actor=by,
         action="create",

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record, audit_record_many
-from casebridge.clients.extensions import timeline_kind
+from casebridge.clients.extensions import due_changed, timeline_kind
 from casebridge.clients.models import Client, TimelineEntry
 from casebridge.clients.queries import works_with
 from casebridge.clients.services import timeline_add
@@ -251,6 +251,7 @@ def _sweep_batch(task_ids: list[int], *, note: str) -> int:
     )
     if marked != len(tasks):  # the rows are locked: nobody can have closed one since
         raise DatabaseError(f"{len(tasks)} overdue tasks were locked but {marked} marked.")
+    due_changed(task.client_id for task in tasks)
     kind = timeline_kind(TimelineKind.PLAN)
     TimelineEntry.objects.bulk_create(
         TimelineEntry(
