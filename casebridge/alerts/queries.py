@@ -27,6 +27,10 @@ from casebridge.transitions.queries import my_handoff_steps
 
 # How many alerts a list shows at most (the rest are counted).
 ALERT_LIST_LIMIT = 100
+# My day shows the soonest lines of each due list, with a link to the whole list: a long list
+# is read from its top, and drawing hundreds of lines made the page slow for everyone.
+DUE_LINES_SHOWN = 25
+DUE_LISTS = ("overdue", "due_today", "coming_up")
 # How far ahead My Day looks for what is coming due.
 DAYS_AHEAD = 7
 
@@ -96,6 +100,17 @@ class Day:
     escalations: list[Alert] = field(default_factory=list)
     # Warm hand-off steps of moves under way: the person's own, and their clients'.
     handoff_steps: list[HandoffItem] = field(default_factory=list)
+    # How many lines each due list has in all, when the page shows only the first of them.
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def cut(self, whole: str = "") -> None:
+        """Each due list cut to its first DUE_LINES_SHOWN lines, unless `whole` names it (one
+        of DUE_LISTS); `totals` keeps how many there are."""
+        for name in DUE_LISTS:
+            lines = getattr(self, name)
+            self.totals[name] = len(lines)
+            if name != whole:
+                setattr(self, name, lines[:DUE_LINES_SHOWN])
 
     @property
     def client_ids(self) -> list[int]:

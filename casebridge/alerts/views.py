@@ -65,6 +65,8 @@ def my_day(request: SignedInRequest) -> HttpResponse:
     if not may_have_caseload(request.user):
         raise Http404
     day = queries.my_day(request.user)
+    whole = request.GET.get("whole", "")
+    day.cut(whole if whole in queries.DUE_LISTS else "")
     _audit_list(request, "my_day", day.client_ids)
     return render(
         request,
@@ -75,6 +77,7 @@ def my_day(request: SignedInRequest) -> HttpResponse:
             "lower_count": _lower(day.alerts),
             "poll_seconds": settings.ALERTS_POLL_SECONDS,
             "may_act": Action.RECORD_CONTACT in role_actions(request.user),
+            "due_lines_shown": queries.DUE_LINES_SHOWN,
         },
     )
 

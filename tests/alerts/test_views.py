@@ -295,3 +295,29 @@ def test_after_working_an_alert_only_a_path_here_is_followed(client, world, targ
     )
     assert response.status_code == 302
     assert response.url == reverse("alert_detail", args=[alert.pk])
+
+
+def test_a_long_due_list_shows_its_soonest_lines_and_links_to_the_whole_list(client, world):
+    from casebridge.alerts.queries import DUE_LINES_SHOWN
+    from tests.factories import ClientFactory
+    from tests.monitoring.helpers import days_ago, write_note
+
+    many = DUE_LINES_SHOWN + 5
+    for n in range(many):
+        someone = ClientFactory(
+            program=world.program, primary_case_manager=world.alice, registered_by=world.ivy
+        )
+        write_note(someone, world.alice, contact_at=days_ago(10 + n))
+    response, body = _page(client, world.alice, reverse("my_day"))
+    assert body.count("Contact note to sign") == DUE_LINES_SHOWN
+    assert f"Show all {many} (overdue)" in body
+    assert f'<span class="count">{many}</span>' in body
+    listed = AuditEvent.objects.filter(object_type="my_day", actor=world.alice).get()
+    assert len(listed.changes["client_ids"]) == DUE_LINES_SHOWN  # only whom the page shows
+    response, body = _page(client, world.alice, reverse("my_day"), whole="overdue")
+    assert body.count("Contact note to sign") == many
+    assert f"Show the first {DUE_LINES_SHOWN} only" in body
+    for junk in ("all", "client_ids", "<script>", "1" * 400):
+        response, body = _page(client, world.alice, reverse("my_day"), whole=junk)
+        assert response.status_code == 200
+        assert body.count("Contact note to sign") == DUE_LINES_SHOWN
