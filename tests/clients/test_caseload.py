@@ -160,3 +160,31 @@ def test_a_long_caseload_is_counted_only_a_few_pages_ahead_and_every_page_is_rea
     assert "53 clients" in first.content.decode() and "Page 6 of 6" in first.content.decode()
     # Junk and pages past the end still show a page.
     assert client.post("/caseload/", {"stage": "review", "page": "99999999999"}).status_code == 200
+
+
+def test_a_row_shows_what_the_client_is_due_escaped_with_its_flags_and_last_contact(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from casebridge.clients.models import Client
+    from tests.monitoring.helpers import days_ago, write_note
+
+    Client.objects.filter(pk=world.client.pk).update(
+        preferred_name="<b>Jay</b>", last_contact_at=days_ago(3)
+    )
+    ClientFlag.objects.create(client=world.client, kind="court", raised_by=world.alice)
+    write_note(world.client, world.alice, contact_at=days_ago(10))
+    client.force_login(world.alice)
+    body = client.get("/caseload/").content.decode()
+    assert "&lt;b&gt;Jay&lt;/b&gt; Rivera" in body
+    assert "<b>Jay</b>" not in body
+    assert "legal first name Jamie" in body
+    assert '<span class="flag flag-court">' in body
+    shown = timezone.localtime(days_ago(3)).strftime("%b %-d")
+    assert f'<td data-label="Last contact"><span class="cell">{shown}</span></td>' in body
+    due_on = timezone.localdate() - timedelta(days=10) + timedelta(days=3)
+    assert (
+        f'<span class="due-item overdue">Contact note to sign by {due_on.strftime("%b %-d")}'
+        " (overdue)</span>"
+    ) in body
