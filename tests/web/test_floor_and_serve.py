@@ -74,6 +74,17 @@ def test_stopping_serve_stops_the_web_server_it_started(tmp_path):
                 time.sleep(0.3)
         else:
             raise AssertionError("serve did not answer")
+        # A connection kept open between clicks still answers after a person's pause (gunicorn
+        # closed it after 2 seconds, resetting the next click under load).
+        import http.client
+
+        kept = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        kept.request("GET", "/healthz")
+        assert kept.getresponse().read() is not None
+        time.sleep(4)
+        kept.request("GET", "/healthz")
+        assert kept.getresponse().status == 200
+        kept.close()
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=30)
         time.sleep(1)

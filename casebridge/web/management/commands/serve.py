@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand
 
 from casebridge.accounts.demo import DEMO_ORGANISATION, DEMO_PASSWORD, demo_logins
 
+KEEP_ALIVE_SECONDS = 20
+
 
 def default_concurrency() -> tuple[int, int]:
     """gunicorn's workers and threads for this machine. A page is mostly Python, so more
@@ -81,6 +83,11 @@ class Command(BaseCommand):
                 str(options["threads"]),
                 "--worker-class",
                 "gthread",
+                # Browsers keep a connection open between clicks. gunicorn's 2 seconds closed it
+                # while the next click was on its way (a reset, seen as an error, under load);
+                # gthread watches idle connections without holding a thread for them.
+                "--keep-alive",
+                str(KEEP_ALIVE_SECONDS),
                 "--logger-class",
                 "casebridge.web.logmask.AccessLog",
                 "--access-logformat",
