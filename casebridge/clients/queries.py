@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -253,24 +254,33 @@ TEAM_PAGE_SIZE = 25
 
 def team_members(user: User) -> QuerySet[User, User]:
     """The supervisor's team: the active case managers who work in the supervisor's programs,
-    by last name and first name."""
+    and case managers who no longer do (taken off the program, or their account switched off)
+    while open cases of these programs are still theirs, until those are moved; by last name
+    and first name. `still_here` says which is which."""
     organisation_id = int(user.organisation_id or 0)
     programs = user.programs.filter(organisation_id=organisation_id).values("pk")
     # Membership as an id subquery rather than a join: no duplicate rows to remove for someone
     # in two of the programs, so the database can stop at a page's worth.
     members = User.programs.through.objects.filter(program__in=programs).values("user_id")
-    return User.objects.filter(
-        organisation_id=organisation_id,
-        role=Role.CASE_MANAGER,
-        is_active=True,
-        pk__in=members,
-    ).order_by("last_name", "first_name", "pk")
+    # Read through the index on the primary case manager, one look per person of the agency.
+    holding = (
+        Client.objects.filter(primary_case_manager=OuterRef("pk"), program__in=programs)
+        .exclude(stage=Stage.CONCLUSION)
+        .order_by()
+    )
+    still_here = Q(is_active=True, pk__in=members)
+    return (
+        User.objects.filter(organisation_id=organisation_id, role=Role.CASE_MANAGER)
+        .filter(still_here | Q(Exists(holding)))
+        .annotate(still_here=ExpressionWrapper(still_here, output_field=BooleanField()))
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 def team_page(user: User, number: str | int | None = 1) -> Page[User]:
     """One page of the supervisor's team (a bad or out-of-range page number gives the nearest
     page). Two queries, a count and the page, whatever the team's size."""
-    people = team_members(user).only("pk", "first_name", "last_name", "username")
+    people = team_members(user).only("pk", "first_name", "last_name", "username", "is_active")
     return Paginator(people, TEAM_PAGE_SIZE).get_page(number)
 
 
@@ -302,7 +312,12 @@ def team_counts(user: User, page: Page[User]) -> TeamCounts:
         .values_list("primary_case_manager", "open_cases")
     )
     rows = [
-        {"id": person.pk, "name": person.display_name, "open_cases": counts.get(person.pk, 0)}
+        {
+            "id": person.pk,
+            "name": person.display_name,
+            "open_cases": counts.get(person.pk, 0),
+            "still_here": person.still_here,  # type: ignore[attr-defined]
+        }
         for person in managers
     ]
     return TeamCounts(page=page, rows=rows, unassigned=counts.get(None, 0))

@@ -173,3 +173,33 @@ def test_clients_left_by_someone_who_moved_to_another_program_can_be_moved(clien
     assert page.status_code == 200 and "Jamie Rivera" in page.content.decode()
     client.force_login(world.otto)  # the program the clients are not in
     assert client.get(reverse("team_move", args=[world.charlie.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("leaves", ["taken off the program", "account switched off"])
+def test_a_case_manager_who_leaves_with_clients_stays_on_the_team_lists_until_they_are_moved(
+    client, world, leaves
+):
+    from casebridge.clients.models import Client
+    from tests.factories import ClientFactory
+
+    held = ClientFactory(
+        program=world.program, primary_case_manager=world.bob, registered_by=world.ivy
+    )
+    if leaves == "taken off the program":
+        world.bob.programs.remove(world.program)
+    else:
+        world.bob.is_active = False
+        world.bob.save()
+    client.force_login(world.sue)
+    for url in (reverse("team"), reverse("team_day"), reverse("caseload")):
+        body = client.get(url).content.decode()
+        assert world.bob.display_name in body, url
+        assert "no longer" in body, url
+    # Another agency's supervisor never sees them.
+    client.force_login(world.charlie)
+    assert world.bob.display_name not in client.get(reverse("caseload")).content.decode()
+    # Once their clients are moved, they are gone from the lists.
+    Client.objects.filter(pk=held.pk).update(primary_case_manager=world.alice)
+    client.force_login(world.sue)
+    for url in (reverse("team"), reverse("team_day")):
+        assert world.bob.display_name not in client.get(url).content.decode(), url
