@@ -4,6 +4,7 @@
 page grows tabs and the caseload grows due items without the ground knowing what stands on it.
 """
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -228,7 +229,8 @@ def due_items(
         return _due_items(ids, allowed)
     now = timezone.now()
     when = f"{timezone.localdate(now).isoformat()}.{int(now.timestamp()) // (DUE_MINUTES * 60)}"
-    viewer = ",".join(sorted(allowed))
+    # What the viewer may open decides which items are kept for them (a key stays short).
+    viewer = hashlib.sha256(",".join(sorted(allowed)).encode()).hexdigest()[:32]
     keys = {client_id: f"{client_id}.{stamps[client_id]}.{when}.{viewer}" for client_id in ids}
     cache = caches[DUE_CACHE]
     kept = cache.get_many(list(keys.values()))

@@ -170,3 +170,14 @@ def test_every_table_a_due_provider_reads_renews_the_stamp_when_it_changes(world
         }
         assert named, registered.provider
         assert named <= watched, (registered.provider.__name__, named - watched)
+
+
+def test_what_is_kept_for_one_viewer_is_never_shown_to_one_who_may_see_less(client, world):
+    write_note(world.client, world.alice, contact_at=days_ago(1))
+    sign_all(ready_plan(world, owner=world.alice), world)
+    client.force_login(world.alice)
+    assert "Contact note to sign" in _overview(client, world).content.decode()
+    client.force_login(world.cody)  # the coach: neither notes nor the plan are theirs to open
+    body = _overview(client, world).content.decode()
+    assert "Contact note to sign" not in body
+    assert "Care plan review" not in body
