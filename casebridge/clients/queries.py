@@ -69,7 +69,9 @@ def client_for(
     # the query takes to run).
     client = next(
         iter(
-            Client.objects.restrict(user, action, include_emergency=include_emergency)
+            Client.objects.restrict(
+                user, action, include_emergency=include_emergency, one_client=True
+            )
             .select_related(*related)
             .filter(pk=client_id)
             .order_by()[:1]
@@ -95,14 +97,14 @@ def works_with(user: User, client_id: int) -> bool:
     """Whether the person works with this client: their role reaches them, emergency access
     aside (an emergency is for reading, not for doing someone's work)."""
     return (
-        Client.objects.restrict(user, Action.VIEW, include_emergency=False)
+        Client.objects.restrict(user, Action.VIEW, include_emergency=False, one_client=True)
         .filter(pk=client_id)
         .exists()
     )
 
 
 def user_may(user: User, client: Client, action: str) -> bool:
-    return Client.objects.restrict(user, action).filter(pk=client.pk).exists()
+    return Client.objects.restrict(user, action, one_client=True).filter(pk=client.pk).exists()
 
 
 def allowed_actions(user: User, client: Client) -> frozenset[str]:
