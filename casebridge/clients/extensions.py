@@ -145,9 +145,14 @@ def _watch(reads: Iterable[type[Model] | DueSource]) -> None:
 
 
 def _path(row: Model, path: str) -> Any:
+    from django.core.exceptions import ObjectDoesNotExist
+
     value: Any = row
     for step in path.split("."):
-        value = getattr(value, step, None)
+        try:
+            value = getattr(value, step, None)
+        except ObjectDoesNotExist:  # a row deleted along with what it hangs from
+            return None
         if value is None:
             return None
     return value
@@ -156,7 +161,9 @@ def _path(row: Model, path: str) -> Any:
 def _source_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     from casebridge.clients.models import Client
 
-    if sender is Client:  # Client.save() renews its own stamp as it saves
+    # Client.save() renews its own stamp as it saves. Rows loaded as they are (a restore from
+    # a backup) bring back the stamps they were kept with.
+    if sender is Client or kwargs.get("raw"):
         return
     for source in DUE_SOURCES.get(sender, []):
         if source.program:
