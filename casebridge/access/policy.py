@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from casebridge.access.models import BreakGlassGrant
@@ -164,6 +164,10 @@ def may(user: Someone, rule_name: str, obj: Any) -> bool:
     return OBJECT_RULES[rule_name](principal, obj)
 
 
+def _program_ids(user: User, organisation_id: int) -> QuerySet[Any]:
+    return user.programs.filter(organisation_id=organisation_id).values("pk")
+
+
 def _reach(user: User, organisation_id: int, *, one_client: bool = False) -> Q:
     """The clients a user's role reaches inside their organisation, before the action counts.
 
@@ -171,10 +175,11 @@ def _reach(user: User, organisation_id: int, *, one_client: bool = False) -> Q:
     `one_client=True` asks about a client already picked by its id: the same rule, written as
     a test on that one row rather than as a set to search.
     """
-    program_ids = user.programs.filter(organisation_id=organisation_id).values("pk")
     match user.role:
         case Role.SUPERVISOR:
-            return Q(organisation_id=organisation_id, program__in=program_ids)
+            return Q(
+                organisation_id=organisation_id, program__in=_program_ids(user, organisation_id)
+            )
         case Role.CASE_MANAGER:
             if one_client:
                 return Q(organisation_id=organisation_id) & (
@@ -189,7 +194,11 @@ def _reach(user: User, organisation_id: int, *, one_client: bool = False) -> Q:
         case Role.COACH:
             return Q(organisation_id=organisation_id, coach=user)
         case Role.INTAKE:
-            return Q(organisation_id=organisation_id, program__in=program_ids, stage="engagement")
+            return Q(
+                organisation_id=organisation_id,
+                program__in=_program_ids(user, organisation_id),
+                stage="engagement",
+            )
     return NOTHING
 
 
