@@ -33,6 +33,16 @@ DUE_LINES_SHOWN = 25
 DUE_LISTS = ("overdue", "due_today", "coming_up")
 # How far ahead My Day looks for what is coming due.
 DAYS_AHEAD = 7
+DAY_CLIENT_FIELDS = (
+    "pk",
+    "case_number",
+    "preferred_name",
+    "legal_first_name",
+    "legal_last_name",
+    "stage",
+    "next_contact_due_at",
+    "due_stamp",
+)
 
 
 def showing(today: date) -> Q:
@@ -57,7 +67,7 @@ def alerts_for(user: User, client_ids: list[int], today: date) -> QuerySet[Alert
     return (
         Alert.objects.filter(showing(today), client_id__in=client_ids)
         .filter(needs_action__in=sorted(role_actions(user)))
-        .select_related("client")
+        .select_related("client", "acknowledged_by")
         .order_by("priority", "-opened_at", "-id")
     )
 
@@ -127,11 +137,12 @@ class Day:
 def my_day(user: User) -> Day:
     """Everything the person's day holds, each item one click from where to act on it."""
     today = timezone.localdate()
-    every = list(my_clients(user))
+    # What the page shows of each client (names, case number), and what decides their due items.
+    every = list(my_clients(user).only(*DAY_CLIENT_FIELDS))
     alerts, alert_count = open_alerts(user, today, [client.pk for client in every])
     clients = [client for client in every if client.stage != "conclusion"]
     mine = {client.pk for client in clients}
-    calendar = staff_calendar(user, "day", today)
+    calendar = staff_calendar(user, "day", today, client_ids=sorted(mine))
     appointments = [
         a for d in calendar.days if d.day == today for a in d.appointments if a.client_id in mine
     ]

@@ -11,7 +11,9 @@ from casebridge.alerts.services import evaluate_clients
 from casebridge.audit.models import AuditEvent
 from casebridge.clients.models import AssignmentChange, Client
 from casebridge.clients.services import flag_raise
+from casebridge.monitoring.models import ContactNoteRules
 from tests.alerts.helpers import check_in
+from tests.monitoring.helpers import write_note
 from tests.factories import ClientFactory, ProgramModelRuleFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +46,18 @@ def test_the_team_today_shows_each_caseload_against_the_cap_and_the_high_risk(cl
     assert "Craving 9 of 10" in body and "Safety concern open" in body
     assert world.foreign_client.legal_last_name not in body
     assert AuditEvent.objects.filter(object_type="team_day", actor=world.sue).exists()
+
+
+def test_the_team_today_lists_notes_waiting_for_the_supervisors_cosignature(client, world):
+    ContactNoteRules.objects.create(program=world.program, supervisor_cosign=True)
+    note = write_note(world.client, world.alice, sign=True)
+    response, body = _get(client, world.sue, reverse("team_day"))
+    contact_log = reverse("contact_log", args=[world.client.pk])
+    assert f'<a href="{contact_log}">{world.client.display_name}</a>' in body
+    assert f"signed by {world.alice.display_name}" in body
+    assert note.contact_at.strftime("%b") in body
+    _, elsewhere = _get(client, world.otto, reverse("team_day"))
+    assert contact_log not in elsewhere
 
 
 @pytest.mark.parametrize("person", ["alice", "cody", "ivy", "otto_other_program", "charlie"])

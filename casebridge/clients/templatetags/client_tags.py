@@ -4,15 +4,14 @@ from collections.abc import Sequence
 from datetime import date
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client, Substance
 from casebridge.clients.validation import format_phone
+from casebridge.drawing import day_label, id_url
 
 register = template.Library()
 
@@ -30,7 +29,7 @@ def caseload_row(client: Client, due_items: Sequence[DueItem], today: date) -> S
                 (
                     " overdue" if item.due_on < today else "",
                     item.label,
-                    date_format(item.due_on, "M j"),
+                    day_label(item.due_on, "M j"),
                     " (overdue)" if item.due_on < today else "",
                 )
                 for item in due_items[:2]
@@ -52,7 +51,7 @@ def caseload_row(client: Client, due_items: Sequence[DueItem], today: date) -> S
         else ""
     )
     last_contact = (
-        date_format(timezone.localtime(client.last_contact_at), "M j")
+        day_label(timezone.localdate(client.last_contact_at), "M j")
         if client.last_contact_at
         else "None yet"
     )
@@ -67,7 +66,7 @@ def caseload_row(client: Client, due_items: Sequence[DueItem], today: date) -> S
         '<td data-label="Next due"><span class="cell">{}</span></td>'
         '<td data-label="Flags"><span class="cell">{}</span></td>'
         "</tr>",
-        reverse("client_overview", args=[client.pk]),
+        id_url("client_overview", client.pk),
         client.display_name,
         client.case_number,
         legal,

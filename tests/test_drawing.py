@@ -1,0 +1,43 @@
+"""The drawing helpers give what reverse and date_format give."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
+
+from casebridge.drawing import day_label, id_url
+
+
+@pytest.mark.parametrize("name", ["client_overview", "client_alerts", "alert_detail"])
+@pytest.mark.parametrize("pk", [1, 7, 918273, 2**31 - 1])
+def test_id_url_is_what_reverse_gives(name: str, pk: int) -> None:
+    assert id_url(name, pk) == reverse(name, args=[pk])
+
+
+def test_id_url_refuses_a_url_without_an_id() -> None:
+    with pytest.raises(ValueError, match="does not take an id"):
+        id_url("my_day", 1)
+
+
+def test_id_url_follows_the_script_prefix() -> None:
+    from django.urls import set_script_prefix
+
+    try:
+        set_script_prefix("/agency/")
+        assert id_url("client_overview", 5) == reverse("client_overview", args=[5])
+        assert id_url("client_overview", 5).startswith("/agency/")
+    finally:
+        set_script_prefix("/")
+
+
+@pytest.mark.parametrize("fmt", ["D M j", "M j, Y", "l, F j"])
+def test_day_label_is_what_date_format_gives_in_each_language(fmt: str) -> None:
+    day = date(2026, 3, 9)
+    for language in ("en", "es"):
+        with translation.override(language):
+            assert day_label(day, fmt) == date_format(day, fmt)
+    with translation.override("es"):
+        spanish = day_label(day, "l")
+    assert spanish != day_label(day, "l")  # kept per language, not once for all
