@@ -138,7 +138,7 @@ def _watch(reads: Iterable[type[Model] | DueSource]) -> None:
         known.append(source)
         for signal in (post_save, post_delete):
             signal.connect(
-                _source_changed,
+                due_source_changed,
                 sender=source.model,
                 dispatch_uid=f"clients.due.{source.model._meta.label}.{signal is post_save}",
             )
@@ -158,7 +158,9 @@ def _path(row: Model, path: str) -> Any:
     return value
 
 
-def _source_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+def due_source_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    """The receiver of saves and deletes of every table a due provider reads: renews the stamp
+    of the client (or every client of the program) the row belongs to."""
     from casebridge.clients.models import Client
 
     # Client.save() renews its own stamp as it saves. Rows loaded as they are (a restore from

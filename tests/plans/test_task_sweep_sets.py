@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from casebridge.audit.models import AuditChainHead, AuditEvent
 from casebridge.audit.services import audit_verify
-from casebridge.clients.extensions import _source_changed
+from casebridge.clients.extensions import due_source_changed
 from casebridge.clients.models import TimelineEntry
 from casebridge.plans.models import CarePlan, Goal, Intervention, PlanTask, Problem, TaskStatus
 from casebridge.plans.services import followup
@@ -284,4 +284,4 @@ def test_nothing_listens_for_saves_of_what_the_sweep_writes_in_bulk(model):
         assert not post_save.has_listeners(model)
     finally:
         if renewing:
-            post_save.connect(_source_changed, sender=model, dispatch_uid=due_stamp)
+            post_save.connect(due_source_changed, sender=model, dispatch_uid=due_stamp)
