@@ -13,8 +13,8 @@ from casebridge.clients.models import AssignmentChange, Client
 from casebridge.clients.services import flag_raise
 from casebridge.monitoring.models import ContactNoteRules
 from tests.alerts.helpers import check_in
-from tests.monitoring.helpers import write_note
 from tests.factories import ClientFactory, ProgramModelRuleFactory
+from tests.monitoring.helpers import write_note
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,7 @@ def test_the_team_today_lists_notes_waiting_for_the_supervisors_cosignature(clie
     ContactNoteRules.objects.create(program=world.program, supervisor_cosign=True)
     note = write_note(world.client, world.alice, sign=True)
     response, body = _get(client, world.sue, reverse("team_day"))
+    assert response.status_code == 200
     contact_log = reverse("contact_log", args=[world.client.pk])
     assert f'<a href="{contact_log}">{world.client.display_name}</a>' in body
     assert f"signed by {world.alice.display_name}" in body
