@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "casebridge.transitions",
     "casebridge.discharge",
     "casebridge.followups",
+    "casebridge.court",
     "casebridge.alerts",
     "casebridge.web",
     "casebridge.demo",

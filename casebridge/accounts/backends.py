@@ -27,6 +27,12 @@ ADMIN_PERMISSIONS = frozenset(
         *(f"referrals.{verb}_referralrules" for verb in ("view", "add", "change", "delete")),
         *(f"alerts.{verb}_alertrule" for verb in ("view", "add", "change", "delete")),
         *(f"followups.{verb}_followuprules" for verb in ("view", "add", "change", "delete")),
+        *(f"court.{verb}_courtprogram" for verb in ("view", "add", "change")),
+        *(
+            f"court.{verb}_{model}"
+            for model in ("phase", "testinggroup")
+            for verb in ("view", "add", "change", "delete")
+        ),
         *(
             f"directory.view_{model}"
             for model in ("provider", "service", "location", "taxonomyterm", "directoryimport")

@@ -2,6 +2,7 @@
 asked in one query however many kinds of device there are: django_otp.user_has_device asks
 one query per kind, and the answer is needed on every request."""
 
+from functools import cache
 from typing import Any
 
 from django.db.models import Exists, OuterRef
@@ -10,9 +11,11 @@ from django_otp import device_classes
 from casebridge.accounts.models import User
 
 
+@cache
 def authenticator_checks(user_field: str = "pk") -> dict[str, Exists]:
     """One EXISTS per kind of confirmed device, for annotating a query whose `user_field` is
-    the staff member's id."""
+    the staff member's id. Built once per field (every request asks; a query copies an
+    expression as it takes it in, so the same ones serve every query)."""
     return {
         f"has_device_{n}": Exists(model.objects.filter(user=OuterRef(user_field), confirmed=True))
         for n, model in enumerate(device_classes())

@@ -68,6 +68,7 @@ from casebridge.demo.casework import (
     staff_add,
     teams_join,
 )
+from casebridge.demo.court import court_generate
 from casebridge.demo.management.commands.seed_demo import ensure_organisation
 from casebridge.demo.names import FIRST_NAMES, LAST_NAMES
 from casebridge.directory.geography import point_of_zip
@@ -606,8 +607,17 @@ class Command(BaseCommand):
             )
             referred = referrals_generate(clients=referable, services=directory, rng=rng, now=now)
             stays = care_generate(clients=in_care, rng=rng, now=now)
+            in_court = court_generate(
+                organisation=organisation,
+                program=programs[0],
+                clients=in_care,
+                rng=random.Random(f"{options['seed']}/court"),
+                now=now,
+                judge_id=bench.pk,
+            )
         self.stdout.write(
-            f"  {len(directory):,} directory services, {referred:,} referrals, {stays:,} stays"
+            f"  {len(directory):,} directory services, {referred:,} referrals, {stays:,} stays,"
+            f" {in_court:,} in the drug court"
         )
         _contact_times_from_notes(Client.objects.filter(organisation=organisation))
         with transaction.atomic():
