@@ -8,3 +8,12 @@ class CourtConfig(AppConfig):
     name = "casebridge.court"
     label = "court"
     verbose_name = "Treatment court"
+
+    def ready(self) -> None:
+        from casebridge.clients.extensions import ClientTab, register_tab
+
+        register_tab(
+            ClientTab(
+                label="Court", url_name="court_record", order=35, needs_action="read_clinical"
+            )
+        )

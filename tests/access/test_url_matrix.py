@@ -23,7 +23,7 @@ from casebridge.plans.models import PlanTask
 from casebridge.plans.services import plan_revise
 from casebridge.referrals.services import referral_draft
 from casebridge.safety.services import safety_plan_start, shift_add
-from tests.access import matrix_discharge, matrix_followups, matrix_transitions
+from tests.access import matrix_court, matrix_discharge, matrix_followups, matrix_transitions
 from tests.access.matrix_people import PEOPLE, row
 from tests.factories import ConsentFactory
 from tests.plans.helpers import ready_plan, sign_all
@@ -442,7 +442,7 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
 
 
 # Each capability built on levels of care keeps its rows in its own module beside this one.
-EXTRA = (matrix_transitions, matrix_discharge, matrix_followups)
+EXTRA = (matrix_transitions, matrix_discharge, matrix_followups, matrix_court)
 for _extra in EXTRA:
     MATRIX.update(_extra.ROWS)
 

@@ -5,8 +5,11 @@ journeys in the other browser tests cover keyboard-reachable controls and labels
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from casebridge.court.models import CourtProgram, Hearing, Phase
+from casebridge.court.services import participant_enrol
 from casebridge.plans import services
 from casebridge.plans.models import PlanRules
 from tests.browser.test_journey import sign_in
@@ -115,3 +118,37 @@ def test_the_checker_does_find_problems(axe_page, live_server, world):
         "() => document.querySelector('main').append(document.createElement('input'))"
     )
     assert any(problem.startswith("label") for problem in violations(axe_page))
+
+
+def test_court_pages_pass_automated_wcag_checks(axe_page, live_server, world):
+    court = CourtProgram.objects.create(
+        organisation=world.org, program=world.program, name="Adult Drug Court", court_name="Dept 12"
+    )
+    Phase.objects.create(court_program=court, number=1, name="Stabilisation", meetings_per_week=2)
+    Phase.objects.create(court_program=court, number=2, name="Treatment")
+    sign_in(axe_page, live_server, "alice")
+    name = world.client.display_name
+    found = {}
+    open_page(axe_page, f"{live_server.url}/clients/{world.client.pk}/court/", name)
+    expect(axe_page.get_by_label("Docket number")).to_be_visible()  # the form to enter a court
+    found["enter"] = violations(axe_page)
+    participant_enrol(
+        client=world.client,
+        court_program=court,
+        by=world.alice,
+        docket_number="CR-1",
+        charge_category="possession",
+        track="post_plea",
+        entered_on=timezone.localdate(),
+    )
+    Hearing.objects.create(
+        court_program=court, held_on=timezone.localdate(), created_by=world.alice
+    )
+    open_page(axe_page, f"{live_server.url}/clients/{world.client.pk}/court/", name)
+    expect(axe_page.get_by_label("Decided at the hearing of")).to_be_visible()
+    found["record"] = violations(axe_page)
+    open_page(
+        axe_page, f"{live_server.url}/courts/{court.pk}/hearings/", "Adult Drug Court: hearings"
+    )
+    found["hearings"] = violations(axe_page)
+    assert not any(found.values()), found

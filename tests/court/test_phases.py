@@ -16,7 +16,6 @@ from casebridge.court.models import (
     DailyDraw,
     Hearing,
     Participant,
-    Phase,
     PhaseChange,
 )
 from casebridge.court.models import (
@@ -33,24 +32,6 @@ def today():
 
 def days_ago(n):
     return today() - timedelta(days=n)
-
-
-@pytest.fixture
-def court(world):
-    program = CourtProgram.objects.create(
-        organisation=world.org, program=world.program, name="Adult Drug Court", court_name="Dept 12"
-    )
-    Phase.objects.create(
-        court_program=program,
-        number=1,
-        name="Stabilisation",
-        min_days=30,
-        days_without_use=14,
-        tests_per_week=3,
-        meetings_per_week=2,
-    )
-    Phase.objects.create(court_program=program, number=2, name="Treatment", min_days=60)
-    return program
 
 
 def enrol(world, court, entered_days_ago=40):

@@ -1,0 +1,73 @@
+"""The court forms: entering a court, moving up a phase at a hearing, and a new hearing. The
+rules are the services'; a form only turns what was typed into their arguments."""
+
+from typing import Any
+
+from django import forms
+
+from casebridge.court.models import ChargeCategory, CourtProgram, Hearing, Track
+from casebridge.inputs import BoundedForm, DateField
+
+
+class EnrolForm(BoundedForm, forms.Form):
+    court_program = forms.ModelChoiceField(
+        label="Court",
+        queryset=CourtProgram.objects.none(),
+        empty_label=None,
+        error_messages={"required": "Choose the court.", "invalid_choice": "Choose the court."},
+    )
+    docket_number = forms.CharField(
+        label="Docket number", max_length=60, help_text="As the court's papers give it."
+    )
+    charge_category = forms.ChoiceField(
+        label="Kind of charge",
+        choices=ChargeCategory.choices,
+        help_text="Only the kind of charge that brought them to the court: no criminal history.",
+    )
+    track = forms.ChoiceField(label="Track", choices=Track.choices)
+    entered_on = DateField(label="Date of entry")
+    expected_graduation_on = DateField(label="Expected graduation", required=False)
+
+    def __init__(self, *args: Any, courts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if courts is not None:
+            self.fields["court_program"].queryset = courts  # type: ignore[attr-defined]
+
+
+class HearingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.held_on:%A %B} {obj.held_on.day}, {obj.held_on.year}"
+
+
+class AdvanceForm(BoundedForm, forms.Form):
+    hearing = HearingChoiceField(
+        label="Decided at the hearing of",
+        queryset=Hearing.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose the hearing the decision was made at.",
+            "invalid_choice": "Choose the hearing the decision was made at.",
+        },
+    )
+    team_confirmed = forms.BooleanField(
+        label="The team confirmed what the record does not show",
+        required=False,
+        help_text="Treatment hours, work or school, community service, fees: as the phase asks.",
+    )
+    override_reason = forms.CharField(
+        label="The team's reason, if the criteria are not met",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, hearings: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if hearings is not None:
+            self.fields["hearing"].queryset = hearings  # type: ignore[attr-defined]
+
+
+class HearingForm(BoundedForm, forms.Form):
+    held_on = DateField(label="Date", error_messages={"required": "Give the hearing's date."})
+    courtroom = forms.CharField(label="Courtroom", max_length=100, required=False)

@@ -1,0 +1,57 @@
+"""Reads of court records: a client's participation, the hearings a decision can name, and the
+courts a person serves. Clients come through the access policy (clients.queries.client_for);
+a court's calendar is for the case managers and supervisors of the program that serves it."""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from casebridge.accounts.models import Role, User
+from casebridge.clients.models import Client
+from casebridge.court.models import CourtProgram, Hearing, Participant, PhaseChange
+
+SERVING_ROLES = (Role.CASE_MANAGER, Role.SUPERVISOR)
+
+
+def participation(client: Client) -> Participant | None:
+    """The client's court record: the one under way, else the latest."""
+    records = Participant.objects.filter(client=client).select_related("court_program", "phase")
+    return records.filter(status="active").first() or records.order_by("-entered_on", "-id").first()
+
+
+def decisions(participant: Participant) -> list[PhaseChange]:
+    return list(
+        participant.phase_changes.select_related("from_phase", "to_phase", "hearing", "decided_by")
+    )
+
+
+def deciding_hearings(participant: Participant, today: date) -> QuerySet[Hearing]:
+    """The hearings a phase decision can be recorded with: the court's, held since the current
+    phase began and no later than today, the latest first."""
+    return Hearing.objects.filter(
+        court_program_id=participant.court_program_id,
+        held_on__gte=participant.phase_started_on,
+        held_on__lte=today,
+    ).order_by("-held_on", "-id")
+
+
+def courts_for_client(client: Client) -> QuerySet[CourtProgram]:
+    return CourtProgram.objects.filter(organisation_id=client.organisation_id, active=True)
+
+
+def served_courts(user: Any) -> QuerySet[CourtProgram]:
+    """The courts whose calendar this person keeps: a case manager's or supervisor's programs'."""
+    if not isinstance(user, User) or user.role not in SERVING_ROLES or not user.organisation_id:
+        return CourtProgram.objects.none()
+    return CourtProgram.objects.filter(
+        organisation_id=user.organisation_id, program__in=user.programs.all()
+    )
+
+
+def court_for(user: Any, court_id: int) -> CourtProgram | None:
+    return served_courts(user).filter(pk=court_id).first()
+
+
+def calendar(court: CourtProgram, since: date) -> list[Hearing]:
+    return list(court.hearings.filter(held_on__gte=since).order_by("held_on", "starts_at", "id"))

@@ -1,0 +1,55 @@
+"""The URL matrix's rows for the court app (see test_url_matrix.py for the people)."""
+
+from collections.abc import Callable
+
+from tests.access.matrix_people import row
+
+ROWS: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]] = {}
+
+
+def _client(world: object) -> dict[str, int]:
+    return {"client_id": world.client.pk}  # type: ignore[attr-defined]
+
+
+def _court(world: object) -> dict[str, int]:
+    return {"court_id": world.court.pk}  # type: ignore[attr-defined]
+
+
+ROWS = {
+    # The court record shows days without use and missed tests: clinical. Keeping it is the
+    # case manager's; an empty post is refused with what is wrong (400).
+    "court_record": ("get", _client, row(404, alice=200, sue=200)),
+    "court_enrol": ("post", _client, row(404, alice=400, sue=400)),
+    "court_advance": ("post", _client, row(404, alice=400, sue=400)),
+    # The calendar is the serving program's case managers' and supervisors'.
+    "court_hearings": ("get", _court, row(404, alice=200, bob=200, sue=200)),
+}
+
+OTHER_ORGANISATION: list[str] = ["court_record"]
+
+
+def prepare(world: object) -> None:
+    """A drug court of the program, with the client taking part in it."""
+    from django.utils import timezone
+
+    from casebridge.court.models import CourtProgram, Phase
+    from casebridge.court.services import participant_enrol
+
+    court = CourtProgram.objects.create(
+        organisation=world.org,  # type: ignore[attr-defined]
+        program=world.program,  # type: ignore[attr-defined]
+        name="Matrix Court",
+        court_name="Dept 1",
+    )
+    Phase.objects.create(court_program=court, number=1, name="One")
+    Phase.objects.create(court_program=court, number=2, name="Two")
+    participant_enrol(
+        client=world.client,  # type: ignore[attr-defined]
+        court_program=court,
+        by=world.alice,  # type: ignore[attr-defined]
+        docket_number="M-1",
+        charge_category="possession",
+        track="post_plea",
+        entered_on=timezone.localdate(),
+    )
+    world.court = court  # type: ignore[attr-defined]
