@@ -30,7 +30,7 @@ ADMIN_PERMISSIONS = frozenset(
         *(f"court.{verb}_courtprogram" for verb in ("view", "add", "change")),
         *(
             f"court.{verb}_{model}"
-            for model in ("phase", "testinggroup")
+            for model in ("phase", "testinggroup", "behaviour", "scheduledresponse")
             for verb in ("view", "add", "change", "delete")
         ),
         *(

@@ -1,16 +1,19 @@
 """Program administrators set up their agency's treatment courts: the court, its phases and
-what each asks before moving up, and the colours of its testing groups. Every change is on the
+what each asks before moving up, the colours of its testing groups, and its schedule of
+graduated responses (incentives, sanctions and changes to services) to each behaviour. Every change is on the
 audit trail (ProgramScopedAdmin). The seed of the random draw is made with the court and never
 shown."""
 
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from casebridge.accounts.http import organisation_of
 from casebridge.accounts.scoping import ProgramScopedAdmin
-from casebridge.court.models import CourtProgram, Phase, TestingGroup
+from casebridge.audit.adminlog import AuditedAdminMixin
+from casebridge.court.models import Behaviour, CourtProgram, Phase, ScheduledResponse, TestingGroup
 
 
 class PhaseInline(admin.TabularInline):
@@ -43,3 +46,32 @@ class CourtProgramAdmin(ProgramScopedAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.organisation_id = obj.program.organisation_id
         super().save_model(request, obj, form, change)
+
+
+class ScheduledResponseInline(admin.TabularInline):
+    model = ScheduledResponse
+    extra = 1
+
+
+@admin.register(Behaviour)
+class BehaviourAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """A behaviour and its graduated responses, step by step; a step can change from a phase on
+    (a treatment response to use in the early phases, a sanction later)."""
+
+    list_display = ["name", "positive", "court_program"]
+    list_filter = ["court_program"]
+    fields = ["court_program", "name", "positive"]
+    inlines = [ScheduledResponseInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(court_program__organisation_id=organisation_of(request))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "court_program" and not request.user.is_superuser:
+            kwargs["queryset"] = CourtProgram.objects.filter(
+                organisation_id=organisation_of(request)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -10,7 +10,15 @@ class CourtConfig(AppConfig):
     verbose_name = "Treatment court"
 
     def ready(self) -> None:
-        from casebridge.clients.extensions import ClientTab, register_tab
+        from casebridge.clients.extensions import (
+            ClientTab,
+            TimelineEntryKind,
+            register_tab,
+            register_timeline_kind,
+        )
+        from casebridge.court.services import TIMELINE_KIND
+
+        register_timeline_kind(TimelineEntryKind(TIMELINE_KIND, "Court", "read_clinical"))
 
         register_tab(
             ClientTab(

@@ -1,11 +1,21 @@
-"""The court forms: entering a court, moving up a phase at a hearing, and a new hearing. The
+"""The court forms: entering a court, moving up a phase at a hearing, a new hearing, the judge's
+responses, ending the participation, the staffing recommendation and releasing the report. The
 rules are the services'; a form only turns what was typed into their arguments."""
 
 from typing import Any
 
 from django import forms
 
-from casebridge.court.models import ChargeCategory, CourtProgram, Hearing, Track
+from casebridge.consents.models import DisclosureMethod
+from casebridge.court.models import (
+    Behaviour,
+    ChargeCategory,
+    CourtProgram,
+    Hearing,
+    ParticipantStatus,
+    ResponseKind,
+    Track,
+)
 from casebridge.inputs import BoundedForm, DateField
 
 
@@ -71,3 +81,115 @@ class AdvanceForm(BoundedForm, forms.Form):
 class HearingForm(BoundedForm, forms.Form):
     held_on = DateField(label="Date", error_messages={"required": "Give the hearing's date."})
     courtroom = forms.CharField(label="Courtroom", max_length=100, required=False)
+
+
+class BehaviourChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({'a step forward' if obj.positive else 'a step back'})"
+
+
+class ResponseForm(BoundedForm, forms.Form):
+    hearing = HearingChoiceField(
+        label="Given at the hearing of",
+        queryset=Hearing.objects.none(),
+        required=False,
+        empty_label="Choose the hearing",
+    )
+    behaviour = BehaviourChoiceField(
+        label="For",
+        queryset=Behaviour.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Choose what the response is for.",
+            "invalid_choice": "Choose what the response is for.",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=[("", "As the court's schedule gives it"), *ResponseKind.choices],
+        required=False,
+    )
+    description = forms.CharField(
+        label="What the judge gave",
+        max_length=200,
+        required=False,
+        help_text="Leave empty for the schedule's response shown above.",
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self, *args: Any, hearings: Any = None, behaviours: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if hearings is not None:
+            self.fields["hearing"].queryset = hearings  # type: ignore[attr-defined]
+        if behaviours is not None:
+            self.fields["behaviour"].queryset = behaviours  # type: ignore[attr-defined]
+
+
+END_CHOICES = [
+    (ParticipantStatus.GRADUATED.value, "Graduated"),
+    (ParticipantStatus.TERMINATED.value, "Terminated"),
+    (ParticipantStatus.WITHDRAWN.value, "Withdrew"),
+]
+
+
+class EndForm(BoundedForm, forms.Form):
+    status = forms.ChoiceField(
+        label="How it ends",
+        choices=END_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the participation ends."},
+    )
+    hearing = HearingChoiceField(
+        label="Decided at the hearing of",
+        queryset=Hearing.objects.none(),
+        required=False,
+        empty_label="No hearing (a withdrawal only)",
+    )
+    team_confirmed = forms.BooleanField(
+        label="The team confirmed what the record does not show",
+        required=False,
+        help_text="For graduation: treatment hours, work or school, community service, fees.",
+    )
+    reason = forms.CharField(
+        label="Why",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Always for a termination or withdrawal; for graduation when the record "
+        "does not meet what it asks.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, hearings: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if hearings is not None:
+            self.fields["hearing"].queryset = hearings  # type: ignore[attr-defined]
+
+
+class RecommendationForm(BoundedForm, forms.Form):
+    recommendation = forms.CharField(
+        label="Recommendation to the team",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the recommendation."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class ReleaseForm(BoundedForm, forms.Form):
+    method = forms.ChoiceField(
+        label="How it reaches the court team",
+        choices=[
+            (DisclosureMethod.PRINTED.value, DisclosureMethod.PRINTED.label),
+            (DisclosureMethod.EMAILED.value, DisclosureMethod.EMAILED.label),
+            (DisclosureMethod.ELECTRONIC.value, DisclosureMethod.ELECTRONIC.label),
+        ],
+        error_messages={"required": "Say how it reaches the court team."},
+    )

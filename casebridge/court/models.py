@@ -200,6 +200,12 @@ class Participant(models.Model):
     )
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.TextField(blank=True)
+    # The hearing that decided graduation or termination (a withdrawal needs none).
+    end_hearing = models.ForeignKey(
+        "Hearing", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Days without use on the day the participation ended: a court measure at graduation.
+    days_without_use_at_end = models.PositiveIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -278,4 +284,104 @@ class DailyDraw(models.Model):
         ordering = ["-day"]
         constraints = [
             models.UniqueConstraint(fields=["court_program", "day"], name="court_one_draw_a_day")
+        ]
+
+
+class ResponseKind(models.TextChoices):
+    INCENTIVE = "incentive", "Incentive"
+    SANCTION = "sanction", "Sanction"
+    SERVICE = "service", "Change to treatment or services"
+
+
+class Behaviour(models.Model):
+    """A behaviour the court responds to: steady work (positive) or a missed test (negative)."""
+
+    court_program = models.ForeignKey(
+        CourtProgram, on_delete=models.CASCADE, related_name="behaviours"
+    )
+    name = models.CharField(max_length=120, help_text="For example: Missed a drug test.")
+    positive = models.BooleanField(
+        "a step forward", default=False, help_text="Tick for behaviour the court rewards."
+    )
+
+    class Meta:
+        ordering = ["court_program", "-positive", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["court_program", "name"], name="court_behaviour_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScheduledResponse(models.Model):
+    """One step of the court's graduated responses to a behaviour. The first time in a phase is
+    step 1, the next step 2, and so on (the last step repeats). A step may differ by phase: the
+    row with the highest `from_phase` at or below the participant's phase applies, so use in the
+    early phases can meet a treatment response and a sanction only later."""
+
+    behaviour = models.ForeignKey(Behaviour, on_delete=models.CASCADE, related_name="steps")
+    step = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    from_phase = models.PositiveSmallIntegerField(
+        "from phase", default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    kind = models.CharField(max_length=10, choices=ResponseKind.choices)
+    description = models.CharField(
+        max_length=200, help_text="For example: Praise from the judge and a gift card."
+    )
+
+    class Meta:
+        ordering = ["behaviour", "step", "from_phase"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["behaviour", "step", "from_phase"], name="court_one_response_a_step"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Step {self.step}: {self.description}"
+
+
+class CourtResponse(models.Model):
+    """An incentive, sanction or change to services the judge gave at a hearing."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="responses")
+    hearing = models.ForeignKey(Hearing, on_delete=models.PROTECT, related_name="responses")
+    behaviour = models.ForeignKey(Behaviour, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=ResponseKind.choices)
+    description = models.CharField(max_length=200)
+    followed_schedule = models.BooleanField(default=True)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["hearing__held_on", "id"]
+
+
+class StaffingNote(models.Model):
+    """The case manager's recommendation to the court team for one participant at one hearing."""
+
+    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="staffing_notes")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="staffing_notes"
+    )
+    recommendation = models.TextField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hearing", "participant"], name="court_one_note_a_hearing"
+            )
         ]

@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 
 from casebridge.accounts.models import Role, User
 from casebridge.clients.models import Client
-from casebridge.court.models import CourtProgram, Hearing, Participant, PhaseChange
+from casebridge.court.models import CourtProgram, CourtResponse, Hearing, Participant, PhaseChange
+
+HELD_SHOWN = 12  # the latest hearings held, on the calendar page
 
 SERVING_ROLES = (Role.CASE_MANAGER, Role.SUPERVISOR)
 
@@ -55,3 +57,26 @@ def court_for(user: Any, court_id: int) -> CourtProgram | None:
 
 def calendar(court: CourtProgram, since: date) -> list[Hearing]:
     return list(court.hearings.filter(held_on__gte=since).order_by("held_on", "starts_at", "id"))
+
+
+def held(court: CourtProgram, today: date) -> list[Hearing]:
+    """The latest hearings held, the latest first (their staffing reports stay readable)."""
+    return list(court.hearings.filter(held_on__lt=today).order_by("-held_on", "-id")[:HELD_SHOWN])
+
+
+def held_hearings(participant: Participant, today: date) -> QuerySet[Hearing]:
+    """The hearings a response or an ending can name: the court's, held since the participant
+    entered and no later than today, the latest first."""
+    return Hearing.objects.filter(
+        court_program_id=participant.court_program_id,
+        held_on__gte=participant.entered_on,
+        held_on__lte=today,
+    ).order_by("-held_on", "-id")
+
+
+def responses(participant: Participant) -> list[CourtResponse]:
+    return list(
+        participant.responses.select_related("hearing", "behaviour", "recorded_by").order_by(
+            "-hearing__held_on", "-id"
+        )
+    )

@@ -4,9 +4,7 @@ each, checked before saving, audited.
 Keeping a participant's court record is the case manager's coordination work: it needs the
 `plan` action on the client (the client's case managers and supervisors)."""
 
-import math
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,25 +13,34 @@ from django.utils import timezone
 from casebridge.access.policy import Action
 from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record
-from casebridge.audit.versions import check_record_version
+from casebridge.audit.versions import check_record_version, check_version
 from casebridge.clients.models import Client
 from casebridge.clients.queries import user_may
+from casebridge.clients.services import timeline_add
 from casebridge.court.draw import is_test_day
 from casebridge.court.models import (
+    Behaviour,
     CourtProgram,
+    CourtResponse,
     DailyDraw,
     Hearing,
     Participant,
     ParticipantStatus,
-    Phase,
     PhaseChange,
+    ResponseKind,
+    StaffingNote,
+)
+from casebridge.court.progress import (
+    days_without_use,
+    next_phase,
+    phase_criteria,
+    response_proposal,
+    unmet,
 )
 from casebridge.inputs import text_problem
-from casebridge.monitoring.models.recovery import DrugScreen, MeetingAttendance, ScreenStatus
-from casebridge.monitoring.recovery import sobriety_dates
 
 OBJECT_TYPE = "court_participant"
-MEETINGS_WINDOW_DAYS = 28  # meetings a week are judged over the last four weeks
+TIMELINE_KIND = "court"
 REASON_LIMIT = 1000
 
 
@@ -42,100 +49,6 @@ def _may_keep(by: User, client: Client) -> None:
         raise ValidationError(
             "Only the client's case manager or a supervisor keeps the court record."
         )
-
-
-# What the record says of a phase's criteria
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One thing a phase asks before moving up. `met` is None for what the record does not
-    hold (work, fees, community service, treatment hours): the team confirms it at the hearing."""
-
-    label: str
-    met: bool | None
-    detail: str
-
-
-def days_without_use(participant: Participant, today: date) -> int:
-    """Days in a row without use: since the sobriety date the recovery record shows, or since
-    entering the court when nothing recorded shows use."""
-    found = sobriety_dates([participant.client_id]).get(participant.client_id)
-    last_use = found.last_use_on if found else participant.entered_on - timedelta(days=1)
-    return max(0, (today - last_use).days)
-
-
-def phase_criteria(participant: Participant, today: date | None = None) -> list[Criterion]:
-    """The current phase's criteria for moving up, each against the record (a few queries)."""
-    today = today or timezone.localdate()
-    phase = participant.phase
-    in_phase = (today - participant.phase_started_on).days
-    criteria = [
-        Criterion(
-            "Days in this phase",
-            in_phase >= phase.min_days,
-            f"{in_phase} of {phase.min_days} days",
-        )
-    ]
-    if phase.days_without_use:
-        clean = days_without_use(participant, today)
-        criteria.append(
-            Criterion(
-                "Days without use in a row",
-                clean >= phase.days_without_use,
-                f"{clean} of {phase.days_without_use} days",
-            )
-        )
-    if phase.tests_per_week:
-        skipped = DrugScreen.objects.filter(
-            client_id=participant.client_id,
-            collected_on__gte=participant.phase_started_on,
-            collected_on__lte=today,
-            status__in=[ScreenStatus.MISSED, ScreenStatus.REFUSED],
-        ).count()
-        criteria.append(
-            Criterion(
-                "No missed or refused tests in this phase",
-                skipped == 0,
-                "none" if skipped == 0 else f"{skipped} missed or refused",
-            )
-        )
-    if phase.meetings_per_week:
-        window = max(1, min(MEETINGS_WINDOW_DAYS, in_phase + 1))
-        wanted = math.ceil(phase.meetings_per_week * window / 7)
-        went = MeetingAttendance.objects.filter(
-            client_id=participant.client_id,
-            attended_on__gt=today - timedelta(days=window),
-            attended_on__lte=today,
-        ).count()
-        criteria.append(
-            Criterion(
-                "Mutual-help meetings",
-                went >= wanted,
-                f"{went} of {wanted} in the last {window} days",
-            )
-        )
-    confirmed = [
-        (
-            phase.treatment_hours_per_week,
-            f"{phase.treatment_hours_per_week} treatment hours a week",
-        ),
-        (phase.work_or_school, "Working or in school"),
-        (phase.community_service_hours, f"{phase.community_service_hours} community service hours"),
-        (phase.fees_paid, "Fees paid up"),
-    ]
-    criteria += [Criterion(label, None, "the team confirms") for asked, label in confirmed if asked]
-    return criteria
-
-
-def next_phase(participant: Participant) -> Phase | None:
-    return (
-        Phase.objects.filter(
-            court_program_id=participant.court_program_id, number__gt=participant.phase.number
-        )
-        .order_by("number")
-        .first()
-    )
 
 
 # Changes
@@ -221,12 +134,41 @@ def participant_enrol(
                 object_id=participant.pk,
                 changes={"court_program": court_program.pk, "phase": first.number},
             )
+            timeline_add(
+                client=client,
+                kind=TIMELINE_KIND,
+                summary=f"Entered {court_program.name} (docket {docket_number}) in phase "
+                f"{first.number}: {first.name}",
+                actor=by,
+            )
     except IntegrityError:
         raise ValidationError(
             "The client already takes part in a court, or another participant has that docket "
             "number."
         ) from None
     return participant
+
+
+def _check_held(
+    participant: Participant, hearing: Hearing | None, today: date, what: str, since_phase: bool
+) -> Hearing:
+    """The hearing a decision names: the participant's court's, held today or before, and
+    since the participant's current phase began (`since_phase`) or since they entered."""
+    if hearing is None:
+        raise ValidationError({"hearing": f"{what} at a hearing: choose the hearing."})
+    if hearing.court_program_id != participant.court_program_id:
+        raise ValidationError({"hearing": "Choose a hearing of the participant's court."})
+    if hearing.held_on > today:
+        raise ValidationError({"hearing": f"{what} at a hearing held today or before."})
+    if since_phase and hearing.held_on < participant.phase_started_on:
+        raise ValidationError(
+            {"hearing": "That hearing was held before the participant's current phase began."}
+        )
+    if hearing.held_on < participant.entered_on:
+        raise ValidationError(
+            {"hearing": "That hearing was held before the participant entered the court."}
+        )
+    return hearing
 
 
 def phase_advance(
@@ -247,14 +189,7 @@ def phase_advance(
     _may_keep(by, participant.client)
     if participant.status != ParticipantStatus.ACTIVE:
         raise ValidationError("Only a participant still taking part moves up a phase.")
-    if hearing.court_program_id != participant.court_program_id:
-        raise ValidationError({"hearing": "Choose a hearing of the participant's court."})
-    if hearing.held_on > today:
-        raise ValidationError({"hearing": "A phase is decided at a hearing held today or before."})
-    if hearing.held_on < participant.phase_started_on:
-        raise ValidationError(
-            {"hearing": "That hearing was held before the participant's current phase began."}
-        )
+    _check_held(participant, hearing, today, "A phase is decided", since_phase=True)
     target = next_phase(participant)
     if target is None:
         raise ValidationError("This is the court's last phase: what follows is graduation.")
@@ -262,16 +197,14 @@ def phase_advance(
     problem = text_problem(reason, multiline=True, max_length=REASON_LIMIT)
     if problem:
         raise ValidationError({"override_reason": problem})
-    criteria = phase_criteria(participant, today)
-    unmet = [c.label for c in criteria if c.met is False]
-    unconfirmed = [c.label for c in criteria if c.met is None and not team_confirmed]
-    met = not unmet and not unconfirmed
+    missing = unmet(phase_criteria(participant, today), team_confirmed=team_confirmed)
+    met = not missing
     if not met and not reason:
-        missing = "; ".join(unmet + [f"{label} (not confirmed)" for label in unconfirmed])
         raise ValidationError(
             {
                 "override_reason": (
-                    f"The record does not meet this phase's criteria ({missing}). To move up "
+                    f"The record does not meet this phase's criteria ({'; '.join(missing)}). "
+                    "To move up "
                     "anyway, give the team's reason."
                 )
             }
@@ -306,6 +239,13 @@ def phase_advance(
                 "version": [version, current.version],
             },
         )
+        timeline_add(
+            client=participant.client,
+            kind=TIMELINE_KIND,
+            summary=f"Moved up to phase {target.number}: {target.name}, at the hearing of "
+            f"{_day(hearing.held_on)}",
+            actor=by,
+        )
     participant.refresh_from_db()
     return change
 
@@ -339,3 +279,268 @@ def draw_day(court_program: CourtProgram, day: date) -> DailyDraw:
     except IntegrityError:  # drawn at the same moment elsewhere: that one stands
         return DailyDraw.objects.get(court_program=court_program, day=day)
     return draw
+
+
+# Incentives, sanctions and changes to services
+
+
+def response_record(
+    *,
+    participant: Participant,
+    hearing: Hearing | None,
+    behaviour: Behaviour,
+    by: User,
+    kind: str = "",
+    description: str = "",
+    note: str = "",
+    today: date | None = None,
+) -> CourtResponse:
+    """Record what the judge gave at `hearing` for `behaviour`: the schedule's response when
+    `kind` and `description` are left empty, else what the judge chose instead. There is no
+    incentive or sanction without a hearing."""
+    today = today or timezone.localdate()
+    _may_keep(by, participant.client)
+    if participant.status != ParticipantStatus.ACTIVE:
+        raise ValidationError("Responses are for a participant still taking part.")
+    if behaviour.court_program_id != participant.court_program_id:
+        raise ValidationError({"behaviour": "Choose one of the court's behaviours."})
+    _check_held(participant, hearing, today, "The judge gives a response", since_phase=False)
+    assert hearing is not None
+    proposal = response_proposal(participant, behaviour)
+    errors: dict[str, str] = {}
+    description = description.strip()
+    if not kind and not description:
+        if proposal is None:
+            errors["description"] = (
+                "The court's schedule has no response for this behaviour: say what the judge gave."
+            )
+        else:
+            kind, description = proposal.kind, proposal.description
+    elif not kind:
+        errors["kind"] = "Say whether it is an incentive, a sanction or a change to services."
+    elif not description:
+        errors["description"] = "Say what the judge gave."
+    if kind and kind not in ResponseKind.values:
+        errors["kind"] = "Say whether it is an incentive, a sanction or a change to services."
+    if behaviour.positive and kind == ResponseKind.SANCTION:
+        errors["kind"] = "A sanction answers a step back; this behaviour is a step forward."
+    if not behaviour.positive and kind == ResponseKind.INCENTIVE:
+        errors["kind"] = "An incentive rewards a step forward; this behaviour is a step back."
+    for field, text, multiline, limit in (
+        ("description", description, False, 200),
+        ("note", note, True, REASON_LIMIT),
+    ):
+        problem = text_problem(text, multiline=multiline, max_length=limit)
+        if problem:
+            errors[field] = problem
+    if errors:
+        raise ValidationError(errors)
+    followed = proposal is not None and (kind, description) == (
+        proposal.kind,
+        proposal.description,
+    )
+    with transaction.atomic():
+        response = CourtResponse.objects.create(
+            participant=participant,
+            hearing=hearing,
+            behaviour=behaviour,
+            kind=kind,
+            description=description,
+            followed_schedule=followed,
+            note=note.strip(),
+            recorded_by=by,
+        )
+        audit_record(
+            actor=by,
+            action="create",
+            client_id=participant.client_id,
+            object_type="court_response",
+            object_id=response.pk,
+            changes={"kind": kind, "hearing": hearing.pk, "followed_schedule": followed},
+        )
+        timeline_add(
+            client=participant.client,
+            kind=TIMELINE_KIND,
+            summary=f"{ResponseKind(kind).label} at the hearing of {_day(hearing.held_on)}: "
+            f"{description}",
+            actor=by,
+        )
+    return response
+
+
+# The staffing report's recommendation
+
+
+def recommendation_save(
+    *,
+    participant: Participant,
+    hearing: Hearing,
+    recommendation: str,
+    by: User,
+    version: int,
+    today: date | None = None,
+) -> StaffingNote:
+    """The case manager's recommendation for the hearing's staffing report. `version` 0 for a
+    first one; a hearing already held keeps its report as it was."""
+    today = today or timezone.localdate()
+    _may_keep(by, participant.client)
+    if hearing.court_program_id != participant.court_program_id:
+        raise ValidationError("Choose a hearing of the participant's court.")
+    if hearing.held_on < today:
+        raise ValidationError("That hearing has been held: its staffing report stays as it was.")
+    text = recommendation.strip()
+    problem = text_problem(text, multiline=True, max_length=REASON_LIMIT)
+    if problem or not text:
+        raise ValidationError({"recommendation": problem or "Write the recommendation."})
+    with transaction.atomic():
+        note = (
+            StaffingNote.objects.select_for_update()
+            .filter(hearing=hearing, participant=participant)
+            .first()
+        )
+        current = note.version if note is not None else 0
+        check_version(
+            current=current,
+            version=version,
+            client_id=participant.client_id,
+            object_type="court_staffing_note",
+            object_id=note.pk if note is not None else None,
+        )
+        if note is None:
+            try:
+                with transaction.atomic():
+                    note = StaffingNote.objects.create(
+                        hearing=hearing,
+                        participant=participant,
+                        recommendation=text,
+                        written_by=by,
+                    )
+            except IntegrityError:  # written at the same moment by someone else
+                check_version(
+                    current=1,
+                    version=version,
+                    client_id=participant.client_id,
+                    object_type="court_staffing_note",
+                    object_id=None,
+                )
+                raise
+        else:
+            note.recommendation = text
+            note.written_by = by
+            note.version += 1
+            note.save(update_fields=["recommendation", "written_by", "version", "updated_at"])
+        audit_record(
+            actor=by,
+            action="create" if current == 0 else "update",
+            client_id=participant.client_id,
+            object_type="court_staffing_note",
+            object_id=note.pk,
+            changes={"hearing": hearing.pk, "version": [current, note.version]},
+        )
+    return note
+
+
+# Graduation, termination, withdrawal
+
+END_WORDS = {
+    ParticipantStatus.GRADUATED: "graduated",
+    ParticipantStatus.TERMINATED: "was terminated from the court",
+    ParticipantStatus.WITHDRAWN: "withdrew from the court",
+}
+
+
+def participation_end(
+    *,
+    participant: Participant,
+    status: str,
+    by: User,
+    version: int,
+    reason: str = "",
+    hearing: Hearing | None = None,
+    team_confirmed: bool = False,
+    today: date | None = None,
+) -> Participant:
+    """End the participation. Graduation and termination are decided at a hearing; a
+    withdrawal may be recorded without one. Graduation is from the last phase, and when the
+    record does not meet its criteria it needs the team's reason; a termination or withdrawal
+    always says why."""
+    today = today or timezone.localdate()
+    _may_keep(by, participant.client)
+    if status not in END_WORDS:
+        raise ValidationError({"status": "Choose graduation, termination or withdrawal."})
+    if participant.status != ParticipantStatus.ACTIVE:
+        raise ValidationError("The participation has already ended.")
+    if status != ParticipantStatus.WITHDRAWN or hearing is not None:
+        what = "Graduation is decided" if status == "graduated" else "A termination is decided"
+        if status == ParticipantStatus.WITHDRAWN:
+            what = "A withdrawal is recorded"
+        _check_held(participant, hearing, today, what, since_phase=False)
+    reason = reason.strip()
+    problem = text_problem(reason, multiline=True, max_length=REASON_LIMIT)
+    if problem:
+        raise ValidationError({"reason": problem})
+    criteria_met = True
+    if status == ParticipantStatus.GRADUATED:
+        if next_phase(participant) is not None:
+            raise ValidationError(
+                {"status": "Graduation is from the court's last phase: move up first."}
+            )
+        missing = unmet(phase_criteria(participant, today), team_confirmed=team_confirmed)
+        criteria_met = not missing
+        if missing and not reason:
+            raise ValidationError(
+                {
+                    "reason": (
+                        f"The record does not meet what graduation asks ({'; '.join(missing)}). "
+                        "To graduate anyway, give the team's reason."
+                    )
+                }
+            )
+    elif not reason:
+        raise ValidationError({"reason": "Say why the participation ends."})
+    ended_on = hearing.held_on if hearing is not None else today
+    with transaction.atomic():
+        current = Participant.objects.select_for_update().get(pk=participant.pk)
+        check_record_version(current, version, object_type=OBJECT_TYPE)
+        current.status = status
+        current.ended_on = ended_on
+        current.end_reason = reason
+        current.end_hearing = hearing
+        current.days_without_use_at_end = days_without_use(participant, ended_on)
+        current.version += 1
+        current.save(
+            update_fields=[
+                "status",
+                "ended_on",
+                "end_reason",
+                "end_hearing",
+                "days_without_use_at_end",
+                "version",
+            ]
+        )
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.client_id,
+            object_type=OBJECT_TYPE,
+            object_id=current.pk,
+            changes={
+                "status": [ParticipantStatus.ACTIVE.value, status],
+                "ended_on": ended_on.isoformat(),
+                "criteria_met": criteria_met,
+                "version": [version, current.version],
+            },
+        )
+        timeline_add(
+            client=participant.client,
+            kind=TIMELINE_KIND,
+            summary=f"{_day(ended_on)}: {END_WORDS[ParticipantStatus(status)]} "
+            f"({current.court_program.name})",
+            actor=by,
+        )
+    participant.refresh_from_db()
+    return participant
+
+
+def _day(day: date) -> str:
+    return f"{day:%b} {day.day}, {day:%Y}"

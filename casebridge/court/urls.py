@@ -1,14 +1,21 @@
-"""Court URLs: the client's Court tab, and each court's hearing calendar."""
+"""Court URLs: the client's Court tab, each court's hearing calendar, and each hearing's
+staffing report."""
 
 from django.urls import path
 
 from casebridge.court import views
 
 C = "clients/<int:client_id>/court/"
+H = "courts/<int:court_id>/hearings/<int:hearing_id>/staffing/"
 
 urlpatterns = [
     path(C, views.court_record, name="court_record"),
     path(C + "enter/", views.court_enrol, name="court_enrol"),
     path(C + "move-up/", views.court_advance, name="court_advance"),
+    path(C + "responses/", views.court_respond, name="court_respond"),
+    path(C + "end/", views.court_end, name="court_end"),
     path("courts/<int:court_id>/hearings/", views.court_hearings, name="court_hearings"),
+    path(H, views.hearing_staffing, name="hearing_staffing"),
+    path(H + "<int:participant_id>/", views.staffing_recommend, name="staffing_recommend"),
+    path(H + "report.pdf", views.staffing_release, name="staffing_release"),
 ]

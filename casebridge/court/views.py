@@ -12,16 +12,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casebridge.access.policy import Action
 from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.services import audit_record
+from casebridge.audit.versions import VersionConflict
+from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page, user_may
-from casebridge.court import queries, services
-from casebridge.court.forms import AdvanceForm, EnrolForm, HearingForm
-from casebridge.court.models import Participant
+from casebridge.court import progress, queries, services, staffing
+from casebridge.court.forms import (
+    AdvanceForm,
+    EndForm,
+    EnrolForm,
+    HearingForm,
+    RecommendationForm,
+    ReleaseForm,
+    ResponseForm,
+)
+from casebridge.court.models import Behaviour, Hearing, Participant, ParticipantStatus, StaffingNote
 from casebridge.formtools import apply_errors, save_versioned
 
 TAB = "court_record"
@@ -35,28 +46,57 @@ def _advance_form(participant: Participant, data: object = None) -> AdvanceForm:
     )
 
 
+def _response_form(participant: Participant, data: object = None) -> ResponseForm:
+    return ResponseForm(
+        data,
+        hearings=queries.held_hearings(participant, timezone.localdate()),
+        behaviours=Behaviour.objects.filter(court_program_id=participant.court_program_id),
+    )
+
+
+def _end_form(participant: Participant, data: object = None) -> EndForm:
+    return EndForm(
+        data,
+        initial={"version": participant.version},
+        hearings=queries.held_hearings(participant, timezone.localdate()),
+    )
+
+
 def _record_page(
     request: SignedInRequest,
     client_id: int,
     *,
+    client: Client | None = None,
     enrol_form: EnrolForm | None = None,
     advance_form: AdvanceForm | None = None,
+    response_form: ResponseForm | None = None,
+    end_form: EndForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+    if client is None:
+        client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
     participant = queries.participation(client)
     may_keep = user_may(request.user, client, Action.PLAN)
     context = client_page(request.user, client, TAB, participant=participant, may_keep=may_keep)
     if participant is not None:
         today = timezone.localdate()
+        facts = progress.record_facts([participant], today)[participant.pk]
         context.update(
-            criteria=services.phase_criteria(participant, today),
+            criteria=progress.phase_criteria(participant, today, facts),
             days_in_phase=(today - participant.phase_started_on).days,
-            days_without_use=services.days_without_use(participant, today),
+            days_without_use=progress.days_without_use(participant, today, facts),
             decisions=queries.decisions(participant),
-            next_phase=services.next_phase(participant),
-            advance_form=advance_form or _advance_form(participant),
+            next_phase=progress.next_phase(participant),
+            responses=queries.responses(participant),
+            ratio=progress.ratios([participant.pk]).get(participant.pk, progress.Ratio(0, 0)),
         )
+        if may_keep and participant.status == ParticipantStatus.ACTIVE:
+            context.update(
+                advance_form=advance_form or _advance_form(participant),
+                proposals=progress.response_proposals(participant),
+                response_form=response_form or _response_form(participant),
+                end_form=end_form or _end_form(participant),
+            )
         audit_record(
             actor=request.user,
             action="view",
@@ -91,7 +131,7 @@ def court_enrol(request: SignedInRequest, client_id: int) -> HttpResponse:
                 request, "Saved: the client takes part in the court, in its first phase."
             )
             return redirect(TAB, client_id=client.pk)
-    return _record_page(request, client_id, enrol_form=form, status=400)
+    return _record_page(request, client_id, client=client, enrol_form=form, status=400)
 
 
 @login_required
@@ -114,9 +154,68 @@ def court_advance(request: SignedInRequest, client_id: int) -> HttpResponse:
             messages.success(request, "Saved: the participant moved up a phase.")
             return redirect(TAB, client_id=client.pk)
         return _record_page(
-            request, client_id, advance_form=form, status=409 if attempt.conflict else 400
+            request,
+            client_id,
+            client=client,
+            advance_form=form,
+            status=409 if attempt.conflict else 400,
         )
-    return _record_page(request, client_id, advance_form=form, status=400)
+    return _record_page(request, client_id, client=client, advance_form=form, status=400)
+
+
+def _kept_participation(request: SignedInRequest, client_id: int) -> tuple[Client, Participant]:
+    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
+    participant = queries.participation(client)
+    if participant is None:
+        raise Http404
+    participant.client = client
+    return client, participant
+
+
+@login_required
+@require_POST
+def court_respond(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client, participant = _kept_participation(request, client_id)
+    form = _response_form(participant, request.POST)
+    if form.is_valid():
+        try:
+            response = services.response_record(
+                participant=participant, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"Saved: {response.get_kind_display().lower()}, {response.description}."
+            )
+            return redirect(TAB, client_id=client.pk)
+    return _record_page(request, client_id, client=client, response_form=form, status=400)
+
+
+@login_required
+@require_POST
+def court_end(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client, participant = _kept_participation(request, client_id)
+    form = _end_form(participant, request.POST)
+    if form.is_valid():
+        attempt = save_versioned(
+            form,
+            lambda: services.participation_end(
+                participant=participant, by=request.user, **form.cleaned_data
+            ),
+            record=participant,
+        )
+        if attempt.saved:
+            messages.success(request, "Saved: the participation has ended.")
+            return redirect(TAB, client_id=client.pk)
+        return _record_page(
+            request,
+            client_id,
+            client=client,
+            end_form=form,
+            status=409 if attempt.conflict else 400,
+        )
+    return _record_page(request, client_id, client=client, end_form=form, status=400)
 
 
 @login_required
@@ -141,6 +240,143 @@ def court_hearings(request: SignedInRequest, court_id: int) -> HttpResponse:
     return render(
         request,
         "court/hearings.html",
-        {"court": court, "hearings": queries.calendar(court, today), "form": form, "today": today},
+        {
+            "court": court,
+            "hearings": queries.calendar(court, today),
+            "held": queries.held(court, today),
+            "form": form,
+            "today": today,
+            "ratio": progress.court_ratio(court.pk),
+        },
         status=status,
     )
+
+
+def _served_hearing(request: SignedInRequest, court_id: int, hearing_id: int) -> Hearing:
+    court = queries.court_for(request.user, court_id)
+    hearing = (
+        court
+        and court.hearings.select_related("court_program__organisation")
+        .filter(pk=hearing_id)
+        .first()
+    )
+    if not hearing:
+        raise Http404
+    return hearing
+
+
+def _staffing_page(
+    request: SignedInRequest,
+    hearing: Hearing,
+    *,
+    forms: dict[int, RecommendationForm] | None = None,
+    release_form: ReleaseForm | None = None,
+    left_out: list[staffing.Entry] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = timezone.localdate()
+    report = staffing.staffing(request.user, hearing, today)
+    staffing.shared_categories(report.entries, today)
+    forms = forms or {}
+    open_for_notes = hearing.held_on >= today
+    rows = []
+    for entry in report.entries:
+        may_write = open_for_notes and user_may(request.user, entry.client, Action.PLAN)
+        form = forms.get(entry.participant.pk)
+        if form is None and may_write:
+            form = RecommendationForm(
+                initial={
+                    "recommendation": entry.note.recommendation if entry.note else "",
+                    "version": entry.note.version if entry.note else 0,
+                },
+                prefix=f"p{entry.participant.pk}",
+            )
+        rows.append((entry, form if may_write else None))
+    return render(
+        request,
+        "court/staffing.html",
+        {
+            "hearing": hearing,
+            "court": hearing.court_program,
+            "report": report,
+            "rows": rows,
+            "release_form": release_form or ReleaseForm(),
+            "left_out": left_out,
+            "shared_count": sum(1 for e in report.entries if e.shared),
+            "parts": staffing.SHARED_PARTS,
+        },
+        status=status,
+    )
+
+
+@login_required
+def hearing_staffing(request: SignedInRequest, court_id: int, hearing_id: int) -> HttpResponse:
+    return _staffing_page(request, _served_hearing(request, court_id, hearing_id))
+
+
+@login_required
+@require_POST
+def staffing_recommend(
+    request: SignedInRequest, court_id: int, hearing_id: int, participant_id: int
+) -> HttpResponse:
+    hearing = _served_hearing(request, court_id, hearing_id)
+    participant = (
+        Participant.objects.filter(pk=participant_id, court_program_id=hearing.court_program_id)
+        .select_related("phase", "court_program")
+        .first()
+    )
+    if participant is None:
+        raise Http404
+    participant.client = client_for(
+        user=request.user, client_id=participant.client_id, action=Action.PLAN
+    )
+    form = RecommendationForm(request.POST, prefix=f"p{participant.pk}")
+    status = 400
+    if form.is_valid():
+        try:
+            services.recommendation_save(
+                participant=participant, hearing=hearing, by=request.user, **form.cleaned_data
+            )
+        except VersionConflict:
+            # Someone saved in between: the typing stays, over the version as it now is.
+            latest = StaffingNote.objects.filter(hearing=hearing, participant=participant).first()
+            data = request.POST.copy()
+            data[form.add_prefix("version")] = str(latest.version if latest else 0)
+            form.data = data
+            form.add_error(
+                None, "Someone else saved a recommendation in between: read it, then save again."
+            )
+            status = 409
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Saved: the recommendation is in the staffing report.")
+            url = reverse("hearing_staffing", args=[court_id, hearing_id])
+            return redirect(f"{url}#p{participant.pk}")
+    return _staffing_page(request, hearing, forms={participant.pk: form}, status=status)
+
+
+@login_required
+@require_POST
+def staffing_release(request: SignedInRequest, court_id: int, hearing_id: int) -> HttpResponse:
+    hearing = _served_hearing(request, court_id, hearing_id)
+    form = ReleaseForm(request.POST)
+    if not form.is_valid():
+        return _staffing_page(request, hearing, release_form=form, status=400)
+    today = timezone.localdate()
+    report = staffing.staffing(request.user, hearing, today)
+    released = staffing.release(report, by=request.user, method=form.cleaned_data["method"])
+    if not released.included:
+        form.add_error(
+            None,
+            "No participant you hold has a consent that lets the program share with the court, "
+            "so there is nothing to send.",
+        )
+        return _staffing_page(
+            request, hearing, release_form=form, left_out=released.left_out, status=400
+        )
+    response = HttpResponse(released.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="staffing-{hearing.court_program_id}-{hearing.held_on}.pdf"'
+    )
+    return response

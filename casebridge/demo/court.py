@@ -1,8 +1,9 @@
 """Synthetic treatment-court records for `generate`: one drug court run with the agency's first
 program, five phases, a colour group per phase, a status hearing every other week over the last
-six months and the next two, the daily draws of the last thirty days, and about one in ten of
-the program's clients in care taking part, each in a phase that fits how long they have been in
-the court, with the decisions that moved them there."""
+six months and the next two, the daily draws of the last thirty days, a schedule of graduated
+responses, and about one in ten of the program's clients in care taking part, each in a phase
+that fits how long they have been in the court, with the decisions that moved them there, the
+incentives and sanctions given at past hearings and recommendations for the next one."""
 
 import random
 from collections.abc import Iterable
@@ -15,13 +16,17 @@ from django.utils import timezone
 from casebridge.accounts.models import Organisation, Program
 from casebridge.court.draw import is_test_day
 from casebridge.court.models import (
+    Behaviour,
     ChargeCategory,
     CourtProgram,
+    CourtResponse,
     DailyDraw,
     Hearing,
     Participant,
     Phase,
     PhaseChange,
+    ScheduledResponse,
+    StaffingNote,
     TestingGroup,
     Track,
 )
@@ -37,6 +42,37 @@ PHASES = (
 )
 COURT_SHARE = 0.1
 DRAW_DAYS = 30
+# (behaviour, a step forward, [(step, from phase, kind, response)]): use in the first two phases
+# meets more treatment, later a sanction.
+SCHEDULE = (
+    (
+        "Steady attendance and clean tests",
+        True,
+        [
+            (1, 1, "incentive", "Praise from the bench and applause"),
+            (2, 1, "incentive", "A $10 gift card"),
+            (3, 1, "incentive", "Fewer status hearings for a month"),
+        ],
+    ),
+    (
+        "A positive or missed test",
+        False,
+        [
+            (1, 1, "service", "An extra counselling session that week"),
+            (2, 1, "service", "Intensive outpatient assessment"),
+            (1, 3, "sanction", "A written essay read in court"),
+            (2, 3, "sanction", "Eight hours of community service"),
+        ],
+    ),
+    (
+        "A missed treatment session",
+        False,
+        [
+            (1, 1, "sanction", "A warning from the judge"),
+            (2, 1, "sanction", "Four hours of community service"),
+        ],
+    ),
+)
 
 
 class InCourt(Protocol):
@@ -71,6 +107,14 @@ def court_setup(organisation: Organisation, program: Program) -> CourtProgram:
                 fees_paid=number == 5,
             )
             TestingGroup.objects.create(court_program=court, phase=phase, colour=colour)
+        for name, positive, steps in SCHEDULE:
+            behaviour = Behaviour.objects.create(court_program=court, name=name, positive=positive)
+            ScheduledResponse.objects.bulk_create(
+                ScheduledResponse(
+                    behaviour=behaviour, step=step, from_phase=start, kind=kind, description=text
+                )
+                for step, start, kind, text in steps
+            )
     return court
 
 
@@ -173,7 +217,59 @@ def court_generate(
         if not change.criteria_met:
             change.override_reason = "The team moved them up for steady work and meetings."
     PhaseChange.objects.bulk_create(changes)
+    _responses(court, participants, past, rng, judge_id)
+    coming = next((h for h in hearings if h.held_on >= today), None)
+    if coming is not None:
+        StaffingNote.objects.bulk_create(
+            StaffingNote(
+                hearing=coming,
+                participant=participant,
+                recommendation=rng.choice(RECOMMENDATIONS),
+                written_by_id=judge_id,
+            )
+            for index, participant in enumerate(participants)
+            if index == 0 or rng.random() < 0.5
+        )
     return len(participants)
+
+
+RECOMMENDATIONS = (
+    "Steady: keep the phase's schedule and praise the progress.",
+    "Recommend an incentive for a month of clean tests.",
+    "Missed a test: an extra counselling session rather than a sanction.",
+    "Ready to move up at the next hearing if the tests stay clean.",
+)
+
+
+def _responses(
+    court: CourtProgram,
+    participants: list[Participant],
+    past: list[Hearing],
+    rng: random.Random,
+    judge_id: int,
+) -> None:
+    """One to three responses for most participants, at hearings since they entered: mostly
+    incentives, as best practice favours."""
+    behaviours = list(court.behaviours.prefetch_related("steps"))
+    if not behaviours:
+        return
+    rows = []
+    for participant in participants:
+        held = [h for h in past if h.held_on >= participant.entered_on]
+        for _ in range(rng.choice((1, 1, 2, 3)) if held else 0):
+            behaviour = rng.choice(behaviours) if rng.random() < 0.3 else behaviours[0]
+            step = rng.choice(list(behaviour.steps.all()))
+            rows.append(
+                CourtResponse(
+                    participant=participant,
+                    hearing=rng.choice(held),
+                    behaviour=behaviour,
+                    kind=step.kind,
+                    description=step.description,
+                    recorded_by_id=judge_id,
+                )
+            )
+    CourtResponse.objects.bulk_create(rows)
 
 
 def _draw(court: CourtProgram, day: date, groups: Iterable[TestingGroup]) -> DailyDraw:

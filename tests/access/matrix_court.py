@@ -15,14 +15,30 @@ def _court(world: object) -> dict[str, int]:
     return {"court_id": world.court.pk}  # type: ignore[attr-defined]
 
 
+def _hearing(world: object) -> dict[str, int]:
+    return {"court_id": world.court.pk, "hearing_id": world.hearing.pk}  # type: ignore[attr-defined]
+
+
+def _note(world: object) -> dict[str, int]:
+    return {**_hearing(world), "participant_id": world.participant.pk}  # type: ignore[attr-defined]
+
+
 ROWS = {
     # The court record shows days without use and missed tests: clinical. Keeping it is the
     # case manager's; an empty post is refused with what is wrong (400).
     "court_record": ("get", _client, row(404, alice=200, sue=200)),
     "court_enrol": ("post", _client, row(404, alice=400, sue=400)),
     "court_advance": ("post", _client, row(404, alice=400, sue=400)),
+    "court_respond": ("post", _client, row(404, alice=400, sue=400)),
+    "court_end": ("post", _client, row(404, alice=400, sue=400)),
     # The calendar is the serving program's case managers' and supervisors'.
     "court_hearings": ("get", _court, row(404, alice=200, bob=200, sue=200)),
+    # A staffing report shows each person only the participants they read clinically (bob sees
+    # a count); a recommendation is the client's case manager's; an empty post says what is
+    # wrong.
+    "hearing_staffing": ("get", _hearing, row(404, alice=200, bob=200, sue=200)),
+    "staffing_recommend": ("post", _note, row(404, alice=400, sue=400)),
+    "staffing_release": ("post", _hearing, row(404, alice=400, bob=400, sue=400)),
 }
 
 OTHER_ORGANISATION: list[str] = ["court_record"]
@@ -32,7 +48,7 @@ def prepare(world: object) -> None:
     """A drug court of the program, with the client taking part in it."""
     from django.utils import timezone
 
-    from casebridge.court.models import CourtProgram, Phase
+    from casebridge.court.models import CourtProgram, Hearing, Phase
     from casebridge.court.services import participant_enrol
 
     court = CourtProgram.objects.create(
@@ -43,7 +59,7 @@ def prepare(world: object) -> None:
     )
     Phase.objects.create(court_program=court, number=1, name="One")
     Phase.objects.create(court_program=court, number=2, name="Two")
-    participant_enrol(
+    world.participant = participant_enrol(  # type: ignore[attr-defined]
         client=world.client,  # type: ignore[attr-defined]
         court_program=court,
         by=world.alice,  # type: ignore[attr-defined]
@@ -53,3 +69,8 @@ def prepare(world: object) -> None:
         entered_on=timezone.localdate(),
     )
     world.court = court  # type: ignore[attr-defined]
+    world.hearing = Hearing.objects.create(  # type: ignore[attr-defined]
+        court_program=court,
+        held_on=timezone.localdate(),
+        created_by=world.alice,  # type: ignore[attr-defined]
+    )

@@ -108,3 +108,52 @@ def test_a_testing_group_takes_a_phase_of_its_own_court(world):
     their_phase = Phase.objects.create(court_program=theirs, number=1, name="One")
     with pytest.raises(ValidationError, match="this court's phases"):
         ColourGroup(court_program=ours, phase=their_phase, colour="Blue").full_clean()
+
+
+def test_an_administrator_sets_up_the_schedule_of_responses_for_their_own_courts(client, world):
+    from casebridge.court.models import Behaviour, CourtProgram
+
+    mine = CourtProgram.objects.create(
+        organisation=world.org, program=world.program, name="Mine", court_name="Dept 1"
+    )
+    other_program = world.other_org_program
+    theirs = CourtProgram.objects.create(
+        organisation=world.other_org, program=other_program, name="Theirs", court_name="Dept 9"
+    )
+    Behaviour.objects.create(court_program=theirs, name="Their behaviour")
+    client.force_login(world.ada)
+    add = client.get("/admin/court/behaviour/add/").content.decode()
+    assert "Mine" in add and "Theirs" not in add
+    response = client.post(
+        "/admin/court/behaviour/add/",
+        {
+            "court_program": mine.pk,
+            "name": "Missed a test",
+            "positive": "",
+            "steps-TOTAL_FORMS": "2",
+            "steps-INITIAL_FORMS": "0",
+            "steps-0-step": "1",
+            "steps-0-from_phase": "1",
+            "steps-0-kind": "service",
+            "steps-0-description": "Another test the next day",
+            "steps-1-step": "1",
+            "steps-1-from_phase": "3",
+            "steps-1-kind": "sanction",
+            "steps-1-description": "A day of community service",
+        },
+    )
+    assert response.status_code == 302
+    made = Behaviour.objects.get(name="Missed a test")
+    assert [s.kind for s in made.steps.order_by("from_phase")] == ["service", "sanction"]
+    listing = client.get("/admin/court/behaviour/").content.decode()
+    assert "Missed a test" in listing and "Their behaviour" not in listing
+    refused = client.post(
+        "/admin/court/behaviour/add/",
+        {
+            "court_program": theirs.pk,
+            "name": "Sneaky",
+            "steps-TOTAL_FORMS": "0",
+            "steps-INITIAL_FORMS": "0",
+        },
+    )
+    assert refused.status_code == 200 and not Behaviour.objects.filter(name="Sneaky").exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.versions import VersionConflict
-from casebridge.court import services
+from casebridge.court import progress, services
 from casebridge.court.models import (
     CourtProgram,
     DailyDraw,
@@ -94,7 +94,7 @@ def test_a_client_takes_part_in_one_court_at_a_time(world, court):
 )
 def test_days_in_the_phase_at_its_boundary(world, court, in_phase, met):
     participant = enrol(world, court, entered_days_ago=in_phase)
-    assert by_label(services.phase_criteria(participant))["Days in this phase"].met is met
+    assert by_label(progress.phase_criteria(participant))["Days in this phase"].met is met
 
 
 @pytest.mark.parametrize("used_days_ago, met", [(13, False), (14, True)])
@@ -105,7 +105,7 @@ def test_days_without_use_count_from_the_sobriety_date(world, court, used_days_a
     record_screen(
         world, collected_on=days_ago(used_days_ago), results=all_negative(cocaine="positive")
     )
-    criterion = by_label(services.phase_criteria(participant))["Days without use in a row"]
+    criterion = by_label(progress.phase_criteria(participant))["Days without use in a row"]
     assert criterion.met is met
     assert criterion.detail.startswith(f"{used_days_ago} of 14")
 
@@ -113,16 +113,16 @@ def test_days_without_use_count_from_the_sobriety_date(world, court, used_days_a
 def test_without_any_use_recorded_days_without_use_count_from_entry(world, court):
     """The day of entry is day 1."""
     participant = enrol(world, court, entered_days_ago=13)
-    criterion = by_label(services.phase_criteria(participant))["Days without use in a row"]
+    criterion = by_label(progress.phase_criteria(participant))["Days without use in a row"]
     assert (criterion.met, criterion.detail) == (True, "14 of 14 days")
-    assert services.days_without_use(participant, today() - timedelta(days=1)) == 13
+    assert progress.days_without_use(participant, today() - timedelta(days=1)) == 13
 
 
 @pytest.mark.parametrize("went, met", [(7, False), (8, True)])
 def test_meetings_a_week_over_the_last_four_weeks(world, court, went, met):
     participant = enrol(world, court)
     meetings(world, went)
-    criterion = by_label(services.phase_criteria(participant))["Mutual-help meetings"]
+    criterion = by_label(progress.phase_criteria(participant))["Mutual-help meetings"]
     assert criterion.met is met
     assert criterion.detail == f"{went} of 8 in the last 28 days"
 
@@ -139,7 +139,7 @@ def test_a_missed_test_in_the_phase_is_a_criterion_not_met(world, court):
         panel="",
         results={},
     )
-    criterion = by_label(services.phase_criteria(participant))[
+    criterion = by_label(progress.phase_criteria(participant))[
         "No missed or refused tests in this phase"
     ]
     assert (criterion.met, criterion.detail) == (False, "1 missed or refused")
@@ -151,7 +151,7 @@ def test_what_the_record_does_not_hold_is_for_the_team_to_confirm(world, court):
     phase.fees_paid = True
     phase.save()
     participant = enrol(world, court)
-    criteria = by_label(services.phase_criteria(participant))
+    criteria = by_label(progress.phase_criteria(participant))
     assert criteria["Working or in school"].met is None
     assert criteria["Fees paid up"].met is None
 

@@ -48,7 +48,7 @@ def strips(world, by=None, **overrides):
     return record_screen(world, by=by, **fields)
 
 
-def record_meeting(world, by=None, **overrides):
+def record_meeting(world, by=None, client=None, **overrides):
     fields = {
         "attended_on": today(),
         "fellowship": "na",
@@ -56,7 +56,7 @@ def record_meeting(world, by=None, **overrides):
         "meeting_name": "Tuesday step study",
     }
     fields.update(overrides)
-    return meetings.meeting_record(client=world.client, by=by or world.cody, **fields)
+    return meetings.meeting_record(client=client or world.client, by=by or world.cody, **fields)
 
 
 def prescribe(world, client=None, by=None, **overrides):
