@@ -92,8 +92,11 @@ class ResponseForm(BoundedForm, forms.Form):
     hearing = HearingChoiceField(
         label="Given at the hearing of",
         queryset=Hearing.objects.none(),
-        required=False,
         empty_label="Choose the hearing",
+        error_messages={
+            "required": "The judge gives a response at a hearing: choose the hearing.",
+            "invalid_choice": "Choose a hearing of the participant's court.",
+        },
     )
     behaviour = BehaviourChoiceField(
         label="For",

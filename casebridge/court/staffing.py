@@ -373,7 +373,7 @@ def _pdf(report: Staffing, entries: list[Entry], title: str, today: date) -> byt
         pdf.add_page()
         client = entry.client
         pdf.heading(f"{client.display_name}: docket {entry.participant.docket_number}", 14)
-        pdf.fact("Phase", f"{entry.participant.phase.number}: {entry.participant.phase.name}")
+        pdf.fact("Phase", f"{entry.participant.phase.number} ({entry.participant.phase.name})")
         pdf.fact("Entered", _day(entry.participant.entered_on))
         pdf.fact("Since the last hearing", f"{_day(entry.since)} to {_day(entry.until)}")
         for _, heading, lines in _lines(entry):

@@ -15,6 +15,7 @@ urlpatterns = [
     path(C + "responses/", views.court_respond, name="court_respond"),
     path(C + "end/", views.court_end, name="court_end"),
     path("courts/<int:court_id>/hearings/", views.court_hearings, name="court_hearings"),
+    path("courts/<int:court_id>/measures/", views.court_measures, name="court_measures"),
     path(H, views.hearing_staffing, name="hearing_staffing"),
     path(H + "<int:participant_id>/", views.staffing_recommend, name="staffing_recommend"),
     path(H + "report.pdf", views.staffing_release, name="staffing_release"),

@@ -20,9 +20,10 @@ from casebridge.access.policy import Action
 from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import VersionConflict
+from casebridge.charts import bar_chart
 from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page, user_may
-from casebridge.court import progress, queries, services, staffing
+from casebridge.court import measures, progress, queries, services, staffing
 from casebridge.court.forms import (
     AdvanceForm,
     EndForm,
@@ -249,6 +250,34 @@ def court_hearings(request: SignedInRequest, court_id: int) -> HttpResponse:
             "ratio": progress.court_ratio(court.pk),
         },
         status=status,
+    )
+
+
+@login_required
+def court_measures(request: SignedInRequest, court_id: int) -> HttpResponse:
+    court = queries.court_for(request.user, court_id)
+    if court is None:
+        raise Http404
+    found = measures.court_measures(court, timezone.localdate())
+    return render(
+        request,
+        "court/measures.html",
+        {
+            "court": court,
+            "measures": found,
+            "now_chart": bar_chart(
+                [(f"Phase {row.number}", row.now) for row in found.phases],
+                "Participants in each phase today",
+            ),
+            "days_chart": bar_chart(
+                [
+                    (f"Phase {row.number}", row.median_days)
+                    for row in found.phases
+                    if row.median_days is not None
+                ],
+                "Median days each phase took",
+            ),
+        },
     )
 
 

@@ -14,6 +14,16 @@ from typing import Protocol
 from django.utils import timezone
 
 from casebridge.accounts.models import Organisation, Program
+from casebridge.clients.models import Client
+from casebridge.consents.models import (
+    Consent,
+    ConsentStatus,
+    ExpiryKind,
+    InformationCategory,
+    Purpose,
+    RecipientKind,
+    SignatureMethod,
+)
 from casebridge.court.draw import is_test_day
 from casebridge.court.models import (
     Behaviour,
@@ -218,6 +228,7 @@ def court_generate(
             change.override_reason = "The team moved them up for steady work and meetings."
     PhaseChange.objects.bulk_create(changes)
     _responses(court, participants, past, rng, judge_id)
+    _court_consents(organisation, court, participants, rng, judge_id)
     coming = next((h for h in hearings if h.held_on >= today), None)
     if coming is not None:
         StaffingNote.objects.bulk_create(
@@ -231,6 +242,46 @@ def court_generate(
             if index == 0 or rng.random() < 0.5
         )
     return len(participants)
+
+
+def _court_consents(
+    organisation: Organisation,
+    court: CourtProgram,
+    participants: list[Participant],
+    rng: random.Random,
+    by_id: int,
+) -> None:
+    """Most participants signed a consent, on entering, to share with the court for court
+    purposes: their progress, and often their drug tests and attendance too, until the final
+    disposition of their case."""
+    names = dict(
+        (pk, f"{first} {last}")
+        for pk, first, last in Client.objects.filter(
+            pk__in=[p.client_id for p in participants]
+        ).values_list("pk", "legal_first_name", "legal_last_name")
+    )
+    optional = [InformationCategory.DRUG_SCREENS, InformationCategory.ATTENDANCE]
+    Consent.objects.bulk_create(
+        Consent(
+            client_id=p.client_id,
+            status=ConsentStatus.ACTIVE,
+            patient_name=names[p.client_id],
+            disclosing_party=organisation.name,
+            categories=[InformationCategory.PROGRESS] + [c for c in optional if rng.random() < 0.8],
+            recipient_kind=RecipientKind.NAMED,
+            recipient_name=court.court_name,
+            purpose=Purpose.COURT,
+            right_to_revoke_explained=True,
+            expiry_kind=ExpiryKind.EVENT,
+            expiry_event="Final disposition of the case",
+            signature_method=SignatureMethod.UPLOADED,
+            signed_by=names[p.client_id],
+            signed_on=p.entered_on,
+            created_by_id=by_id,
+        )
+        for index, p in enumerate(participants)
+        if index == 0 or rng.random() < 0.8
+    )
 
 
 RECOMMENDATIONS = (
