@@ -270,6 +270,7 @@ class Relationship(models.TextChoices):
     PARTNER = "partner", "Partner or spouse"
     EMPLOYER = "employer", "Employer"
     ATTORNEY = "attorney", "Attorney"
+    JUDGE = "judge", "Judge or court"
     PROBATION = "probation", "Probation or parole officer"
     PHYSICIAN = "physician", "Physician"
     THERAPIST = "therapist", "Therapist"

@@ -56,6 +56,15 @@ class ConsentForm(BoundedForm, forms.ModelForm):
         choices=[("", "Choose"), *SignatureMethod.choices],
         required=False,
     )
+    court_team = forms.TypedMultipleChoiceField(
+        label="The court team who may receive it",
+        coerce=int,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="From the client's contacts: add the judge, attorneys and officer there first.",
+        error_messages={"invalid_choice": "Choose the court team from the client's contacts."},
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     signature_image = forms.CharField(
         required=False,
@@ -77,6 +86,7 @@ class ConsentForm(BoundedForm, forms.ModelForm):
             "signature_scan": "Signed paper form (scan or photo)",
             "signed_on": "Date signed",
             "language": "Language of the form the client read",
+            "criminal_justice": "Given as a condition of a court, probation or parole referral",
         }
         widgets = {
             "expires_on": DATE,
@@ -88,6 +98,10 @@ class ConsentForm(BoundedForm, forms.ModelForm):
         self.client = client
         self.fields["recipient_collateral"].queryset = Collateral.objects.filter(client=client)  # type: ignore[attr-defined]
         self.fields["recipient_collateral"].required = False
+        self.fields["court_team"].choices = [  # type: ignore[attr-defined]
+            (c.pk, f"{c.name} ({c.get_relationship_display()})")
+            for c in Collateral.objects.filter(client=client).order_by("name")
+        ]
         self.fields["patient_name"].required = False
         self.fields["disclosing_party"].required = False
         self.fields["signature_scan"].widget.attrs["accept"] = "image/*,application/pdf"
@@ -132,6 +146,10 @@ class RevokeForm(BoundedForm, forms.Form):
 
 class EventForm(BoundedForm, forms.Form):
     happened_on = DateField(label="Date it happened")
+
+
+class ConditionForm(BoundedForm, forms.Form):
+    met_on = DateField(label="Date the condition was met")
 
 
 class DisclosureForm(BoundedForm, forms.Form):

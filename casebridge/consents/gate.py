@@ -98,7 +98,55 @@ def missing_elements(consent: Consent) -> dict[str, str]:
         missing["signed_by"] = "Say who signed: the client or their legal representative."
     if not consent.signed_on:
         missing["signed_on"] = "Give the date it was signed."
+    if consent.criminal_justice:
+        missing |= _criminal_justice_missing(consent)
     return missing
+
+
+CRIMINAL_JUSTICE_PURPOSES = frozenset({Purpose.COURT, Purpose.PROBATION})
+
+
+def _criminal_justice_missing(consent: Consent) -> dict[str, str]:
+    """What a consent given as a condition of a criminal justice referral (42 CFR 2.35) must
+    carry besides: a court or probation purpose, a recipient who is not treatment, payment and
+    operations, the condition until which it cannot be revoked, and the court team it names."""
+    missing: dict[str, str] = {}
+    if consent.purpose and consent.purpose not in CRIMINAL_JUSTICE_PURPOSES:
+        missing["purpose"] = (
+            "A consent given as a condition of a court or probation referral is for the court "
+            "or for probation or parole."
+        )
+    if consent.recipient_kind == RecipientKind.TPO:
+        missing["recipient_kind"] = (
+            "Name the court or the probation department: a treatment, payment and operations "
+            "consent cannot be a condition of a court referral."
+        )
+    if not consent.irrevocable_until.strip():
+        missing["irrevocable_until"] = (
+            "Say until when the client cannot take it back, for example the final disposition "
+            "of the case."
+        )
+    if not consent.court_team:
+        missing["court_team"] = (
+            "Tick the members of the court team who may receive it (judge, attorneys, "
+            "probation or parole officer), from the client's contacts."
+        )
+    return missing
+
+
+def revocation_refusal(consent: Consent, on: date) -> str | None:
+    """Why the consent cannot be revoked on `on`, or None when it can. A consent given as a
+    condition of a court referral (42 CFR 2.35) cannot be until its condition has been met."""
+    if not consent.criminal_justice:
+        return None
+    if consent.condition_met_on is None or on < consent.condition_met_on:
+        condition = consent.irrevocable_until.strip() or "the condition it names"
+        return (
+            "This consent was given as a condition of a court, probation or parole referral "
+            f"(42 CFR 2.35): it cannot be revoked until {condition}. When that has happened, "
+            "record it on this page; then the client may revoke it."
+        )
+    return None
 
 
 def state_on(consent: Consent, on: date) -> str:
@@ -128,6 +176,12 @@ def _covers_recipient(consent: Consent, request: DisclosureRequest) -> bool:
     recipient = request.recipient
     if consent.recipient_kind == RecipientKind.TPO:
         return recipient.is_health_care and request.purpose in TPO_PURPOSES
+    if (
+        consent.criminal_justice
+        and recipient.collateral_id is not None
+        and recipient.collateral_id in (consent.court_team or [])
+    ):
+        return True  # a member of the court team the consent names
     if consent.recipient_kind == RecipientKind.COLLATERAL:
         return (
             recipient.collateral_id is not None

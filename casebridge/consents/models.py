@@ -129,6 +129,23 @@ class Consent(models.Model):
         max_length=200, blank=True, help_text="For example: end of treatment."
     )
     expiry_event_happened_on = models.DateField(null=True, blank=True)
+    # 42 CFR 2.35: a consent given as a condition of a referral by the criminal justice system
+    # (a court, probation or parole) may not be revoked until a condition it names has been
+    # met (final disposition, the end of probation); it names the court team who may receive.
+    criminal_justice = models.BooleanField(
+        "given as a condition of a court, probation or parole referral",
+        default=False,
+        help_text="42 CFR 2.35: it cannot be revoked until the condition below is met.",
+    )
+    irrevocable_until = models.CharField(
+        "cannot be revoked until",
+        max_length=200,
+        blank=True,
+        help_text="For example: final disposition of case CR-2026-0412.",
+    )
+    condition_met_on = models.DateField(null=True, blank=True)
+    # The court team the consent names: contacts on the client's record (collateral ids).
+    court_team = models.JSONField(default=list, blank=True)
     signature_method = models.CharField(max_length=10, choices=SignatureMethod.choices, blank=True)
     signature_image = models.TextField(blank=True)  # a PNG data URL drawn on screen
     signature_scan = models.FileField(upload_to="consents/%Y/", blank=True)

@@ -19,6 +19,7 @@ from casebridge.consents.gate import (
     Recipient,
     decide,
     missing_elements,
+    revocation_refusal,
 )
 from casebridge.consents.models import (
     REVOCATION_METHODS,
@@ -50,6 +51,9 @@ CONSENT_FIELDS = [
     "witness_name",
     "signed_on",
     "language",
+    "criminal_justice",
+    "irrevocable_until",
+    "court_team",
 ]
 
 
@@ -84,6 +88,14 @@ def _check_collateral(client: Client, collateral: Collateral | None) -> None:
         raise ValidationError({"recipient_collateral": "Choose one of this client's contacts."})
 
 
+def _check_court_team(client: Client, team: Any) -> None:
+    if team is None:
+        return
+    ids = [int(member) for member in team] if isinstance(team, list | tuple) else None
+    if ids is None or set(ids) - set(client.collaterals.values_list("pk", flat=True)):
+        raise ValidationError({"court_team": "Choose the court team from the client's contacts."})
+
+
 def consent_save(
     *,
     client: Client,
@@ -95,6 +107,9 @@ def consent_save(
 ) -> Consent:
     """Create or update a draft consent; with `activate`, it must carry every required element."""
     _check_collateral(client, fields.get("recipient_collateral"))
+    _check_court_team(client, fields.get("court_team"))
+    if "court_team" in fields:
+        fields["court_team"] = sorted({int(member) for member in fields["court_team"] or []})
     with transaction.atomic():
         if consent is None:
             consent = Consent(client=client, created_by=by)
@@ -178,6 +193,9 @@ def consent_revoke(
             raise ValidationError(
                 {"revoked_on": "A consent cannot be revoked before it was signed."}
             )
+        refusal = revocation_refusal(current, revoked_on)
+        if refusal:
+            raise ValidationError(refusal)
         current.status = ConsentStatus.REVOKED
         current.revoked_on = revoked_on
         current.revocation_method = method
@@ -385,3 +403,40 @@ def disclosure_record_emergency(
             kind=TimelineKind.DISCLOSURE,
         )
     return disclosure
+
+
+def consent_condition_met(*, consent: Consent, by: User, met_on: date) -> Consent:
+    """Record that the condition a criminal justice consent names has been met (42 CFR 2.35):
+    from that day on the client may revoke it. Sharing goes on until they do or it ends."""
+    check_date(met_on)
+    if met_on > timezone.localdate():
+        raise ValidationError(
+            {"met_on": "The condition has to have been met already: give today or an earlier day."}
+        )
+    with transaction.atomic():
+        current = Consent.objects.select_for_update().get(pk=consent.pk)
+        if not current.criminal_justice:
+            raise ValidationError("This consent was not given as a condition of a court referral.")
+        if current.status != ConsentStatus.ACTIVE or current.condition_met_on is not None:
+            raise ValidationError("Only a consent in effect, whose condition is still open, can.")
+        if current.signed_on and met_on < current.signed_on:
+            raise ValidationError(
+                {"met_on": "The consent was signed after that day; check the date."}
+            )
+        current.condition_met_on = met_on
+        current.version += 1
+        current.save()
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.client_id,
+            object_type="consent",
+            object_id=current.pk,
+            changes={"condition_met_on": [None, met_on.isoformat()]},
+        )
+        _timeline(
+            current.client,
+            f"Consent may now be revoked: {current.irrevocable_until} (met)",
+            by,
+        )
+    return current

@@ -13,6 +13,11 @@ urlpatterns = [
     path(C + "consents/<int:consent_id>/revoke/", views.consent_revoke, name="consent_revoke"),
     path(C + "consents/<int:consent_id>/ended/", views.consent_event, name="consent_event"),
     path(
+        C + "consents/<int:consent_id>/condition-met/",
+        views.consent_condition,
+        name="consent_condition",
+    ),
+    path(
         C + "consents/<int:consent_id>/print/<str:lang>/", views.consent_print, name="consent_print"
     ),
     path(

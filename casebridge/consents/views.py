@@ -16,10 +16,11 @@ from casebridge.access.policy import Action
 from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.services import audit_record, record_print
 from casebridge.audit.versions import VersionConflict
-from casebridge.clients.models import Client
+from casebridge.clients.models import Client, Collateral
 from casebridge.clients.queries import client_for, client_page
 from casebridge.consents import queries, services
 from casebridge.consents.forms import (
+    ConditionForm,
     ConsentForm,
     DisclosureForm,
     EmergencyDisclosureForm,
@@ -27,7 +28,7 @@ from casebridge.consents.forms import (
     PeriodForm,
     RevokeForm,
 )
-from casebridge.consents.gate import Recipient, state_on
+from casebridge.consents.gate import Recipient, revocation_refusal, state_on
 from casebridge.consents.models import Consent, Disclosure, Language
 from casebridge.consents.notices import HOW_TO_REVOKE, REDISCLOSURE_NOTICE
 from casebridge.formtools import apply_errors, error_text, offer_latest
@@ -155,6 +156,13 @@ def consent_detail(request: SignedInRequest, client_id: int, consent_id: int) ->
         state=state_on(consent, timezone.localdate()),
         revoke_form=RevokeForm(),
         event_form=EventForm(initial={"happened_on": timezone.localdate()}),
+        condition_form=ConditionForm(initial={"met_on": timezone.localdate()}),
+        revocation_refusal=revocation_refusal(consent, timezone.localdate()),
+        court_team=list(
+            Collateral.objects.filter(client=client, pk__in=consent.court_team or []).order_by(
+                "name"
+            )
+        ),
     )
     # What was shared under the consent is for those who share; others see the consent alone.
     context["used"] = (
@@ -209,6 +217,26 @@ def consent_event(request: SignedInRequest, client_id: int, consent_id: int) -> 
             messages.success(request, "Recorded: the consent has ended.")
     else:
         messages.error(request, error_text(form, "happened_on") or "Give the date.")
+    return redirect("consent_detail", client_id=client.pk, consent_id=consent.pk)
+
+
+@login_required
+@require_POST
+def consent_condition(request: SignedInRequest, client_id: int, consent_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
+    consent = _consent(client, consent_id)
+    form = ConditionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.consent_condition_met(
+                consent=consent, by=request.user, met_on=form.cleaned_data["met_on"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Recorded: the client may now revoke the consent.")
+    else:
+        messages.error(request, error_text(form, "met_on") or "Give the date.")
     return redirect("consent_detail", client_id=client.pk, consent_id=consent.pk)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from casebridge.clients.models import Collateral
 from casebridge.consents.models import DisclosureMethod
 from casebridge.court.models import (
     Behaviour,
@@ -196,3 +197,37 @@ class ReleaseForm(BoundedForm, forms.Form):
         ],
         error_messages={"required": "Say how it reaches the court team."},
     )
+
+
+class TeamForm(BoundedForm, forms.Form):
+    judge = forms.ModelChoiceField(
+        label="Judge", queryset=Collateral.objects.none(), required=False, empty_label="Not named"
+    )
+    defence_attorney = forms.ModelChoiceField(
+        label="Defence attorney",
+        queryset=Collateral.objects.none(),
+        required=False,
+        empty_label="Not named",
+    )
+    prosecutor = forms.ModelChoiceField(
+        label="Prosecutor",
+        queryset=Collateral.objects.none(),
+        required=False,
+        empty_label="Not named",
+    )
+    supervising_officer = forms.ModelChoiceField(
+        label="Probation or parole officer",
+        queryset=Collateral.objects.none(),
+        required=False,
+        empty_label="Not named",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, contacts: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if contacts is not None:
+            for name in ("judge", "defence_attorney", "prosecutor", "supervising_officer"):
+                self.fields[name].queryset = contacts  # type: ignore[attr-defined]
+                self.fields[name].error_messages["invalid_choice"] = (
+                    "Choose one of the client's contacts."
+                )

@@ -18,7 +18,14 @@ SERVING_ROLES = (Role.CASE_MANAGER, Role.SUPERVISOR)
 
 def participation(client: Client) -> Participant | None:
     """The client's court record: the one under way, else the latest."""
-    records = Participant.objects.filter(client=client).select_related("court_program", "phase")
+    records = Participant.objects.filter(client=client).select_related(
+        "court_program",
+        "phase",
+        "judge",
+        "defence_attorney",
+        "prosecutor",
+        "supervising_officer",
+    )
     return records.filter(status="active").first() or records.order_by("-entered_on", "-id").first()
 
 

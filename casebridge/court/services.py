@@ -14,7 +14,7 @@ from casebridge.access.policy import Action
 from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import check_record_version, check_version
-from casebridge.clients.models import Client
+from casebridge.clients.models import Client, Collateral
 from casebridge.clients.queries import user_may
 from casebridge.clients.services import timeline_add
 from casebridge.court.draw import is_test_day
@@ -279,6 +279,53 @@ def draw_day(court_program: CourtProgram, day: date) -> DailyDraw:
     except IntegrityError:  # drawn at the same moment elsewhere: that one stands
         return DailyDraw.objects.get(court_program=court_program, day=day)
     return draw
+
+
+# The court team on the participant's record
+
+TEAM_ROLES = ("judge", "defence_attorney", "prosecutor", "supervising_officer")
+
+
+def court_team_set(
+    *, participant: Participant, by: User, version: int, **team: Collateral | None
+) -> Participant:
+    """Name the court team from the client's contacts: the judge, the defence attorney, the
+    prosecutor and the probation or parole officer (each may be left empty)."""
+    _may_keep(by, participant.client)
+    if set(team) - set(TEAM_ROLES):
+        raise ValueError("Unknown court team role.")
+    errors = {
+        role: "Choose one of the client's contacts."
+        for role, person in team.items()
+        if person is not None and person.client_id != participant.client_id
+    }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = Participant.objects.select_for_update().get(pk=participant.pk)
+        check_record_version(current, version, object_type=OBJECT_TYPE)
+        before = {role: getattr(current, f"{role}_id") for role in team}
+        for role, person in team.items():
+            setattr(current, role, person)
+        current.version += 1
+        current.save(update_fields=[*team, "version"])
+        audit_record(
+            actor=by,
+            action="update",
+            client_id=current.client_id,
+            object_type=OBJECT_TYPE,
+            object_id=current.pk,
+            changes={
+                **{
+                    role: [before[role], person.pk if person else None]
+                    for role, person in team.items()
+                    if before[role] != (person.pk if person else None)
+                },
+                "version": [version, current.version],
+            },
+        )
+    participant.refresh_from_db()
+    return participant
 
 
 # Incentives, sanctions and changes to services

@@ -48,6 +48,11 @@ from casebridge.monitoring.models.recovery import DrugScreen, MeetingAttendance,
 from casebridge.monitoring.services.screens import findings
 from casebridge.pdfdoc import MUTED, Document
 
+CRIMINAL_JUSTICE_NOTICE = (
+    "Where a participant consented as a condition of their referral to the court (42 CFR 2.35), "
+    "the court team may use and share this information only to carry out their official duties "
+    "regarding the participant's conditional release or the proceeding the consent was given for."
+)
 # The report's parts, each the category of information a consent must cover to share it.
 SHARED_PARTS = (
     (InformationCategory.PROGRESS, "Phase progress, responses and recommendation"),
@@ -395,4 +400,6 @@ def _pdf(report: Staffing, entries: list[Entry], title: str, today: date) -> byt
     pdf.ln(4)
     pdf.heading("Notice to the recipient (42 CFR 2.32)", 11)
     pdf.paragraph(REDISCLOSURE_NOTICE["en"], 9)
+    pdf.ln(2)
+    pdf.paragraph(CRIMINAL_JUSTICE_NOTICE, 9)
     return pdf.finished()

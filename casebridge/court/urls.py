@@ -14,6 +14,7 @@ urlpatterns = [
     path(C + "move-up/", views.court_advance, name="court_advance"),
     path(C + "responses/", views.court_respond, name="court_respond"),
     path(C + "end/", views.court_end, name="court_end"),
+    path(C + "team/", views.court_team, name="court_team"),
     path("courts/<int:court_id>/hearings/", views.court_hearings, name="court_hearings"),
     path("courts/<int:court_id>/measures/", views.court_measures, name="court_measures"),
     path(H, views.hearing_staffing, name="hearing_staffing"),

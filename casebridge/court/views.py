@@ -21,7 +21,7 @@ from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import VersionConflict
 from casebridge.charts import bar_chart
-from casebridge.clients.models import Client
+from casebridge.clients.models import Client, Collateral
 from casebridge.clients.queries import client_for, client_page, user_may
 from casebridge.court import measures, progress, queries, services, staffing
 from casebridge.court.forms import (
@@ -32,6 +32,7 @@ from casebridge.court.forms import (
     RecommendationForm,
     ReleaseForm,
     ResponseForm,
+    TeamForm,
 )
 from casebridge.court.models import Behaviour, Hearing, Participant, ParticipantStatus, StaffingNote
 from casebridge.formtools import apply_errors, save_versioned
@@ -55,6 +56,17 @@ def _response_form(participant: Participant, data: object = None) -> ResponseFor
     )
 
 
+def _team_form(participant: Participant, data: object = None) -> TeamForm:
+    return TeamForm(
+        data,
+        initial={
+            "version": participant.version,
+            **{role: getattr(participant, f"{role}_id") for role in services.TEAM_ROLES},
+        },
+        contacts=Collateral.objects.filter(client_id=participant.client_id).order_by("name"),
+    )
+
+
 def _end_form(participant: Participant, data: object = None) -> EndForm:
     return EndForm(
         data,
@@ -72,6 +84,7 @@ def _record_page(
     advance_form: AdvanceForm | None = None,
     response_form: ResponseForm | None = None,
     end_form: EndForm | None = None,
+    team_form: TeamForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     if client is None:
@@ -97,6 +110,7 @@ def _record_page(
                 proposals=progress.response_proposals(participant),
                 response_form=response_form or _response_form(participant),
                 end_form=end_form or _end_form(participant),
+                team_form=team_form or _team_form(participant),
             )
         audit_record(
             actor=request.user,
@@ -191,6 +205,32 @@ def court_respond(request: SignedInRequest, client_id: int) -> HttpResponse:
             )
             return redirect(TAB, client_id=client.pk)
     return _record_page(request, client_id, client=client, response_form=form, status=400)
+
+
+@login_required
+@require_POST
+def court_team(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client, participant = _kept_participation(request, client_id)
+    form = _team_form(participant, request.POST)
+    if form.is_valid():
+        attempt = save_versioned(
+            form,
+            lambda: services.court_team_set(
+                participant=participant, by=request.user, **form.cleaned_data
+            ),
+            record=participant,
+        )
+        if attempt.saved:
+            messages.success(request, "Saved: the court team.")
+            return redirect(TAB, client_id=client.pk)
+        return _record_page(
+            request,
+            client_id,
+            client=client,
+            team_form=form,
+            status=409 if attempt.conflict else 400,
+        )
+    return _record_page(request, client_id, client=client, team_form=form, status=400)
 
 
 @login_required

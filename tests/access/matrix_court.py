@@ -31,6 +31,7 @@ ROWS = {
     "court_advance": ("post", _client, row(404, alice=400, sue=400)),
     "court_respond": ("post", _client, row(404, alice=400, sue=400)),
     "court_end": ("post", _client, row(404, alice=400, sue=400)),
+    "court_team": ("post", _client, row(404, alice=400, sue=400)),
     # The calendar is the serving program's case managers' and supervisors'.
     "court_hearings": ("get", _court, row(404, alice=200, bob=200, sue=200)),
     "court_measures": ("get", _court, row(404, alice=200, bob=200, sue=200)),

@@ -104,6 +104,11 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         lambda w: {"client_id": w.client.pk, "consent_id": w.consent.pk},
         row(404, alice=302, sue=302),
     ),
+    "consent_condition": (
+        "post",
+        lambda w: {"client_id": w.client.pk, "consent_id": w.consent.pk},
+        row(404, alice=302, sue=302),
+    ),
     "consent_print": (
         "get",
         lambda w: {"client_id": w.client.pk, "consent_id": w.consent.pk, "lang": "es"},

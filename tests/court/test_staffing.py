@@ -210,3 +210,43 @@ def test_a_revoked_consent_leaves_the_participant_out(client, world, court, dock
     assert list(Disclosure.objects.values_list("client_id", flat=True)) == [
         world.engagement_client.pk
     ]
+
+
+def test_a_court_referral_consent_naming_the_judge_lets_the_report_reach_the_court(
+    client, world, court, docket
+):
+    from casebridge.court.models import Participant
+    from tests.factories import CollateralFactory
+
+    judge = CollateralFactory(client=world.client, name="Judge Reyes", relationship="judge")
+    client.force_login(world.alice)
+    jamie = docket["jamie"]
+    page = client.get(reverse("court_record", args=[world.client.pk])).content.decode()
+    assert "Name the court team" in page
+    saved = client.post(
+        reverse("court_team", args=[world.client.pk]), {"judge": judge.pk, "version": 1}
+    )
+    assert saved.status_code == 302
+    assert Participant.objects.get(pk=jamie.pk).judge == judge
+    foreign = CollateralFactory(name="Not theirs", relationship="judge")
+    refused = client.post(
+        reverse("court_team", args=[world.client.pk]), {"judge": foreign.pk, "version": 2}
+    )
+    assert refused.status_code == 400 and "Choose one of the client" in refused.content.decode()
+    ConsentFactory(
+        client=world.client,
+        created_by=world.alice,
+        recipient_kind="named",
+        recipient_name="The Superior Court",  # not the court's name: the team makes it
+        purpose="court",
+        categories=["progress"],
+        criminal_justice=True,
+        irrevocable_until="final disposition",
+        court_team=[judge.pk],
+    )
+    response = client.post(
+        reverse("staffing_release", args=[court.pk, docket["coming"].pk]), {"method": "printed"}
+    )
+    words = pdf_words(response.content)
+    assert "CR-100" in words and "42 CFR 2.35" in words
+    assert Disclosure.objects.get().recipient_collateral_id == judge.pk
