@@ -100,7 +100,7 @@ class ResponseForm(BoundedForm, forms.Form):
         },
     )
     behaviour = BehaviourChoiceField(
-        label="For",
+        label="What it answers",
         queryset=Behaviour.objects.none(),
         empty_label=None,
         error_messages={
@@ -151,7 +151,7 @@ class EndForm(BoundedForm, forms.Form):
         error_messages={"required": "Choose how the participation ends."},
     )
     hearing = HearingChoiceField(
-        label="Decided at the hearing of",
+        label="Ended at the hearing of",
         queryset=Hearing.objects.none(),
         required=False,
         empty_label="No hearing (a withdrawal only)",

@@ -51,6 +51,7 @@ def _advance_form(participant: Participant, data: object = None) -> AdvanceForm:
 def _response_form(participant: Participant, data: object = None) -> ResponseForm:
     return ResponseForm(
         data,
+        prefix="response",
         hearings=queries.held_hearings(participant, timezone.localdate()),
         behaviours=Behaviour.objects.filter(court_program_id=participant.court_program_id),
     )
@@ -59,6 +60,7 @@ def _response_form(participant: Participant, data: object = None) -> ResponseFor
 def _team_form(participant: Participant, data: object = None) -> TeamForm:
     return TeamForm(
         data,
+        prefix="team",
         initial={
             "version": participant.version,
             **{role: getattr(participant, f"{role}_id") for role in services.TEAM_ROLES},
@@ -70,6 +72,7 @@ def _team_form(participant: Participant, data: object = None) -> TeamForm:
 def _end_form(participant: Participant, data: object = None) -> EndForm:
     return EndForm(
         data,
+        prefix="end",
         initial={"version": participant.version},
         hearings=queries.held_hearings(participant, timezone.localdate()),
     )

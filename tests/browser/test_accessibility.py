@@ -151,4 +151,17 @@ def test_court_pages_pass_automated_wcag_checks(axe_page, live_server, world):
         axe_page, f"{live_server.url}/courts/{court.pk}/hearings/", "Adult Drug Court: hearings"
     )
     found["hearings"] = violations(axe_page)
+    hearing = Hearing.objects.get()
+    open_page(
+        axe_page,
+        f"{live_server.url}/courts/{court.pk}/hearings/{hearing.pk}/staffing/",
+        f"Staffing report: hearing of {hearing.held_on:%A, %b} {hearing.held_on.day}, "
+        f"{hearing.held_on.year}",
+    )
+    expect(axe_page.get_by_role("button", name="Make the PDF")).to_be_visible()
+    found["staffing"] = violations(axe_page)
+    open_page(
+        axe_page, f"{live_server.url}/courts/{court.pk}/measures/", "Adult Drug Court: measures"
+    )
+    found["measures"] = violations(axe_page)
     assert not any(found.values()), found

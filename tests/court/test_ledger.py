@@ -190,12 +190,19 @@ def test_the_court_tab_records_a_response_and_refuses_one_without_a_hearing(
     page = client.get(reverse("court_record", args=[world.client.pk])).content.decode()
     assert "An extra counselling session" in page and "Record the response" in page
     refused = client.post(
-        url, {"behaviour": schedule["use"].pk, "kind": "sanction", "description": "Essay"}
+        url,
+        {
+            "response-behaviour": schedule["use"].pk,
+            "response-kind": "sanction",
+            "response-description": "Essay",
+        },
     )
     assert refused.status_code == 400
     assert "choose the hearing" in refused.content.decode()
     assert not CourtResponse.objects.exists()
-    saved = client.post(url, {"hearing": h.pk, "behaviour": schedule["steady"].pk})
+    saved = client.post(
+        url, {"response-hearing": h.pk, "response-behaviour": schedule["steady"].pk}
+    )
     assert saved.status_code == 302
     page = client.get(reverse("court_record", args=[world.client.pk])).content.decode()
     assert "Praise from the bench" in page and "1 incentive, no sanctions" in page
@@ -270,10 +277,10 @@ def test_the_court_tab_ends_a_participation_and_a_stale_form_conflicts(
     url = reverse("court_end", args=[world.client.pk])
     page = client.get(reverse("court_record", args=[world.client.pk])).content.decode()
     assert "Graduation or ending" in page
-    stale = client.post(url, {"status": "withdrawn", "reason": "Moved.", "version": 0})
+    stale = client.post(url, {"end-status": "withdrawn", "end-reason": "Moved.", "end-version": 0})
     assert stale.status_code == 409
     assert Participant.objects.get().status == "active"
-    saved = client.post(url, {"status": "withdrawn", "reason": "Moved.", "version": 1})
+    saved = client.post(url, {"end-status": "withdrawn", "end-reason": "Moved.", "end-version": 1})
     assert saved.status_code == 302
     page = client.get(reverse("court_record", args=[world.client.pk])).content.decode()
     assert "Withdrew on" in page and "Moved." in page and "Graduation or ending" not in page

@@ -224,13 +224,13 @@ def test_a_court_referral_consent_naming_the_judge_lets_the_report_reach_the_cou
     page = client.get(reverse("court_record", args=[world.client.pk])).content.decode()
     assert "Name the court team" in page
     saved = client.post(
-        reverse("court_team", args=[world.client.pk]), {"judge": judge.pk, "version": 1}
+        reverse("court_team", args=[world.client.pk]), {"team-judge": judge.pk, "team-version": 1}
     )
     assert saved.status_code == 302
     assert Participant.objects.get(pk=jamie.pk).judge == judge
     foreign = CollateralFactory(name="Not theirs", relationship="judge")
     refused = client.post(
-        reverse("court_team", args=[world.client.pk]), {"judge": foreign.pk, "version": 2}
+        reverse("court_team", args=[world.client.pk]), {"team-judge": foreign.pk, "team-version": 2}
     )
     assert refused.status_code == 400 and "Choose one of the client" in refused.content.decode()
     ConsentFactory(
