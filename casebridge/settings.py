@@ -354,12 +354,13 @@ ALERTS_SWEEP_BATCH = env_int("ALERTS_SWEEP_BATCH", 1000)
 # How often My Day asks the server whether its alerts changed (seconds).
 ALERTS_POLL_SECONDS = env_int("ALERTS_POLL_SECONDS", 30)
 # Background tasks `casebridge clock` queues every SWEEP_EVERY_MINUTES (the plan-task sweep, the
-# alert sweep and the audit checkpoint).
+# alert sweep, the courts' daily draw and missed call-ins, and the audit checkpoint).
 PERIODIC_TASKS = [
     "casebridge.plans.tasks.sweep_overdue_tasks",
     "casebridge.alerts.tasks.sweep_alerts",
     "casebridge.alerts.tasks.send_alert_notifications",
     "casebridge.monitoring.tasks.extend_repeating_appointments",
+    "casebridge.court.tasks.court_daily_check",
     "casebridge.audit.tasks.write_audit_checkpoint",
 ]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from casebridge.alerts.models import AlertKind, Priority
@@ -21,6 +21,7 @@ from casebridge.alerts.rules import RULES
 from casebridge.assessments.models import InstrumentResponse
 from casebridge.clients.models import ClientFlag, FlagKind
 from casebridge.consents.models import Consent, ConsentStatus, ExpiryKind
+from casebridge.court.models import Obligation, ObligationKind
 from casebridge.monitoring.appointment_statuses import AppointmentStatus
 from casebridge.monitoring.models import CheckIn
 from casebridge.monitoring.models.appointments import CLINICAL_KINDS, Appointment, AppointmentKind
@@ -376,6 +377,48 @@ def screens(ctx: Context) -> list[Finding]:
     return found
 
 
+COURT_WORDS = {
+    ObligationKind.CALL_IN: "no call to the testing line",
+    ObligationKind.TEST: "no drug test on a day their colour was drawn",
+}
+
+
+def court_missed(ctx: Context) -> list[Finding]:
+    """Missed court obligations in the window, less a drawn day's test recorded since."""
+    clients = ctx.enabled(AlertKind.COURT_MISSED)
+    if not clients:
+        return []
+    back = ctx.widest(AlertKind.COURT_MISSED, "look_back_days", clients)
+    tested = DrugScreen.objects.filter(
+        client_id=OuterRef("client_id"), collected_on=OuterRef("day")
+    )
+    rows = (
+        Obligation.objects.filter(
+            ctx.among(clients), kept=False, day__gte=ctx.today - timedelta(days=back)
+        )
+        .exclude(Q(kind=ObligationKind.TEST) & Exists(tested))
+        .values_list("pk", "client_id", "day", "kind")
+    )
+    found = []
+    for pk, client_id, on, kind in rows:
+        if on < ctx.today - timedelta(
+            days=ctx.number(client_id, AlertKind.COURT_MISSED, "look_back_days")
+        ):
+            continue
+        words = COURT_WORDS[ObligationKind(kind)]
+        found.append(
+            Finding(
+                client_id,
+                AlertKind.COURT_MISSED,
+                f"court-obligation-{pk}",
+                f"Court, {day(on)}: {words}",
+                on,
+                [f"The day's check on {day(on)} found {words}."],
+            )
+        )
+    return found
+
+
 def mood_worse(ctx: Context) -> list[Finding]:
     """A PHQ-9 or GAD-7 score worse than the one before it by the program's points or more."""
     clients = set(ctx.enabled(AlertKind.MOOD_WORSE))
@@ -698,6 +741,7 @@ FINDERS: tuple[Callable[[Context], list[Finding]], ...] = (
     craving,
     reported_use,
     screens,
+    court_missed,
     mood_worse,
     bam_risk,
     safety_without_follow_up,

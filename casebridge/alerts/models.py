@@ -26,6 +26,7 @@ class AlertKind(models.TextChoices):
     REFERRAL = "referral", "Referral follow-up overdue or not answered"
     CONSENT_ENDING = "consent_ending", "Consent ending soon"
     COURT_SOON = "court_soon", "Court date coming up"
+    COURT_MISSED = "court_missed", "Missed court call-in or drug test"
     MOUD_GAP = "moud_gap", "Medication (MOUD) gap"
     GAP_IN_CARE = "gap_in_care", "Gap in care after a transfer"
     CONCERN = "concern", "Concern raised by staff"

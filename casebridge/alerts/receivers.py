@@ -70,6 +70,7 @@ WATCHED = (
     "referrals.Referral",
     "consents.Consent",
     "transitions.Transition",
+    "court.Obligation",
 )
 
 

@@ -105,6 +105,16 @@ RULES: dict[str, RuleDefinition] = {
             window="look_back_days",
         ),
         RuleDefinition(
+            AlertKind.COURT_MISSED,
+            "A treatment court participant who did not call the testing line, or did not test "
+            "on a day their colour was drawn.",
+            Priority.HIGH,
+            "read_clinical",
+            "court_record",
+            (_window(14),),
+            window="look_back_days",
+        ),
+        RuleDefinition(
             AlertKind.MOOD_WORSE,
             "A PHQ-9 (depression) or GAD-7 (anxiety) score worse than the one before by a "
             "number of points or more.",
@@ -273,6 +283,7 @@ ENDED_BECAUSE: dict[str, str] = {
     AlertKind.REFERRAL: "The referral was answered, followed up or closed.",
     AlertKind.CONSENT_ENDING: "The consent was renewed, ended or revoked.",
     AlertKind.COURT_SOON: "The hearing has passed, or was moved or recorded.",
+    AlertKind.COURT_MISSED: "The call-in or the test was recorded for that day.",
     AlertKind.MOUD_GAP: "A next prescription was recorded, or the medication was stopped.",
     AlertKind.GAP_IN_CARE: "The client was admitted at the next level, or the move was cancelled.",
 }

@@ -231,3 +231,7 @@ class TeamForm(BoundedForm, forms.Form):
                 self.fields[name].error_messages["invalid_choice"] = (
                     "Choose one of the client's contacts."
                 )
+
+
+class CallInForm(BoundedForm, forms.Form):
+    day = DateField(label="Day of the call", error_messages={"required": "Give the day."})

@@ -385,3 +385,36 @@ class StaffingNote(models.Model):
                 fields=["hearing", "participant"], name="court_one_note_a_hearing"
             )
         ]
+
+
+class ObligationKind(models.TextChoices):
+    CALL_IN = "call_in", "Call-in"
+    TEST = "test", "Drug test on a drawn day"
+
+
+class Obligation(models.Model):
+    """A participant's call to the testing line on a day, or the test their colour was drawn
+    for: kept when recorded, missed when the day's check found neither (a missed obligation,
+    which raises an alert)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="obligations"
+    )
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    kind = models.CharField(max_length=10, choices=ObligationKind.choices)
+    kept = models.BooleanField()
+    # None: found missed by the day's check, not typed by anyone.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "kind"]
+        indexes = [models.Index(fields=["client", "-day"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "day", "kind"], name="court_one_obligation_a_day"
+            )
+        ]

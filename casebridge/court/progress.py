@@ -15,6 +15,8 @@ from django.utils import timezone
 from casebridge.court.models import (
     Behaviour,
     CourtResponse,
+    Obligation,
+    ObligationKind,
     Participant,
     Phase,
     ResponseKind,
@@ -47,7 +49,7 @@ class RecordFacts:
 
 
 def record_facts(participants: Sequence[Participant], today: date) -> dict[int, RecordFacts]:
-    """Each participant's facts, by participant id (four queries however many)."""
+    """Each participant's facts, by participant id (five queries however many)."""
     if not participants:
         return {}
     client_ids = sorted({p.client_id for p in participants})
@@ -61,6 +63,14 @@ def record_facts(participants: Sequence[Participant], today: date) -> dict[int, 
         status__in=SKIPPED,
     ).values_list("client_id", "collected_on"):
         skipped.setdefault(client_id, []).append(day)
+    for client_id, day in Obligation.objects.filter(
+        client_id__in=client_ids,
+        kind=ObligationKind.TEST,
+        kept=False,
+        day__gte=earliest,
+        day__lte=today,
+    ).values_list("client_id", "day"):
+        skipped.setdefault(client_id, []).append(day)  # a drawn day with no test at all
     meetings: dict[int, list[date]] = {}
     for client_id, day in MeetingAttendance.objects.filter(
         client_id__in=client_ids,
@@ -73,8 +83,8 @@ def record_facts(participants: Sequence[Participant], today: date) -> dict[int, 
         found = sobriety.get(p.client_id)
         facts[p.pk] = RecordFacts(
             last_use_on=found.last_use_on if found else None,
-            skipped_in_phase=sum(
-                1 for day in skipped.get(p.client_id, ()) if day >= p.phase_started_on
+            skipped_in_phase=len(
+                {day for day in skipped.get(p.client_id, ()) if day >= p.phase_started_on}
             ),
             meeting_days=tuple(meetings.get(p.client_id, ())),
         )

@@ -2,14 +2,22 @@
 courts a person serves. Clients come through the access policy (clients.queries.client_for);
 a court's calendar is for the case managers and supervisors of the program that serves it."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 
 from casebridge.accounts.models import Role, User
 from casebridge.clients.models import Client
-from casebridge.court.models import CourtProgram, CourtResponse, Hearing, Participant, PhaseChange
+from casebridge.court.models import (
+    CourtProgram,
+    CourtResponse,
+    DailyDraw,
+    Hearing,
+    Obligation,
+    Participant,
+    PhaseChange,
+)
 
 HELD_SHOWN = 12  # the latest hearings held, on the calendar page
 
@@ -25,6 +33,7 @@ def participation(client: Client) -> Participant | None:
         "defence_attorney",
         "prosecutor",
         "supervising_officer",
+        "testing_group",
     )
     return records.filter(status="active").first() or records.order_by("-entered_on", "-id").first()
 
@@ -86,4 +95,27 @@ def responses(participant: Participant) -> list[CourtResponse]:
         participant.responses.select_related("hearing", "behaviour", "recorded_by").order_by(
             "-hearing__held_on", "-id"
         )
+    )
+
+
+OBLIGATIONS_SHOWN_DAYS = 14
+
+
+def obligations(participant: Participant, today: date) -> list[Obligation]:
+    """The participant's call-ins and drawn-day tests of the last two weeks, the latest first."""
+    return list(
+        participant.obligations.filter(
+            day__gt=today - timedelta(days=OBLIGATIONS_SHOWN_DAYS)
+        ).order_by("-day", "kind")
+    )
+
+
+def draws(court: CourtProgram, today: date) -> list[DailyDraw]:
+    """The draws of the last two weeks, today's first."""
+    return list(
+        DailyDraw.objects.filter(
+            court_program=court,
+            day__gt=today - timedelta(days=OBLIGATIONS_SHOWN_DAYS),
+            day__lte=today,
+        ).order_by("-day")
     )

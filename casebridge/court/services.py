@@ -4,7 +4,7 @@ each, checked before saving, audited.
 Keeping a participant's court record is the case manager's coordination work: it needs the
 `plan` action on the client (the client's case managers and supervisors)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from casebridge.access.policy import Action
 from casebridge.accounts.models import User
-from casebridge.audit.services import audit_record
+from casebridge.audit.services import audit_record, audit_record_many
 from casebridge.audit.versions import check_record_version, check_version
 from casebridge.clients.models import Client, Collateral
 from casebridge.clients.queries import user_may
@@ -24,11 +24,15 @@ from casebridge.court.models import (
     CourtResponse,
     DailyDraw,
     Hearing,
+    Obligation,
+    ObligationKind,
     Participant,
     ParticipantStatus,
+    Phase,
     PhaseChange,
     ResponseKind,
     StaffingNote,
+    TestingGroup,
 )
 from casebridge.court.progress import (
     days_without_use,
@@ -38,6 +42,7 @@ from casebridge.court.progress import (
     unmet,
 )
 from casebridge.inputs import text_problem
+from casebridge.monitoring.models.recovery import DrugScreen
 
 OBJECT_TYPE = "court_participant"
 TIMELINE_KIND = "court"
@@ -121,6 +126,7 @@ def participant_enrol(
         expected_graduation_on=expected_graduation_on,
         phase=first,
         phase_started_on=entered_on,
+        testing_group=testing_group_for(first),
     )
     participant.full_clean(validate_constraints=False)
     try:
@@ -224,8 +230,9 @@ def phase_advance(
         before = current.phase.number
         current.phase = target
         current.phase_started_on = hearing.held_on
+        current.testing_group = testing_group_for(target)
         current.version += 1
-        current.save(update_fields=["phase", "phase_started_on", "version"])
+        current.save(update_fields=["phase", "phase_started_on", "testing_group", "version"])
         audit_record(
             actor=by,
             action="update",
@@ -591,3 +598,114 @@ def participation_end(
 
 def _day(day: date) -> str:
     return f"{day:%b} {day.day}, {day:%Y}"
+
+
+# The testing line: call-ins, and the day's check for what was missed
+
+
+def testing_group_for(phase: Phase) -> TestingGroup | None:
+    """The colour a participant tests with in this phase: the phase's first group."""
+    return phase.testing_groups.order_by("colour").first()
+
+
+def call_in_record(*, participant: Participant, day: date, by: User) -> Obligation:
+    """The participant called the testing line on `day` (today or a day before, since entry).
+    A call-in the day's check had found missed becomes kept."""
+    _may_keep(by, participant.client)
+    if participant.status != ParticipantStatus.ACTIVE:
+        raise ValidationError("Call-ins are for a participant still taking part.")
+    if day > timezone.localdate():
+        raise ValidationError({"day": "A call-in is recorded on its day or after, not before."})
+    if day < participant.entered_on:
+        raise ValidationError({"day": "That day is before the participant entered the court."})
+    with transaction.atomic():
+        call, created = Obligation.objects.update_or_create(
+            participant=participant,
+            day=day,
+            kind=ObligationKind.CALL_IN,
+            defaults={"client_id": participant.client_id, "kept": True, "recorded_by": by},
+        )
+        audit_record(
+            actor=by,
+            action="create" if created else "update",
+            client_id=participant.client_id,
+            object_type="court_call_in",
+            object_id=call.pk,
+            changes={"day": day.isoformat(), "kept": True},
+        )
+    return call
+
+
+def court_day(today: date | None = None) -> int:
+    """The day's work of every active court, safe to run any number of times: today's draw (so
+    the call-in line has its message first thing), and yesterday's obligations: a participant
+    with no call-in yesterday missed it, and one whose colour was drawn and who has no drug
+    screen that day missed the test. Each court in its own transaction. Returns how many
+    missed obligations it found."""
+    today = today or timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    missed = 0
+    for court in CourtProgram.objects.filter(active=True).order_by("pk"):
+        draw_day(court, today)
+        drawn = set(draw_day(court, yesterday).colours)
+        with transaction.atomic():
+            missed += _missed_on(court, yesterday, drawn)
+    return missed
+
+
+def _missed_on(court: CourtProgram, day: date, drawn: set[str]) -> int:
+    taking_part = list(
+        Participant.objects.filter(
+            court_program=court, status=ParticipantStatus.ACTIVE, entered_on__lte=day
+        ).select_related("testing_group")
+    )
+    if not taking_part:
+        return 0
+    ids = [p.pk for p in taking_part]
+    known = set(
+        Obligation.objects.filter(participant_id__in=ids, day=day).values_list(
+            "participant_id", "kind"
+        )
+    )
+    tested = set(
+        DrugScreen.objects.filter(
+            client_id__in=[p.client_id for p in taking_part], collected_on=day
+        ).values_list("client_id", flat=True)
+    )
+    rows = []
+    for p in taking_part:
+        if (p.pk, ObligationKind.CALL_IN) not in known:
+            rows.append(
+                Obligation(
+                    participant=p,
+                    client_id=p.client_id,
+                    day=day,
+                    kind=ObligationKind.CALL_IN,
+                    kept=False,
+                )
+            )
+        if (
+            p.testing_group is not None
+            and p.testing_group.colour in drawn
+            and p.client_id not in tested
+            and (p.pk, ObligationKind.TEST) not in known
+        ):
+            rows.append(
+                Obligation(
+                    participant=p,
+                    client_id=p.client_id,
+                    day=day,
+                    kind=ObligationKind.TEST,
+                    kept=False,
+                )
+            )
+    made = Obligation.objects.bulk_create(rows, ignore_conflicts=True)
+    if made:
+        audit_record_many(
+            actor=None,
+            action="create",
+            object_type="court_obligation_missed",
+            changes={"day": day.isoformat()},
+            records=[(court.organisation_id, row.client_id, row.participant_id) for row in made],
+        )
+    return len(made)

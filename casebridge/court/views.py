@@ -7,6 +7,8 @@ and missed tests); keeping it is the case manager's coordination work (`plan`). 
 calendar is for the case managers and supervisors of the program that serves the court. Every
 rule is the services'."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -26,6 +28,7 @@ from casebridge.clients.queries import client_for, client_page, user_may
 from casebridge.court import measures, progress, queries, services, staffing
 from casebridge.court.forms import (
     AdvanceForm,
+    CallInForm,
     EndForm,
     EnrolForm,
     HearingForm,
@@ -34,7 +37,14 @@ from casebridge.court.forms import (
     ResponseForm,
     TeamForm,
 )
-from casebridge.court.models import Behaviour, Hearing, Participant, ParticipantStatus, StaffingNote
+from casebridge.court.models import (
+    Behaviour,
+    DailyDraw,
+    Hearing,
+    Participant,
+    ParticipantStatus,
+    StaffingNote,
+)
 from casebridge.formtools import apply_errors, save_versioned
 
 TAB = "court_record"
@@ -69,6 +79,10 @@ def _team_form(participant: Participant, data: object = None) -> TeamForm:
     )
 
 
+def _call_in_form(data: object = None) -> CallInForm:
+    return CallInForm(data, prefix="call", initial={"day": timezone.localdate()})
+
+
 def _end_form(participant: Participant, data: object = None) -> EndForm:
     return EndForm(
         data,
@@ -88,6 +102,7 @@ def _record_page(
     response_form: ResponseForm | None = None,
     end_form: EndForm | None = None,
     team_form: TeamForm | None = None,
+    call_in_form: CallInForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     if client is None:
@@ -105,6 +120,8 @@ def _record_page(
             decisions=queries.decisions(participant),
             next_phase=progress.next_phase(participant),
             responses=queries.responses(participant),
+            obligations=queries.obligations(participant, today),
+            drawn_today=_drawn_today(participant, today),
             ratio=progress.ratios([participant.pk]).get(participant.pk, progress.Ratio(0, 0)),
         )
         if may_keep and participant.status == ParticipantStatus.ACTIVE:
@@ -114,6 +131,7 @@ def _record_page(
                 response_form=response_form or _response_form(participant),
                 end_form=end_form or _end_form(participant),
                 team_form=team_form or _team_form(participant),
+                call_in_form=call_in_form or _call_in_form(),
             )
         audit_record(
             actor=request.user,
@@ -208,6 +226,50 @@ def court_respond(request: SignedInRequest, client_id: int) -> HttpResponse:
             )
             return redirect(TAB, client_id=client.pk)
     return _record_page(request, client_id, client=client, response_form=form, status=400)
+
+
+def _drawn_today(participant: Participant, today: date) -> bool | None:
+    """Whether the participant's colour tests today (None: no group, or no draw yet)."""
+    if participant.testing_group_id is None or participant.status != ParticipantStatus.ACTIVE:
+        return None
+    draw = DailyDraw.objects.filter(
+        court_program_id=participant.court_program_id, day=today
+    ).first()
+    if draw is None:
+        return None
+    return participant.testing_group.colour in draw.colours  # type: ignore[union-attr]
+
+
+@login_required
+@require_POST
+def court_call_in(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client, participant = _kept_participation(request, client_id)
+    form = _call_in_form(request.POST)
+    if form.is_valid():
+        try:
+            services.call_in_record(
+                participant=participant, day=form.cleaned_data["day"], by=request.user
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Saved: the call-in.")
+            return redirect(TAB, client_id=client.pk)
+    return _record_page(request, client_id, client=client, call_in_form=form, status=400)
+
+
+@login_required
+def court_line(request: SignedInRequest, court_id: int) -> HttpResponse:
+    """The testing line's message for today, for the phone line or the front desk, and the
+    draws of the last two weeks as they were made."""
+    court = queries.court_for(request.user, court_id)
+    if court is None:
+        raise Http404
+    today = timezone.localdate()
+    services.draw_day(court, today)
+    return render(
+        request, "court/line.html", {"court": court, "draws": queries.draws(court, today)}
+    )
 
 
 @login_required

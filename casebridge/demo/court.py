@@ -32,6 +32,8 @@ from casebridge.court.models import (
     CourtResponse,
     DailyDraw,
     Hearing,
+    Obligation,
+    ObligationKind,
     Participant,
     Phase,
     PhaseChange,
@@ -229,6 +231,7 @@ def court_generate(
     PhaseChange.objects.bulk_create(changes)
     _responses(court, participants, past, rng, judge_id)
     _court_consents(organisation, court, participants, rng, judge_id)
+    _call_ins(participants, today, rng, judge_id)
     coming = next((h for h in hearings if h.held_on >= today), None)
     if coming is not None:
         StaffingNote.objects.bulk_create(
@@ -281,6 +284,23 @@ def _court_consents(
         )
         for index, p in enumerate(participants)
         if index == 0 or rng.random() < 0.8
+    )
+
+
+def _call_ins(participants: list[Participant], today: date, rng: random.Random, by_id: int) -> None:
+    """The last two weeks of calls to the testing line: nearly every day, a few missed."""
+    Obligation.objects.bulk_create(
+        Obligation(
+            participant=p,
+            client_id=p.client_id,
+            day=today - timedelta(days=back),
+            kind=ObligationKind.CALL_IN,
+            kept=(kept := rng.random() < 0.93),
+            recorded_by_id=by_id if kept else None,
+        )
+        for p in participants
+        for back in range(1, 15)
+        if today - timedelta(days=back) >= p.entered_on
     )
 
 

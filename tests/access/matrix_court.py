@@ -32,9 +32,11 @@ ROWS = {
     "court_respond": ("post", _client, row(404, alice=400, sue=400)),
     "court_end": ("post", _client, row(404, alice=400, sue=400)),
     "court_team": ("post", _client, row(404, alice=400, sue=400)),
+    "court_call_in": ("post", _client, row(404, alice=400, sue=400)),
     # The calendar is the serving program's case managers' and supervisors'.
     "court_hearings": ("get", _court, row(404, alice=200, bob=200, sue=200)),
     "court_measures": ("get", _court, row(404, alice=200, bob=200, sue=200)),
+    "court_line": ("get", _court, row(404, alice=200, bob=200, sue=200)),
     # A staffing report shows each person only the participants they read clinically (bob sees
     # a count); a recommendation is the client's case manager's; an empty post says what is
     # wrong.
