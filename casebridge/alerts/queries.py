@@ -210,7 +210,7 @@ def escalations_for(user: User) -> list[Alert]:
 def client_alerts(client: Client, actions: frozenset[str]) -> dict[str, Any]:
     """A client's live alerts and the last resolved ones, those the viewer's actions reach."""
     mine = Alert.objects.filter(client=client, needs_action__in=sorted(actions)).select_related(
-        "resolved_by", "acknowledged_by", "raised_by"
+        "client", "resolved_by", "acknowledged_by", "raised_by"
     )
     live = list(mine.exclude(state=AlertState.RESOLVED).order_by("priority", "-opened_at"))
     resolved = list(mine.filter(state=AlertState.RESOLVED).order_by("-resolved_at", "-id")[:20])

@@ -41,6 +41,7 @@ from casebridge.court.progress import (
     response_proposal,
     unmet,
 )
+from casebridge.court.queries import served_courts
 from casebridge.inputs import text_problem
 from casebridge.monitoring.models.recovery import DrugScreen
 
@@ -69,8 +70,11 @@ def hearing_schedule(
     problem = text_problem(courtroom, max_length=100)
     if problem:
         errors["courtroom"] = problem
-    if by.organisation_id != court_program.organisation_id:
-        raise ValidationError("That court is not one of your agency's.")
+    if not served_courts(by).filter(pk=court_program.pk).exists():
+        raise ValidationError(
+            "Only the case managers and supervisors of the program serving the court keep its "
+            "calendar."
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

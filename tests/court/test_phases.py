@@ -275,8 +275,10 @@ def test_a_new_hearing_is_today_or_later(world, court):
     assert refused.value.message_dict["held_on"] == ["A new hearing is today or later."]
     hearing = services.hearing_schedule(court_program=court, held_on=today(), by=world.alice)
     assert hearing.held_on == today()
-    with pytest.raises(ValidationError, match="not one of your agency"):
-        services.hearing_schedule(court_program=court, held_on=today(), by=world.charlie)
+    for outsider in (world.charlie, world.otto, world.cody):  # other agency, program, role
+        with pytest.raises(ValidationError, match="program serving the court"):
+            services.hearing_schedule(court_program=court, held_on=today(), by=outsider)
+    assert Hearing.objects.count() == 1
 
 
 def test_the_days_draw_is_kept_as_first_drawn(world, court):
