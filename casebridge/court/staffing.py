@@ -1,7 +1,8 @@
 """The staffing report: what the court team reads before a status hearing, for each participant
 on the docket, built from the record since the court's previous hearing: treatment and meeting
-attendance, every drug test and what it found, missed obligations, phase progress, the
-incentives and sanctions given at the previous hearing, and the case manager's recommendation.
+attendance, every drug test and what it found, missed obligations (appointments, call-ins, drawn
+days without a test), phase progress, the incentives and sanctions given at the previous
+hearing, and the case manager's recommendation.
 
 A person sees the participants whose records they may read with clinical content (the access
 policy); the others are counted, never named. The report leaves the program only as a PDF, and
@@ -30,6 +31,8 @@ from casebridge.consents.services import DisclosureRefused, disclosure_record
 from casebridge.court.models import (
     CourtResponse,
     Hearing,
+    Obligation,
+    ObligationKind,
     Participant,
     ParticipantStatus,
     StaffingNote,
@@ -78,6 +81,8 @@ class Entry:
     kept: int = 0
     missed: list[tuple[date, str]] = field(default_factory=list)
     responses: list[CourtResponse] = field(default_factory=list)
+    # Call-ins missed, and drawn days with no test at all (the day's check found them).
+    missed_obligations: list[tuple[date, str]] = field(default_factory=list)
     note: StaffingNote | None = None
     shared: frozenset[str] = frozenset()
 
@@ -211,6 +216,17 @@ def _entries(
         else:
             entry.missed.append((timezone.localdate(starts_at), str(kinds.get(kind, kind))))
     by_participant = {e.participant.pk: e for e in entries.values()}
+    kinds_said = dict(ObligationKind.choices)
+    for participant_id, on, kind in (
+        Obligation.objects.filter(
+            participant_id__in=list(by_participant), kept=False, day__gte=earliest, day__lte=until
+        )
+        .order_by("day", "kind")
+        .values_list("participant_id", "day", "kind")
+    ):
+        entry = by_participant[participant_id]
+        if entry.since <= on <= entry.until:
+            entry.missed_obligations.append((on, str(kinds_said[kind])))
     last_given = previous.held_on if previous else date.min
     for response in (
         CourtResponse.objects.filter(
@@ -341,6 +357,7 @@ def _lines(entry: Entry) -> list[tuple[str, str, list[str]]]:
                 f"{period}: {len(entry.tests)} tests, {entry.skipped_tests} missed or refused."
             )
             lines += [f"{_day(day)}: {what}" for day, what in entry.tests]
+            lines += [f"Missed: {what}, {_day(day)}" for day, what in entry.missed_obligations]
         parts.append((str(category), heading, lines))
     return parts
 

@@ -13,8 +13,10 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from casebridge.accounts.models import Organisation, Program
-from casebridge.clients.models import Client
+from casebridge.accounts.models import Organisation, Program, User
+from casebridge.clients import services as client_services
+from casebridge.clients.models import Client, Relationship
+from casebridge.consents import services as consent_services
 from casebridge.consents.models import (
     Consent,
     ConsentStatus,
@@ -24,6 +26,7 @@ from casebridge.consents.models import (
     RecipientKind,
     SignatureMethod,
 )
+from casebridge.court import services as court_services
 from casebridge.court.draw import is_test_day
 from casebridge.court.models import (
     Behaviour,
@@ -356,3 +359,107 @@ def _draw(court: CourtProgram, day: date, groups: Iterable[TestingGroup]) -> Dai
         colours=colours,
         message=f"{court.name}, {day:%A %B} {day.day}: {said} test today.",
     )
+
+
+DEMO_PARTICIPANTS = 3
+
+
+def court_demo(court: CourtProgram, case_manager: User, supervisor: User) -> int:
+    """For the demo's case manager: a few of their clients in care taking part in the court,
+    each with a judge among their contacts, a criminal justice consent naming the judge, a
+    hearing two weeks ago where the judge gave an incentive (and one a treatment response), the
+    next hearing in three days with a recommendation written, and a week of call-ins, so the
+    Court tab, the staffing report, its PDF and the testing line all have something to show.
+    Returns how many participants."""
+    today = timezone.localdate()
+    if court.participants.exists():
+        return 0
+    clients = list(
+        Client.objects.filter(
+            program_id=court.program_id,
+            primary_case_manager=case_manager,
+            stage__in=["implementation", "monitoring", "review"],
+        ).order_by("pk")[:DEMO_PARTICIPANTS]
+    )
+    # A hearing already held: the calendar takes only days to come, so it is written directly.
+    held = Hearing.objects.create(
+        court_program=court,
+        held_on=today - timedelta(days=14),
+        courtroom="12",
+        created_by=supervisor,
+    )
+    coming = court_services.hearing_schedule(
+        court_program=court, held_on=today + timedelta(days=3), by=supervisor, courtroom="12"
+    )
+    behaviours: dict[bool, Behaviour] = {}
+    for behaviour in court.behaviours.order_by("pk"):
+        behaviours.setdefault(behaviour.positive, behaviour)
+    for index, client in enumerate(clients):
+        participant = court_services.participant_enrol(
+            client=client,
+            court_program=court,
+            by=case_manager,
+            docket_number=f"CR-{today.year}-{4100 + index}",
+            charge_category=ChargeCategory.POSSESSION if index else ChargeCategory.DUI,
+            track=Track.POST_PLEA,
+            entered_on=today - timedelta(days=45 + 10 * index),
+            expected_graduation_on=today + timedelta(days=330),
+        )
+        judge = client_services.collateral_add(
+            client=client,
+            by=case_manager,
+            name="Judge Maria Reyes",
+            relationship=Relationship.JUDGE,
+            organisation_name=court.court_name,
+            phone="5550101200",
+            email="",
+            notes="",
+        )
+        participant = court_services.court_team_set(
+            participant=participant, by=case_manager, version=participant.version, judge=judge
+        )
+        consent_services.consent_save(
+            client=client,
+            by=case_manager,
+            activate=True,
+            categories=[
+                InformationCategory.PROGRESS,
+                InformationCategory.DRUG_SCREENS,
+                InformationCategory.ATTENDANCE,
+            ],
+            recipient_kind=RecipientKind.NAMED,
+            recipient_name=court.court_name,
+            purpose=Purpose.COURT,
+            right_to_revoke_explained=True,
+            expiry_kind=ExpiryKind.EVENT,
+            expiry_event="Final disposition of the case",
+            signature_method=SignatureMethod.VERBAL,
+            witness_name=case_manager.display_name,
+            signed_by=client.legal_name,
+            signed_on=participant.entered_on,
+            criminal_justice=True,
+            irrevocable_until="the final disposition of the case",
+            court_team=[judge.pk],
+        )
+        if True in behaviours:
+            court_services.response_record(
+                participant=participant, hearing=held, behaviour=behaviours[True], by=case_manager
+            )
+        if index == 1 and False in behaviours:
+            court_services.response_record(
+                participant=participant, hearing=held, behaviour=behaviours[False], by=case_manager
+            )
+        court_services.recommendation_save(
+            participant=participant,
+            hearing=coming,
+            recommendation=RECOMMENDATIONS[index % len(RECOMMENDATIONS)],
+            by=case_manager,
+            version=0,
+        )
+        for back in range(1, 8):
+            if back != 3 or index != 2:  # one missed call-in, for the day's check to find
+                court_services.call_in_record(
+                    participant=participant, day=today - timedelta(days=back), by=case_manager
+                )
+    court_services.court_day(today)
+    return len(clients)

@@ -86,6 +86,7 @@ def test_the_report_holds_the_record_since_the_last_hearing(world, court, docket
     assert jamie.meetings == 1 and jamie.days_without_use == 9
     assert [r.description for r in jamie.responses] == ["Written essay"]
     assert entries["CR-200"].tests == [] and entries["CR-200"].responses == []
+    assert jamie.missed_obligations == [] and entries["CR-200"].missed_obligations == []
     assert AuditEvent.objects.filter(object_type="court_staffing", action="view").count() == 2
 
 
@@ -250,3 +251,22 @@ def test_a_court_referral_consent_naming_the_judge_lets_the_report_reach_the_cou
     words = pdf_words(response.content)
     assert "CR-100" in words and "42 CFR 2.35" in words
     assert Disclosure.objects.get().recipient_collateral_id == judge.pk
+
+
+def test_the_report_lists_missed_call_ins_and_drawn_days_without_a_test(world, court, docket):
+    from casebridge.court.models import Obligation
+
+    jamie = docket["jamie"]
+    for back, kind in ((3, "call_in"), (2, "test"), (20, "call_in")):  # the last: before
+        Obligation.objects.create(
+            participant=jamie, client=world.client, day=days_ago(back), kind=kind, kept=False
+        )
+    Obligation.objects.create(
+        participant=jamie, client=world.client, day=days_ago(1), kind="call_in", kept=True
+    )
+    report = staffing.staffing(world.alice, docket["coming"])
+    entry = next(e for e in report.entries if e.participant == jamie)
+    assert entry.missed_obligations == [
+        (days_ago(3), "Call-in"),
+        (days_ago(2), "Drug test on a drawn day"),
+    ]

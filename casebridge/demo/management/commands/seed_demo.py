@@ -53,7 +53,7 @@ from casebridge.consents.models import (
     RecipientKind,
     SignatureMethod,
 )
-from casebridge.demo.court import court_setup
+from casebridge.demo.court import court_demo, court_setup
 from casebridge.demo.names import (
     ATTEMPT_PARTS,
     FIRST_NAMES,
@@ -204,8 +204,10 @@ class Command(BaseCommand):
                 organisation=organisation, path=DEMO_DIRECTORY, by=staff[DEMO_DIRECTORY_ADMIN]
             )
             self._clients(rng, programs, staff, options["clients"])
-            # A drug court set up with its phases and colours, for the administrator to see.
-            court_setup(organisation, programs[0])
+            # A drug court set up with its phases, colours and schedule of responses, and a few
+            # of the case manager's clients taking part in it.
+            court = court_setup(organisation, programs[0])
+            court_demo(court, staff["casemanager"], staff["supervisor"])
         # What the demo's record already says needs attention, on My Day from the first page.
         found = alerts_sweep()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {DEMO_ORGANISATION}."))
