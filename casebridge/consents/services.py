@@ -1,6 +1,8 @@
 """Writes for consents and disclosures. Every disclosure passes the gate or is a recorded
 medical emergency; every change is audited and shows on the client's timeline."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -219,25 +221,56 @@ def consent_revoke(
     return current
 
 
-def consent_event_happened(*, consent: Consent, by: User, happened_on: date) -> Consent:
-    """Record that the event ending the consent (e.g. end of treatment) has happened: on a day
-    between its signing and today, since the gate stops sharing from that day on."""
-    check_date(happened_on)
-    if happened_on > timezone.localdate():
-        raise ValidationError(
-            {"happened_on": "The event has to have happened already: give today or an earlier day."}
-        )
+@dataclass(frozen=True)
+class _Happening:
+    """Something that happened to a consent on a day, recorded once: its ending event, or the
+    condition a criminal justice consent names."""
+
+    field: str  # the consent's date field, and the form's
+    form_field: str
+    not_yet: str  # said of a day still to come
+    applies: Callable[[Consent], bool]
+    not_applying: str
+    already: str  # the consent is not in effect, or the day is already recorded
+    timeline: Callable[[Consent], str]
+
+
+_EVENT = _Happening(
+    field="expiry_event_happened_on",
+    form_field="happened_on",
+    not_yet="The event has to have happened already: give today or an earlier day.",
+    applies=lambda c: c.expiry_kind == "event",
+    not_applying="This consent does not end with an event.",
+    already="Only a consent in effect can be ended by its event.",
+    timeline=lambda c: f"Consent ended: {c.expiry_event}",
+)
+_CONDITION = _Happening(
+    field="condition_met_on",
+    form_field="met_on",
+    not_yet="The condition has to have been met already: give today or an earlier day.",
+    applies=lambda c: c.criminal_justice,
+    not_applying="This consent was not given as a condition of a court referral.",
+    already="Only a consent in effect, whose condition is still open, can.",
+    timeline=lambda c: f"Consent may now be revoked: {c.irrevocable_until} (met)",
+)
+
+
+def _happened(consent: Consent, by: User, on: date, what: _Happening) -> Consent:
+    """Record the day `what` happened: between the signing and today, once."""
+    check_date(on)
+    if on > timezone.localdate():
+        raise ValidationError({what.form_field: what.not_yet})
     with transaction.atomic():
         current = Consent.objects.select_for_update().get(pk=consent.pk)
-        if current.expiry_kind != "event":
-            raise ValidationError("This consent does not end with an event.")
-        if current.status != ConsentStatus.ACTIVE or current.expiry_event_happened_on is not None:
-            raise ValidationError("Only a consent in effect can be ended by its event.")
-        if current.signed_on and happened_on < current.signed_on:
+        if not what.applies(current):
+            raise ValidationError(what.not_applying)
+        if current.status != ConsentStatus.ACTIVE or getattr(current, what.field) is not None:
+            raise ValidationError(what.already)
+        if current.signed_on and on < current.signed_on:
             raise ValidationError(
-                {"happened_on": "The consent was signed after that day; check the date."}
+                {what.form_field: "The consent was signed after that day; check the date."}
             )
-        current.expiry_event_happened_on = happened_on
+        setattr(current, what.field, on)
         current.version += 1
         current.save()
         audit_record(
@@ -246,10 +279,16 @@ def consent_event_happened(*, consent: Consent, by: User, happened_on: date) -> 
             client_id=current.client_id,
             object_type="consent",
             object_id=current.pk,
-            changes={"expiry_event_happened_on": [None, happened_on.isoformat()]},
+            changes={what.field: [None, on.isoformat()]},
         )
-        _timeline(current.client, f"Consent ended: {current.expiry_event}", by)
+        _timeline(current.client, what.timeline(current), by)
     return current
+
+
+def consent_event_happened(*, consent: Consent, by: User, happened_on: date) -> Consent:
+    """Record that the event ending the consent (e.g. end of treatment) has happened: on a day
+    between its signing and today, since the gate stops sharing from that day on."""
+    return _happened(consent, by, happened_on, _EVENT)
 
 
 def disclosure_gate(
@@ -408,35 +447,4 @@ def disclosure_record_emergency(
 def consent_condition_met(*, consent: Consent, by: User, met_on: date) -> Consent:
     """Record that the condition a criminal justice consent names has been met (42 CFR 2.35):
     from that day on the client may revoke it. Sharing goes on until they do or it ends."""
-    check_date(met_on)
-    if met_on > timezone.localdate():
-        raise ValidationError(
-            {"met_on": "The condition has to have been met already: give today or an earlier day."}
-        )
-    with transaction.atomic():
-        current = Consent.objects.select_for_update().get(pk=consent.pk)
-        if not current.criminal_justice:
-            raise ValidationError("This consent was not given as a condition of a court referral.")
-        if current.status != ConsentStatus.ACTIVE or current.condition_met_on is not None:
-            raise ValidationError("Only a consent in effect, whose condition is still open, can.")
-        if current.signed_on and met_on < current.signed_on:
-            raise ValidationError(
-                {"met_on": "The consent was signed after that day; check the date."}
-            )
-        current.condition_met_on = met_on
-        current.version += 1
-        current.save()
-        audit_record(
-            actor=by,
-            action="update",
-            client_id=current.client_id,
-            object_type="consent",
-            object_id=current.pk,
-            changes={"condition_met_on": [None, met_on.isoformat()]},
-        )
-        _timeline(
-            current.client,
-            f"Consent may now be revoked: {current.irrevocable_until} (met)",
-            by,
-        )
-    return current
+    return _happened(consent, by, met_on, _CONDITION)

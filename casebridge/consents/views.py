@@ -1,6 +1,7 @@
 """Consent and disclosure pages on the client record. Clients are fetched through the access
 policy; anything going out of the program goes through the disclosure gate in the services."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -200,44 +201,55 @@ def consent_revoke(request: SignedInRequest, client_id: int, consent_id: int) ->
     return redirect("consent_detail", client_id=client.pk, consent_id=consent.pk)
 
 
-@login_required
-@require_POST
-def consent_event(request: SignedInRequest, client_id: int, consent_id: int) -> HttpResponse:
+def _record_day(
+    request: SignedInRequest,
+    client_id: int,
+    consent_id: int,
+    form_class: type[EventForm] | type[ConditionForm],
+    record: Callable[..., Consent],
+    done: str,
+) -> HttpResponse:
+    """Record the day something happened to the consent (one date field), then back to it."""
     client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
     consent = _consent(client, consent_id)
-    form = EventForm(request.POST)
+    form = form_class(request.POST)
+    (field,) = form.fields
     if form.is_valid():
         try:
-            services.consent_event_happened(
-                consent=consent, by=request.user, happened_on=form.cleaned_data["happened_on"]
-            )
+            record(consent=consent, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Recorded: the consent has ended.")
+            messages.success(request, done)
     else:
-        messages.error(request, error_text(form, "happened_on") or "Give the date.")
+        messages.error(request, error_text(form, field) or "Give the date.")
     return redirect("consent_detail", client_id=client.pk, consent_id=consent.pk)
+
+
+@login_required
+@require_POST
+def consent_event(request: SignedInRequest, client_id: int, consent_id: int) -> HttpResponse:
+    return _record_day(
+        request,
+        client_id,
+        consent_id,
+        EventForm,
+        services.consent_event_happened,
+        "Recorded: the consent has ended.",
+    )
 
 
 @login_required
 @require_POST
 def consent_condition(request: SignedInRequest, client_id: int, consent_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id, action=Action.MANAGE_CONSENTS)
-    consent = _consent(client, consent_id)
-    form = ConditionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.consent_condition_met(
-                consent=consent, by=request.user, met_on=form.cleaned_data["met_on"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "Recorded: the client may now revoke the consent.")
-    else:
-        messages.error(request, error_text(form, "met_on") or "Give the date.")
-    return redirect("consent_detail", client_id=client.pk, consent_id=consent.pk)
+    return _record_day(
+        request,
+        client_id,
+        consent_id,
+        ConditionForm,
+        services.consent_condition_met,
+        "Recorded: the client may now revoke the consent.",
+    )
 
 
 def _language(lang: str) -> str:

@@ -7,7 +7,9 @@ and missed tests); keeping it is the case manager's coordination work (`plan`). 
 calendar is for the case managers and supervisors of the program that serves the court. Every
 rule is the services'."""
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -170,35 +172,6 @@ def court_enrol(request: SignedInRequest, client_id: int) -> HttpResponse:
     return _record_page(request, client_id, client=client, enrol_form=form, status=400)
 
 
-@login_required
-@require_POST
-def court_advance(request: SignedInRequest, client_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
-    participant = queries.participation(client)
-    if participant is None:
-        raise Http404
-    form = _advance_form(participant, request.POST)
-    if form.is_valid():
-        attempt = save_versioned(
-            form,
-            lambda: services.phase_advance(
-                participant=participant, by=request.user, **form.cleaned_data
-            ),
-            record=participant,
-        )
-        if attempt.saved:
-            messages.success(request, "Saved: the participant moved up a phase.")
-            return redirect(TAB, client_id=client.pk)
-        return _record_page(
-            request,
-            client_id,
-            client=client,
-            advance_form=form,
-            status=409 if attempt.conflict else 400,
-        )
-    return _record_page(request, client_id, client=client, advance_form=form, status=400)
-
-
 def _kept_participation(request: SignedInRequest, client_id: int) -> tuple[Client, Participant]:
     client = client_for(user=request.user, client_id=client_id, action=Action.PLAN)
     participant = queries.participation(client)
@@ -206,6 +179,71 @@ def _kept_participation(request: SignedInRequest, client_id: int) -> tuple[Clien
         raise Http404
     participant.client = client
     return client, participant
+
+
+def _versioned_post(
+    request: SignedInRequest,
+    client_id: int,
+    form_name: str,
+    make_form: Callable[[Participant, object], Any],
+    save: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """A change to the participation under optimistic locking: saved, or the Court tab again
+    with the form's errors (400), or with the typing kept over the latest version (409)."""
+    client, participant = _kept_participation(request, client_id)
+    form = make_form(participant, request.POST)
+    status = 400
+    if form.is_valid():
+        attempt = save_versioned(
+            form,
+            lambda: save(participant=participant, by=request.user, **form.cleaned_data),
+            record=participant,
+        )
+        if attempt.saved:
+            messages.success(request, done)
+            return redirect(TAB, client_id=client.pk)
+        status = 409 if attempt.conflict else 400
+    return _record_page(request, client_id, client=client, status=status, **{form_name: form})
+
+
+@login_required
+@require_POST
+def court_advance(request: SignedInRequest, client_id: int) -> HttpResponse:
+    return _versioned_post(
+        request,
+        client_id,
+        "advance_form",
+        _advance_form,
+        services.phase_advance,
+        "Saved: the participant moved up a phase.",
+    )
+
+
+@login_required
+@require_POST
+def court_team(request: SignedInRequest, client_id: int) -> HttpResponse:
+    return _versioned_post(
+        request,
+        client_id,
+        "team_form",
+        _team_form,
+        services.court_team_set,
+        "Saved: the court team.",
+    )
+
+
+@login_required
+@require_POST
+def court_end(request: SignedInRequest, client_id: int) -> HttpResponse:
+    return _versioned_post(
+        request,
+        client_id,
+        "end_form",
+        _end_form,
+        services.participation_end,
+        "Saved: the participation has ended.",
+    )
 
 
 @login_required
@@ -270,58 +308,6 @@ def court_line(request: SignedInRequest, court_id: int) -> HttpResponse:
     return render(
         request, "court/line.html", {"court": court, "draws": queries.draws(court, today)}
     )
-
-
-@login_required
-@require_POST
-def court_team(request: SignedInRequest, client_id: int) -> HttpResponse:
-    client, participant = _kept_participation(request, client_id)
-    form = _team_form(participant, request.POST)
-    if form.is_valid():
-        attempt = save_versioned(
-            form,
-            lambda: services.court_team_set(
-                participant=participant, by=request.user, **form.cleaned_data
-            ),
-            record=participant,
-        )
-        if attempt.saved:
-            messages.success(request, "Saved: the court team.")
-            return redirect(TAB, client_id=client.pk)
-        return _record_page(
-            request,
-            client_id,
-            client=client,
-            team_form=form,
-            status=409 if attempt.conflict else 400,
-        )
-    return _record_page(request, client_id, client=client, team_form=form, status=400)
-
-
-@login_required
-@require_POST
-def court_end(request: SignedInRequest, client_id: int) -> HttpResponse:
-    client, participant = _kept_participation(request, client_id)
-    form = _end_form(participant, request.POST)
-    if form.is_valid():
-        attempt = save_versioned(
-            form,
-            lambda: services.participation_end(
-                participant=participant, by=request.user, **form.cleaned_data
-            ),
-            record=participant,
-        )
-        if attempt.saved:
-            messages.success(request, "Saved: the participation has ended.")
-            return redirect(TAB, client_id=client.pk)
-        return _record_page(
-            request,
-            client_id,
-            client=client,
-            end_form=form,
-            status=409 if attempt.conflict else 400,
-        )
-    return _record_page(request, client_id, client=client, end_form=form, status=400)
 
 
 @login_required
