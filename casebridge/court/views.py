@@ -399,9 +399,18 @@ def _staffing_page(
     staffing.shared_categories(report.entries, today)
     forms = forms or {}
     open_for_notes = hearing.held_on >= today
+    keeps = (
+        set(
+            Client.objects.restrict(request.user, Action.PLAN)
+            .filter(pk__in=[e.client.pk for e in report.entries])
+            .values_list("pk", flat=True)
+        )
+        if open_for_notes
+        else set()
+    )
     rows = []
     for entry in report.entries:
-        may_write = open_for_notes and user_may(request.user, entry.client, Action.PLAN)
+        may_write = entry.client.pk in keeps
         form = forms.get(entry.participant.pk)
         if form is None and may_write:
             form = RecommendationForm(
