@@ -180,6 +180,12 @@ def unmet(criteria: Iterable[Criterion], *, team_confirmed: bool) -> list[str]:
     return missing
 
 
+def proposed(criteria: Iterable[Criterion]) -> bool:
+    """The record meets every criterion it can tell: the app proposes moving up (or graduating),
+    for the team to decide with what it confirms itself."""
+    return all(c.met is not False for c in criteria)
+
+
 def next_phase(participant: Participant) -> Phase | None:
     return (
         Phase.objects.filter(

@@ -42,6 +42,7 @@ from casebridge.court.progress import (
     Ratio,
     days_without_use,
     phase_criteria,
+    proposed,
     ratios,
     record_facts,
 )
@@ -89,6 +90,10 @@ class Entry:
     @property
     def client(self) -> Client:
         return self.participant.client
+
+    @property
+    def proposed(self) -> bool:
+        return proposed(self.criteria)
 
 
 @dataclass
@@ -332,6 +337,8 @@ def _lines(entry: Entry) -> list[tuple[str, str, list[str]]]:
         lines: list[str] = []
         if category == InformationCategory.PROGRESS:
             lines.append(f"Day {entry.days_in_phase} of the phase.")
+            if entry.proposed:
+                lines.append("The record meets this phase's criteria: proposed for moving up.")
             for c in entry.criteria:
                 state = "met" if c.met else "not yet" if c.met is False else "the team confirms"
                 lines.append(

@@ -115,8 +115,11 @@ def _record_page(
     if participant is not None:
         today = timezone.localdate()
         facts = progress.record_facts([participant], today)[participant.pk]
+        criteria = progress.phase_criteria(participant, today, facts)
         context.update(
-            criteria=progress.phase_criteria(participant, today, facts),
+            criteria=criteria,
+            proposed=participant.status == ParticipantStatus.ACTIVE and progress.proposed(criteria),
+            to_confirm=any(c.met is None for c in criteria),
             days_in_phase=(today - participant.phase_started_on).days,
             days_without_use=progress.days_without_use(participant, today, facts),
             decisions=queries.decisions(participant),

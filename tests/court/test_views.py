@@ -130,3 +130,17 @@ def test_others_do_not_reach_a_clients_court_record(client, world, court, person
     enter(client, world, court)
     client.force_login(getattr(world, person))
     assert client.get(reverse("court_record", args=[world.client.pk])).status_code == 404
+
+
+def test_the_tab_proposes_moving_up_when_the_record_meets_the_criteria(client, world, court):
+    from casebridge.court.models import Phase
+
+    Phase.objects.filter(court_program=court, number=1).update(
+        days_without_use=0, meetings_per_week=0, tests_per_week=0, work_or_school=True
+    )
+    enter(client, world, court)  # 40 days in; phase 1 asks 30
+    page = client.get(reverse("court_record", args=[world.client.pk])).content.decode()
+    assert "propose moving up to phase 2 at the next hearing, once the team confirms" in page
+    Phase.objects.filter(court_program=court, number=1).update(min_days=60)
+    page = client.get(reverse("court_record", args=[world.client.pk])).content.decode()
+    assert "propose moving up" not in page
