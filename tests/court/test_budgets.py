@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casebridge.court import services
-from casebridge.court.models import Behaviour, Hearing, ScheduledResponse, TestingGroup
+from casebridge.court.models import Behaviour, Hearing, ScheduledResponse
+from casebridge.court.models import TestingGroup as ColourGroup
 from tests.factories import ClientFactory, CollateralFactory, ConsentFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +61,7 @@ def grow(world, court, people, hearing, behaviour):
 
 
 def test_the_court_pages_cost_the_same_however_long_the_record(client, world, court):
-    TestingGroup.objects.create(
-        court_program=court, phase=court.phases.get(number=1), colour="Blue"
-    )
+    ColourGroup.objects.create(court_program=court, phase=court.phases.get(number=1), colour="Blue")
     held = Hearing.objects.create(court_program=court, held_on=today(), created_by=world.alice)
     steady = Behaviour.objects.create(court_program=court, name="Steady", positive=True)
     ScheduledResponse.objects.create(behaviour=steady, kind="incentive", description="Praise")

@@ -13,7 +13,8 @@ from casebridge.alerts.models import Alert
 from casebridge.alerts.services import evaluate_clients
 from casebridge.court import progress, services
 from casebridge.court.draw import is_test_day
-from casebridge.court.models import DailyDraw, Obligation, TestingGroup
+from casebridge.court.models import DailyDraw, Obligation
+from casebridge.court.models import TestingGroup as ColourGroup
 from tests.monitoring.recovery_helpers import record_screen
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,7 @@ def today():
 
 @pytest.fixture
 def participant(world, court):
-    TestingGroup.objects.create(
-        court_program=court, phase=court.phases.get(number=1), colour="Blue"
-    )
+    ColourGroup.objects.create(court_program=court, phase=court.phases.get(number=1), colour="Blue")
     return services.participant_enrol(
         client=world.client,
         court_program=court,

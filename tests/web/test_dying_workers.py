@@ -541,11 +541,14 @@ def test_an_rq_work_horse_killed_halfway_through_the_alert_sweep_leaves_no_doubl
         return found.stdout.split()
 
     # RQ runs each job in a forked work-horse: it is the one to kill.
-    horses = _wait_for("the job to start in a work-horse", work_horses, workers.logs)
-    workers.pids_to_kill += [int(horse) for horse in horses]
+    _wait_for("the job to start in a work-horse", work_horses, workers.logs)
     _wait_for("the sweep to find some", lambda: _alerts_found(shared_database) > 0, workers.logs)
+    # The horses at work now: one seen earlier may have run a shorter job and gone since.
+    horses = _wait_for("the sweep's work-horse", work_horses, workers.logs)
+    workers.pids_to_kill += [int(horse) for horse in horses]
     for horse in horses:
-        workers.kill(int(horse))
+        with contextlib.suppress(ProcessLookupError):  # it ended between the look and the kill
+            workers.kill(int(horse))
     assert _alerts_found(shared_database) < SWEPT_CLIENTS  # killed halfway
     _wait_for(
         "the job to be retried and finish",
