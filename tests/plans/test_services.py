@@ -1,7 +1,7 @@
 """Care plans: drafted from the assessment, versioned, locked by signature, reviewed, closed,
 and the tasks their interventions become."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -467,10 +467,14 @@ def test_closing_the_plan_in_effect_closes_the_draft_that_would_replace_it(world
 def test_a_scheduled_review_overdue_before_a_level_change_stays_overdue(world):
     PlanRules.objects.create(program=world.client.program, review_every_days=30)
     plan = sign_all(ready_plan(world), world)
-    CarePlan.objects.filter(pk=plan.pk).update(
-        activated_at=timezone.now() - timedelta(days=60),
-        created_at=timezone.now() - timedelta(days=61),
-    )
+
+    # Noon on local days: sixty times 24 hours back can land on another local day when a
+    # daylight saving change lies between.
+    def noon(days_back):
+        day = timezone.localdate() - timedelta(days=days_back)
+        return timezone.make_aware(datetime.combine(day, time(12)))
+
+    CarePlan.objects.filter(pk=plan.pk).update(activated_at=noon(60), created_at=noon(61))
     signed_assessment(world.client, world.alice, ratings=(4, 0, 0, 0, 0, 0))
     due = queries.reviews_due([world.client.pk])[world.client.pk]
     assert due.due_on == timezone.localdate() - timedelta(days=30)
