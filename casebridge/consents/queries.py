@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from casebridge.clients.extensions import DueItem
-from casebridge.clients.models import Client
+from casebridge.clients.models import Client, Collateral
 from casebridge.consents.gate import state_on
 from casebridge.consents.models import Consent, ConsentStatus, Disclosure, ExpiryKind
 
@@ -84,3 +84,10 @@ def collateral_releases(collateral_ids: list[int]) -> dict[int, str]:
             until = "no end date"
         found[consent.recipient_collateral_id] = f"{consent.get_purpose_display()}, {until}"
     return found
+
+
+def court_team_of(client: Client, consent: Consent) -> list[Collateral]:
+    """The client's contacts a criminal justice consent names as its court team."""
+    return list(
+        Collateral.objects.filter(client=client, pk__in=consent.court_team or []).order_by("name")
+    )

@@ -17,7 +17,7 @@ from casebridge.access.policy import Action
 from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.services import audit_record, record_print
 from casebridge.audit.versions import VersionConflict
-from casebridge.clients.models import Client, Collateral
+from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page
 from casebridge.consents import queries, services
 from casebridge.consents.forms import (
@@ -159,11 +159,7 @@ def consent_detail(request: SignedInRequest, client_id: int, consent_id: int) ->
         event_form=EventForm(initial={"happened_on": timezone.localdate()}),
         condition_form=ConditionForm(initial={"met_on": timezone.localdate()}),
         revocation_refusal=revocation_refusal(consent, timezone.localdate()),
-        court_team=list(
-            Collateral.objects.filter(client=client, pk__in=consent.court_team or []).order_by(
-                "name"
-            )
-        ),
+        court_team=queries.court_team_of(client, consent),
     )
     # What was shared under the consent is for those who share; others see the consent alone.
     context["used"] = (

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from casebridge.access.policy import Action
 from casebridge.accounts.models import Role, User
-from casebridge.clients.models import Client
+from casebridge.clients.models import Client, Collateral
 from casebridge.court.models import (
+    Behaviour,
     CourtProgram,
     CourtResponse,
     DailyDraw,
@@ -17,6 +19,7 @@ from casebridge.court.models import (
     Obligation,
     Participant,
     PhaseChange,
+    StaffingNote,
 )
 
 HELD_SHOWN = 12  # the latest hearings held, on the calendar page
@@ -119,3 +122,38 @@ def draws(court: CourtProgram, today: date) -> list[DailyDraw]:
             day__lte=today,
         ).order_by("-day")
     )
+
+
+def behaviours(court_program_id: int) -> QuerySet[Behaviour]:
+    return Behaviour.objects.filter(court_program_id=court_program_id)
+
+
+def contacts(client_id: int) -> QuerySet[Collateral]:
+    """The client's contacts, to name the court team from."""
+    return Collateral.objects.filter(client_id=client_id).order_by("name")
+
+
+def draw_on(court_program_id: int, day: date) -> DailyDraw | None:
+    return DailyDraw.objects.filter(court_program_id=court_program_id, day=day).first()
+
+
+def keeping(user: Any, client_ids: list[int]) -> set[int]:
+    """Which of these clients `user` may keep the court record of (one query, the policy's)."""
+    return set(
+        Client.objects.restrict(user, Action.PLAN)
+        .filter(pk__in=client_ids)
+        .values_list("pk", flat=True)
+    )
+
+
+def docket_participant(hearing: Hearing, participant_id: int) -> Participant | None:
+    """A participant of the hearing's court (the client still comes through the policy)."""
+    return (
+        Participant.objects.filter(pk=participant_id, court_program_id=hearing.court_program_id)
+        .select_related("phase", "court_program")
+        .first()
+    )
+
+
+def staffing_note(hearing: Hearing, participant: Participant) -> StaffingNote | None:
+    return StaffingNote.objects.filter(hearing=hearing, participant=participant).first()

@@ -25,7 +25,7 @@ from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import VersionConflict
 from casebridge.charts import bar_chart
-from casebridge.clients.models import Client, Collateral
+from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page, user_may
 from casebridge.court import measures, progress, queries, services, staffing
 from casebridge.court.forms import (
@@ -40,12 +40,9 @@ from casebridge.court.forms import (
     TeamForm,
 )
 from casebridge.court.models import (
-    Behaviour,
-    DailyDraw,
     Hearing,
     Participant,
     ParticipantStatus,
-    StaffingNote,
 )
 from casebridge.formtools import apply_errors, save_versioned
 
@@ -65,7 +62,7 @@ def _response_form(participant: Participant, data: object = None) -> ResponseFor
         data,
         prefix="response",
         hearings=queries.held_hearings(participant, timezone.localdate()),
-        behaviours=Behaviour.objects.filter(court_program_id=participant.court_program_id),
+        behaviours=queries.behaviours(participant.court_program_id),
     )
 
 
@@ -77,7 +74,7 @@ def _team_form(participant: Participant, data: object = None) -> TeamForm:
             "version": participant.version,
             **{role: getattr(participant, f"{role}_id") for role in services.TEAM_ROLES},
         },
-        contacts=Collateral.objects.filter(client_id=participant.client_id).order_by("name"),
+        contacts=queries.contacts(participant.client_id),
     )
 
 
@@ -273,9 +270,7 @@ def _drawn_today(participant: Participant, today: date) -> bool | None:
     """Whether the participant's colour tests today (None: no group, or no draw yet)."""
     if participant.testing_group_id is None or participant.status != ParticipantStatus.ACTIVE:
         return None
-    draw = DailyDraw.objects.filter(
-        court_program_id=participant.court_program_id, day=today
-    ).first()
+    draw = queries.draw_on(participant.court_program_id, today)
     if draw is None:
         return None
     return participant.testing_group.colour in draw.colours  # type: ignore[union-attr]
@@ -403,11 +398,7 @@ def _staffing_page(
     forms = forms or {}
     open_for_notes = hearing.held_on >= today
     keeps = (
-        set(
-            Client.objects.restrict(request.user, Action.PLAN)
-            .filter(pk__in=[e.client.pk for e in report.entries])
-            .values_list("pk", flat=True)
-        )
+        queries.keeping(request.user, [e.client.pk for e in report.entries])
         if open_for_notes
         else set()
     )
@@ -452,11 +443,7 @@ def staffing_recommend(
     request: SignedInRequest, court_id: int, hearing_id: int, participant_id: int
 ) -> HttpResponse:
     hearing = _served_hearing(request, court_id, hearing_id)
-    participant = (
-        Participant.objects.filter(pk=participant_id, court_program_id=hearing.court_program_id)
-        .select_related("phase", "court_program")
-        .first()
-    )
+    participant = queries.docket_participant(hearing, participant_id)
     if participant is None:
         raise Http404
     participant.client = client_for(
@@ -471,7 +458,7 @@ def staffing_recommend(
             )
         except VersionConflict:
             # Someone saved in between: the typing stays, over the version as it now is.
-            latest = StaffingNote.objects.filter(hearing=hearing, participant=participant).first()
+            latest = queries.staffing_note(hearing, participant)
             data = request.POST.copy()
             data[form.add_prefix("version")] = str(latest.version if latest else 0)
             form.data = data
