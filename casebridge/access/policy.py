@@ -10,6 +10,8 @@ The rules, by role (always inside the user's own organisation):
 - intake coordinator: clients still in Engagement in their programs, contact notes included (no
   care plans: those come after assessment; no check-ins: those come with the coaching);
 - program administrator and auditor: no client records (configuration and audit trails only);
+- court team member (judge, prosecutor, defence, probation): no client record here; the court
+  app's object rules open the participants they serve, only where a consent covers them;
 - case managers and supervisors with an unexpired break-the-glass grant: that client, to read
   only (clinical content included: it is an emergency). Coaches and intake coordinators do not
   break the glass: their work never needs the clinical record, and in a crisis they reach the
@@ -72,6 +74,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     Role.ADMIN: frozenset(),
     Role.AUDITOR: frozenset(),
+    Role.COURT_TEAM: frozenset(),
 }
 
 # Roles that may register a new client.
@@ -80,13 +83,15 @@ REGISTERING_ROLES = frozenset({Role.SUPERVISOR, Role.CASE_MANAGER, Role.INTAKE})
 
 class PrincipalKind(StrEnum):
     """Who is asking. Staff work in an organisation; a partner organisation's user (a referral
-    partner, a court team member) reaches only what a consent and an accepted referral or a
-    court order gives them; a client reaches their own record. Only staff have accounts today:
-    the other kinds are here so the capabilities that bring them add rules, not a second
-    policy (docs/decisions/0010-principals-and-object-rules.md)."""
+    partner) reaches only what a consent and an accepted referral gives them; a court team
+    member reads what each participant they serve consented to share with them; a client
+    reaches their own record. Kinds other than staff reach no client through the role table:
+    the capabilities that bring them add rules, not a second policy
+    (docs/decisions/0010-principals-and-object-rules.md)."""
 
     STAFF = "staff"
     PARTNER = "partner"
+    COURT_TEAM = "court_team"
     CLIENT = "client"
 
 
@@ -111,8 +116,8 @@ def _signed_in(user: Someone) -> User | None:
     return None
 
 
-# Roles whose accounts are not staff of the organisation (none yet).
-ROLE_KINDS: dict[str, PrincipalKind] = {}
+# Roles whose accounts are not staff of the organisation.
+ROLE_KINDS: dict[str, PrincipalKind] = {Role.COURT_TEAM: PrincipalKind.COURT_TEAM}
 
 
 def principal_of(user: Someone) -> Principal | None:
@@ -312,3 +317,9 @@ def may_use_break_glass(user: Someone) -> bool:
 def may_see_team(user: Someone) -> bool:
     account = _signed_in(user)
     return bool(account and account.role == Role.SUPERVISOR)
+
+
+def may_read_as_court_team(user: Someone) -> bool:
+    """A court team member's account: their pages are the court's, read only."""
+    principal = principal_of(user)
+    return bool(principal and principal.kind == PrincipalKind.COURT_TEAM)

@@ -30,7 +30,13 @@ ADMIN_PERMISSIONS = frozenset(
         *(f"court.{verb}_courtprogram" for verb in ("view", "add", "change")),
         *(
             f"court.{verb}_{model}"
-            for model in ("phase", "testinggroup", "behaviour", "scheduledresponse")
+            for model in (
+                "phase",
+                "testinggroup",
+                "behaviour",
+                "scheduledresponse",
+                "courtteammember",
+            )
             for verb in ("view", "add", "change", "delete")
         ),
         *(

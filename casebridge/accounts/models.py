@@ -24,16 +24,20 @@ class Role(models.TextChoices):
     COACH = "coach", "Peer/sober coach"
     INTAKE = "intake", "Intake coordinator"
     AUDITOR = "auditor", "Auditor"
+    # A judge, prosecutor, defence attorney or probation officer of a treatment court the agency
+    # serves: reads, never writes, what each participant consented to share with them.
+    COURT_TEAM = "court_team", "Court team member (read only)"
     # A new account whose role waits for a second person's confirmation reaches nothing.
     NONE = "none", "No role yet"
 
 
 # Roles that work with clients' records.
 CLINICAL_ROLES = frozenset({Role.SUPERVISOR, Role.CASE_MANAGER, Role.COACH, Role.INTAKE})
-# Roles that reach client information at all: the clinical ones, and auditors, whose trail holds
-# the before and after values of changed client details. Giving one, or widening one's programs,
-# takes a second person (docs/decisions/0009-two-people-grant-access.md).
-CLIENT_REACHING_ROLES = CLINICAL_ROLES | {Role.AUDITOR}
+# Roles that reach client information at all: the clinical ones, auditors, whose trail holds
+# the before and after values of changed client details, and court team members, who read what
+# participants consented to share. Giving one, or widening one's programs, takes a second
+# person (docs/decisions/0009-two-people-grant-access.md).
+CLIENT_REACHING_ROLES = CLINICAL_ROLES | {Role.AUDITOR, Role.COURT_TEAM}
 
 
 class Organisation(models.Model):

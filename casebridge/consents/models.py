@@ -205,6 +205,7 @@ class DisclosureMethod(models.TextChoices):
     EMAILED = "emailed", "Emailed"
     PHONE = "phone", "Told by phone or in person"
     ELECTRONIC = "electronic", "Sent electronically (system to system)"
+    ACCOUNT = "account", "Read through the recipient's own read-only account"
 
 
 class Disclosure(models.Model):

@@ -11,9 +11,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from casebridge.accounts.http import organisation_of
+from casebridge.accounts.models import Role, User
 from casebridge.accounts.scoping import ProgramScopedAdmin
 from casebridge.audit.adminlog import AuditedAdminMixin
-from casebridge.court.models import Behaviour, CourtProgram, Phase, ScheduledResponse, TestingGroup
+from casebridge.court.models import (
+    Behaviour,
+    CourtProgram,
+    CourtTeamMember,
+    Phase,
+    ScheduledResponse,
+    TestingGroup,
+)
 
 
 class PhaseInline(admin.TabularInline):
@@ -74,4 +82,33 @@ class BehaviourAdmin(AuditedAdminMixin, admin.ModelAdmin):
             kwargs["queryset"] = CourtProgram.objects.filter(
                 organisation_id=organisation_of(request)
             )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(CourtTeamMember)
+class CourtTeamMemberAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """The seat of a court team member's read-only account: the account is made (and its role
+    confirmed by a second person) under Staff; here it gets its court and seat. What the member
+    reads is still each participant's consent's to say."""
+
+    list_display = ["user", "seat", "agency_name", "court_program"]
+    list_filter = ["court_program", "seat"]
+    fields = ["user", "court_program", "seat", "agency_name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request).select_related("user", "court_program")
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(court_program__organisation_id=organisation_of(request))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "court_program" and not request.user.is_superuser:
+            kwargs["queryset"] = CourtProgram.objects.filter(
+                organisation_id=organisation_of(request)
+            )
+        if db_field.name == "user":
+            users = User.objects.filter(role=Role.COURT_TEAM)
+            if not request.user.is_superuser:
+                users = users.filter(organisation_id=organisation_of(request))
+            kwargs["queryset"] = users
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -10,6 +10,7 @@ class CourtConfig(AppConfig):
     verbose_name = "Treatment court"
 
     def ready(self) -> None:
+        from casebridge.access.policy import register_object_rule
         from casebridge.clients.extensions import (
             ClientTab,
             TimelineEntryKind,
@@ -17,6 +18,10 @@ class CourtConfig(AppConfig):
             register_timeline_kind,
         )
         from casebridge.court.services import TIMELINE_KIND
+        from casebridge.court.team import may_read_hearing
+
+        # A court team member's account reads its own court's hearings (court.team).
+        register_object_rule("court.team_hearing", may_read_hearing)
 
         register_timeline_kind(TimelineEntryKind(TIMELINE_KIND, "Court", "read_clinical"))
 

@@ -12,6 +12,7 @@ from casebridge.court.models import (
     Behaviour,
     ChargeCategory,
     CourtProgram,
+    CourtTeamMember,
     Hearing,
     ParticipantStatus,
     ResponseKind,
@@ -199,6 +200,12 @@ class ReleaseForm(BoundedForm, forms.Form):
     )
 
 
+class TeamAccountsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.user.get_full_name() or obj.user.username
+        return f"{name}, {obj.get_seat_display().lower()}"
+
+
 class TeamForm(BoundedForm, forms.Form):
     judge = forms.ModelChoiceField(
         label="Judge", queryset=Collateral.objects.none(), required=False, empty_label="Not named"
@@ -221,10 +228,27 @@ class TeamForm(BoundedForm, forms.Form):
         required=False,
         empty_label="Not named",
     )
+    accounts = TeamAccountsField(
+        label="Who reads through their own account",
+        queryset=CourtTeamMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Court team members with a read-only account. Each reads only what a consent "
+        "in effect lets the program share with them.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, contacts: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, contacts: Any = None, accounts: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if accounts is not None:
+            self.fields["accounts"].queryset = accounts  # type: ignore[attr-defined]
+            self.fields["accounts"].error_messages["invalid_choice"] = (
+                "Choose among this court's team accounts."
+            )
+            if not accounts:
+                del self.fields["accounts"]
         if contacts is not None:
             for name in ("judge", "defence_attorney", "prosecutor", "supervising_officer"):
                 self.fields[name].queryset = contacts  # type: ignore[attr-defined]

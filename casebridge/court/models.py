@@ -158,6 +158,46 @@ class ParticipantStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrew"
 
 
+class Seat(models.TextChoices):
+    JUDGE = "judge", "Judge"
+    PROSECUTOR = "prosecutor", "Prosecutor"
+    DEFENCE = "defence_attorney", "Defence attorney"
+    PROBATION = "supervising_officer", "Probation or parole officer"
+
+
+class CourtTeamMember(models.Model):
+    """A court team member's read-only account, in one seat of one court. They read the
+    participants the case manager names them for, and only what each consented to share with
+    them (court.team)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="court_seat",
+        limit_choices_to={"role": "court_team"},
+        help_text="An account with the role 'Court team member (read only)'.",
+    )
+    court_program = models.ForeignKey(
+        CourtProgram, on_delete=models.CASCADE, related_name="team_members"
+    )
+    # The seat is the participant's contact a consent names: a member reads a participant when a
+    # consent covers that contact (or, for the judge, the court by its name).
+    seat = models.CharField(max_length=20, choices=Seat.choices)
+    agency_name = models.CharField(
+        "office",
+        max_length=200,
+        blank=True,
+        help_text="The office the member works for, as consents name it (for example: County "
+        "Public Defender).",
+    )
+
+    class Meta:
+        ordering = ["court_program", "seat", "user__last_name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_seat_display()}, {self.court_program}"
+
+
 class Participant(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="court_records")
     court_program = models.ForeignKey(
@@ -195,6 +235,8 @@ class Participant(models.Model):
         related_name="+",
         help_text="The probation or parole officer.",
     )
+    # The court team accounts that read this participant's shared record.
+    team_accounts = models.ManyToManyField(CourtTeamMember, blank=True, related_name="participants")
     status = models.CharField(
         max_length=20, choices=ParticipantStatus.choices, default=ParticipantStatus.ACTIVE
     )

@@ -14,6 +14,7 @@ from casebridge.court.models import (
     Behaviour,
     CourtProgram,
     CourtResponse,
+    CourtTeamMember,
     DailyDraw,
     Hearing,
     Obligation,
@@ -29,14 +30,18 @@ SERVING_ROLES = (Role.CASE_MANAGER, Role.SUPERVISOR)
 
 def participation(client: Client) -> Participant | None:
     """The client's court record: the one under way, else the latest."""
-    records = Participant.objects.filter(client=client).select_related(
-        "court_program",
-        "phase",
-        "judge",
-        "defence_attorney",
-        "prosecutor",
-        "supervising_officer",
-        "testing_group",
+    records = (
+        Participant.objects.filter(client=client)
+        .select_related(
+            "court_program",
+            "phase",
+            "judge",
+            "defence_attorney",
+            "prosecutor",
+            "supervising_officer",
+            "testing_group",
+        )
+        .prefetch_related("team_accounts__user")
     )
     return records.filter(status="active").first() or records.order_by("-entered_on", "-id").first()
 
@@ -157,3 +162,13 @@ def docket_participant(hearing: Hearing, participant_id: int) -> Participant | N
 
 def staffing_note(hearing: Hearing, participant: Participant) -> StaffingNote | None:
     return StaffingNote.objects.filter(hearing=hearing, participant=participant).first()
+
+
+def hearing(hearing_id: int) -> Hearing | None:
+    """A hearing by its id, with its court; who may read it is the caller's object rule."""
+    return Hearing.objects.select_related("court_program").filter(pk=hearing_id).first()
+
+
+def team_accounts(court_program_id: int) -> QuerySet[CourtTeamMember]:
+    """The court team accounts of a court, for the case manager to name for a participant."""
+    return CourtTeamMember.objects.filter(court_program_id=court_program_id).select_related("user")

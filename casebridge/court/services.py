@@ -4,7 +4,9 @@ each, checked before saving, audited.
 Keeping a participant's court record is the case manager's coordination work: it needs the
 `plan` action on the client (the client's case managers and supervisors)."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,6 +24,7 @@ from casebridge.court.models import (
     Behaviour,
     CourtProgram,
     CourtResponse,
+    CourtTeamMember,
     DailyDraw,
     Hearing,
     Obligation,
@@ -298,10 +301,16 @@ TEAM_ROLES = ("judge", "defence_attorney", "prosecutor", "supervising_officer")
 
 
 def court_team_set(
-    *, participant: Participant, by: User, version: int, **team: Collateral | None
+    *,
+    participant: Participant,
+    by: User,
+    version: int,
+    accounts: Iterable[CourtTeamMember] | None = None,
+    **team: Collateral | None,
 ) -> Participant:
     """Name the court team from the client's contacts: the judge, the defence attorney, the
-    prosecutor and the probation or parole officer (each may be left empty)."""
+    prosecutor and the probation or parole officer (each may be left empty); and, when given,
+    which of the court's team accounts read the participant's shared record."""
     _may_keep(by, participant.client)
     if set(team) - set(TEAM_ROLES):
         raise ValueError("Unknown court team role.")
@@ -310,6 +319,11 @@ def court_team_set(
         for role, person in team.items()
         if person is not None and person.client_id != participant.client_id
     }
+    members = list(accounts) if accounts is not None else None
+    if members is not None and any(
+        m.court_program_id != participant.court_program_id for m in members
+    ):
+        errors["accounts"] = "Choose among this court's team accounts."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -320,20 +334,24 @@ def court_team_set(
             setattr(current, role, person)
         current.version += 1
         current.save(update_fields=[*team, "version"])
+        changes: dict[str, Any] = {
+            role: [before[role], person.pk if person else None]
+            for role, person in team.items()
+            if before[role] != (person.pk if person else None)
+        }
+        if members is not None:
+            had = sorted(current.team_accounts.values_list("pk", flat=True))
+            now = sorted(m.pk for m in members)
+            if had != now:
+                current.team_accounts.set(members)
+                changes["team_accounts"] = [had, now]
         audit_record(
             actor=by,
             action="update",
             client_id=current.client_id,
             object_type=OBJECT_TYPE,
             object_id=current.pk,
-            changes={
-                **{
-                    role: [before[role], person.pk if person else None]
-                    for role, person in team.items()
-                    if before[role] != (person.pk if person else None)
-                },
-                "version": [version, current.version],
-            },
+            changes={**changes, "version": [version, current.version]},
         )
     participant.refresh_from_db()
     return participant

@@ -13,7 +13,7 @@ consent covers is left out of the PDF, and the page says so.
 
 Reading the report costs the same few queries however long the docket is."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -86,6 +86,8 @@ class Entry:
     missed_obligations: list[tuple[date, str]] = field(default_factory=list)
     note: StaffingNote | None = None
     shared: frozenset[str] = frozenset()
+    # For each shared part, the consent that covers it (shared_categories).
+    covering: dict[str, int] = field(default_factory=dict)
 
     @property
     def client(self) -> Client:
@@ -139,7 +141,7 @@ def staffing(user: User, hearing: Hearing, today: date | None = None) -> Staffin
         .values_list("pk", flat=True)
     )
     shown = [p for p in docket if p.client_id in readable]
-    entries = _entries(shown, hearing, previous, until, today)
+    entries = docket_entries(shown, hearing, previous, until, today)
     audit_record_many(
         actor=user,
         action="view",
@@ -150,7 +152,7 @@ def staffing(user: User, hearing: Hearing, today: date | None = None) -> Staffin
     return Staffing(hearing, previous, entries, len(docket) - len(shown))
 
 
-def _entries(
+def docket_entries(
     participants: Sequence[Participant],
     hearing: Hearing,
     previous: Hearing | None,
@@ -259,9 +261,13 @@ def court_recipient(participant: Participant) -> Recipient:
     return Recipient(name=participant.court_program.court_name, collateral_id=participant.judge_id)
 
 
-def shared_categories(entries: Iterable[Entry], on: date) -> None:
+def shared_categories(
+    entries: Iterable[Entry],
+    on: date,
+    recipient_of: Callable[[Participant], Recipient] = court_recipient,
+) -> None:
     """Fill in, for each entry, which of the report's parts a consent lets the program share
-    with the court for court purposes (one query)."""
+    with the court (or the team member `recipient_of` names) for court purposes (one query)."""
     entries = list(entries)
     consents: dict[int, list[Consent]] = {}
     for consent in (
@@ -271,15 +277,16 @@ def shared_categories(entries: Iterable[Entry], on: date) -> None:
     ):
         consents.setdefault(consent.client_id, []).append(consent)
     for entry in entries:
-        recipient = court_recipient(entry.participant)
-        entry.shared = frozenset(
-            str(category)
-            for category, _ in SHARED_PARTS
-            if decide(
+        recipient = recipient_of(entry.participant)
+        entry.covering = {}
+        for category, _ in SHARED_PARTS:
+            decision = decide(
                 consents.get(entry.client.pk, []),
                 DisclosureRequest(recipient, frozenset({str(category)}), Purpose.COURT, on),
-            ).allowed
-        )
+            )
+            if decision.allowed and decision.consent is not None:
+                entry.covering[str(category)] = decision.consent.pk
+        entry.shared = frozenset(entry.covering)
 
 
 @dataclass
@@ -287,6 +294,33 @@ class Released:
     pdf: bytes
     included: int
     left_out: list[Entry]
+
+
+def disclose(
+    entry: Entry, recipient: Recipient, *, by: User, description: str, method: str
+) -> None:
+    """Record the entry's shared parts as disclosures: one for each consent that covers some of
+    them (two consents may each cover a part). A part whose consent was revoked at this very
+    moment is taken out of `entry.shared`. Runs inside the caller's transaction."""
+    groups: dict[int, set[str]] = {}
+    for category in entry.shared:
+        groups.setdefault(entry.covering[category], set()).add(category)
+    refused: set[str] = set()
+    for categories in groups.values():
+        try:
+            disclosure_record(
+                client=entry.client,
+                by=by,
+                recipient=recipient,
+                categories=categories,
+                purpose=Purpose.COURT,
+                description=description,
+                method=method,
+                body=entry_text(entry, categories),
+            )
+        except DisclosureRefused:
+            refused |= categories
+    entry.shared = entry.shared - refused
 
 
 def release(report: Staffing, *, by: User, method: str, today: date | None = None) -> Released:
@@ -303,19 +337,14 @@ def release(report: Staffing, *, by: User, method: str, today: date | None = Non
             if not entry.shared:
                 left_out.append(entry)
                 continue
-            try:
-                disclosure_record(
-                    client=entry.client,
-                    by=by,
-                    recipient=court_recipient(entry.participant),
-                    categories=entry.shared,
-                    purpose=Purpose.COURT,
-                    description=f"{title}, {entry.participant.court_program.name}",
-                    method=method,
-                    body=_body(entry),
-                )
-            except DisclosureRefused:  # a consent revoked at this very moment
-                entry.shared = frozenset()
+            disclose(
+                entry,
+                court_recipient(entry.participant),
+                by=by,
+                description=f"{title}, {entry.participant.court_program.name}",
+                method=method,
+            )
+            if not entry.shared:  # a consent revoked at this very moment
                 left_out.append(entry)
                 continue
             included.append(entry)
@@ -327,12 +356,16 @@ def _day(day: date) -> str:
     return f"{day:%b} {day.day}, {day:%Y}"
 
 
-def _lines(entry: Entry) -> list[tuple[str, str, list[str]]]:
-    """The entry's shared parts as (category, heading, lines)."""
+def shared_lines(
+    entry: Entry, categories: Iterable[str] | None = None
+) -> list[tuple[str, str, list[str]]]:
+    """The entry's shared parts (or those of them in `categories`) as (category, heading,
+    lines)."""
+    wanted = entry.shared if categories is None else entry.shared & set(categories)
     parts = []
     period = f"{_day(entry.since)} to {_day(entry.until)}"
     for category, heading in SHARED_PARTS:
-        if category not in entry.shared:
+        if category not in wanted:
             continue
         lines: list[str] = []
         if category == InformationCategory.PROGRESS:
@@ -369,10 +402,10 @@ def _lines(entry: Entry) -> list[tuple[str, str, list[str]]]:
     return parts
 
 
-def _body(entry: Entry) -> str:
+def entry_text(entry: Entry, categories: Iterable[str] | None = None) -> str:
     """What went out about this participant, as text, kept with the disclosure."""
     text = [f"Docket {entry.participant.docket_number}"]
-    for _, heading, lines in _lines(entry):
+    for _, heading, lines in shared_lines(entry, categories):
         text.append(heading)
         text += [f"  {line}" for line in lines]
     return "\n".join(text)
@@ -405,7 +438,7 @@ def _pdf(report: Staffing, entries: list[Entry], title: str, today: date) -> byt
         pdf.fact("Phase", f"{entry.participant.phase.number} ({entry.participant.phase.name})")
         pdf.fact("Entered", _day(entry.participant.entered_on))
         pdf.fact("Since the last hearing", f"{_day(entry.since)} to {_day(entry.until)}")
-        for _, heading, lines in _lines(entry):
+        for _, heading, lines in shared_lines(entry):
             pdf.ln(2)
             pdf.heading(heading, 12)
             for line in lines:

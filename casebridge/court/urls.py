@@ -3,7 +3,7 @@ staffing report."""
 
 from django.urls import path
 
-from casebridge.court import views
+from casebridge.court import team_views, views
 
 C = "clients/<int:client_id>/court/"
 H = "courts/<int:court_id>/hearings/<int:hearing_id>/staffing/"
@@ -22,4 +22,11 @@ urlpatterns = [
     path(H, views.hearing_staffing, name="hearing_staffing"),
     path(H + "<int:participant_id>/", views.staffing_recommend, name="staffing_recommend"),
     path(H + "report.pdf", views.staffing_release, name="staffing_release"),
+    # A court team member's read-only account.
+    path("court-team/", team_views.court_team_home, name="court_team_home"),
+    path(
+        "court-team/hearings/<int:hearing_id>/",
+        team_views.court_team_hearing,
+        name="court_team_hearing",
+    ),
 ]

@@ -73,8 +73,10 @@ def _team_form(participant: Participant, data: object = None) -> TeamForm:
         initial={
             "version": participant.version,
             **{role: getattr(participant, f"{role}_id") for role in services.TEAM_ROLES},
+            "accounts": [member.pk for member in participant.team_accounts.all()],
         },
         contacts=queries.contacts(participant.client_id),
+        accounts=queries.team_accounts(participant.court_program_id),
     )
 
 

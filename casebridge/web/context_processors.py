@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from casebridge.access.policy import (
     may_have_caseload,
+    may_read_as_court_team,
     may_read_audit,
     may_register_clients,
     may_see_team,
@@ -30,6 +31,7 @@ def casebridge(request: HttpRequest) -> dict[str, Any]:
             "directory_admin": may_manage_directory(user),
             # Everyone clinical sees who is on call; the on-call worker finds callers there.
             "on_call": may_have_caseload(user),
+            "court_team": may_read_as_court_team(user),
         },
         "idle_timeout_minutes": settings.IDLE_TIMEOUT_MINUTES,
     }

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from casebridge.access.policy import may_have_caseload, may_read_audit
+from casebridge.access.policy import may_have_caseload, may_read_as_court_team, may_read_audit
 
 
 @login_required
@@ -19,6 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("my_day")
     if may_read_audit(user):
         return redirect("audit_trail")
+    if may_read_as_court_team(user):
+        return redirect("court_team_home")
     if user.is_staff:
         return redirect("admin:index")
     return render(request, "web/nothing_here.html")

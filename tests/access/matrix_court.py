@@ -43,6 +43,13 @@ ROWS = {
     "hearing_staffing": ("get", _hearing, row(404, alice=200, bob=200, sue=200)),
     "staffing_recommend": ("post", _note, row(404, alice=400, sue=400)),
     "staffing_release": ("post", _hearing, row(404, alice=400, bob=400, sue=400)),
+    # A court team member's read-only account: their court, and its hearings' reports.
+    "court_team_home": ("get", lambda w: {}, row(404, jude=200)),
+    "court_team_hearing": (
+        "get",
+        lambda w: {"hearing_id": w.hearing.pk},  # type: ignore[attr-defined]
+        row(404, jude=200),
+    ),
 }
 
 OTHER_ORGANISATION: list[str] = ["court_record"]
@@ -77,4 +84,26 @@ def prepare(world: object) -> None:
         court_program=court,
         held_on=timezone.localdate(),
         created_by=world.alice,  # type: ignore[attr-defined]
+    )
+    # jude: the court's judge, reading through a court team account, named for the client,
+    # who consented to share progress with the court.
+    from casebridge.accounts.models import Role
+    from casebridge.court.models import CourtTeamMember, Seat
+    from tests.factories import ConsentFactory, StaffFactory
+
+    world.jude = StaffFactory(  # type: ignore[attr-defined]
+        username="jude",
+        first_name="Jude",
+        organisation=world.org,  # type: ignore[attr-defined]
+        role=Role.COURT_TEAM,
+    )
+    seat = CourtTeamMember.objects.create(user=world.jude, court_program=court, seat=Seat.JUDGE)  # type: ignore[attr-defined]
+    world.participant.team_accounts.add(seat)  # type: ignore[attr-defined]
+    ConsentFactory(
+        client=world.client,  # type: ignore[attr-defined]
+        created_by=world.alice,  # type: ignore[attr-defined]
+        recipient_kind="named",
+        recipient_name="Dept 1",
+        purpose="court",
+        categories=["progress"],
     )

@@ -22,7 +22,7 @@ def _reached(w: object) -> dict[str, int]:
 ROWS: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]] = {
     # The work list: for everyone with a caseload (each sees only the clients they log
     # contacts for).
-    "followup_due": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "followup_due": ("get", lambda w: {}, row(200, ada=404, aud=404, jude=404)),
     "continuity_measures": ("get", lambda w: {}, row(404, sue=200, otto=200)),
     # Follow-ups are read as clinical content (attempts' notes, outcomes); logging needs
     # record_contact: the assigned case manager and the supervisor.

@@ -64,6 +64,9 @@ ALLOWED = {
     "cody": {"view", "check_in"},
     # bob is not assigned: he reads the record through emergency access only.
     "bob": {"view", "read_clinical"},
+    # jude, the drug court's judge, reads through a court team account: no page of the record,
+    # even with a consent to the court in effect (their pages are the court's: below).
+    "jude": set(),
 }
 
 PAGES = [
@@ -229,7 +232,47 @@ def seeded(world):
         verification="coach",
         meeting_name="Meeting-marker-2424",
     )
+    _court_team(world)
     return world
+
+
+def _court_team(world):
+    """The client is on a drug court's docket, with a hearing today; the judge reads through a
+    court team account, under a consent to share the client's progress with the court."""
+    from casebridge.accounts.models import Role
+    from casebridge.court.models import CourtProgram, CourtTeamMember, Hearing, Phase, Seat
+    from casebridge.court.services import participant_enrol
+    from tests.factories import StaffFactory
+
+    court = CourtProgram.objects.create(
+        organisation=world.org, program=world.program, name="Drug Court", court_name="Dept 9"
+    )
+    Phase.objects.create(court_program=court, number=1, name="One")
+    participant = participant_enrol(
+        client=world.client,
+        court_program=court,
+        by=world.sue,
+        docket_number="DC-9",
+        charge_category="possession",
+        track="post_plea",
+        entered_on=timezone.localdate() - timedelta(days=20),
+    )
+    world.jude = StaffFactory(
+        username="jude", first_name="Jude", organisation=world.org, role=Role.COURT_TEAM
+    )
+    seat = CourtTeamMember.objects.create(user=world.jude, court_program=court, seat=Seat.JUDGE)
+    participant.team_accounts.add(seat)
+    ConsentFactory(
+        client=world.client,
+        created_by=world.alice,
+        recipient_kind="named",
+        recipient_name="Dept 9",
+        purpose="court",
+        categories=["progress"],
+    )
+    world.hearing = Hearing.objects.create(
+        court_program=court, held_on=timezone.localdate(), created_by=world.sue
+    )
 
 
 def _page(http, world, person, name):
@@ -269,6 +312,18 @@ def test_pages_hold_only_what_the_role_may_see(client, seeded, person, name):
         if needs not in ALLOWED[person] and marker in body
     ]
     assert not leaked, f"{person} sees on {name} what the role may not: {leaked}"
+
+
+def test_the_judge_reads_the_consented_progress_and_nothing_else(client, seeded):
+    client.force_login(seeded.jude)
+    response = client.get(reverse("court_team_hearing", args=[seeded.hearing.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200 and "DC-9" in body
+    assert "Phase progress, responses and recommendation" in body
+    leaked = [marker for marker in MARKERS if marker in body]
+    assert not leaked, f"the judge reads what the client did not consent to share: {leaked}"
+    home = client.get(reverse("court_team_home")).content.decode()
+    assert "DC-9" in home and not [marker for marker in MARKERS if marker in home]
 
 
 def test_a_coach_sees_that_a_contact_happened_and_never_what_the_note_says(client, seeded):

@@ -38,11 +38,15 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "logged_out": ("get", lambda w: {}, row(200, anon=200)),
     "two_factor_verify": ("get", lambda w: {}, row(200)),
     "two_factor_setup": ("get", lambda w: {}, row(200)),
-    "caseload": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "caseload": ("get", lambda w: {}, row(200, ada=404, aud=404, jude=404)),
     "team": ("get", lambda w: {}, row(404, sue=200, otto=200)),
     "referral_measures": ("get", lambda w: {}, row(404, sue=200, otto=200)),
-    "emergency_access": ("get", lambda w: {}, row(200, cody=404, ivy=404, ada=404, aud=404)),
-    "client_register": ("get", lambda w: {}, row(200, cody=404, ada=404, aud=404)),
+    "emergency_access": (
+        "get",
+        lambda w: {},
+        row(200, cody=404, ivy=404, ada=404, aud=404, jude=404),
+    ),
+    "client_register": ("get", lambda w: {}, row(200, cody=404, ada=404, aud=404, jude=404)),
     "audit_trail": ("get", lambda w: {}, row(404, aud=200)),
     "client_overview": (
         "get",
@@ -175,9 +179,9 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
         lambda w: {"client_id": w.client.pk, "plan_id": w.safety_plan.pk},
         row(404, alice=200, sue=200),
     ),
-    "my_day": ("get", lambda w: {}, row(200, ada=404, aud=404)),
-    "my_day_alerts": ("get", lambda w: {}, row(200, ada=404, aud=404)),
-    "notification_settings": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "my_day": ("get", lambda w: {}, row(200, ada=404, aud=404, jude=404)),
+    "my_day_alerts": ("get", lambda w: {}, row(200, ada=404, aud=404, jude=404)),
+    "notification_settings": ("get", lambda w: {}, row(200, ada=404, aud=404, jude=404)),
     # A coach's concern: it needs only "view", so the coach who raised it sees it too.
     "alert_detail": (
         "get",
@@ -196,15 +200,15 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     ),
     "team_day": ("get", lambda w: {}, row(404, sue=200, otto=200)),
     "team_move": ("get", lambda w: {"manager_id": w.alice.pk}, row(404, sue=200)),
-    "on_call": ("get", lambda w: {}, row(200, ada=404, aud=404)),
-    "on_call_find": ("get", lambda w: {}, row(200, cody=404, ivy=404, ada=404, aud=404)),
+    "on_call": ("get", lambda w: {}, row(200, ada=404, aud=404, jude=404)),
+    "on_call_find": ("get", lambda w: {}, row(200, cody=404, ivy=404, ada=404, aud=404, jude=404)),
     # bob is on call for the program now (matrix_world); sue and otto supervise a program.
     "after_hours_new": ("get", lambda w: {}, row(404, bob=200, sue=200, otto=200)),
     "on_call_client": ("get", lambda w: {"client_id": w.client.pk}, row(404, bob=200)),
     "on_call_roster": (
         "get",
         lambda w: {"program_id": w.program.pk},
-        row(200, otto=404, ada=404, aud=404, charlie=404),
+        row(200, otto=404, ada=404, aud=404, charlie=404, jude=404),
     ),
     "on_call_handover": (
         "get",
@@ -431,7 +435,7 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "application_appeal": ("post", lambda w: _application(w), row(404, alice=200, sue=200)),
     "application_send": ("post", lambda w: _application(w), row(404, alice=200, sue=200)),
     # The resource directory holds no client data: for everyone who works with clients.
-    "directory_search": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "directory_search": ("get", lambda w: {}, row(200, ada=404, aud=404, jude=404)),
     # Importing and exporting the directory: the agency's administrators only.
     "directory_imports": ("get", lambda w: {}, row(404, ada=200)),
     "directory_import": ("get", lambda w: _directory_import(w), row(404, ada=200)),
@@ -439,8 +443,8 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
     "directory_import_problems": ("get", lambda w: _directory_import(w), row(404, ada=200)),
     "directory_import_retry": ("post", lambda w: _directory_import(w), row(404, ada=302)),
     "directory_export": ("post", lambda w: {}, row(404, ada=400)),
-    "my_calendar": ("get", lambda w: {}, row(200, ada=404, aud=404)),
-    "calendar_feed_settings": ("get", lambda w: {}, row(200, ada=404, aud=404)),
+    "my_calendar": ("get", lambda w: {}, row(200, ada=404, aud=404, jude=404)),
+    "calendar_feed_settings": ("get", lambda w: {}, row(200, ada=404, aud=404, jude=404)),
     # The feed's secret is its sign-in: an unknown one is not found, signed in or not.
     "calendar_feed": ("get", lambda w: {"token": "cbcal_unknown"}, row(404, anon=404)),
 }
