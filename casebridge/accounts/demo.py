@@ -15,6 +15,8 @@ DEMO_STAFF: list[tuple[str, str, str, str]] = [
     ("coach", "Robin", "Ellis", Role.COACH),
     ("intake", "Taylor", "Brooks", Role.INTAKE),
     ("auditor", "Pat", "Quinn", Role.AUDITOR),
+    # The drug court's judge, reading through a court team account.
+    ("judge", "Maria", "Reyes", Role.COURT_TEAM),
 ]
 
 

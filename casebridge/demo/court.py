@@ -13,7 +13,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from casebridge.accounts.models import Organisation, Program, User
+from casebridge.accounts.models import Organisation, Program, Role, User
 from casebridge.clients import services as client_services
 from casebridge.clients.models import Client, Relationship
 from casebridge.consents import services as consent_services
@@ -33,6 +33,7 @@ from casebridge.court.models import (
     ChargeCategory,
     CourtProgram,
     CourtResponse,
+    CourtTeamMember,
     DailyDraw,
     Hearing,
     Obligation,
@@ -41,6 +42,7 @@ from casebridge.court.models import (
     Phase,
     PhaseChange,
     ScheduledResponse,
+    Seat,
     StaffingNote,
     TestingGroup,
     Track,
@@ -232,6 +234,7 @@ def court_generate(
         if not change.criteria_met:
             change.override_reason = "The team moved them up for steady work and meetings."
     PhaseChange.objects.bulk_create(changes)
+    _team_account(organisation, court, participants)
     _responses(court, participants, past, rng, judge_id)
     _court_consents(organisation, court, participants, rng, judge_id)
     _call_ins(participants, today, rng, judge_id)
@@ -248,6 +251,28 @@ def court_generate(
             if index == 0 or rng.random() < 0.5
         )
     return len(participants)
+
+
+def _team_account(
+    organisation: Organisation, court: CourtProgram, participants: list[Participant]
+) -> None:
+    """The court's judge reads every participant through a court team account."""
+    judge, _ = User.objects.get_or_create(
+        username=f"court-judge-{court.pk}",
+        defaults={
+            "first_name": "Maria",
+            "last_name": "Reyes",
+            "organisation": organisation,
+            "role": Role.COURT_TEAM,
+        },
+    )
+    seat, _ = CourtTeamMember.objects.get_or_create(
+        user=judge, defaults={"court_program": court, "seat": Seat.JUDGE}
+    )
+    Participant.team_accounts.through.objects.bulk_create(
+        Participant.team_accounts.through(participant_id=p.pk, courtteammember_id=seat.pk)
+        for p in participants
+    )
 
 
 def _court_consents(
@@ -364,12 +389,15 @@ def _draw(court: CourtProgram, day: date, groups: Iterable[TestingGroup]) -> Dai
 DEMO_PARTICIPANTS = 3
 
 
-def court_demo(court: CourtProgram, case_manager: User, supervisor: User) -> int:
+def court_demo(
+    court: CourtProgram, case_manager: User, supervisor: User, judge_account: User | None = None
+) -> int:
     """For the demo's case manager: a few of their clients in care taking part in the court,
     each with a judge among their contacts, a criminal justice consent naming the judge, a
     hearing two weeks ago where the judge gave an incentive (and one a treatment response), the
     next hearing in three days with a recommendation written, and a week of call-ins, so the
     Court tab, the staffing report, its PDF and the testing line all have something to show.
+    The `judge_account`, when given, takes the judge's seat and reads every participant.
     Returns how many participants."""
     today = timezone.localdate()
     if court.participants.exists():
@@ -390,6 +418,13 @@ def court_demo(court: CourtProgram, case_manager: User, supervisor: User) -> int
     )
     coming = court_services.hearing_schedule(
         court_program=court, held_on=today + timedelta(days=3), by=supervisor, courtroom="12"
+    )
+    seat = (
+        CourtTeamMember.objects.get_or_create(
+            user=judge_account, defaults={"court_program": court, "seat": Seat.JUDGE}
+        )[0]
+        if judge_account is not None
+        else None
     )
     behaviours: dict[bool, Behaviour] = {}
     for behaviour in court.behaviours.order_by("pk"):
@@ -416,7 +451,11 @@ def court_demo(court: CourtProgram, case_manager: User, supervisor: User) -> int
             notes="",
         )
         participant = court_services.court_team_set(
-            participant=participant, by=case_manager, version=participant.version, judge=judge
+            participant=participant,
+            by=case_manager,
+            version=participant.version,
+            judge=judge,
+            accounts=[seat] if seat else None,
         )
         consent_services.consent_save(
             client=client,

@@ -157,3 +157,37 @@ def test_an_administrator_sets_up_the_schedule_of_responses_for_their_own_courts
         },
     )
     assert refused.status_code == 200 and not Behaviour.objects.filter(name="Sneaky").exists()
+
+
+@pytest.mark.django_db
+def test_a_court_team_account_gets_its_seat_from_the_administrator(client, world):
+    from casebridge.accounts.models import Role
+    from casebridge.court.models import CourtTeamMember
+    from tests.factories import StaffFactory
+
+    court = CourtProgram.objects.create(
+        organisation=world.org, program=world.program, name="Drug Court", court_name="Dept 4"
+    )
+    jude = StaffFactory(username="jude", organisation=world.org, role=Role.COURT_TEAM)
+    far = StaffFactory(username="faraway", organisation=world.other_org, role=Role.COURT_TEAM)
+    client.force_login(world.ada)
+    page = client.get("/admin/court/courtteammember/add/").content.decode()
+    page = page[page.index('name="user"') :]
+    page = page[: page.index("</select>")]
+    # Only this agency's court team accounts can take a seat: not staff, not another agency's.
+    assert f'<option value="{jude.pk}">' in page
+    assert f'<option value="{far.pk}">' not in page
+    assert f'<option value="{world.alice.pk}">' not in page
+    response = client.post(
+        "/admin/court/courtteammember/add/",
+        {
+            "user": jude.pk,
+            "court_program": court.pk,
+            "seat": "supervising_officer",
+            "agency_name": "County Probation",
+        },
+    )
+    assert response.status_code == 302
+    seat = CourtTeamMember.objects.get(user=jude)
+    assert seat.court_program == court and seat.agency_name == "County Probation"
+    assert AuditEvent.objects.filter(object_type="court.courtteammember").exists()

@@ -18,7 +18,7 @@ from tests.factories import ClientFactory, CollateralFactory, ConsentFactory
 pytestmark = pytest.mark.django_db
 
 BUDGETS = {
-    "court_record": 45,
+    "court_record": 47,
     "court_hearings": 8,
     "hearing_staffing": 29,
     "court_measures": 10,

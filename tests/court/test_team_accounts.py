@@ -92,9 +92,7 @@ def test_a_member_reads_only_what_each_participant_consented_to(client, world, s
     assert "Notice to the recipient (42 CFR 2.32)" in text
 
 
-def test_reading_is_a_disclosure_recorded_once_and_every_reading_is_audited(
-    client, world, setting
-):
+def test_reading_is_a_disclosure_recorded_once_and_every_reading_is_audited(client, world, setting):
     read(client, setting["judge"], setting["hearing"])
     read(client, setting["judge"], setting["hearing"])
     made = Disclosure.objects.filter(disclosed_by=setting["judge"].user)

@@ -207,7 +207,9 @@ class Command(BaseCommand):
             # A drug court set up with its phases, colours and schedule of responses, and a few
             # of the case manager's clients taking part in it.
             court = court_setup(organisation, programs[0])
-            court_demo(court, staff["casemanager"], staff["supervisor"])
+            court_demo(
+                court, staff["casemanager"], staff["supervisor"], judge_account=staff["judge"]
+            )
         # What the demo's record already says needs attention, on My Day from the first page.
         found = alerts_sweep()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {DEMO_ORGANISATION}."))
@@ -232,7 +234,7 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-                if role not in {Role.ADMIN, Role.AUDITOR}:
+                if role not in {Role.ADMIN, Role.AUDITOR, Role.COURT_TEAM}:
                     user.programs.set(programs)
             users[username] = user
         return users
