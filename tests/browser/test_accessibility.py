@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from casebridge.court.models import CourtProgram, Hearing, Phase
+from casebridge.court.models import CourtProgram, Hearing, Participant, Phase
 from casebridge.court.services import participant_enrol
 from casebridge.plans import services
 from casebridge.plans.models import PlanRules
@@ -164,4 +164,32 @@ def test_court_pages_pass_automated_wcag_checks(axe_page, live_server, world):
         axe_page, f"{live_server.url}/courts/{court.pk}/measures/", "Adult Drug Court: measures"
     )
     found["measures"] = violations(axe_page)
+    # The judge's read-only account: their court, and the hearing's report.
+    from casebridge.accounts.models import Role
+    from casebridge.court.models import CourtTeamMember, Seat
+    from tests.factories import ConsentFactory, StaffFactory
+
+    judge = StaffFactory(username="reyes", organisation=world.org, role=Role.COURT_TEAM)
+    seat = CourtTeamMember.objects.create(user=judge, court_program=court, seat=Seat.JUDGE)
+    Participant.objects.get().team_accounts.add(seat)
+    ConsentFactory(
+        client=world.client,
+        created_by=world.alice,
+        recipient_kind="named",
+        recipient_name="Dept 12",
+        purpose="court",
+        categories=["progress", "drug_screens"],
+    )
+    axe_page.context.clear_cookies()
+    sign_in(axe_page, live_server, "reyes")
+    open_page(axe_page, f"{live_server.url}/court-team/", "Adult Drug Court")
+    found["team home"] = violations(axe_page)
+    open_page(
+        axe_page,
+        f"{live_server.url}/court-team/hearings/{hearing.pk}/",
+        f"Staffing report: hearing of {hearing.held_on:%A, %b} {hearing.held_on.day}, "
+        f"{hearing.held_on.year}",
+    )
+    expect(axe_page.get_by_text("docket CR-1")).to_be_visible()
+    found["team hearing"] = violations(axe_page)
     assert not any(found.values()), found

@@ -114,3 +114,47 @@ def test_staffing_a_hearing_then_a_sanction_an_incentive_and_a_phase(
     # The two refused forms above answer 400, which the browser logs; nothing else may.
     refused = [e for e in page.console_errors if "status of 400" in e]
     assert len(refused) == 2 and len(page.console_errors) == 2, page.console_errors
+
+
+def test_the_judge_reads_the_staffing_report_through_a_court_team_account(
+    page, live_server, world, court
+):
+    from casebridge.accounts.models import Role
+    from casebridge.court.models import CourtTeamMember, Seat
+    from tests.factories import StaffFactory
+
+    judge = StaffFactory(
+        username="reyes",
+        first_name="Maria",
+        last_name="Reyes",
+        organisation=world.org,
+        role=Role.COURT_TEAM,
+    )
+    CourtTeamMember.objects.create(user=judge, court_program=court, seat=Seat.JUDGE)
+    # The case manager names the judge's account for the participant on the Court tab.
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/clients/{world.client.pk}/court/")
+    page.get_by_text("Name the court team").click()
+    page.get_by_label("Maria Reyes, judge").check()
+    page.get_by_role("button", name="Save the court team").click()
+    expect(page.get_by_text("Maria Reyes (judge)")).to_be_visible()
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "reyes")
+    expect(page.get_by_role("heading", name="Adult Drug Court")).to_be_visible()
+    expect(page.get_by_text("Jamie Rivera · docket CR-2026-0412")).to_be_visible()
+    page.get_by_role("link", name="Staffing report").first.click()
+    entry = page.get_by_role("article", name="Jamie Rivera · docket CR-2026-0412")
+    expect(entry.get_by_role("heading", name="Drug tests")).to_be_visible()
+    expect(
+        entry.get_by_role("heading", name="Phase progress, responses and recommendation")
+    ).to_be_visible()
+    # Attendance was not consented to: it is not there.
+    expect(entry.get_by_role("heading", name="Treatment and meetings")).to_have_count(0)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    # The record itself does not open for the judge.
+    page.goto(f"{live_server.url}/clients/{world.client.pk}/")
+    expect(page.get_by_text("Jamie")).to_have_count(0)
+    assert Disclosure.objects.filter(disclosed_by=judge, method="account").count() == 1
