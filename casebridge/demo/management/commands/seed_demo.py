@@ -216,7 +216,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Alerts open: {found.opened}.")
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for role, username in demo_logins():
-            self.stdout.write(f"  {role:<24} {username}")
+            self.stdout.write(f"  {role:<32} {username}")
 
     def _staff(self, organisation: Organisation, programs: list[Program]) -> dict[str, Any]:
         users = {}

@@ -66,7 +66,7 @@ class Command(BaseCommand):
                 f"Demo logins for {DEMO_ORGANISATION} (password for all: {DEMO_PASSWORD}):"
             )
             for role, username in logins:
-                self.stdout.write(f"  {role:<24} {username}")
+                self.stdout.write(f"  {role:<32} {username}")
         self.stdout.write("Press Ctrl-C to stop.\n")
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="casebridge.settings")
         web = subprocess.Popen(
