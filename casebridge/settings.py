@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "casebridge.discharge",
     "casebridge.followups",
     "casebridge.court",
+    "casebridge.family",
     "casebridge.alerts",
     "casebridge.web",
     "casebridge.demo",

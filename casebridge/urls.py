@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("casebridge.referrals.partner_urls")),
     path("", include("casebridge.advocacy.urls")),
     path("", include("casebridge.court.urls")),
+    path("", include("casebridge.family.urls")),
     path("", include("casebridge.directory.urls")),
     path("", include("casebridge.safety.urls")),
     path("", include("casebridge.transitions.urls")),

@@ -15,6 +15,7 @@ from casebridge.access.policy import (
 )
 from casebridge.accounts.queries import may_see_staff_changes
 from casebridge.directory.queries import may_manage_directory
+from casebridge.family.access import may_start_plans
 
 
 def casebridge(request: HttpRequest) -> dict[str, Any]:
@@ -32,6 +33,7 @@ def casebridge(request: HttpRequest) -> dict[str, Any]:
             # Everyone clinical sees who is on call; the on-call worker finds callers there.
             "on_call": may_have_caseload(user),
             "court_team": may_read_as_court_team(user),
+            "interventions": may_start_plans(user),
         },
         "idle_timeout_minutes": settings.IDLE_TIMEOUT_MINUTES,
     }

@@ -1,0 +1,72 @@
+"""Reads of intervention plans, always through family.access."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from casebridge.access.policy import Someone
+from casebridge.accounts.models import Program, User
+from casebridge.audit.services import audit_record
+from casebridge.directory.models import Service
+from casebridge.family.access import plans_for
+from casebridge.family.models import InterventionPlan, Outcome
+from casebridge.family.services import OBJECT_TYPE, TEAM_ROLES
+
+SHOWN = 100
+
+
+def plan_list(user: Someone) -> list[InterventionPlan]:
+    """The plans a person reads: those still being planned first, then the latest outcomes."""
+    plans = plans_for(user).select_related("lead", "program", "client")
+    open_ = list(plans.filter(outcome=Outcome.PLANNING).order_by("held_at", "pk")[:SHOWN])
+    done = list(plans.exclude(outcome=Outcome.PLANNING).order_by("-outcome_on", "-pk")[:SHOWN])
+    return open_ + done
+
+
+def plan_for(user: User, plan_id: int) -> InterventionPlan | None:
+    """One plan the person reads, its reading audited; None when it is not theirs to read."""
+    plan = (
+        plans_for(user)
+        .select_related("lead", "program", "service", "service__provider", "client")
+        .filter(pk=plan_id)
+        .first()
+    )
+    if plan is not None:
+        audit_record(
+            actor=user,
+            action="view",
+            client_id=plan.client_id,
+            organisation_id=plan.organisation_id,
+            object_type=OBJECT_TYPE,
+            object_id=plan.pk,
+        )
+    return plan
+
+
+def starting_programs(user: User) -> QuerySet[Program]:
+    return user.programs.filter(organisation=user.organisation, is_active=True)
+
+
+def directory_services(plan: InterventionPlan) -> QuerySet[Service]:
+    return Service.objects.filter(organisation_id=plan.organisation_id).select_related("provider")
+
+
+def team_choices(plan: InterventionPlan) -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            organisation_id=plan.organisation_id,
+            programs=plan.program_id,
+            role__in=TEAM_ROLES,
+            is_active=True,
+        )
+        .exclude(pk=plan.lead_id)
+        .order_by("first_name", "last_name")
+    )
+
+
+def plan_parts(plan: InterventionPlan) -> dict[str, Any]:
+    return {
+        "people": list(plan.people.all()),
+        "sessions": list(plan.sessions.select_related("recorded_by")),
+        "team": list(plan.team.all()),
+    }
