@@ -350,7 +350,8 @@ def _admit(
         referral_draft(
             client=client,
             by=by,
-            provider_name="",
+            # The directory's provider when the service has one, else the service's own name.
+            provider_name="" if plan.service.provider_id else plan.service.name,
             service=plan.service,
             reason=f"A treatment place reserved in advance{when}.",
         )
