@@ -153,7 +153,9 @@ class SessionForm(BoundedForm, forms.Form):
 
 
 class OutcomeForm(BoundedForm, forms.Form):
-    outcome = forms.ChoiceField(label="How it went", choices=())
+    outcome = forms.ChoiceField(
+        label="How it went", choices=(), error_messages={"required": "Choose how it went."}
+    )
     outcome_on = DateField(label="Date", error_messages={"required": "Give the date."})
     note = forms.CharField(
         label="Note", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -171,6 +173,6 @@ class OutcomeForm(BoundedForm, forms.Form):
 
     def __init__(self, *args: Any, choices: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+        self.fields["outcome"].choices = [("", "Choose…")] + [  # type: ignore[attr-defined]
             (value, label) for value, label in Outcome.choices if value in choices
         ]

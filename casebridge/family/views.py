@@ -87,8 +87,9 @@ def _page(
         "outcome_form": forms.get("outcome_form")
         or (_outcome_form(plan) if OUTCOME_MOVES.get(plan.outcome) else None),
     }
-    if not letters and context["person_form"] is not None:
-        del context["person_form"].fields["letter"]
+    person_form = context["person_form"]
+    if not letters and person_form is not None and "letter" in person_form.fields:
+        del person_form.fields["letter"]
     return render(request, "family/plan.html", context, status=status)
 
 

@@ -23,7 +23,13 @@ from casebridge.plans.models import PlanTask
 from casebridge.plans.services import plan_revise
 from casebridge.referrals.services import referral_draft
 from casebridge.safety.services import safety_plan_start, shift_add
-from tests.access import matrix_court, matrix_discharge, matrix_followups, matrix_transitions
+from tests.access import (
+    matrix_court,
+    matrix_discharge,
+    matrix_family,
+    matrix_followups,
+    matrix_transitions,
+)
 from tests.access.matrix_people import PEOPLE, row
 from tests.factories import ConsentFactory
 from tests.plans.helpers import ready_plan, sign_all
@@ -451,7 +457,7 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
 
 
 # Each capability built on levels of care keeps its rows in its own module beside this one.
-EXTRA = (matrix_transitions, matrix_discharge, matrix_followups, matrix_court)
+EXTRA = (matrix_transitions, matrix_discharge, matrix_followups, matrix_court, matrix_family)
 for _extra in EXTRA:
     MATRIX.update(_extra.ROWS)
 

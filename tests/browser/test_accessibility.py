@@ -193,3 +193,36 @@ def test_court_pages_pass_automated_wcag_checks(axe_page, live_server, world):
     expect(axe_page.get_by_text("docket CR-1")).to_be_visible()
     found["team hearing"] = violations(axe_page)
     assert not any(found.values()), found
+
+
+def test_intervention_pages_pass_automated_wcag_checks(axe_page, live_server, world):
+    from casebridge.family import services as family_services
+
+    plan = family_services.plan_start(
+        by=world.alice,
+        program=world.program,
+        first_name="Dana",
+        last_name="Ruiz",
+        asked_by="Ana Ruiz, mother",
+        concern="Drinking every day.",
+    )
+    ana = family_services.participant_add(
+        plan=plan, by=world.alice, name="Ana Ruiz", relationship="family", letter="Dear Dana"
+    )
+    sign_in(axe_page, live_server, "alice")
+    found = {}
+    open_page(axe_page, f"{live_server.url}/interventions/", "Interventions")
+    found["list"] = violations(axe_page)
+    open_page(axe_page, f"{live_server.url}/interventions/new/", "Start an intervention plan")
+    found["new"] = violations(axe_page)
+    open_page(
+        axe_page, f"{live_server.url}/interventions/{plan.pk}/", "Intervention plan for Dana Ruiz"
+    )
+    for summary in ("Change the plan for the day", "Read the letters", "Add someone"):
+        axe_page.get_by_text(summary, exact=True).click()
+    found["plan"] = violations(axe_page)
+    open_page(
+        axe_page, f"{live_server.url}/interventions/{plan.pk}/people/{ana.pk}/", "Ana Ruiz's part"
+    )
+    found["person"] = violations(axe_page)
+    assert not any(found.values()), found

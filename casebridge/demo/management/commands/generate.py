@@ -69,6 +69,7 @@ from casebridge.demo.casework import (
     teams_join,
 )
 from casebridge.demo.court import court_generate
+from casebridge.demo.family import family_generate
 from casebridge.demo.management.commands.seed_demo import ensure_organisation
 from casebridge.demo.names import FIRST_NAMES, LAST_NAMES
 from casebridge.directory.geography import point_of_zip
@@ -615,9 +616,18 @@ class Command(BaseCommand):
                 now=now,
                 judge_id=bench.pk,
             )
+            interventions = family_generate(
+                organisation=organisation,
+                program=programs[0],
+                clients=in_care,
+                rng=random.Random(f"{options['seed']}/family"),
+                now=now,
+                lead_id=bench.pk,
+                team_ids=[m.pk for m in managers[:5]],
+            )
         self.stdout.write(
             f"  {len(directory):,} directory services, {referred:,} referrals, {stays:,} stays,"
-            f" {in_court:,} in the drug court"
+            f" {in_court:,} in the drug court, {interventions:,} intervention plans"
         )
         _contact_times_from_notes(Client.objects.filter(organisation=organisation))
         with transaction.atomic():

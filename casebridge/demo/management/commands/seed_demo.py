@@ -54,6 +54,7 @@ from casebridge.consents.models import (
     SignatureMethod,
 )
 from casebridge.demo.court import court_demo, court_setup
+from casebridge.demo.family import family_demo
 from casebridge.demo.names import (
     ATTEMPT_PARTS,
     FIRST_NAMES,
@@ -210,6 +211,8 @@ class Command(BaseCommand):
             court_demo(
                 court, staff["casemanager"], staff["supervisor"], judge_account=staff["judge"]
             )
+            # A family's intervention plan, days away.
+            family_demo(programs[0], staff["casemanager"], staff["casemanager2"])
         # What the demo's record already says needs attention, on My Day from the first page.
         found = alerts_sweep()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {DEMO_ORGANISATION}."))

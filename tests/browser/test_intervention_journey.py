@@ -1,0 +1,82 @@
+"""A family asks for help: the case manager starts an intervention plan, adds the mother with
+her letter, records an education session, sets the day with a reserved treatment place, and
+when the person accepts, finds them a client in Engagement with the family as contacts."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from casebridge.clients.models import Client
+from casebridge.directory.models import Service
+from casebridge.referrals.models import Referral
+from tests.browser.test_journey import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_plan_an_intervention_and_admit_the_person(page, live_server, world):
+    Service.objects.create(
+        organisation=world.org,
+        hsds_id="11111111-1111-4111-8111-111111111111",
+        name="Hope House residential",
+        fields={"name": "Hope House residential"},
+    )
+    sign_in(page, live_server, "alice")
+    page.get_by_role("link", name="Interventions").first.click()
+    page.get_by_role("link", name="Start a plan").click()
+    page.get_by_role("button", name="Start the plan").click()
+    expect(page.get_by_text("Give their first name.", exact=True)).to_be_visible()
+    page.get_by_label("Program").select_option(label="Outpatient")
+    page.get_by_label("First name of the person of concern").fill("Dana")
+    page.get_by_label("Last name").fill("Ruiz")
+    page.get_by_label("Who asked for help").fill("Ana Ruiz, mother")
+    page.get_by_label("What the family is worried about").fill("Drinking every day.")
+    page.get_by_role("button", name="Start the plan").click()
+    expect(page.get_by_role("heading", name="Intervention plan for Dana Ruiz")).to_be_visible()
+
+    page.get_by_text("Add someone").click()
+    people = page.get_by_role("region", name="The people taking part")
+    people.get_by_label("Name").fill("Ana Ruiz")
+    people.get_by_label("Relationship").select_option(label="Family member")
+    people.get_by_label("What they do on the day").fill("Speaks first")
+    people.get_by_label("Their letter").fill("Dana, we love you and we are scared.")
+    people.get_by_role("button", name="Add them").click()
+    expect(page.get_by_text("Saved: Ana Ruiz is taking part.")).to_be_visible()
+
+    page.get_by_text("Record a session").click()
+    sessions = page.get_by_role("region", name="Education sessions with the family")
+    sessions.get_by_label("Topic").select_option(label="Writing the letters")
+    sessions.get_by_label("Who came").fill("Ana")
+    sessions.get_by_role("button", name="Record the session").click()
+    expect(page.get_by_text("Saved: the education session.")).to_be_visible()
+
+    day = timezone.localdate() + timedelta(days=2)
+    page.get_by_text("Change the plan for the day").click()
+    plan = page.get_by_role("region", name="The day")
+    plan.get_by_label("Day of the intervention").fill(day.isoformat())
+    plan.get_by_label("Time").fill("10:00")
+    plan.get_by_label("Place", exact=True).fill("Ana's kitchen")
+    plan.get_by_label("Treatment place reserved").select_option(label="Hope House residential")
+    plan.get_by_label("Admission date").fill(day.isoformat())
+    plan.get_by_role("button", name="Save the plan for the day").click()
+    expect(page.get_by_text("Saved: the plan for the day.")).to_be_visible()
+    expect(page.get_by_text("Ana Ruiz (family member): Speaks first")).to_be_visible()
+
+    outcome = page.get_by_role("region", name="How it went")
+    outcome.get_by_label("How it went").select_option(label="Accepted help")
+    outcome.get_by_role("button", name="Save the outcome").click()
+    expect(
+        page.get_by_text("Give the person's date of birth to register them.", exact=True)
+    ).to_be_visible()
+    outcome = page.get_by_role("region", name="How it went")
+    outcome.get_by_label("How it went").select_option(label="Accepted help")
+    outcome.get_by_label("Date of birth").fill("1990-04-02")
+    outcome.get_by_role("button", name="Save the outcome").click()
+    expect(page.get_by_text("is now a client in Engagement")).to_be_visible()
+    person = Client.objects.get(legal_last_name="Ruiz")
+    assert person.stage == "engagement" and person.collaterals.get().name == "Ana Ruiz"
+    assert Referral.objects.get(client=person).service.name == "Hope House residential"
+    # The refused forms above answer 400, which the browser logs; nothing else may.
+    assert all("status of 400" in e for e in page.console_errors), page.console_errors
