@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "casebridge.followups",
     "casebridge.court",
     "casebridge.family",
+    "casebridge.coaching",
     "casebridge.alerts",
     "casebridge.web",
     "casebridge.demo",

@@ -28,6 +28,7 @@ ADMIN_PERMISSIONS = frozenset(
         *(f"alerts.{verb}_alertrule" for verb in ("view", "add", "change", "delete")),
         *(f"followups.{verb}_followuprules" for verb in ("view", "add", "change", "delete")),
         *(f"court.{verb}_courtprogram" for verb in ("view", "add", "change")),
+        *(f"coaching.{verb}_coachingrules" for verb in ("view", "add", "change", "delete")),
         *(
             f"court.{verb}_{model}"
             for model in (

@@ -13,6 +13,7 @@ from casebridge.access.policy import (
     may_see_team,
     may_use_break_glass,
 )
+from casebridge.accounts.models import Role
 from casebridge.accounts.queries import may_see_staff_changes
 from casebridge.directory.queries import may_manage_directory
 from casebridge.family.access import may_start_plans
@@ -34,6 +35,7 @@ def casebridge(request: HttpRequest) -> dict[str, Any]:
             "on_call": may_have_caseload(user),
             "court_team": may_read_as_court_team(user),
             "interventions": may_start_plans(user),
+            "coaching": may_have_caseload(user) and getattr(user, "role", "") == Role.COACH,
         },
         "idle_timeout_minutes": settings.IDLE_TIMEOUT_MINUTES,
     }

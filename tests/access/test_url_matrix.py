@@ -24,6 +24,7 @@ from casebridge.plans.services import plan_revise
 from casebridge.referrals.services import referral_draft
 from casebridge.safety.services import safety_plan_start, shift_add
 from tests.access import (
+    matrix_coaching,
     matrix_court,
     matrix_discharge,
     matrix_family,
@@ -457,7 +458,14 @@ MATRIX: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]
 
 
 # Each capability built on levels of care keeps its rows in its own module beside this one.
-EXTRA = (matrix_transitions, matrix_discharge, matrix_followups, matrix_court, matrix_family)
+EXTRA = (
+    matrix_transitions,
+    matrix_discharge,
+    matrix_followups,
+    matrix_court,
+    matrix_family,
+    matrix_coaching,
+)
 for _extra in EXTRA:
     MATRIX.update(_extra.ROWS)
 

@@ -68,6 +68,7 @@ from casebridge.demo.casework import (
     staff_add,
     teams_join,
 )
+from casebridge.demo.coaching import coaching_generate
 from casebridge.demo.court import court_generate
 from casebridge.demo.family import family_generate
 from casebridge.demo.management.commands.seed_demo import ensure_organisation
@@ -625,9 +626,13 @@ class Command(BaseCommand):
                 lead_id=bench.pk,
                 team_ids=[m.pk for m in managers[:5]],
             )
+            coached = coaching_generate(
+                organisation=organisation, programs=programs, rng=rng, now=now
+            )
         self.stdout.write(
             f"  {len(directory):,} directory services, {referred:,} referrals, {stays:,} stays,"
-            f" {in_court:,} in the drug court, {interventions:,} intervention plans"
+            f" {in_court:,} in the drug court, {interventions:,} intervention plans,"
+            f" {coached:,} coaching agreements"
         )
         _contact_times_from_notes(Client.objects.filter(organisation=organisation))
         with transaction.atomic():

@@ -53,6 +53,7 @@ from casebridge.consents.models import (
     RecipientKind,
     SignatureMethod,
 )
+from casebridge.demo.coaching import coaching_generate
 from casebridge.demo.court import court_demo, court_setup
 from casebridge.demo.family import family_demo
 from casebridge.demo.names import (
@@ -213,6 +214,11 @@ class Command(BaseCommand):
             )
             # A family's intervention plan, days away.
             family_demo(programs[0], staff["casemanager"], staff["casemanager2"])
+            # Coaching agreements for the coached clients; case managers assign coaches in the
+            # first program.
+            coaching_generate(
+                organisation=organisation, programs=programs, rng=rng, now=timezone.now()
+            )
         # What the demo's record already says needs attention, on My Day from the first page.
         found = alerts_sweep()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {DEMO_ORGANISATION}."))

@@ -1,0 +1,42 @@
+"""The form that assigns a coach with an intensity and an agreement."""
+
+from typing import Any
+
+from django import forms
+
+from casebridge.accounts.models import User
+from casebridge.coaching.models import Intensity
+from casebridge.inputs import BoundedForm, DateField
+
+
+class CoachForm(BoundedForm, forms.Form):
+    coach = forms.ModelChoiceField(
+        label="Coach",
+        queryset=User.objects.none(),
+        error_messages={
+            "required": "Choose the coach.",
+            "invalid_choice": "Choose a coach of the client's program.",
+        },
+    )
+    intensity = forms.ChoiceField(
+        label="How often they are in touch",
+        choices=Intensity.choices,
+        error_messages={"required": "Choose how often."},
+    )
+    agreement = forms.CharField(
+        label="What they agreed",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the client wants from coaching, when and how the coach is in touch, and "
+        "what the coach passes on to the case manager.",
+        error_messages={"required": "Write what the client and the coach agreed."},
+    )
+    started_on = DateField(label="Starting", error_messages={"required": "Give the first day."})
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, coaches: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coach"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[c.pk for c in coaches]
+        )
+        self.fields["coach"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]

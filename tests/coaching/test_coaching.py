@@ -1,0 +1,181 @@
+"""A coach assigned with an intensity and an agreement: by the supervisor, or by the case
+manager where the program allows; and the coach's day, from each agreement and the last
+coaching session or check-in."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from casebridge.audit.models import AuditEvent
+from casebridge.clients.models import AssignmentChange
+from casebridge.coaching import queries, services
+from casebridge.coaching.models import CoachingAgreement, CoachingRules
+from casebridge.monitoring import services as monitoring_services
+from tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def today():
+    return timezone.localdate()
+
+
+def assign(world, client=None, by=None, intensity="daily", started_on=None, **extra):
+    client = client or world.client
+    client.refresh_from_db()
+    return services.coach_assign(
+        client=client,
+        by=by or world.sue,
+        coach=world.cody,
+        intensity=intensity,
+        agreement="A call every morning before work; Cody tells Alice if a day is missed.",
+        started_on=started_on or today(),
+        version=client.version,
+        **extra,
+    )
+
+
+def session(world, client, day):
+    monitoring_services.coaching_session_record(
+        client=client,
+        by=world.cody,
+        session_on=day,
+        kind="phone",
+        duration_minutes=20,
+        topics=["meetings"],
+        next_step="",
+    )
+
+
+def test_the_supervisor_assigns_a_coach_with_an_agreement(world):
+    person = ClientFactory(program=world.program, primary_case_manager=world.alice)
+    first = assign(
+        world, client=person, intensity="weekly", started_on=today() - timedelta(days=10)
+    )
+    person.refresh_from_db()
+    assert person.coach == world.cody
+    assert AssignmentChange.objects.filter(client=person, role="coach").count() == 1
+    second = assign(world, client=person, intensity="daily")
+    first.refresh_from_db()
+    assert first.ended_on == today() and second.ended_on is None
+    assert CoachingAgreement.objects.filter(client=person, ended_on=None).get() == second
+    event = AuditEvent.objects.filter(object_type="coaching_agreement").latest("id")
+    assert event.changes["intensity"] == ["weekly", "daily"]
+
+
+def test_the_case_manager_assigns_only_where_the_program_allows(client, world):
+    client.force_login(world.alice)
+    url = reverse("coaching_client", args=[world.client.pk])
+    page = client.get(url).content.decode()
+    assert "Assign a coach" not in page
+    assert client.post(url, {}).status_code == 404
+    CoachingRules.objects.create(program=world.program, case_managers_assign=True)
+    assert "Assign a coach" in client.get(url).content.decode()
+    refused = client.post(url, {"version": world.client.version, "started_on": today()})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Choose the coach." in text and "Write what the client and the coach agreed." in text
+    saved = client.post(
+        url,
+        {
+            "coach": world.cody.pk,
+            "intensity": "several",
+            "agreement": "Calls on Monday, Wednesday and Friday.",
+            "started_on": today().isoformat(),
+            "version": world.client.version,
+        },
+    )
+    assert saved.status_code == 302
+    assert CoachingAgreement.objects.get(client=world.client).made_by == world.alice
+
+
+def test_the_coach_reads_the_agreement_and_cannot_change_it(client, world):
+    assign(world)
+    client.force_login(world.cody)
+    url = reverse("coaching_client", args=[world.client.pk])
+    page = client.get(url).content.decode()
+    assert "A call every morning" in page and "Save the coach" not in page
+    assert client.post(url, {}).status_code == 404
+
+
+def test_a_stale_form_is_refused_not_merged(client, world):
+    client.force_login(world.sue)
+    url = reverse("coaching_client", args=[world.client.pk])
+    stale = world.client.version
+    assign(world)
+    response = client.post(
+        url,
+        {
+            "coach": world.cody.pk,
+            "intensity": "weekly",
+            "agreement": "Weekly.",
+            "started_on": today().isoformat(),
+            "version": stale,
+        },
+    )
+    assert response.status_code == 409
+    assert CoachingAgreement.objects.get(client=world.client).intensity == "daily"
+
+
+def test_the_coachs_day_says_who_to_reach_and_who_has_gone_too_long(world):
+    daily = world.client
+    weekly = ClientFactory(program=world.program, primary_case_manager=world.alice)
+    several = ClientFactory(program=world.program, primary_case_manager=world.alice)
+    started = today() - timedelta(days=20)
+    assign(world, client=daily, intensity="daily", started_on=started)
+    assign(world, client=weekly, intensity="weekly", started_on=started)
+    assign(world, client=several, intensity="several", started_on=started)
+    session(world, daily, today() - timedelta(days=3))  # due two days ago
+    session(world, weekly, today() - timedelta(days=7))  # due today
+    monitoring_services.check_in_record(
+        client=several, by=world.cody, mood=6, craving=2, used_since_last=False, sleep="well"
+    )  # due the day after tomorrow
+    day = queries.coach_day(world.cody)
+    assert [r.client for r in day.missed] == [daily] and day.missed[0].days_over(today()) == 2
+    assert [r.client for r in day.due] == [weekly]
+    assert [r.client for r in day.later] == [several]
+    assert day.later[0].due_on == today() + timedelta(days=2)
+
+
+def test_the_coachs_day_costs_the_same_however_many_clients(world):
+    assign(world)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            queries.coach_day(world.cody)
+        return len(captured)
+
+    few = count()
+    for _ in range(4):
+        other = ClientFactory(program=world.program, primary_case_manager=world.alice)
+        assign(world, client=other)
+        session(world, other, today())
+    assert count() == few
+
+
+def test_only_a_coach_of_the_clients_program_may_be_assigned(world):
+    from django.core.exceptions import ValidationError
+
+    from casebridge.accounts.models import Role
+    from tests.factories import StaffFactory
+
+    elsewhere = StaffFactory(
+        username="remy", organisation=world.org, role=Role.COACH, programs=[world.other_program]
+    )
+    world.client.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.coach_assign(
+            client=world.client,
+            by=world.sue,
+            coach=elsewhere,
+            intensity="daily",
+            agreement="Daily.",
+            started_on=today(),
+            version=world.client.version,
+        )
+    assert "does not work in this client's program" in str(refused.value)
+    assert not CoachingAgreement.objects.exists()
