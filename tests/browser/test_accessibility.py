@@ -226,3 +226,30 @@ def test_intervention_pages_pass_automated_wcag_checks(axe_page, live_server, wo
     )
     found["person"] = violations(axe_page)
     assert not any(found.values()), found
+
+
+def test_coaching_pages_pass_automated_wcag_checks(axe_page, live_server, world):
+    from casebridge.coaching.services import coach_assign
+
+    coach_assign(
+        client=world.client,
+        by=world.sue,
+        coach=world.cody,
+        intensity="daily",
+        agreement="A call every morning.",
+        started_on=timezone.localdate(),
+        version=world.client.version,
+    )
+    found = {}
+    sign_in(axe_page, live_server, "sue")
+    open_page(
+        axe_page,
+        f"{live_server.url}/clients/{world.client.pk}/coaching/",
+        world.client.display_name,
+    )
+    found["tab"] = violations(axe_page)
+    axe_page.context.clear_cookies()
+    sign_in(axe_page, live_server, "cody")
+    open_page(axe_page, f"{live_server.url}/coaching/today/", "My coaching day")
+    found["day"] = violations(axe_page)
+    assert not any(found.values()), found

@@ -1,6 +1,7 @@
 """A family asks for help: the case manager starts an intervention plan, adds the mother with
 her letter, records an education session, sets the day with a reserved treatment place, and
-when the person accepts, finds them a client in Engagement with the family as contacts."""
+when the person accepts, finds them a client in Engagement with the family as contacts; then
+assigns a daily coach, who finds them on their coaching day and logs a session."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from casebridge.clients.models import Client
+from casebridge.coaching.models import CoachingRules
 from casebridge.directory.models import Service
 from casebridge.referrals.models import Referral
 from tests.browser.test_journey import sign_in
@@ -78,5 +80,28 @@ def test_plan_an_intervention_and_admit_the_person(page, live_server, world):
     person = Client.objects.get(legal_last_name="Ruiz")
     assert person.stage == "engagement" and person.collaterals.get().name == "Ana Ruiz"
     assert Referral.objects.get(client=person).service.name == "Hope House residential"
+
+    # The program lets case managers assign coaches: a daily coach, from the Coaching tab.
+    CoachingRules.objects.create(program=world.program, case_managers_assign=True)
+    page.get_by_role("link", name="Coaching", exact=True).click()
+    page.get_by_role("combobox", name="Coach").select_option(label="Cody Staff")
+    page.get_by_label("How often they are in touch").select_option(label="Daily contact")
+    page.get_by_label("What they agreed").fill("A call every morning; Cody tells Alice of a miss.")
+    page.get_by_role("button", name="Save the coach and the agreement").click()
+    expect(page.get_by_text("Saved: the coach and the agreement.")).to_be_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, "cody")
+    page.get_by_role("link", name="My coaching day").click()
+    today = page.get_by_role("region", name="To reach today")
+    today.get_by_role("link", name="Dana Ruiz").click()
+    page.get_by_label("Phone").check()
+    page.get_by_label("How long").fill("20")
+    page.get_by_label("Cravings").check()
+    page.get_by_role("button", name="Save the session").click()
+    page.get_by_role("link", name="My coaching day").click()
+    later = page.get_by_role("region", name="Coming up")
+    expect(later.get_by_text("Dana Ruiz")).to_be_visible()
+    assert person.coaching_sessions.count() == 1
     # The refused forms above answer 400, which the browser logs; nothing else may.
     assert all("status of 400" in e for e in page.console_errors), page.console_errors
