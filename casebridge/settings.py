@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "casebridge.court",
     "casebridge.family",
     "casebridge.coaching",
+    "casebridge.recovery_capital",
     "casebridge.alerts",
     "casebridge.web",
     "casebridge.demo",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("casebridge.court.urls")),
     path("", include("casebridge.family.urls")),
     path("", include("casebridge.coaching.urls")),
+    path("", include("casebridge.recovery_capital.urls")),
     path("", include("casebridge.directory.urls")),
     path("", include("casebridge.safety.urls")),
     path("", include("casebridge.transitions.urls")),

@@ -80,6 +80,7 @@ PAGES = [
     "check_in_list",
     "client_calendar",
     "recovery",
+    "recovery_capital",
 ]
 # Pages that need more than "view" to open at all; the others open for everyone above.
 PAGE_NEEDS = {"note_detail": "read_clinical", "check_in_list": "check_in"}

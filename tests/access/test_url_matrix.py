@@ -29,6 +29,7 @@ from tests.access import (
     matrix_discharge,
     matrix_family,
     matrix_followups,
+    matrix_recovery_capital,
     matrix_transitions,
 )
 from tests.access.matrix_people import PEOPLE, row
@@ -465,6 +466,7 @@ EXTRA = (
     matrix_court,
     matrix_family,
     matrix_coaching,
+    matrix_recovery_capital,
 )
 for _extra in EXTRA:
     MATRIX.update(_extra.ROWS)

@@ -26,7 +26,8 @@ def test_plan_an_intervention_and_admit_the_person(page, live_server, world):
         fields={"name": "Hope House residential"},
     )
     sign_in(page, live_server, "alice")
-    page.get_by_role("link", name="Interventions").first.click()
+    page.get_by_role("link", name="My caseload").click()
+    page.get_by_role("link", name="Interventions").click()
     page.get_by_role("link", name="Start a plan").click()
     page.get_by_role("button", name="Start the plan").click()
     expect(page.get_by_text("Give their first name.", exact=True)).to_be_visible()

@@ -73,6 +73,7 @@ from casebridge.demo.court import court_generate
 from casebridge.demo.family import family_generate
 from casebridge.demo.management.commands.seed_demo import ensure_organisation
 from casebridge.demo.names import FIRST_NAMES, LAST_NAMES
+from casebridge.demo.recovery_capital import capital_generate
 from casebridge.directory.geography import point_of_zip
 from casebridge.directory.models import (
     Address,
@@ -629,6 +630,7 @@ class Command(BaseCommand):
             coached = coaching_generate(
                 organisation=organisation, programs=programs, rng=rng, now=now
             )
+            capital_generate(clients=in_care, rng=rng, now=now, by_id=bench.pk)
         self.stdout.write(
             f"  {len(directory):,} directory services, {referred:,} referrals, {stays:,} stays,"
             f" {in_court:,} in the drug court, {interventions:,} intervention plans,"

@@ -68,6 +68,7 @@ from casebridge.demo.names import (
     PRONOUNS,
     STAGE_REASONS,
 )
+from casebridge.demo.recovery_capital import capital_generate
 from casebridge.directory.models import Taxonomy, TaxonomyTerm
 from casebridge.directory.services import directory_import
 from casebridge.directory.taxonomy import load_builtin_taxonomy
@@ -218,6 +219,15 @@ class Command(BaseCommand):
             # first program.
             coaching_generate(
                 organisation=organisation, programs=programs, rng=rng, now=timezone.now()
+            )
+            # Support networks and own words for the clients in care.
+            capital_generate(
+                clients=Client.objects.filter(
+                    organisation=organisation, stage__in=["implementation", "monitoring", "review"]
+                ),
+                rng=rng,
+                now=timezone.now(),
+                by_id=staff["casemanager"].pk,
             )
         # What the demo's record already says needs attention, on My Day from the first page.
         found = alerts_sweep()
