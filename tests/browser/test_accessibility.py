@@ -228,7 +228,7 @@ def test_intervention_pages_pass_automated_wcag_checks(axe_page, live_server, wo
     assert not any(found.values()), found
 
 
-def test_coaching_pages_pass_automated_wcag_checks(axe_page, live_server, world):
+def test_coaching_and_recovery_capital_pages_pass_automated_wcag_checks(axe_page, live_server, world):
     from casebridge.coaching.services import coach_assign
 
     coach_assign(
@@ -248,6 +248,25 @@ def test_coaching_pages_pass_automated_wcag_checks(axe_page, live_server, world)
         world.client.display_name,
     )
     found["tab"] = violations(axe_page)
+    from casebridge.assessments.services import instrument_record
+    from casebridge.recovery_capital.services import tie_add
+
+    for each in (3, 5):
+        instrument_record(
+            client=world.client,
+            by=world.alice,
+            code="barc10",
+            answers={str(i): each for i in range(1, 11)},
+        )
+    tie_add(client=world.client, by=world.alice, kind="sponsor", name="Mike R.")
+    open_page(
+        axe_page,
+        f"{live_server.url}/clients/{world.client.pk}/recovery-capital/",
+        world.client.display_name,
+    )
+    for summary in ("Add to the network", "Write down their words", "Scores as a table"):
+        axe_page.get_by_text(summary, exact=True).click()
+    found["recovery capital"] = violations(axe_page)
     axe_page.context.clear_cookies()
     sign_in(axe_page, live_server, "cody")
     open_page(axe_page, f"{live_server.url}/coaching/today/", "My coaching day")

@@ -104,5 +104,34 @@ def test_plan_an_intervention_and_admit_the_person(page, live_server, world):
     later = page.get_by_role("region", name="Coming up")
     expect(later.get_by_text("Dana Ruiz")).to_be_visible()
     assert person.coaching_sessions.count() == 1
+
+    # The case manager gives the BARC-10 twice and sees the change on the chart, next to the
+    # support network the coach and she keep.
+    page.context.clear_cookies()
+    sign_in(page, live_server, "alice")
+    for answer in ("Somewhat agree", "Agree"):
+        page.goto(f"{live_server.url}/clients/{person.pk}/measures/barc10/new/")
+        for number in range(1, 11):
+            page.get_by_role("group", name=f"{number}.").get_by_label(answer, exact=True).check()
+        page.get_by_role("button", name="Score it").click()
+        expect(
+            page.get_by_role("heading", name="Recovery strengths (BARC-10)", exact=False)
+        ).to_be_visible()
+    page.goto(f"{live_server.url}/clients/{person.pk}/")
+    page.get_by_role("link", name="Recovery capital", exact=True).click()
+    page.get_by_text("Add to the network").click()
+    network = page.get_by_role("region", name="Support network")
+    network.get_by_label("Who or what").select_option(label="Sponsor")
+    network.get_by_label("Name").fill("Mike R.")
+    network.get_by_role("button", name="Add").click()
+    expect(page.get_by_text("Saved: Mike R. is in the network.")).to_be_visible()
+    trend = page.get_by_role("region", name="Recovery capital over time (BARC-10)")
+    expect(trend.locator("svg circle")).to_have_count(2)
+    trend.get_by_text("Scores as a table").click()
+    expect(trend.get_by_role("cell", name="40", exact=True)).to_be_visible()
+    expect(trend.get_by_role("cell", name="50", exact=True)).to_be_visible()
+    box = trend.bounding_box()
+    beside = page.get_by_role("region", name="Support network").bounding_box()
+    assert box and beside and abs(box["y"] - beside["y"]) < 5, (box, beside)
     # The refused forms above answer 400, which the browser logs; nothing else may.
     assert all("status of 400" in e for e in page.console_errors), page.console_errors
