@@ -68,6 +68,7 @@ def _page(
             else None
         ),
         today=today,
+        reads_clinical=bool(clinical),
         **clinical,
     )
     return render(request, "recovery_capital/tab.html", context, status=status)
