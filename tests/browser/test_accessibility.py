@@ -228,7 +228,9 @@ def test_intervention_pages_pass_automated_wcag_checks(axe_page, live_server, wo
     assert not any(found.values()), found
 
 
-def test_coaching_and_recovery_capital_pages_pass_automated_wcag_checks(axe_page, live_server, world):
+def test_coaching_and_recovery_capital_pages_pass_automated_wcag_checks(
+    axe_page, live_server, world
+):
     from casebridge.coaching.services import coach_assign
 
     coach_assign(
