@@ -15,6 +15,7 @@ from casebridge.audit.versions import VersionConflict
 from casebridge.consents.models import Disclosure
 from casebridge.court import services, staffing
 from casebridge.court.models import Behaviour, Hearing, ScheduledResponse, StaffingNote
+from tests.court.helpers import court_consent, enrol
 from tests.factories import ClientFactory, ConsentFactory
 from tests.monitoring.recovery_helpers import all_negative, record_meeting, record_screen
 from tests.pdf_text import pdf_words
@@ -28,23 +29,6 @@ def today():
 
 def days_ago(n):
     return today() - timedelta(days=n)
-
-
-def enrol(world, court, person, docket):
-    return services.participant_enrol(
-        client=person,
-        court_program=court,
-        by=world.sue,
-        docket_number=docket,
-        charge_category="possession",
-        track="post_plea",
-        entered_on=days_ago(60),
-    )
-
-
-def court_consent(world, person, categories, **extra):
-    fields = {"recipient_kind": "named", "recipient_name": "Dept 12", "purpose": "court", **extra}
-    return ConsentFactory(client=person, categories=categories, created_by=world.alice, **fields)
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from casebridge.consents.models import Disclosure
 from casebridge.consents.services import consent_revoke
 from casebridge.court import services
 from casebridge.court.models import CourtProgram, CourtTeamMember, Hearing, Seat
-from tests.factories import CollateralFactory, ConsentFactory, StaffFactory
+from tests.court.helpers import court_consent, enrol
+from tests.factories import CollateralFactory, StaffFactory
 from tests.monitoring.recovery_helpers import all_negative, record_meeting, record_screen
 
 pytestmark = pytest.mark.django_db
@@ -35,23 +36,6 @@ def member(world, court, seat, username, **extra):
         role=Role.COURT_TEAM,
     )
     return CourtTeamMember.objects.create(user=user, court_program=court, seat=seat, **extra)
-
-
-def enrol(world, court, person, docket):
-    return services.participant_enrol(
-        client=person,
-        court_program=court,
-        by=world.sue,
-        docket_number=docket,
-        charge_category="possession",
-        track="post_plea",
-        entered_on=days_ago(60),
-    )
-
-
-def court_consent(world, person, categories, **extra):
-    fields = {"recipient_kind": "named", "recipient_name": "Dept 12", "purpose": "court", **extra}
-    return ConsentFactory(client=person, categories=categories, created_by=world.alice, **fields)
 
 
 @pytest.fixture
