@@ -10,13 +10,17 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from casebridge.accounts.models import Organisation, Program, User
-from casebridge.clients.models import Client, Relationship
+from casebridge.clients.models import Client, Collateral, Relationship
 from casebridge.demo.court import InCourt
 from casebridge.demo.names import FIRST_NAMES, LAST_NAMES
 from casebridge.directory.models import Service
 from casebridge.family import services as family_services
 from casebridge.family.models import (
+    ContactKind,
     EducationSession,
+    FamilyContact,
+    GroupKind,
+    GroupVisit,
     InterventionPlan,
     Outcome,
     Participant,
@@ -189,3 +193,57 @@ def family_demo(program: Program, lead: User, teammate: User) -> None:
             topic=topic,
             attended="Elena, Ray and Sofia",
         )
+
+
+ABOUT = (
+    "How the first weeks home will go, and who to call on a hard day.",
+    "The family's worries about money and the car keys.",
+    "What the family can expect from treatment, and what helps.",
+)
+
+
+def family_contacts_generate(
+    *, client_ids: list[int], rng: random.Random, now: datetime, by_id: int
+) -> int:
+    """Contacts with the family of about a third of these clients, and the groups family
+    members went to. Returns how many contacts."""
+    family = list(
+        Collateral.objects.filter(
+            client_id__in=client_ids, relationship__in=[Relationship.FAMILY, Relationship.PARTNER]
+        ).values_list("pk", "client_id")
+    )
+    contacts: list[FamilyContact] = []
+    present: list[int] = []
+    visits: list[GroupVisit] = []
+    today = timezone.localdate(now)
+    for collateral_id, client_id in family:
+        if rng.random() < 0.3:
+            contacts.append(
+                FamilyContact(
+                    client_id=client_id,
+                    held_on=today - timedelta(days=rng.randint(1, 120)),
+                    kind=rng.choice(list(ContactKind)),
+                    about=rng.choice(ABOUT),
+                    recorded_by_id=by_id,
+                )
+            )
+            present.append(collateral_id)
+        if rng.random() < 0.2:
+            visits.append(
+                GroupVisit(
+                    collateral_id=collateral_id,
+                    kind=rng.choice(list(GroupKind)),
+                    attended_on=today - timedelta(days=rng.randint(1, 90)),
+                    recorded_by_id=by_id,
+                )
+            )
+    FamilyContact.objects.bulk_create(contacts, batch_size=5000)
+    FamilyContact.people.through.objects.bulk_create(
+        (
+            FamilyContact.people.through(familycontact_id=c.pk, collateral_id=who)
+            for c, who in zip(contacts, present, strict=True)
+        ),
+        batch_size=5000,
+    )
+    GroupVisit.objects.bulk_create(visits, batch_size=5000)
+    return len(contacts)

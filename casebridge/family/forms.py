@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 
 from casebridge.accounts.models import Program, User
+from casebridge.clients.models import Collateral
 from casebridge.directory.models import Service
-from casebridge.family.models import Outcome, Participant, SessionTopic
+from casebridge.family.models import ContactKind, GroupKind, Outcome, Participant, SessionTopic
 from casebridge.inputs import BoundedForm, DateField, local_moment, skipped_time_message
 from casebridge.monitoring.forms.notes import TimeInput
 
@@ -176,3 +177,58 @@ class OutcomeForm(BoundedForm, forms.Form):
         self.fields["outcome"].choices = [("", "Choose…")] + [  # type: ignore[attr-defined]
             (value, label) for value, label in Outcome.choices if value in choices
         ]
+
+
+class FamilyContactForm(BoundedForm, forms.Form):
+    held_on = DateField(label="Date", error_messages={"required": "Give the date."})
+    kind = forms.ChoiceField(
+        label="How", choices=ContactKind.choices, error_messages={"required": "Choose how."}
+    )
+    people = forms.ModelMultipleChoiceField(
+        label="Who took part",
+        queryset=Collateral.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Tick who took part.",
+            "invalid_choice": "Choose among the client's contacts.",
+        },
+    )
+    about = forms.CharField(
+        label="What it was about",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Tell each person only what a consent lets you (shown above).",
+        error_messages={"required": "Say what it was about."},
+    )
+    outcome = forms.CharField(
+        label="How it ended",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, family: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if family is not None:
+            self.fields["people"].queryset = family  # type: ignore[attr-defined]
+
+
+class GroupVisitForm(BoundedForm, forms.Form):
+    collateral = forms.ModelChoiceField(
+        label="Who went",
+        queryset=Collateral.objects.none(),
+        error_messages={
+            "required": "Choose who went.",
+            "invalid_choice": "Choose among the client's family.",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Group", choices=GroupKind.choices, error_messages={"required": "Choose the group."}
+    )
+    attended_on = DateField(label="Date", error_messages={"required": "Give the date."})
+    note = forms.CharField(label="Note", max_length=300, required=False)
+
+    def __init__(self, *args: Any, family: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if family is not None:
+            self.fields["collateral"].queryset = family  # type: ignore[attr-defined]

@@ -160,3 +160,54 @@ class EducationSession(models.Model):
 
     class Meta:
         ordering = ["held_on", "id"]
+
+
+class ContactKind(models.TextChoices):
+    SESSION = "session", "Family session"
+    CALL = "call", "Phone call"
+    MEETING = "meeting", "Meeting or visit"
+    MESSAGE = "message", "Message or letter"
+
+
+class FamilyContact(models.Model):
+    """A contact with a client's family: who took part, what it was about, how it ended. What
+    staff may tell each of them is the consent gate's to say (shown beside the form)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="family_contacts")
+    held_on = models.DateField("date")
+    kind = models.CharField(max_length=20, choices=ContactKind.choices)
+    people = models.ManyToManyField("clients.Collateral", related_name="family_contacts")
+    about = models.TextField("what it was about", max_length=2000)
+    outcome = models.TextField(max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+
+class GroupKind(models.TextChoices):
+    AL_ANON = "al_anon", "Al-Anon"
+    NAR_ANON = "nar_anon", "Nar-Anon"
+    CRAFT = "craft", "CRAFT group"
+    EDUCATION = "education", "Family education class"
+    OTHER = "other", "Other family support group"
+
+
+class GroupVisit(models.Model):
+    """A family member at an education or support group of their own."""
+
+    collateral = models.ForeignKey(
+        "clients.Collateral", on_delete=models.CASCADE, related_name="group_visits"
+    )
+    kind = models.CharField("group", max_length=20, choices=GroupKind.choices)
+    attended_on = models.DateField("date")
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-attended_on", "-id"]

@@ -1,5 +1,7 @@
 """Reads of intervention plans, always through family.access."""
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -7,9 +9,12 @@ from django.db.models import QuerySet
 from casebridge.access.policy import Someone
 from casebridge.accounts.models import Program, User
 from casebridge.audit.services import audit_record
+from casebridge.clients.models import Client, Collateral
+from casebridge.consents.gate import DisclosureRequest, Recipient, decide
+from casebridge.consents.models import Consent, ConsentStatus, InformationCategory, Purpose
 from casebridge.directory.models import Service
 from casebridge.family.access import plans_for
-from casebridge.family.models import InterventionPlan, Outcome
+from casebridge.family.models import FamilyContact, GroupVisit, InterventionPlan, Outcome
 from casebridge.family.services import OBJECT_TYPE, TEAM_ROLES
 
 SHOWN = 100
@@ -70,3 +75,54 @@ def plan_parts(plan: InterventionPlan) -> dict[str, Any]:
         "sessions": list(plan.sessions.select_related("recorded_by")),
         "team": list(plan.team.all()),
     }
+
+
+# Family involvement with a client
+
+FAMILY_RELATIONSHIPS = ("family", "partner")
+
+
+@dataclass
+class FamilyMember:
+    collateral: Collateral
+    # What staff may tell them, for family involvement, under a consent in effect today.
+    may_be_told: list[str]
+    groups: list[GroupVisit]
+
+
+def family_of(client: Client, today: date) -> list[FamilyMember]:
+    """The client's family on the record, each with what a consent in effect lets staff tell
+    them (the consent gate decides, one category at a time) and the groups they went to
+    (three queries)."""
+    family = list(family_collaterals(client))
+    consents = list(
+        Consent.objects.filter(client=client).exclude(status=ConsentStatus.DRAFT).order_by("-pk")
+    )
+    visits: dict[int, list[GroupVisit]] = {}
+    for visit in GroupVisit.objects.filter(collateral__in=family).select_related("recorded_by"):
+        visits.setdefault(visit.collateral_id, []).append(visit)
+    labels = dict(InformationCategory.choices)
+    members = []
+    for person in family:
+        recipient = Recipient(name=person.name, collateral_id=person.pk)
+        told = [
+            str(labels[category])
+            for category in InformationCategory
+            if category != InformationCategory.ALL_SUD
+            and decide(
+                consents,
+                DisclosureRequest(recipient, frozenset({str(category)}), Purpose.FAMILY, today),
+            ).allowed
+        ]
+        members.append(FamilyMember(person, told, visits.get(person.pk, [])))
+    return members
+
+
+def family_contacts(client: Client) -> list[FamilyContact]:
+    return list(
+        client.family_contacts.select_related("recorded_by").prefetch_related("people")[:SHOWN]
+    )
+
+
+def family_collaterals(client: Client) -> QuerySet[Collateral]:
+    return client.collaterals.filter(relationship__in=FAMILY_RELATIONSHIPS).order_by("name")

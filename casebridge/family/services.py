@@ -13,7 +13,7 @@ from casebridge.access.policy import principal_of
 from casebridge.accounts.models import Program, Role, User
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import check_version
-from casebridge.clients.models import Client, ReferralSource
+from casebridge.clients.models import Client, Collateral, ReferralSource
 from casebridge.clients.queries import user_may
 from casebridge.clients.services import client_register, collateral_add, timeline_add
 from casebridge.directory.models import Service
@@ -22,6 +22,8 @@ from casebridge.family.models import (
     ADMITTED,
     OUTCOME_MOVES,
     EducationSession,
+    FamilyContact,
+    GroupVisit,
     InterventionPlan,
     Outcome,
     Participant,
@@ -30,6 +32,7 @@ from casebridge.referrals.services import referral_draft
 
 OBJECT_TYPE = "intervention_plan"
 TIMELINE_KIND = "intervention"
+FAMILY_KIND = "family"
 PLAN_FIELDS = ("held_at", "place", "transport", "if_refused", "service", "admission_on")
 PARTICIPANT_FIELDS = ("name", "relationship", "phone", "task", "boundary", "letter")
 TEAM_ROLES = (Role.CASE_MANAGER, Role.SUPERVISOR, Role.INTAKE, Role.COACH)
@@ -356,3 +359,92 @@ def _admit(
             reason=f"A treatment place reserved in advance{when}.",
         )
     return client
+
+
+# Family involvement with a client: contacts and the family's own groups
+
+
+def _may_record(by: User, client: Client) -> None:
+    if not user_may(by, client, "record_contact"):
+        raise ValidationError("Your role cannot record contacts for this client.")
+
+
+def family_contact_record(
+    *,
+    client: Client,
+    by: User,
+    held_on: date,
+    kind: str,
+    people: Any,
+    about: str,
+    outcome: str = "",
+) -> FamilyContact:
+    """A contact with the family, with who took part (contacts on the client's record)."""
+    _may_record(by, client)
+    present = list(people)
+    errors: dict[str, str] = {}
+    if held_on > timezone.localdate():
+        errors["held_on"] = "Record a contact once it has happened."
+    if not present:
+        errors["people"] = "Tick who took part."
+    elif any(p.client_id != client.pk for p in present):
+        errors["people"] = "Choose among the client's contacts."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        contact = FamilyContact(
+            client=client,
+            held_on=held_on,
+            kind=kind,
+            about=about.strip(),
+            outcome=outcome.strip(),
+            recorded_by=by,
+        )
+        contact.full_clean()
+        contact.save()
+        contact.people.set(present)
+        audit_record(
+            actor=by,
+            action="create",
+            client_id=client.pk,
+            object_type="family_contact",
+            object_id=contact.pk,
+            changes={"kind": [None, kind], "people": [None, sorted(p.pk for p in present)]},
+        )
+        timeline_add(
+            client=client,
+            kind=FAMILY_KIND,
+            summary=f"{contact.get_kind_display()} with " + ", ".join(p.name for p in present),
+            detail=contact.about,
+            actor=by,
+            needs_action="read_clinical",
+        )
+    return contact
+
+
+def group_visit_record(
+    *, collateral: Collateral, by: User, kind: str, attended_on: date, note: str = ""
+) -> GroupVisit:
+    """A family member went to an education or support group of their own."""
+    _may_record(by, collateral.client)
+    if attended_on > timezone.localdate():
+        raise ValidationError({"attended_on": "Record a group once it has happened."})
+    with transaction.atomic():
+        visit = GroupVisit(
+            collateral=collateral,
+            kind=kind,
+            attended_on=attended_on,
+            note=note.strip(),
+            recorded_by=by,
+        )
+        visit.full_clean()
+        visit.save()
+        audit_record(
+            actor=by,
+            action="create",
+            client_id=collateral.client_id,
+            object_type="family_group_visit",
+            object_id=visit.pk,
+            changes={"kind": [None, kind], "collateral": [None, collateral.pk]},
+        )
+    return visit

@@ -15,4 +15,11 @@ urlpatterns = [
     path(P + "people/<int:person_id>/", views.person_edit, name="intervention_person"),
     path(P + "sessions/", views.session_add, name="intervention_session"),
     path(P + "outcome/", views.plan_outcome, name="intervention_outcome"),
+    path("clients/<int:client_id>/family/", views.family_client, name="family_client"),
+    path(
+        "clients/<int:client_id>/family/contacts/",
+        views.family_contact_add,
+        name="family_contact_add",
+    ),
+    path("clients/<int:client_id>/family/groups/", views.family_group_add, name="family_group_add"),
 ]

@@ -12,12 +12,17 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casebridge.access.policy import may
+from casebridge.access.policy import Action, may
 from casebridge.accounts.http import SignedInRequest
+from casebridge.audit.services import audit_record
+from casebridge.clients.models import Client
+from casebridge.clients.queries import client_for, client_page, user_may
 from casebridge.clients.services import DuplicateClientError
 from casebridge.family import queries, services
 from casebridge.family.access import may_start_plans
 from casebridge.family.forms import (
+    FamilyContactForm,
+    GroupVisitForm,
     OutcomeForm,
     ParticipantForm,
     PlanForm,
@@ -273,3 +278,88 @@ def plan_outcome(request: SignedInRequest, plan_id: int) -> HttpResponse:
                 return redirect("intervention_plan", plan_id=plan.pk)
             status = 409 if attempt.conflict else 400
     return _page(request, plan, status=status, outcome_form=form)
+
+
+# A client's family
+
+
+def _family_page(
+    request: SignedInRequest,
+    client: Client,
+    *,
+    contact_form: FamilyContactForm | None = None,
+    group_form: GroupVisitForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = timezone.localdate()
+    family = queries.family_of(client, today)
+    contacts = queries.family_contacts(client)
+    audit_record(
+        actor=request.user,
+        action="view",
+        client_id=client.pk,
+        object_type="family_contact",
+        changes={"contacts": [c.pk for c in contacts]},
+    )
+    people = queries.family_collaterals(client)
+    records = user_may(request.user, client, Action.RECORD_CONTACT)
+    context = client_page(
+        request.user,
+        client,
+        "family_client",
+        family=family,
+        contacts=contacts,
+        contact_form=contact_form
+        or (
+            FamilyContactForm(prefix="contact", family=people, initial={"held_on": today})
+            if records
+            else None
+        ),
+        group_form=group_form
+        or (
+            GroupVisitForm(prefix="group", family=people, initial={"attended_on": today})
+            if records
+            else None
+        ),
+    )
+    return render(request, "family/client.html", context, status=status)
+
+
+@login_required
+def family_client(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
+    return _family_page(request, client)
+
+
+@login_required
+@require_POST
+def family_contact_add(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.RECORD_CONTACT)
+    form = FamilyContactForm(
+        request.POST, prefix="contact", family=queries.family_collaterals(client)
+    )
+    if form.is_valid():
+        try:
+            services.family_contact_record(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Saved: the contact with the family.")
+            return redirect("family_client", client_id=client.pk)
+    return _family_page(request, client, contact_form=form, status=400)
+
+
+@login_required
+@require_POST
+def family_group_add(request: SignedInRequest, client_id: int) -> HttpResponse:
+    client = client_for(user=request.user, client_id=client_id, action=Action.RECORD_CONTACT)
+    form = GroupVisitForm(request.POST, prefix="group", family=queries.family_collaterals(client))
+    if form.is_valid():
+        try:
+            services.group_visit_record(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Saved: the group.")
+            return redirect("family_client", client_id=client.pk)
+    return _family_page(request, client, group_form=form, status=400)

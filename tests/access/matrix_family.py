@@ -5,6 +5,10 @@ from collections.abc import Callable
 from tests.access.matrix_people import row
 
 
+def _client(w: object) -> dict[str, int]:
+    return {"client_id": w.client.pk}  # type: ignore[attr-defined]
+
+
 def _plan(w: object) -> dict[str, int]:
     return {"plan_id": w.intervention.pk}  # type: ignore[attr-defined]
 
@@ -25,9 +29,13 @@ ROWS: dict[str, tuple[str, Callable[[object], dict[str, int]], dict[str, int]]] 
     "intervention_person": ("get", _person, row(404, alice=200, sue=200)),
     "intervention_session": ("post", _plan, row(404, alice=400, sue=400)),
     "intervention_outcome": ("post", _plan, row(404, alice=400, sue=400)),
+    # A client's family: clinical to read, as contact notes are; recording is record_contact.
+    "family_client": ("get", _client, row(404, alice=200, sue=200)),
+    "family_contact_add": ("post", _client, row(404, alice=400, sue=400)),
+    "family_group_add": ("post", _client, row(404, alice=400, sue=400)),
 }
 
-OTHER_ORGANISATION: list[str] = []
+OTHER_ORGANISATION: list[str] = ["family_client"]
 
 
 def prepare(world: object) -> None:

@@ -81,9 +81,14 @@ PAGES = [
     "client_calendar",
     "recovery",
     "recovery_capital",
+    "family_client",
 ]
 # Pages that need more than "view" to open at all; the others open for everyone above.
-PAGE_NEEDS = {"note_detail": "read_clinical", "check_in_list": "check_in"}
+PAGE_NEEDS = {
+    "note_detail": "read_clinical",
+    "check_in_list": "check_in",
+    "family_client": "read_clinical",
+}
 
 
 @pytest.fixture

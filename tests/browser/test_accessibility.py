@@ -269,6 +269,15 @@ def test_coaching_and_recovery_capital_pages_pass_automated_wcag_checks(
     for summary in ("Add to the network", "Write down their words", "Scores as a table"):
         axe_page.get_by_text(summary, exact=True).click()
     found["recovery capital"] = violations(axe_page)
+    from tests.factories import CollateralFactory
+
+    CollateralFactory(client=world.client, name="Rosa Rivera", relationship="family")
+    open_page(
+        axe_page, f"{live_server.url}/clients/{world.client.pk}/family/", world.client.display_name
+    )
+    for summary in ("Record a contact", "Record a group"):
+        axe_page.get_by_text(summary, exact=True).click()
+    found["family"] = violations(axe_page)
     axe_page.context.clear_cookies()
     sign_in(axe_page, live_server, "cody")
     open_page(axe_page, f"{live_server.url}/coaching/today/", "My coaching day")

@@ -70,7 +70,7 @@ from casebridge.demo.casework import (
 )
 from casebridge.demo.coaching import coaching_generate
 from casebridge.demo.court import court_generate
-from casebridge.demo.family import family_generate
+from casebridge.demo.family import family_contacts_generate, family_generate
 from casebridge.demo.management.commands.seed_demo import ensure_organisation
 from casebridge.demo.names import FIRST_NAMES, LAST_NAMES
 from casebridge.demo.recovery_capital import capital_generate
@@ -631,6 +631,9 @@ class Command(BaseCommand):
                 organisation=organisation, programs=programs, rng=rng, now=now
             )
             capital_generate(clients=in_care, rng=rng, now=now, by_id=bench.pk)
+            family_contacts_generate(
+                client_ids=[c.pk for c in in_care], rng=rng, now=now, by_id=bench.pk
+            )
         self.stdout.write(
             f"  {len(directory):,} directory services, {referred:,} referrals, {stays:,} stays,"
             f" {in_court:,} in the drug court, {interventions:,} intervention plans,"

@@ -55,7 +55,7 @@ from casebridge.consents.models import (
 )
 from casebridge.demo.coaching import coaching_generate
 from casebridge.demo.court import court_demo, court_setup
-from casebridge.demo.family import family_demo
+from casebridge.demo.family import family_contacts_generate, family_demo
 from casebridge.demo.names import (
     ATTEMPT_PARTS,
     FIRST_NAMES,
@@ -220,11 +220,15 @@ class Command(BaseCommand):
             coaching_generate(
                 organisation=organisation, programs=programs, rng=rng, now=timezone.now()
             )
-            # Support networks and own words for the clients in care.
+            # Support networks, own words and contacts with the family for the clients in care.
+            in_care = Client.objects.filter(
+                organisation=organisation, stage__in=["implementation", "monitoring", "review"]
+            )
             capital_generate(
-                clients=Client.objects.filter(
-                    organisation=organisation, stage__in=["implementation", "monitoring", "review"]
-                ),
+                clients=in_care, rng=rng, now=timezone.now(), by_id=staff["casemanager"].pk
+            )
+            family_contacts_generate(
+                client_ids=[c.pk for c in in_care],
                 rng=rng,
                 now=timezone.now(),
                 by_id=staff["casemanager"].pk,
