@@ -210,3 +210,27 @@ def test_the_case_manager_names_who_reads_on_the_court_tab(client, world, settin
     assert set(jamie.team_accounts.all()) == {officer, setting["judge"]}
     event = AuditEvent.objects.filter(object_type="court_participant").latest("id")
     assert event.changes["team_accounts"][1] == sorted([officer.pk, setting["judge"].pk])
+
+
+def test_reading_again_costs_the_same_however_long_the_docket(world, setting):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casebridge.court.team import team_report
+    from tests.factories import ClientFactory
+
+    judge, hearing = setting["judge"], setting["hearing"]
+
+    def second_reading():
+        team_report(judge, hearing)  # the first reading records the disclosures
+        with CaptureQueriesContext(connection) as captured:
+            report = team_report(judge, hearing)
+        return len(captured), len(report.entries)
+
+    few, shown = second_reading()
+    for n in range(4):
+        person = ClientFactory(program=world.program, primary_case_manager=world.alice)
+        enrol(world, judge.court_program, person, f"CR-9{n}").team_accounts.add(judge)
+        court_consent(world, person, ["progress", "drug_screens"])
+    many, shown_many = second_reading()
+    assert shown_many == shown + 4 and many == few
