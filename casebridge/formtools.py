@@ -26,7 +26,7 @@ def offer_latest(form: Any, version: int) -> None:
     submit is a deliberate choice made after reading the other person's changes.
     """
     form.data = form.data.copy()
-    form.data["version"] = str(version)
+    form.data[form.add_prefix("version")] = str(version)
 
 
 def error_text(form: Any, field: str | None = None) -> str:

@@ -69,7 +69,11 @@ def coaching_client(request: SignedInRequest, client_id: int) -> HttpResponse:
         client,
         TAB,
         agreements=history,
-        current=next((a for a in history if a.ended_on is None), None),
+        # The agreement in effect with the present coach (a coach changed on the assignment
+        # page leaves no agreement until one is made here).
+        current=next(
+            (a for a in history if a.ended_on is None and a.coach_id == client.coach_id), None
+        ),
         form=form,
     )
     return render(request, "coaching/client.html", context, status=status)
@@ -80,4 +84,10 @@ def coach_day(request: SignedInRequest) -> HttpResponse:
     if not may_have_caseload(request.user):
         raise Http404
     day = queries.coach_day(request.user)
+    audit_record(
+        actor=request.user,
+        action="list",
+        object_type="coach_day",
+        changes={"client_ids": sorted(r.client.pk for r in [*day.missed, *day.due, *day.later])},
+    )
     return render(request, "coaching/day.html", {"day": day})

@@ -296,17 +296,32 @@ class Released:
     left_out: list[Entry]
 
 
+# What went out already: (client id, categories, the words as they went).
+Sent = set[tuple[int, tuple[str, ...], str]]
+
+
 def disclose(
-    entry: Entry, recipient: Recipient, *, by: User, description: str, method: str
+    entry: Entry,
+    recipient: Recipient,
+    *,
+    by: User,
+    description: str,
+    method: str,
+    already: Sent | None = None,
 ) -> None:
     """Record the entry's shared parts as disclosures: one for each consent that covers some of
-    them (two consents may each cover a part). A part whose consent was revoked at this very
-    moment is taken out of `entry.shared`. Runs inside the caller's transaction."""
+    them (two consents may each cover a part). A part already recorded in these very words
+    (`already`) is not recorded again; one whose words changed since is. A part whose consent
+    was revoked at this very moment is taken out of `entry.shared`. Runs inside the caller's
+    transaction."""
     groups: dict[int, set[str]] = {}
     for category in entry.shared:
         groups.setdefault(entry.covering[category], set()).add(category)
     refused: set[str] = set()
     for categories in groups.values():
+        body = entry_text(entry, categories)
+        if already is not None and (entry.client.pk, tuple(sorted(categories)), body) in already:
+            continue
         try:
             disclosure_record(
                 client=entry.client,
@@ -316,7 +331,7 @@ def disclose(
                 purpose=Purpose.COURT,
                 description=description,
                 method=method,
-                body=entry_text(entry, categories),
+                body=body,
             )
         except DisclosureRefused:
             refused |= categories

@@ -9,9 +9,9 @@ them: with the court by its name (or the judge on the client's contacts) for the
 the participant's contact in that seat, or the member's office by name, for the others.
 
 Each time a member opens a hearing's report, the gate decides again: a consent revoked or ended
-since takes the participant out. The first reading of a participant's part of a report is
-recorded as a disclosure under the consent that covers it (as a PDF sent would be), and every
-reading is on the audit trail."""
+since takes the participant out. The first reading of a participant's part of a report, and
+any later one whose words have changed (a new test, say), is recorded as a disclosure under the
+consent that covers it (as a PDF sent would be); every reading is on the audit trail."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +34,7 @@ from casebridge.court.models import (
 from casebridge.court.progress import Ratio
 from casebridge.court.staffing import (
     Entry,
+    Sent,
     court_recipient,
     disclose,
     docket_entries,
@@ -153,8 +154,9 @@ class TeamReport:
 
 
 def team_report(member: CourtTeamMember, hearing: Hearing, today: date | None = None) -> TeamReport:
-    """A hearing's staffing report as the member may read it. The first reading of each
-    participant's shared parts is recorded as a disclosure, all in one transaction."""
+    """A hearing's staffing report as the member may read it. Each participant's shared parts
+    are recorded as a disclosure the first time the member reads them, and again whenever the
+    words they read have changed since; all in one transaction."""
     today = today or timezone.localdate()
     previous = previous_hearing(hearing)
     named = list(
@@ -166,34 +168,33 @@ def team_report(member: CourtTeamMember, hearing: Hearing, today: date | None = 
     entries = docket_entries(named, hearing, previous, min(hearing.held_on, today), today)
     shared_categories(entries, today, lambda p: team_recipient(member, p))
     shown = [e for e in entries if e.shared]
+    # The hearing's own number keeps two hearings of one day apart.
     description = (
         f"Staffing report for the hearing of {hearing.held_on:%b} {hearing.held_on.day}, "
-        f"{hearing.held_on:%Y}, {hearing.court_program.name}, read by "
+        f"{hearing.held_on:%Y} (no. {hearing.pk}), {hearing.court_program.name}, read by "
         f"{member.user.get_full_name() or member.user.username} ({member.get_seat_display()})"
     )
     with transaction.atomic():
-        # What this member read of each participant for this hearing already (recorded once).
-        already: dict[int, set[str]] = {}
-        for client_id, categories in Disclosure.objects.filter(
-            client_id__in=[e.client.pk for e in shown],
-            disclosed_by=member.user,
-            description=description,
-        ).values_list("client_id", "categories"):
-            already.setdefault(client_id, set()).update(categories)
+        # What this member read of each participant for this hearing, in the words they read
+        # it: recorded again only when the words have changed since (a new test, say).
+        already: Sent = {
+            (client_id, tuple(sorted(categories)), body)
+            for client_id, categories, body in Disclosure.objects.filter(
+                client_id__in=[e.client.pk for e in shown],
+                disclosed_by=member.user,
+                description=description,
+            ).values_list("client_id", "categories", "body")
+        }
         kept = []
         for entry in shown:
-            new = entry.shared - already.get(entry.client.pk, set())
-            if new:
-                read_before = entry.shared - new
-                entry.shared = frozenset(new)
-                disclose(
-                    entry,
-                    team_recipient(member, entry.participant),
-                    by=member.user,
-                    description=description,
-                    method=DisclosureMethod.ACCOUNT,
-                )
-                entry.shared = entry.shared | read_before
+            disclose(
+                entry,
+                team_recipient(member, entry.participant),
+                by=member.user,
+                description=description,
+                method=DisclosureMethod.ACCOUNT,
+                already=already,
+            )
             if entry.shared:
                 kept.append(entry)
         audit_record_many(

@@ -49,7 +49,12 @@ def _may_change(by: User, plan: InterventionPlan) -> None:
 
 
 def _audit(
-    by: User, action: str, plan: InterventionPlan, changes: dict[str, Any], what: str = ""
+    by: User,
+    action: str,
+    plan: InterventionPlan,
+    changes: dict[str, Any],
+    what: str = "",
+    object_id: int | None = None,
 ) -> None:
     audit_record(
         actor=by,
@@ -57,8 +62,8 @@ def _audit(
         client_id=plan.client_id,
         organisation_id=plan.organisation_id,
         object_type=what or OBJECT_TYPE,
-        object_id=plan.pk,
-        changes=changes,
+        object_id=object_id if object_id is not None else plan.pk,
+        changes=changes | ({"plan": [None, plan.pk]} if object_id is not None else {}),
     )
 
 
@@ -164,6 +169,10 @@ def plan_update(
             had = sorted(current.team.values_list("pk", flat=True))
             now = sorted(m.pk for m in members)
             if had != now:
+                # The team reads the letters: only the lead decides who is on it, so nobody
+                # who reads the plan can give themselves the letters.
+                if by.pk != current.lead_id:
+                    raise ValidationError({"team": "Only the plan's lead changes the team."})
                 current.team.set(members)
                 changes["team"] = [had, now]
         _audit(by, "update", current, {**changes, "version": [version, current.version]})
@@ -184,6 +193,7 @@ def participant_add(*, plan: InterventionPlan, by: User, **fields: Any) -> Parti
             plan,
             {"name": [None, person.name], "relationship": [None, person.relationship]},
             what="intervention_participant",
+            object_id=person.pk,
         )
     return person
 
@@ -198,6 +208,9 @@ def participant_update(
     if set(fields) - set(PARTICIPANT_FIELDS):
         raise ValueError("Unknown participant field.")
     with transaction.atomic():
+        outcome = InterventionPlan.objects.select_for_update().values_list("outcome", flat=True)
+        if outcome.get(pk=plan.pk) != Outcome.PLANNING:
+            raise ValidationError("The day is over: the plan can no longer change.")
         current = Participant.objects.select_for_update().get(pk=participant.pk)
         check_version(
             current=current.version,
@@ -218,6 +231,7 @@ def participant_update(
             plan,
             {"changed": [None, changed], "version": [version, current.version]},
             what="intervention_participant",
+            object_id=current.pk,
         )
     return current
 

@@ -33,6 +33,17 @@ from casebridge.family.models import OUTCOME_MOVES, InterventionPlan, Outcome, P
 from casebridge.formtools import apply_errors, save_versioned
 
 
+def _conflict(form: Any, conflict: object) -> int:
+    """409 with a word at the top when someone else saved in between (the typing stays, over
+    the version as it now is); 400 otherwise."""
+    if conflict is None:
+        return 400
+    form.add_error(
+        None, "Someone else saved this in between: read it as it now is, then save again."
+    )
+    return 409
+
+
 def _plan(request: SignedInRequest, plan_id: int) -> InterventionPlan:
     plan = queries.plan_for(request.user, plan_id)
     if plan is None:
@@ -40,9 +51,9 @@ def _plan(request: SignedInRequest, plan_id: int) -> InterventionPlan:
     return plan
 
 
-def _plan_form(plan: InterventionPlan, data: object = None) -> PlanForm:
+def _plan_form(plan: InterventionPlan, data: object = None, *, lead: bool = True) -> PlanForm:
     held = timezone.localtime(plan.held_at) if plan.held_at else None
-    return PlanForm(
+    form = PlanForm(
         data,
         prefix="plan",
         initial={
@@ -59,6 +70,9 @@ def _plan_form(plan: InterventionPlan, data: object = None) -> PlanForm:
         services=queries.directory_services(plan),
         staff=queries.team_choices(plan),
     )
+    if not lead:
+        del form.fields["team"]  # the team reads the letters: the lead's to choose
+    return form
 
 
 def _outcome_form(plan: InterventionPlan, data: object = None) -> OutcomeForm:
@@ -84,7 +98,8 @@ def _page(
         "letters": letters,
         "planning": planning,
         **queries.plan_parts(plan),
-        "plan_form": forms.get("plan_form") or (_plan_form(plan) if planning else None),
+        "plan_form": forms.get("plan_form")
+        or (_plan_form(plan, lead=plan.lead_id == request.user.pk) if planning else None),
         "person_form": forms.get("person_form")
         or (ParticipantForm(prefix="person") if planning else None),
         "session_form": forms.get("session_form")
@@ -104,6 +119,16 @@ def plan_list(request: SignedInRequest) -> HttpResponse:
     may_start = may_start_plans(request.user)
     if not plans and not may_start:
         raise Http404
+    # A list of people of concern (and of the clients some became) is a read, as a caseload is.
+    audit_record(
+        actor=request.user,
+        action="list",
+        object_type=services.OBJECT_TYPE,
+        changes={
+            "plans": [p.pk for p in plans],
+            "client_ids": sorted(p.client_id for p in plans if p.client_id),
+        },
+    )
     return render(request, "family/plans.html", {"plans": plans, "may_start": may_start})
 
 
@@ -137,7 +162,7 @@ def plan_detail(request: SignedInRequest, plan_id: int) -> HttpResponse:
 @require_POST
 def plan_edit(request: SignedInRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    form = _plan_form(plan, request.POST)
+    form = _plan_form(plan, request.POST, lead=plan.lead_id == request.user.pk)
     status = 400
     if form.is_valid():
         attempt = save_versioned(
@@ -146,7 +171,7 @@ def plan_edit(request: SignedInRequest, plan_id: int) -> HttpResponse:
                 plan=plan,
                 by=request.user,
                 version=form.cleaned_data["version"],
-                team=form.cleaned_data["team"],
+                team=form.cleaned_data.get("team"),
                 **form.plan_fields(),
             ),
             record=plan,
@@ -154,7 +179,7 @@ def plan_edit(request: SignedInRequest, plan_id: int) -> HttpResponse:
         if attempt.saved:
             messages.success(request, "Saved: the plan for the day.")
             return redirect("intervention_plan", plan_id=plan.pk)
-        status = 409 if attempt.conflict else 400
+        status = _conflict(form, attempt.conflict)
     return _page(request, plan, status=status, plan_form=form)
 
 
@@ -210,7 +235,7 @@ def person_edit(request: SignedInRequest, plan_id: int, person_id: int) -> HttpR
             if attempt.saved:
                 messages.success(request, f"Saved: {person.name}'s part.")
                 return redirect("intervention_plan", plan_id=plan.pk)
-            status = 409 if attempt.conflict else 400
+            status = _conflict(form, attempt.conflict)
     return render(
         request,
         "family/person.html",
@@ -276,7 +301,7 @@ def plan_outcome(request: SignedInRequest, plan_id: int) -> HttpResponse:
                     return redirect("client_overview", client_id=plan.client_id)
                 messages.success(request, "Saved: the outcome.")
                 return redirect("intervention_plan", plan_id=plan.pk)
-            status = 409 if attempt.conflict else 400
+            status = _conflict(form, attempt.conflict)
     return _page(request, plan, status=status, outcome_form=form)
 
 

@@ -73,6 +73,8 @@ def own_words_save(*, client: Client, by: User, text: str, version: int) -> OwnW
     """Version 0 is a first writing; a later one must be the version read."""
     _check(by, client)
     with transaction.atomic():
+        # Two first writings at once take turns here, so the second finds the first.
+        Client.objects.select_for_update().filter(pk=client.pk).first()
         current = OwnWords.objects.select_for_update().filter(client=client).first()
         check_version(
             current=current.version if current else 0,

@@ -179,3 +179,22 @@ def test_only_a_coach_of_the_clients_program_may_be_assigned(world):
         )
     assert "does not work in this client's program" in str(refused.value)
     assert not CoachingAgreement.objects.exists()
+
+
+def test_a_coach_changed_on_the_assignment_page_leaves_no_agreement_in_effect(client, world):
+    from casebridge.clients.services import client_assign
+
+    assign(world)
+    world.client.refresh_from_db()
+    client_assign(
+        client=world.client,
+        by=world.sue,
+        role="coach",
+        to_user=None,
+        reason="Coach left",
+        version=world.client.version,
+    )
+    client.force_login(world.sue)
+    page = client.get(reverse("coaching_client", args=[world.client.pk])).content.decode()
+    assert "No coach yet." in page and "A call every morning" not in page.split("Before")[0]
+    assert queries.coach_day(world.cody).due == []

@@ -234,3 +234,21 @@ def test_reading_again_costs_the_same_however_long_the_docket(world, setting):
         court_consent(world, person, ["progress", "drug_screens"])
     many, shown_many = second_reading()
     assert shown_many == shown + 4 and many == few
+
+
+def test_a_reading_with_new_words_is_recorded_again(client, world, setting):
+    court_consent(world, world.client, ["drug_screens"])
+    read(client, setting["judge"], setting["hearing"])
+    read(client, setting["judge"], setting["hearing"])
+    made = Disclosure.objects.filter(disclosed_by=setting["judge"].user)
+    assert made.count() == 2  # one for each consent: progress, and the drug tests
+    first = set(made.values_list("pk", flat=True))
+    record_screen(world, collected_on=days_ago(1), results=all_negative(cocaine="positive"))
+    read(client, setting["judge"], setting["hearing"])
+    # The words changed (a new test, and the days without use with it): recorded as read.
+    again = made.exclude(pk__in=first)
+    assert again.exists()
+    tests = again.get(categories=["drug_screens"])
+    assert "cocaine" in tests.body.lower()
+    read(client, setting["judge"], setting["hearing"])
+    assert made.count() == len(first) + again.count()

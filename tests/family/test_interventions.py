@@ -302,3 +302,50 @@ def test_starting_a_plan_from_the_page(client, world):
     assert response.status_code == 302 and plan.lead == world.ivy
     client.force_login(world.cody)
     assert client.get(reverse("intervention_new")).status_code == 404
+
+
+def test_only_the_lead_chooses_who_reads_the_letters(client, world, plan):
+    with pytest.raises(ValidationError) as refused:
+        services.plan_update(plan=plan, by=world.sue, version=plan.version, team=[world.sue])
+    assert "Only the plan's lead changes the team." in str(refused.value)
+    client.force_login(world.sue)
+    page = client.get(reverse("intervention_plan", args=[plan.pk])).content.decode()
+    assert 'name="plan-team"' not in page
+    # A crafted post with the team is not a way in either.
+    client.post(
+        reverse("intervention_edit", args=[plan.pk]),
+        {"plan-version": plan.version, "plan-place": "Home", "plan-team": [world.sue.pk]},
+    )
+    assert not InterventionPlan.objects.get(pk=plan.pk).team.exists()
+    assert LETTER not in client.get(reverse("intervention_plan", args=[plan.pk])).content.decode()
+
+
+def test_a_conflict_on_the_day_keeps_the_typing_and_saves_on_a_second_try(client, world, plan):
+    client.force_login(world.alice)
+    url = reverse("intervention_edit", args=[plan.pk])
+    stale = plan.version
+    services.plan_update(plan=plan, by=world.sue, version=plan.version, place="The church")
+    form = {"plan-version": stale, "plan-place": "Ana's kitchen"}
+    response = client.post(url, form)
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "Someone else saved this in between" in text and "Ana&#x27;s kitchen" in text
+    latest = InterventionPlan.objects.get(pk=plan.pk).version
+    assert f'name="plan-version" value="{latest}"' in text
+    assert client.post(url, {**form, "plan-version": latest}).status_code == 302
+    assert InterventionPlan.objects.get(pk=plan.pk).place == "Ana's kitchen"
+
+
+def test_after_the_day_the_peoples_parts_are_kept_as_they_were(world, plan):
+    services.outcome_record(
+        plan=plan,
+        by=world.alice,
+        version=plan.version,
+        outcome="refused",
+        outcome_on=timezone.localdate(),
+    )
+    ana = plan.people.get(name="Ana Ruiz")
+    with pytest.raises(ValidationError):
+        services.participant_update(
+            participant=ana, by=world.alice, version=ana.version, letter="Changed"
+        )
