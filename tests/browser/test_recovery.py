@@ -79,7 +79,7 @@ def test_a_positive_for_fentanyl_with_buprenorphine_prescribed_flags_and_resets_
     _use_reported(world, 40)
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/clients/{world.client.pk}/")
-    page.get_by_role("link", name="Recovery").click()
+    page.get_by_role("link", name="Recovery", exact=True).click()
     expect(page.locator(".sobriety-days")).to_contain_text("40 days since last known use")
 
     page.get_by_role("link", name="Record a drug screen").click()
