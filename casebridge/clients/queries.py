@@ -63,8 +63,12 @@ def client_for(
     managers and coach to be read if asked for (the API does not show them; a page does).
     """
     related = ["program", "organisation"]
+    rules: list[tuple[Q, frozenset[str]]] = []
     if with_people:
         related += ["primary_case_manager", "secondary_case_manager", "coach"]
+        # A page also shows what the person may do (the client header's menus): asked in the
+        # same query, so a client page does not read the row twice.
+        rules = client_rules(user)
     # One row by its id: no ORDER BY (first() would add one, and building it costs more than
     # the query takes to run).
     client = next(
@@ -73,6 +77,7 @@ def client_for(
                 user, action, include_emergency=include_emergency, one_client=True
             )
             .select_related(*related)
+            .annotate(**_rule_tests(rules))
             .filter(pk=client_id)
             .order_by()[:1]
         ),
@@ -80,6 +85,8 @@ def client_for(
     )
     if client is None:
         raise Http404("No client found")
+    if rules:
+        client.actions_of = (user.pk, _passed(rules, vars(client)))  # type: ignore[attr-defined]
     if audit:
         # Every page that shows a client's record is a read of it, whatever it is opened for.
         audit_record(
@@ -107,29 +114,39 @@ def user_may(user: User, client: Client, action: str) -> bool:
     return Client.objects.restrict(user, action, one_client=True).filter(pk=client.pk).exists()
 
 
-def allowed_actions(user: User, client: Client) -> frozenset[str]:
-    """Every action `user` may take on `client`, asked of the policy in one query: one test
-    of the client's row for each of the policy's rules (two for staff), not one per action."""
-    rules = client_rules(user)
-    annotations = {
+def _rule_tests(rules: list[tuple[Q, frozenset[str]]]) -> dict[str, Case]:
+    return {
         f"passes_{index}": Case(
             When(passes, then=Value(True)), default=Value(False), output_field=BooleanField()
         )
         for index, (passes, _) in enumerate(rules)
     }
+
+
+def _passed(rules: list[tuple[Q, frozenset[str]]], row: dict[str, Any]) -> frozenset[str]:
+    allowed: set[str] = set()
+    for index, (_, actions) in enumerate(rules):
+        if row[f"passes_{index}"]:
+            allowed |= actions
+    return frozenset(allowed)
+
+
+def allowed_actions(user: User, client: Client) -> frozenset[str]:
+    """Every action `user` may take on `client`, asked of the policy in one query: one test
+    of the client's row for each of the policy's rules (two for staff), not one per action.
+    A client that client_for read for a page already carries the answer for its reader."""
+    known = getattr(client, "actions_of", None)
+    if known is not None and known[0] == user.pk:
+        return known[1]  # type: ignore[no-any-return]
+    rules = client_rules(user)
+    annotations = _rule_tests(rules)
     if not annotations:
         return frozenset()
     row = next(
         iter(Client.objects.filter(pk=client.pk).annotate(**annotations).values(*annotations)),
         None,
     )
-    if row is None:
-        return frozenset()
-    allowed: set[str] = set()
-    for index, (_, actions) in enumerate(rules):
-        if row[f"passes_{index}"]:
-            allowed |= actions
-    return frozenset(allowed)
+    return frozenset() if row is None else _passed(rules, row)
 
 
 def possible_duplicates(
