@@ -161,7 +161,7 @@ def _naming_token(changes: dict[str, Any]) -> dict[str, Any]:
     return changes if token is None else {**changes, "api_token": token}
 
 
-def audit_record(
+def audit_event(
     *,
     actor: User | AnonymousUser | None,
     action: str,
@@ -173,7 +173,7 @@ def audit_record(
     organisation_id: int | None = None,
     actor_name: str = "",
 ) -> AuditEvent:
-    """Append one event to the trail. Runs inside the caller's transaction when there is one.
+    """One event, made but not yet written (audit_write writes it).
 
     `actor_name` names who acted when no account did (a provider through a referral's link):
     it is kept where an account's username is, so the trail says who it was."""
@@ -181,7 +181,6 @@ def audit_record(
     actor_obj = actor if isinstance(actor, User) and actor.pk else None
     if organisation_id is None:
         organisation_id = getattr(actor_obj, "organisation_id", None)
-    key = current_key()
     event = AuditEvent(
         at=timezone.now(),
         organisation_id=int(organisation_id) if organisation_id is not None else None,
@@ -196,18 +195,61 @@ def audit_record(
             remote_addr if remote_addr is not None else current_remote_addr.get()
         ),
         scheme=HashScheme.HMAC_SHA256_V1,
-        key_id=key.key_id,
     )
     event.chain = chain_of(event.organisation_id)
+    return event
+
+
+def audit_write(events: Sequence[AuditEvent]) -> None:
+    """Append events made by audit_event, in their order, in one transaction (the caller's,
+    when there is one): each chain's head is locked once for all of its events, so a page that
+    records two reads waits for one commit, not two."""
+    key = current_key()
+    by_chain: dict[str, list[AuditEvent]] = {}
+    for event in events:
+        by_chain.setdefault(event.chain, []).append(event)
     with transaction.atomic():
-        head = _locked_head(event.chain)
-        event.seq = head.last_seq + 1
-        event.prev_hash = head.last_hash
-        event.hash = key.sign_event(keyed_body(event))
-        event.save(force_insert=True)
-        AuditChainHead.objects.filter(pk=head.pk).update(
-            last_hash=event.hash, last_seq=event.seq, last_event_id=event.pk
-        )
+        for chain in sorted(by_chain):  # always in the same order: no deadlock between two
+            head = _locked_head(chain)
+            seq, previous = head.last_seq, head.last_hash
+            for event in by_chain[chain]:
+                seq += 1
+                event.key_id = key.key_id
+                event.seq, event.prev_hash = seq, previous
+                event.hash = key.sign_event(keyed_body(event))
+                event.save(force_insert=True)
+                previous = event.hash
+            AuditChainHead.objects.filter(pk=head.pk).update(
+                last_hash=previous, last_seq=seq, last_event_id=by_chain[chain][-1].pk
+            )
+
+
+def audit_record(
+    *,
+    actor: User | AnonymousUser | None,
+    action: str,
+    client_id: int | None = None,
+    object_type: str = "",
+    object_id: object = "",
+    changes: dict[str, Any] | None = None,
+    remote_addr: str | None = None,
+    organisation_id: int | None = None,
+    actor_name: str = "",
+) -> AuditEvent:
+    """Append one event to the trail (as audit_event makes it). Runs inside the caller's
+    transaction when there is one."""
+    event = audit_event(
+        actor=actor,
+        action=action,
+        client_id=client_id,
+        object_type=object_type,
+        object_id=object_id,
+        changes=changes,
+        remote_addr=remote_addr,
+        organisation_id=organisation_id,
+        actor_name=actor_name,
+    )
+    audit_write([event])
     return event
 
 

@@ -163,7 +163,11 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=["organisation", "stage"]),
             models.Index(fields=["program", "stage"]),
-            models.Index(fields=["primary_case_manager", "stage"]),
+            # Open cases per case manager (a team's counts) read from the index alone.
+            models.Index(
+                fields=["primary_case_manager", "stage", "program", "organisation"],
+                name="client_manager_open_cases",
+            ),
             models.Index(fields=["secondary_case_manager"]),
             models.Index(fields=["coach"]),
             models.Index(
@@ -203,6 +207,8 @@ class Client(models.Model):
         """Save, then bring what the caseload sorts by in step with the facts just saved (after
         the row is written: a new client's registration time is set by the save)."""
         self.due_stamp = uuid4()
+        # What a page found the reader may do (clients.queries.client_for) may change with it.
+        self.__dict__.pop("actions_of", None)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "due_stamp"}
         super().save(*args, **kwargs)

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casebridge.access.policy import Action, may
 from casebridge.accounts.http import SignedInRequest
-from casebridge.audit.services import audit_record
+from casebridge.audit.models import AuditEvent
+from casebridge.audit.services import audit_event, audit_record, audit_write
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_page, user_may
+from casebridge.clients.queries import client_for, client_page, client_read, user_may
 from casebridge.clients.services import DuplicateClientError
 from casebridge.family import queries, services
 from casebridge.family.access import may_start_plans
@@ -315,17 +316,23 @@ def _family_page(
     contact_form: FamilyContactForm | None = None,
     group_form: GroupVisitForm | None = None,
     status: int = 200,
+    opened: AuditEvent | None = None,
 ) -> HttpResponse:
+    """`opened`: the read of the client's record, written with the page's own read."""
     today = timezone.localdate()
     family = queries.family_of(client, today)
     contacts = queries.family_contacts(client)
-    audit_record(
-        actor=request.user,
-        action="view",
-        client_id=client.pk,
-        object_type="family_contact",
-        changes={"contacts": [c.pk for c in contacts]},
+    reads = [opened] if opened is not None else []
+    reads.append(
+        audit_event(
+            actor=request.user,
+            action="view",
+            client_id=client.pk,
+            object_type="family_contact",
+            changes={"contacts": [c.pk for c in contacts]},
+        )
     )
+    audit_write(reads)
     people = queries.family_collaterals(client)
     records = user_may(request.user, client, Action.RECORD_CONTACT)
     context = client_page(
@@ -352,8 +359,12 @@ def _family_page(
 
 @login_required
 def family_client(request: SignedInRequest, client_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id, action=Action.READ_CLINICAL)
-    return _family_page(request, client)
+    client = client_for(
+        user=request.user, client_id=client_id, action=Action.READ_CLINICAL, audit=False
+    )
+    return _family_page(
+        request, client, opened=client_read(request.user, client, Action.READ_CLINICAL)
+    )
 
 
 @login_required

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casebridge.access.policy import Action
 from casebridge.accounts.http import SignedInRequest
-from casebridge.audit.services import audit_record
+from casebridge.audit.models import AuditEvent
+from casebridge.audit.services import audit_event, audit_write
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_page, user_may
+from casebridge.clients.queries import client_for, client_page, client_read, user_may
 from casebridge.formtools import apply_errors
 from casebridge.recovery_capital import queries, services
 from casebridge.recovery_capital.forms import OwnWordsForm, TieForm
@@ -29,7 +30,9 @@ def _page(
     tie_form: TieForm | None = None,
     words_form: OwnWordsForm | None = None,
     status: int = 200,
+    opened: AuditEvent | None = None,
 ) -> HttpResponse:
+    """`opened`: the read of the client's record, written with the page's own read."""
     today = timezone.localdate()
     words = queries.own_words(client)
     keeps = services.may_keep(request.user, client)
@@ -39,13 +42,17 @@ def _page(
         else {}
     )
     network = queries.ties(client)
-    audit_record(
-        actor=request.user,
-        action="view",
-        client_id=client.pk,
-        object_type="recovery_capital",
-        changes={"clinical": bool(clinical)},
+    reads = [opened] if opened is not None else []
+    reads.append(
+        audit_event(
+            actor=request.user,
+            action="view",
+            client_id=client.pk,
+            object_type="recovery_capital",
+            changes={"clinical": bool(clinical)},
+        )
     )
+    audit_write(reads)
     context = client_page(
         request.user,
         client,
@@ -77,9 +84,11 @@ def _page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def recovery_capital(request: SignedInRequest, client_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id, action=Action.VIEW)
+    client = client_for(
+        user=request.user, client_id=client_id, action=Action.VIEW, audit=request.method != "GET"
+    )
     if request.method == "GET":
-        return _page(request, client)
+        return _page(request, client, opened=client_read(request.user, client))
     if not services.may_keep(request.user, client):
         raise Http404
     form = OwnWordsForm(request.POST, prefix="words")

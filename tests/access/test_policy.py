@@ -123,3 +123,45 @@ def test_a_coach_sees_what_coaching_needs_and_not_clinical_content(client, world
     client.force_login(world.alice)
     page = client.get(f"/clients/{world.client.pk}/").content.decode()
     assert "Date of birth" in page and f"/clients/{world.client.pk}/measures/" in page
+
+
+@pytest.mark.parametrize("person", sorted(EXPECTED))
+@pytest.mark.parametrize("subject", ["client", "engagement_client", "foreign_client"])
+def test_a_page_reads_the_client_and_what_the_person_may_do_in_one_query(
+    world, person, subject, django_assert_num_queries
+):
+    """client_for answers allowed_actions and user_may for its reader without asking again,
+    and the answer is the table's."""
+    from django.http import Http404
+
+    from casebridge.clients.queries import allowed_actions, client_for, user_may
+
+    user, target = getattr(world, person), getattr(world, subject)
+    user.programs.all()
+    try:
+        with django_assert_num_queries(1):
+            found = client_for(user=user, client_id=target.pk, audit=False)
+    except Http404:
+        assert A.VIEW not in EXPECTED[person][subject]
+        return
+    with django_assert_num_queries(0):
+        allowed = allowed_actions(user, found)
+        each = {action for action in Action if user_may(user, found, action)}
+    assert allowed == each == {action.value for action in EXPECTED[person][subject]}
+
+
+def test_the_carried_answer_is_only_for_its_reader_and_is_forgotten_on_save(
+    world, django_assert_num_queries
+):
+    from casebridge.clients.queries import allowed_actions, client_for, user_may
+
+    found = client_for(user=world.alice, client_id=world.client.pk, audit=False)
+    # Someone else asking about the same object is asked of the policy.
+    with django_assert_num_queries(1):
+        assert allowed_actions(world.sue, found) == {action.value for action in ALL}
+    with django_assert_num_queries(1):
+        assert not user_may(world.bob, found, Action.VIEW)
+    found.primary_case_manager = world.bob
+    found.save()
+    with django_assert_num_queries(1):
+        assert not user_may(world.alice, found, Action.CHANGE)

@@ -15,10 +15,16 @@ from django.views.decorators.http import require_POST
 from casebridge.access.policy import Action, may
 from casebridge.accounts.http import SignedInRequest
 from casebridge.accounts.models import Role
-from casebridge.audit.services import audit_record
+from casebridge.audit.services import audit_event, audit_record, audit_write
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_page, contact_every_days, user_may
+from casebridge.clients.queries import (
+    client_for,
+    client_page,
+    client_read,
+    contact_every_days,
+    user_may,
+)
 from casebridge.formtools import apply_errors, offer_latest
 from casebridge.inputs import parse_id
 from casebridge.monitoring import charts, queries, services
@@ -55,22 +61,26 @@ def _note(client: Client, note_id: int) -> ContactNote:
 
 @login_required
 def contact_log(request: SignedInRequest, client_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, audit=False)
     context = client_page(request.user, client, "contact_log")
     # Notes are clinical: a coach sees the coaching sessions here, and on the timeline only
     # that a contact happened.
     context["notes"] = (
         queries.notes_for(client) if Action.READ_CLINICAL in context["allowed"] else None
     )
+    reads = [client_read(request.user, client)]
     if context["notes"]:
         # The list shows the start of each note: which notes were read is on the trail.
-        audit_record(
-            actor=request.user,
-            action="view",
-            client_id=client.pk,
-            object_type="contact_note_list",
-            changes={"notes": [note.pk for note in context["notes"]]},
+        reads.append(
+            audit_event(
+                actor=request.user,
+                action="view",
+                client_id=client.pk,
+                object_type="contact_note_list",
+                changes={"notes": [note.pk for note in context["notes"]]},
+            )
         )
+    audit_write(reads)
     context["sessions"] = queries.coaching_sessions(client)
     times = queries.contact_times(client)
     context["times"] = times

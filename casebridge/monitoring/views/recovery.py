@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from casebridge.access.policy import Action, may
 from casebridge.accounts.http import SignedInRequest
-from casebridge.audit.services import audit_record
+from casebridge.audit.services import audit_event, audit_record, audit_write
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_page, user_may
+from casebridge.clients.queries import client_for, client_page, client_read, user_may
 from casebridge.formtools import apply_errors, offer_latest, save_versioned
 from casebridge.inputs import parse_id
 from casebridge.monitoring import recovery
@@ -71,7 +71,8 @@ def _medication(client: Client, medication_id: int) -> Medication:
 
 @login_required
 def recovery_page(request: SignedInRequest, client_id: int) -> HttpResponse:
-    client = client_for(user=request.user, client_id=client_id)
+    client = client_for(user=request.user, client_id=client_id, audit=False)
+    reads = [client_read(request.user, client)]
     context = client_page(request.user, client, "recovery")
     allowed = context["allowed"]
     clinical = Action.READ_CLINICAL in allowed
@@ -102,17 +103,20 @@ def recovery_page(request: SignedInRequest, client_id: int) -> HttpResponse:
         context["medications"] = prescriptions
     if recorded or prescriptions or sobriety:
         # The page shows what each screen found and every medication: clinical reads.
-        audit_record(
-            actor=request.user,
-            action="view",
-            client_id=client.pk,
-            object_type="recovery_record",
-            changes={
-                "drug screens": [screen.pk for screen in recorded],
-                "medications": [medication.pk for medication in prescriptions],
-                "days in recovery": sobriety.evidence if sobriety else None,
-            },
+        reads.append(
+            audit_event(
+                actor=request.user,
+                action="view",
+                client_id=client.pk,
+                object_type="recovery_record",
+                changes={
+                    "drug screens": [screen.pk for screen in recorded],
+                    "medications": [medication.pk for medication in prescriptions],
+                    "days in recovery": sobriety.evidence if sobriety else None,
+                },
+            )
         )
+    audit_write(reads)
     if Action.CHECK_IN in allowed:
         context |= {
             "meetings": recovery.meetings_for(client),
