@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import (
     BooleanField,
     Case,
@@ -32,7 +32,7 @@ from casebridge.access.policy import Action, client_rules, role_actions
 from casebridge.access.refusals import LIMIT_REACHED
 from casebridge.accounts.models import Role, User
 from casebridge.audit.models import AuditEvent
-from casebridge.audit.services import audit_record
+from casebridge.audit.services import audit_event, audit_write
 from casebridge.clients.contact_due import contact_rules
 from casebridge.clients.extensions import (
     TABS,
@@ -44,6 +44,7 @@ from casebridge.clients.extensions import (
 )
 from casebridge.clients.models import Client, ClientFlag, Collateral, TimelineEntry
 from casebridge.clients.stages import ORDER, Stage
+from casebridge.paging import page_of
 
 
 def client_for(
@@ -89,15 +90,21 @@ def client_for(
         client.actions_of = (user.pk, _passed(rules, vars(client)))  # type: ignore[attr-defined]
     if audit:
         # Every page that shows a client's record is a read of it, whatever it is opened for.
-        audit_record(
-            actor=user,
-            action="view",
-            client_id=client.pk,
-            object_type="client",
-            object_id=client.pk,
-            changes={} if action == Action.VIEW else {"opened_to": str(action)},
-        )
+        audit_write([client_read(user, client, action)])
     return client
+
+
+def client_read(user: User, client: Client, action: str = Action.VIEW) -> AuditEvent:
+    """The trail's event for opening a client's record, made for audit_write: a page that also
+    records what else it showed (client_for(..., audit=False)) writes both at once."""
+    return audit_event(
+        actor=user,
+        action="view",
+        client_id=client.pk,
+        object_type="client",
+        object_id=client.pk,
+        changes={} if action == Action.VIEW else {"opened_to": str(action)},
+    )
 
 
 def works_with(user: User, client_id: int) -> bool:
@@ -111,7 +118,19 @@ def works_with(user: User, client_id: int) -> bool:
 
 
 def user_may(user: User, client: Client, action: str) -> bool:
+    known = _known_actions(user, client)
+    if known is not None:
+        return action in known
     return Client.objects.restrict(user, action, one_client=True).filter(pk=client.pk).exists()
+
+
+def _known_actions(user: User, client: Client) -> frozenset[str] | None:
+    """What client_for found the person may do, when it read this client for them (a page
+    does): the policy's answer of a moment ago, not asked again. Saving the client forgets it."""
+    known = getattr(client, "actions_of", None)
+    if known is not None and known[0] == user.pk:
+        return known[1]  # type: ignore[no-any-return]
+    return None
 
 
 def _rule_tests(rules: list[tuple[Q, frozenset[str]]]) -> dict[str, Case]:
@@ -135,9 +154,9 @@ def allowed_actions(user: User, client: Client) -> frozenset[str]:
     """Every action `user` may take on `client`, asked of the policy in one query: one test
     of the client's row for each of the policy's rules (two for staff), not one per action.
     A client that client_for read for a page already carries the answer for its reader."""
-    known = getattr(client, "actions_of", None)
-    if known is not None and known[0] == user.pk:
-        return known[1]  # type: ignore[no-any-return]
+    known = _known_actions(user, client)
+    if known is not None:
+        return known
     rules = client_rules(user)
     annotations = _rule_tests(rules)
     if not annotations:
@@ -298,9 +317,10 @@ def team_members(user: User) -> QuerySet[User, User]:
 
 def team_page(user: User, number: str | int | None = 1) -> Page[User]:
     """One page of the supervisor's team (a bad or out-of-range page number gives the nearest
-    page). Two queries, a count and the page, whatever the team's size."""
+    page). Two queries, a count and the page, whatever the team's size: the count stops a few
+    pages past the one asked for (casebridge.paging), so a team of thousands costs no more."""
     people = team_members(user).only("pk", "first_name", "last_name", "username", "is_active")
-    return Paginator(people, TEAM_PAGE_SIZE).get_page(number)
+    return page_of(people, TEAM_PAGE_SIZE, None if number is None else str(number))
 
 
 @dataclass
@@ -326,7 +346,7 @@ def team_counts(user: User, page: Page[User]) -> TeamCounts:
             | Q(primary_case_manager__isnull=True)
         )
         .values("primary_case_manager")
-        .annotate(open_cases=Count("pk"))
+        .annotate(open_cases=Count("*"))
         .order_by()
         .values_list("primary_case_manager", "open_cases")
     )

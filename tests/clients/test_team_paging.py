@@ -151,3 +151,22 @@ def test_a_case_manager_sees_no_team(client, world):
     client.force_login(world.alice)
     assert client.get("/caseload/").context["team"] is None
     assert client.get("/team/").status_code == 404
+
+
+def test_a_big_team_is_counted_only_a_few_pages_ahead(client, world, monkeypatch):
+    """The team's count stops past the page shown (as the caseload's does), so a team of
+    thousands costs what a team of dozens does; the last pages count exactly."""
+    monkeypatch.setattr("casebridge.paging.PAGES_AHEAD", 1)
+    grow_team(world, 60)
+    client.force_login(world.sue)
+    first = client.get("/team/").content.decode()
+    assert "More than 50 case managers in your programs, 1 to 25 here" in first
+    assert '<span aria-current="page">Page 1 of more than 2</span>' in first
+    assert 'href="?page=2"' in first
+    caseload = client.get("/caseload/").content.decode()
+    assert "The first 25 of more than 50 case managers." in caseload
+    today = client.get("/team/today/").content.decode()
+    assert "More than 50 case managers in your programs, 1 to 25 here" in today
+    last = client.get("/team/?page=3").content.decode()
+    assert "60 case managers in your programs, 51 to 60 here" in last
+    assert '<span aria-current="page">Page 3 of 3</span>' in last
