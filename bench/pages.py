@@ -54,8 +54,10 @@ def measure(repeat: int, report: str, http_workers: int) -> None:
     from django.db import connection
     from django.test import Client as Browser
     from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
 
     from casebridge.accounts.models import Role
+    from casebridge.clients.extensions import TABS
     from casebridge.clients.models import Client
 
     staff = get_user_model()
@@ -113,7 +115,15 @@ def measure(repeat: int, report: str, http_workers: int) -> None:
         "my day": "/my-day/",
         "team today": "/team/today/",
         "team continuity": "/continuity/measures/?period=all",
+        "interventions": "/interventions/",
+        "coaching today": "/coaching/today/",
     }
+    # Every other tab a client's record has (each capability registers its own).
+    listed = set(pages.values())
+    for tab in TABS:
+        url = reverse(tab.url_name, args=[client_id])
+        if url not in listed:
+            pages[f"{tab.label.lower()} tab"] = url
     total = Client.objects.count()
     print(
         f"clients in database: {total:,}; bench-cm caseload: {mine.count()}; "

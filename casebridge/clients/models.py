@@ -165,7 +165,7 @@ class Client(models.Model):
             models.Index(fields=["program", "stage"]),
             # Open cases per case manager (a team's counts) read from the index alone.
             models.Index(
-                fields=["primary_case_manager", "stage", "program", "organisation"],
+                fields=["primary_case_manager", "stage", "program", "organisation", "id"],
                 name="client_manager_open_cases",
             ),
             models.Index(fields=["secondary_case_manager"]),

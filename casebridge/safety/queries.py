@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from casebridge.access.policy import Action, Principal, PrincipalKind, may
 from casebridge.accounts.models import CLINICAL_ROLES, Program, Role, User
 from casebridge.clients.models import Client
-from casebridge.clients.queries import user_may
+from casebridge.clients.queries import search_match, user_may
 from casebridge.monitoring.models.contacts import CheckIn, CoachingSession, ContactNote
 from casebridge.monitoring.statuses import RECORDED
 from casebridge.safety.models import AfterHoursContact, OnCallOpening, OnCallShift, SafetyPlan
@@ -154,25 +154,11 @@ def on_call_clients(user: User) -> QuerySet[Client, Client]:
 def on_call_search(user: User, term: str) -> list[Client]:
     """A caller looked up by name, case number or phone, among the clients the person may open
     on call. At least two characters; at most SEARCH_LIMIT answers."""
-    term = term.strip()
-    if len(term) < 2:
+    if len(term.strip()) < 2:
         return []
-    digits = "".join(ch for ch in term if ch in "0123456789")
-    match = (
-        Q(legal_first_name__icontains=term)
-        | Q(legal_last_name__icontains=term)
-        | Q(preferred_name__icontains=term)
-        | Q(case_number__iexact=term)
-    )
-    parts = term.split()
-    if len(parts) == 2:
-        match |= Q(legal_first_name__icontains=parts[0], legal_last_name__icontains=parts[1])
-        match |= Q(preferred_name__icontains=parts[0], legal_last_name__icontains=parts[1])
-    if len(digits) >= 4:
-        match |= Q(phone__contains=digits) | Q(case_number__endswith=digits)
     return list(
         on_call_clients(user)
-        .filter(match)
+        .filter(search_match(term))
         .select_related("program", "primary_case_manager")
         .order_by("legal_last_name", "legal_first_name", "pk")[:SEARCH_LIMIT]
     )

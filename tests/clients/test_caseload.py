@@ -188,3 +188,29 @@ def test_a_row_shows_what_the_client_is_due_escaped_with_its_flags_and_last_cont
         f'<span class="due-item overdue">Contact note to sign by {due_on.strftime("%b %-d")}'
         " (overdue)</span>"
     ) in body
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+@pytest.mark.parametrize("term", ["riv", "Jamie", "RS-0001", "Jamie Rivera"])
+def test_on_postgresql_a_search_reads_the_matching_names_from_indexes(db, term):
+    """The trigram and case-number indexes fit the SQL the search writes: with reading every
+    client ruled out, the plan reads each searched column through its own index (a column
+    without one would leave no plan but the full read)."""
+    from casebridge.clients.models import Client
+    from casebridge.clients.queries import search_match
+
+    sql, params = Client.objects.filter(search_match(term)).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
+    for index in (
+        "client_legal_first_name_parts",
+        "client_legal_last_name_parts",
+        "client_preferred_name_parts",
+        "client_case_number_any_case",
+    ):
+        assert index in plan, plan
+    if term == "RS-0001":  # four digits: the phone and the end of the case number too
+        assert "client_phone_digits" in plan and "client_case_number_digits" in plan, plan

@@ -19,6 +19,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='client',
-            index=models.Index(fields=['primary_case_manager', 'stage', 'program', 'organisation'], name='client_manager_open_cases'),
+            index=models.Index(fields=['primary_case_manager', 'stage', 'program', 'organisation', 'id'], name='client_manager_open_cases'),
         ),
     ]
