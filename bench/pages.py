@@ -119,7 +119,7 @@ def measure(repeat: int, report: str, http_workers: int) -> None:
         "coaching today": "/coaching/today/",
     }
     # Every other tab a client's record has (each capability registers its own).
-    listed = set(pages.values())
+    listed = {url for url in pages.values() if isinstance(url, str)}
     for tab in TABS:
         url = reverse(tab.url_name, args=[client_id])
         if url not in listed:
