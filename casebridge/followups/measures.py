@@ -26,9 +26,11 @@ the period's first day and on or before today):
   least one attempt whose result is "reached".
 """
 
+import hashlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     DurationField,
@@ -40,8 +42,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.utils import timezone
 
 from casebridge.access.policy import Action, Someone, client_filter
+from casebridge.accounts.models import User
 from casebridge.clients.models import Client
 from casebridge.followups.models import AttemptResult, FollowUp, FollowUpAttempt, FollowUpStatus
 from casebridge.transitions.levels import ORDER, LevelOfCare
@@ -119,6 +123,28 @@ def continuity_measures(user: Someone, *, period: str, today: date) -> Continuit
         readmission=_readmission(clients, since, today),
         reach=_reach(clients, since, today),
     )
+
+
+MEASURES_KEPT_SECONDS = 600
+
+
+def kept_continuity_measures(
+    user: User, *, period: str, today: date
+) -> tuple[ContinuityMeasures, datetime]:
+    """The measures and when they were worked out: kept for up to MEASURES_KEPT_SECONDS in
+    the cache (shared between instances when it is Redis: counts, shares and medians only, no
+    client), filed under the person, their role and programs, the period and the day, so a
+    change of programs or a new day works them out again. Since the start, over 100,000
+    clients, they take about a second to work out; looking again costs nothing."""
+    programs = sorted(user.programs.values_list("pk", flat=True))
+    changed = user.access_changed_at.isoformat() if user.access_changed_at else ""
+    scope = f"{user.pk}:{user.role}:{user.organisation_id}:{changed}:{programs}:{period}:{today}"
+    key = "continuity-measures:" + hashlib.sha256(scope.encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is None:
+        kept = (continuity_measures(user, period=period, today=today), timezone.now())
+        cache.set(key, kept, MEASURES_KEPT_SECONDS)
+    return kept
 
 
 def _handoff(clients: QuerySet, since: date | None, today: date) -> dict[int, Share]:

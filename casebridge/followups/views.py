@@ -22,8 +22,11 @@ from casebridge.clients.models import Client
 from casebridge.clients.queries import client_for, client_page, user_may
 from casebridge.followups import charts, queries, services
 from casebridge.followups.forms import AttemptForm, AttemptNoteForm, OutcomeForm
-from casebridge.followups.measures import PERIODS
-from casebridge.followups.measures import continuity_measures as measures_of
+from casebridge.followups.measures import (
+    MEASURES_KEPT_SECONDS,
+    PERIODS,
+    kept_continuity_measures,
+)
 from casebridge.followups.models import QUESTION_NAMES, FollowUp, FollowUpStatus
 from casebridge.formtools import apply_errors, offer_latest, save_versioned
 
@@ -252,12 +255,16 @@ def continuity_measures(request: SignedInRequest) -> HttpResponse:
     period = request.GET.get("period", "90")
     if period not in PERIODS:
         period = "90"
-    found = measures_of(request.user, period=period, today=timezone.localdate())
+    found, worked_out = kept_continuity_measures(
+        request.user, period=period, today=timezone.localdate()
+    )
     return render(
         request,
         "followups/measures.html",
         {
             "measures": found,
+            "worked_out": worked_out,
+            "kept_minutes": MEASURES_KEPT_SECONDS // 60,
             "period": period,
             "periods": PERIODS,
             "stay_chart": charts.stay_chart(found.levels),

@@ -185,3 +185,28 @@ def test_the_stay_chart_draws_a_bar_per_level_longest_the_widest():
     )
     assert [bar.label for bar in chart.bars] == ["Withdrawal", "Level 3.5"]
     assert chart.bars[1].width == 10 * chart.bars[0].width
+
+
+def test_the_measures_are_kept_a_while_and_worked_out_again_for_other_programs(client, seeded):
+    """Looking again within the kept minutes reads nothing of the records; a change of the
+    supervisor's programs (or another period) works them out again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(seeded.sue)
+    url = reverse("continuity_measures") + "?period=all"
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(url).content.decode()
+    assert "Worked out at" in page and "again after 10 minutes" in page
+
+    def shown(html: str) -> str:
+        return html.split("<main", 1)[1].split("</main>", 1)[0]
+
+    with CaptureQueriesContext(connection) as second:
+        assert shown(client.get(url).content.decode()) == shown(page)
+    assert len(second) < len(first)
+    assert not any("transitions_episode" in q["sql"] for q in second.captured_queries)
+    seeded.sue.programs.add(seeded.other_program)
+    with CaptureQueriesContext(connection) as third:
+        client.get(url)
+    assert any("transitions_episode" in q["sql"] for q in third.captured_queries)
