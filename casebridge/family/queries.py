@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.paginator import Page
+from django.db.models import Case, F, Q, QuerySet, Value, When
 
 from casebridge.access.policy import Someone
 from casebridge.accounts.models import Program, User
@@ -16,16 +17,33 @@ from casebridge.directory.models import Service
 from casebridge.family.access import plans_for
 from casebridge.family.models import FamilyContact, GroupVisit, InterventionPlan, Outcome
 from casebridge.family.services import OBJECT_TYPE, TEAM_ROLES
+from casebridge.paging import page_of
 
 SHOWN = 100
 
 
-def plan_list(user: Someone) -> list[InterventionPlan]:
-    """The plans a person reads: those still being planned first, then the latest outcomes."""
-    plans = plans_for(user).select_related("lead", "program", "client")
-    open_ = list(plans.filter(outcome=Outcome.PLANNING).order_by("held_at", "pk")[:SHOWN])
-    done = list(plans.exclude(outcome=Outcome.PLANNING).order_by("-outcome_on", "-pk")[:SHOWN])
-    return open_ + done
+PLANS_PER_PAGE = 25
+
+
+def plan_list(user: Someone, page: str | None = None) -> Page[InterventionPlan]:
+    """One page of the plans a person reads: those still being planned first, soonest day
+    first (not yet set last), then the latest outcomes. Counted only a few pages ahead."""
+    being_planned = Q(outcome=Outcome.PLANNING)
+    plans = (
+        plans_for(user)
+        .select_related("lead", "program", "client")
+        .annotate(
+            done=Case(When(being_planned, then=Value(0)), default=Value(1)),
+            planned_for=Case(When(being_planned, then=F("held_at")), default=None),
+        )
+        .order_by(
+            "done",
+            F("planned_for").asc(nulls_last=True),
+            F("outcome_on").desc(nulls_last=True),
+            "-pk",
+        )
+    )
+    return page_of(plans, PLANS_PER_PAGE, page)
 
 
 def plan_for(user: User, plan_id: int) -> InterventionPlan | None:

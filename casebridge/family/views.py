@@ -116,7 +116,8 @@ def _page(
 
 @login_required
 def plan_list(request: SignedInRequest) -> HttpResponse:
-    plans = queries.plan_list(request.user)
+    page = queries.plan_list(request.user, request.GET.get("page"))
+    plans = list(page.object_list)
     may_start = may_start_plans(request.user)
     if not plans and not may_start:
         raise Http404
@@ -130,7 +131,9 @@ def plan_list(request: SignedInRequest) -> HttpResponse:
             "client_ids": sorted(p.client_id for p in plans if p.client_id),
         },
     )
-    return render(request, "family/plans.html", {"plans": plans, "may_start": may_start})
+    return render(
+        request, "family/plans.html", {"plans": plans, "page": page, "may_start": may_start}
+    )
 
 
 @login_required

@@ -349,3 +349,32 @@ def test_after_the_day_the_peoples_parts_are_kept_as_they_were(world, plan):
         services.participant_update(
             participant=ana, by=world.alice, version=ana.version, letter="Changed"
         )
+
+
+def test_the_list_of_plans_pages_and_every_plan_is_reached(client, world, monkeypatch):
+    """Being planned first (soonest day first, no day yet last), then the latest outcomes, 25
+    a page: nothing falls off the end."""
+    monkeypatch.setattr("casebridge.paging.PAGES_AHEAD", 1)
+    plans = [start(world) for _ in range(60)]
+    soon = plans[7]
+    InterventionPlan.objects.filter(pk=soon.pk).update(held_at=timezone.now() + timedelta(days=1))
+    done = plans[:3]
+    for n, ended in enumerate(done):
+        InterventionPlan.objects.filter(pk=ended.pk).update(
+            outcome="declined", outcome_on=date.today() - timedelta(days=n)
+        )
+    client.force_login(world.alice)
+    seen: list[int] = []
+    number = 1
+    while True:
+        response = client.get(reverse("intervention_plans"), {"page": number})
+        seen += [plan.pk for plan in response.context["plans"]]
+        if not response.context["page"].has_next():
+            break
+        assert f'href="?page={number + 1}"' in response.content.decode()
+        number += 1
+    assert number == 3 and len(seen) == len(set(seen)) == 60
+    assert seen[0] == soon.pk
+    assert seen[-3:] == [ended.pk for ended in done]
+    first = client.get(reverse("intervention_plans")).content.decode()
+    assert "Page 1 of more than 2" in first
