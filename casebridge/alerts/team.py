@@ -80,6 +80,18 @@ def team_clients(user: User, action: str = Action.VIEW) -> QuerySet[Client]:
     )
 
 
+def of_team(user: User, action: str = Action.VIEW) -> Exists:
+    """The row's client is one of the team's open clients, tested client by client through the
+    policy's one-row form. Rows already narrowed some other way (a page's case managers, an
+    index read in order up to a limit) then cost what they hold: an IN over the team's clients
+    would gather every one of them first (100,000 ids, on SQLite)."""
+    return Exists(
+        Client.objects.restrict(user, action, include_emergency=False, one_client=True)
+        .exclude(stage="conclusion")
+        .filter(pk=OuterRef("client_id"))
+    )
+
+
 def loads(user: User, managers: Sequence[User]) -> dict[int, CaseManagerDay]:
     """The open cases of each case manager given, per program and model against the program's
     cap, and their overdue contacts: two queries, the grouped one narrowed to these managers'
@@ -141,7 +153,7 @@ def caseloads(user: User, managers: Sequence[User]) -> list[CaseManagerDay]:
         day_of.alerts, day_of.urgent_alerts = alert_row["n"], alert_row["urgent"]
     task_rows = (
         PlanTask.objects.filter(
-            client__in=clients, status=TaskStatus.OPEN, due_on__lt=today, owner__in=ids
+            of_team(user), status=TaskStatus.OPEN, due_on__lt=today, owner__in=ids
         )
         .values("owner")
         .annotate(n=Count("pk"))
@@ -150,7 +162,7 @@ def caseloads(user: User, managers: Sequence[User]) -> list[CaseManagerDay]:
     for task_row in task_rows:
         days[task_row["owner"]].tasks_overdue = task_row["n"]
     note_rows = (
-        ContactNote.objects.filter(client__in=clients, status=NoteStatus.DRAFT, written_by__in=ids)
+        ContactNote.objects.filter(of_team(user), status=NoteStatus.DRAFT, written_by__in=ids)
         .values("written_by")
         .annotate(n=Count("pk"))
         .order_by()
@@ -166,12 +178,13 @@ class HighRisk:
     reasons: list[str]
 
 
-def _live_high_alerts(user: User, limit: int) -> QuerySet[Alert, tuple[Any, ...]]:
+def _live_high_alerts(user: User, limit: int) -> list[tuple[Any, ...]]:
     """The urgent and high alerts showing today on the team's clients, the most urgent and then
     the newest first. One branch per priority and state (what `showing` allows), each read in
-    order from the alert_live_order index, so the database merges them and stops at the limit
-    rather than sorting every live alert of the team."""
-    clients = team_clients(user)
+    order from the alert_live_order index and cut at the limit, so no database sorts every live
+    alert of the team: PostgreSQL merges the branches in one query; SQLite, which cannot cut
+    the branches of a UNION, reads each branch on its own (a few small queries, as many for a
+    team of 2,000 as of 20) and they are merged here."""
     today = timezone.localdate()
     live: list[tuple[str, dict[str, Any]]] = [
         (AlertState.OPEN, {}),
@@ -179,33 +192,35 @@ def _live_high_alerts(user: User, limit: int) -> QuerySet[Alert, tuple[Any, ...]
         (AlertState.SNOOZED, {"snoozed_until__lte": today}),
     ]
     branches = [
-        Alert.objects.filter(state=state, priority=priority, client__in=clients, **woken)
+        Alert.objects.filter(of_team(user), state=state, priority=priority, **woken)
         .order_by("-opened_at")
         .values_list("client_id", "title", "priority", "opened_at")
         for priority in (Priority.URGENT, Priority.HIGH)
         for state, woken in live
     ]
-    if connection.features.supports_slicing_ordering_in_compound:
-        # Each branch cut at the limit in its own index order (PostgreSQL): left whole, the
-        # planner may gather and sort every branch's alerts instead of merging them.
-        branches = [branch[:limit] for branch in branches]
-    else:
-        branches = [branch.order_by() for branch in branches]
-    return branches[0].union(*branches[1:], all=True).order_by("priority", "-opened_at")[:limit]
+    if not connection.features.supports_slicing_ordering_in_compound:
+        rows = [row for branch in branches for row in branch[:limit]]
+        rows.sort(key=lambda row: (row[2], -row[3].timestamp()))
+        return rows[:limit]
+    # Each branch cut at the limit in its own index order: left whole, the planner may gather
+    # and sort every branch's alerts instead of merging them.
+    branches = [branch[:limit] for branch in branches]
+    return list(
+        branches[0].union(*branches[1:], all=True).order_by("priority", "-opened_at")[:limit]
+    )
 
 
 def high_risk(user: User) -> tuple[list[HighRisk], str]:
     """The team's clients with an open urgent or high alert or an open safety concern, the most
     urgent first, and how many there are in words: counted from what was read, so past
     HIGH_RISK_COUNTED, or when a list was cut short, it says "more than" or "at least"."""
-    clients = team_clients(user)
     read = HIGH_RISK_LIMIT * 5
     alerts = list(_live_high_alerts(user, read))
     reasons: dict[int, list[str]] = defaultdict(list)
     for client_id, title, _priority, _opened_at in alerts:
         reasons[client_id].append(title)
     flagged = list(
-        ClientFlag.objects.filter(client__in=clients, kind=FlagKind.SAFETY, cleared_at__isnull=True)
+        ClientFlag.objects.filter(of_team(user), kind=FlagKind.SAFETY, cleared_at__isnull=True)
         .order_by()
         .values_list("client_id", flat=True)[: HIGH_RISK_COUNTED + 1]
     )
@@ -230,8 +245,7 @@ def notes_awaiting_cosignature(user: User) -> list[ContactNote]:
         return []
     return list(
         ContactNote.objects.filter(
-            client__in=team_clients(user, Action.RECORD_CONTACT),
-            status=NoteStatus.AWAITING_COSIGN,
+            of_team(user, Action.RECORD_CONTACT), status=NoteStatus.AWAITING_COSIGN
         )
         .select_related("client", "written_by")
         .order_by("signed_at")[:50]
