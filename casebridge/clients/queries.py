@@ -107,6 +107,13 @@ def client_read(user: User, client: Client, action: str = Action.VIEW) -> AuditE
     )
 
 
+def record_reads(opened: AuditEvent | None, *shown: AuditEvent) -> None:
+    """A page's reads written at once: the client's record opened (client_read, when the page
+    opened it with client_for(..., audit=False); None when client_for audited it) and what
+    else the page showed."""
+    audit_write([event for event in (opened, *shown) if event is not None])
+
+
 def works_with(user: User, client_id: int) -> bool:
     """Whether the person works with this client: their role reaches them, emergency access
     aside (an emergency is for reading, not for doing someone's work)."""

@@ -15,9 +15,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from casebridge.access.policy import Action, may
 from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.models import AuditEvent
-from casebridge.audit.services import audit_event, audit_record, audit_write
+from casebridge.audit.services import audit_event, audit_record
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_page, client_read, user_may
+from casebridge.clients.queries import (
+    client_for,
+    client_page,
+    client_read,
+    record_reads,
+    user_may,
+)
 from casebridge.clients.services import DuplicateClientError
 from casebridge.family import queries, services
 from casebridge.family.access import may_start_plans
@@ -325,17 +331,16 @@ def _family_page(
     today = timezone.localdate()
     family = queries.family_of(client, today)
     contacts = queries.family_contacts(client)
-    reads = [opened] if opened is not None else []
-    reads.append(
+    record_reads(
+        opened,
         audit_event(
             actor=request.user,
             action="view",
             client_id=client.pk,
             object_type="family_contact",
             changes={"contacts": [c.pk for c in contacts]},
-        )
+        ),
     )
-    audit_write(reads)
     people = queries.family_collaterals(client)
     records = user_may(request.user, client, Action.RECORD_CONTACT)
     context = client_page(

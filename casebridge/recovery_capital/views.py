@@ -12,10 +12,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from casebridge.access.policy import Action
 from casebridge.accounts.http import SignedInRequest
 from casebridge.audit.models import AuditEvent
-from casebridge.audit.services import audit_event, audit_write
+from casebridge.audit.services import audit_event
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, client_page, client_read, user_may
+from casebridge.clients.queries import (
+    client_for,
+    client_page,
+    client_read,
+    record_reads,
+    user_may,
+)
 from casebridge.formtools import apply_errors
 from casebridge.recovery_capital import queries, services
 from casebridge.recovery_capital.forms import OwnWordsForm, TieForm
@@ -42,17 +48,16 @@ def _page(
         else {}
     )
     network = queries.ties(client)
-    reads = [opened] if opened is not None else []
-    reads.append(
+    record_reads(
+        opened,
         audit_event(
             actor=request.user,
             action="view",
             client_id=client.pk,
             object_type="recovery_capital",
             changes={"clinical": bool(clinical)},
-        )
+        ),
     )
-    audit_write(reads)
     context = client_page(
         request.user,
         client,
