@@ -198,11 +198,15 @@ def api_token_user(
         return None, None
     # Whether the owner has an authenticator, asked in the same query as the token.
     devices = authenticator_checks("user")
-    token = (
-        ApiToken.objects.select_related("user", "user__organisation")
-        .annotate(**devices)
-        .filter(prefix=raw[:12])
-        .first()
+    # The prefix is unique: one row, and no ORDER BY to build (every API call asks this).
+    token = next(
+        iter(
+            ApiToken.objects.select_related("user", "user__organisation")
+            .annotate(**devices)
+            .filter(prefix=raw[:12])
+            .order_by()[:1]
+        ),
+        None,
     )
     now = timezone.now()
     if (

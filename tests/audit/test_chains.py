@@ -202,3 +202,50 @@ def test_the_migration_carries_rows_written_before_it_over():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_events_written_together_read_back_as_made_and_the_head_points_at_the_last(world):
+    from casebridge.audit.services import audit_event, audit_write
+
+    made = [
+        audit_event(actor=world.alice, action="view", client_id=world.client.pk),
+        audit_event(
+            actor=world.alice,
+            action="update",
+            client_id=world.client.pk,
+            object_type="note",
+            object_id=7,
+            changes={"text": ["Zoë\u2019s plan", "Zoë\u2019s plan 🌱"], "nested": {"a": [1, None]}},
+            remote_addr="2001:DB8::1",
+        ),
+        audit_event(actor=world.charlie, action="view", client_id=world.foreign_client.pk),
+    ]
+    audit_write(made)
+    columns = [f.attname for f in AuditEvent._meta.concrete_fields]
+    for event in made:
+        stored = AuditEvent.objects.get(pk=event.pk)
+        assert {c: getattr(stored, c) for c in columns} == {c: getattr(event, c) for c in columns}
+    assert (made[0].chain, made[0].seq, made[1].seq, made[1].prev_hash) == (
+        f"org:{world.org.pk}",
+        1,
+        2,
+        made[0].hash,
+    )
+    head = AuditChainHead.objects.get(chain=made[1].chain)
+    assert (head.last_seq, head.last_hash, head.last_event_id) == (2, made[1].hash, made[1].pk)
+    assert audit_verify() == []
+
+
+def test_an_event_written_in_a_change_that_fails_is_undone_with_it(world):
+    class Failed(Exception):
+        pass
+
+    kept = audit_record(actor=world.alice, action="view", client_id=world.client.pk)
+    with pytest.raises(Failed), transaction.atomic():
+        audit_record(actor=world.alice, action="update", client_id=world.client.pk)
+        raise Failed
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [kept.pk]
+    head = AuditChainHead.objects.get(chain=kept.chain)
+    assert (head.last_seq, head.last_hash) == (1, kept.hash)
+    assert audit_record(actor=world.alice, action="view").seq == 2
+    assert audit_verify() == []
