@@ -19,7 +19,7 @@ from casebridge.family.models import FamilyContact, GroupVisit, InterventionPlan
 from casebridge.family.services import OBJECT_TYPE, TEAM_ROLES
 from casebridge.paging import page_of
 
-SHOWN = 100
+CONTACTS_PER_PAGE = 25
 
 
 PLANS_PER_PAGE = 25
@@ -136,10 +136,15 @@ def family_of(client: Client, today: date) -> list[FamilyMember]:
     return members
 
 
-def family_contacts(client: Client) -> list[FamilyContact]:
-    return list(
-        client.family_contacts.select_related("recorded_by").prefetch_related("people")[:SHOWN]
+def family_contacts(client: Client, page: str | None = None) -> Page[FamilyContact]:
+    """One page of the contacts with the client's family, newest first."""
+    contacts = page_of(
+        client.family_contacts.select_related("recorded_by").prefetch_related("people"),
+        CONTACTS_PER_PAGE,
+        page,
     )
+    contacts.object_list = list(contacts.object_list)  # read once: shown and audited
+    return contacts
 
 
 def family_collaterals(client: Client) -> QuerySet[Collateral]:

@@ -330,7 +330,7 @@ def _family_page(
     """`opened`: the read of the client's record, written with the page's own read."""
     today = timezone.localdate()
     family = queries.family_of(client, today)
-    contacts = queries.family_contacts(client)
+    contacts = queries.family_contacts(client, request.GET.get("page"))
     record_reads(
         opened,
         audit_event(

@@ -114,3 +114,43 @@ def test_the_family_tab_is_clinical(client, world, family):
     for who in (world.cody, world.bob, world.charlie, world.ada):
         assert page(client, who, world)[0] == 404
     assert page(client, world.sue, world)[0] == 200
+
+
+def test_every_contact_can_be_reached_a_page_at_a_time(client, world, family):
+    from casebridge.family.queries import CONTACTS_PER_PAGE
+
+    today = timezone.localdate()
+    total = CONTACTS_PER_PAGE * 4 + 3
+    contacts = FamilyContact.objects.bulk_create(
+        FamilyContact(
+            client=world.client,
+            held_on=today - timedelta(days=n),
+            kind="session",
+            about=f"Visit number {n}.",
+            recorded_by=world.alice,
+        )
+        for n in range(total)
+    )
+    for contact in contacts:
+        contact.people.add(family["mother"])
+    client.force_login(world.alice)
+    url = reverse("family_client", args=[world.client.pk])
+    seen = []
+    for number in range(1, 6):
+        response = client.get(url, {"page": number})
+        text = response.content.decode()
+        seen += [n for n in range(total) if f"Visit number {n}." in text]
+        event = AuditEvent.objects.filter(object_type="family_contact", action="view").latest("id")
+        assert len(event.changes["contacts"]) == min(
+            CONTACTS_PER_PAGE, total - (number - 1) * CONTACTS_PER_PAGE
+        )
+    assert seen == list(range(total))  # newest first, each once, the oldest reachable
+    assert 'rel="next"' not in text and "Page 5 of 5" in text
+    first = client.get(url).content.decode()
+    assert (
+        'href="?page=2#contacts-h"' in first
+        and "Visit number 0." in first
+        and f"Visit number {CONTACTS_PER_PAGE}." not in first
+    )
+    for junk in ("", "0", "-1", "abc", "9" * 30, "²"):
+        assert client.get(url, {"page": junk}).status_code == 200
