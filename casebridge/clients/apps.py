@@ -1,8 +1,11 @@
-"""App config for clients: registers the timeline kinds of the client record itself, and
-follows changes to the programs' contact rules."""
+"""App config for clients: registers the timeline kinds of the client record itself, follows
+changes to the programs' contact rules, and keeps SQLite's name index after each migrate."""
+
+from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db import connections
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class ClientsConfig(AppConfig):
@@ -15,6 +18,11 @@ class ClientsConfig(AppConfig):
         from casebridge.clients.models import TimelineKind
         from casebridge.clients.receivers import contact_rule_changed
 
+        # After every migrate: SQLite loses the name index's triggers when it rebuilds the
+        # clients table to alter it (clients.name_search).
+        post_migrate.connect(
+            _name_search_ready, sender=self, dispatch_uid="clients.name_search_ready"
+        )
         for signal in (post_save, post_delete):
             signal.connect(
                 contact_rule_changed,
@@ -33,3 +41,9 @@ class ClientsConfig(AppConfig):
                     needs_action="read_clinical" if kind in clinical else "view",
                 )
             )
+
+
+def _name_search_ready(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    from casebridge.clients.name_search import install
+
+    install(connections[using])
