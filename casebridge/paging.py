@@ -39,4 +39,5 @@ def _page_number(asked: str | None) -> int:
 
 def page_of(rows: QuerySet[Any], per_page: int, asked: str | None) -> Page:
     """The page asked for (the first for junk, the last counted for one past the end)."""
-    return LookaheadPaginator(rows, per_page, asked).get_page(asked)
+    # The number as the count read it: 0 or less is the first page, not one past the end.
+    return LookaheadPaginator(rows, per_page, asked).get_page(_page_number(asked))

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
@@ -246,15 +246,17 @@ def audit_write(events: Sequence[AuditEvent]) -> None:
     """Append events made by audit_event, in their order, in one transaction (the caller's,
     when there is one): each chain's head is locked once for all of its events, so a page that
     records two reads waits for one commit, not two."""
+    if any(event.pk is not None for event in events):
+        raise PermissionError("The audit trail is append-only.")
     key = current_key()
     by_chain: dict[str, list[AuditEvent]] = {}
     for event in events:
         by_chain.setdefault(event.chain, []).append(event)
-    connection = connections[AuditEvent.objects.db]
+    connection = connections[router.db_for_write(AuditEvent)]
     statements = _statements_for(connection)
     # No savepoint inside the caller's transaction: an event that cannot be written fails the
     # whole change it belongs to.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
         for chain in sorted(by_chain):  # always in the same order: no deadlock between two
             cursor.execute(statements.head, [chain])
             row = cursor.fetchone()

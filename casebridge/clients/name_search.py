@@ -55,9 +55,13 @@ def install(connection: BaseDatabaseWrapper) -> bool:
         return False
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s)", [TABLE, *TRIGGERS]
+            "SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s, %s)",
+            [CLIENTS, TABLE, *TRIGGERS],
         )
         present = {row[0] for row in cursor.fetchall()}
+        if CLIENTS not in present:  # a migrate that has not made the clients yet
+            return False
+        present.discard(CLIENTS)
         if present == {TABLE, *TRIGGERS}:
             _installed[connection.settings_dict["NAME"]] = True
             return True

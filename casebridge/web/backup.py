@@ -243,6 +243,10 @@ def restore(source: Path) -> RestoreReport:
             saved.backup(connection.connection)
         finally:
             saved.close()
+        from casebridge.clients import name_search
+
+        # A backup from before the search's trigram table had none: make and fill it.
+        name_search.install(connection)
     _uploads_restore(default_storage, source / "uploads")
     checkpoints = _checkpoint_dir()
     if checkpoints is not None and (source / "audit-checkpoints").is_dir():

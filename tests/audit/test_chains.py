@@ -249,3 +249,12 @@ def test_an_event_written_in_a_change_that_fails_is_undone_with_it(world):
     assert (head.last_seq, head.last_hash) == (1, kept.hash)
     assert audit_record(actor=world.alice, action="view").seq == 2
     assert audit_verify() == []
+
+
+def test_an_event_already_on_the_trail_cannot_be_written_again(world):
+    from casebridge.audit.services import audit_write
+
+    written = audit_record(actor=world.alice, action="view", client_id=world.client.pk)
+    with pytest.raises(PermissionError):
+        audit_write([written])
+    assert AuditEvent.objects.count() == 1

@@ -77,7 +77,10 @@ def _found(term, *, indexed):
     try:
         return set(Client.objects.filter(search_match(term)).values_list("pk", flat=True))
     finally:
-        name_search._installed[key] = was
+        if was is None:
+            name_search._installed.pop(key, None)
+        else:
+            name_search._installed[key] = was
 
 
 def test_the_table_and_its_triggers_are_there_after_migrate(db):
@@ -131,3 +134,16 @@ def test_a_rebuilt_clients_table_gets_its_triggers_and_index_back(clients):
     assert _found("Haddad", indexed=True) == {renamed.pk}
     for term in TERMS:
         assert _found(term, indexed=True) == _found(term, indexed=False), term
+
+
+def test_a_migrate_that_has_not_made_the_clients_yet_makes_nothing(db):
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    empty = DatabaseWrapper({**connection.settings_dict, "NAME": ":memory:"}, alias="empty")
+    try:
+        assert name_search.install(empty) is False
+        with empty.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master")
+            assert cursor.fetchone()[0] == 0
+    finally:
+        empty.close()
