@@ -54,15 +54,10 @@ def install(connection: BaseDatabaseWrapper) -> bool:
     if connection.vendor != "sqlite":
         return False
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s, %s)",
-            [CLIENTS, TABLE, *TRIGGERS],
-        )
-        present = {row[0] for row in cursor.fetchall()}
+        present = _present(cursor)
         if CLIENTS not in present:  # a migrate that has not made the clients yet
             return False
-        present.discard(CLIENTS)
-        if present == {TABLE, *TRIGGERS}:
+        if {TABLE, *TRIGGERS} <= present:
             _installed[connection.settings_dict["NAME"]] = True
             return True
         try:
@@ -87,12 +82,17 @@ def installed(connection: BaseDatabaseWrapper) -> bool:
     name = connection.settings_dict["NAME"]
     if name not in _installed:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name IN (%s, %s, %s, %s)",
-                [TABLE, *TRIGGERS],
-            )
-            _installed[name] = cursor.fetchone()[0] == 1 + len(TRIGGERS)
+            _installed[name] = {TABLE, *TRIGGERS} <= _present(cursor)
     return _installed[name]
+
+
+def _present(cursor: Any) -> set[str]:
+    """Which of the clients table, the index and its triggers the database has."""
+    cursor.execute(
+        "SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s, %s)",
+        [CLIENTS, TABLE, *TRIGGERS],
+    )
+    return {row[0] for row in cursor.fetchall()}
 
 
 def _phrase(columns: tuple[str, ...], text: str) -> str:
