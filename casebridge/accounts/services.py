@@ -29,6 +29,7 @@ from casebridge.accounts.models import (
 )
 from casebridge.accounts.tasks import notify_authenticator_changed, send_password_link
 from casebridge.audit.services import audit_record, changed_fields
+from casebridge.prepared import Prepared
 
 
 class TwoFactorSessionRequired(PermissionDenied):
@@ -185,6 +186,20 @@ def api_token_revoke(*, token: ApiToken, by: User) -> None:
         )
 
 
+# Every API call looks its token up, with its owner, the owner's organisation and whether the
+# owner has an authenticator, in one query built once (casebridge.prepared). The prefix is
+# unique: one row, and no ORDER BY.
+_TOKEN_BY_PREFIX = Prepared(
+    lambda prefix: (
+        ApiToken.objects.select_related("user", "user__organisation")
+        .annotate(**authenticator_checks("user"))
+        .filter(prefix=prefix)
+        .order_by()[:1]
+    ),
+    prefix="«token prefix»",
+)
+
+
 def api_token_user(
     raw: str, *, method: str = "", path: str = ""
 ) -> tuple[Any, ApiToken] | tuple[None, None]:
@@ -196,18 +211,8 @@ def api_token_user(
     every call: each call's own events name the token (casebridge.audit.context)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) < 20:
         return None, None
-    # Whether the owner has an authenticator, asked in the same query as the token.
+    token = next(iter(_TOKEN_BY_PREFIX(prefix=raw[:12])), None)
     devices = authenticator_checks("user")
-    # The prefix is unique: one row, and no ORDER BY to build (every API call asks this).
-    token = next(
-        iter(
-            ApiToken.objects.select_related("user", "user__organisation")
-            .annotate(**devices)
-            .filter(prefix=raw[:12])
-            .order_by()[:1]
-        ),
-        None,
-    )
     now = timezone.now()
     if (
         token is None

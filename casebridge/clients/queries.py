@@ -64,28 +64,31 @@ def client_for(
     Opening a record, for any action, is a read of client data, so it is audited here, in one
     place. `include_emergency=False` leaves out break-the-glass grants (an emergency is a person
     at a screen, not a program calling the API). `with_people=False` leaves the client's case
-    managers and coach to be read if asked for (the API does not show them; a page does).
+    managers and coach, program and organisation to be read if asked for (the API shows none
+    of them; a page does).
     """
-    related = ["program", "organisation"]
+    related: list[str] = []
     rules: list[tuple[Q, frozenset[str]]] = []
     if with_people:
-        related += ["primary_case_manager", "secondary_case_manager", "coach"]
+        related = [
+            "program",
+            "organisation",
+            "primary_case_manager",
+            "secondary_case_manager",
+            "coach",
+        ]
         # A page also shows what the person may do (the client header's menus): asked in the
         # same query, so a client page does not read the row twice.
         rules = client_rules(user)
     # One row by its id: no ORDER BY (first() would add one, and building it costs more than
     # the query takes to run).
+    found = Client.objects.restrict(
+        user, action, include_emergency=include_emergency, one_client=True
+    )
+    if related:  # select_related() with no names would follow every foreign key
+        found = found.select_related(*related)
     client = next(
-        iter(
-            Client.objects.restrict(
-                user, action, include_emergency=include_emergency, one_client=True
-            )
-            .select_related(*related)
-            .annotate(**_rule_tests(rules))
-            .filter(pk=client_id)
-            .order_by()[:1]
-        ),
-        None,
+        iter(found.annotate(**_rule_tests(rules)).filter(pk=client_id).order_by()[:1]), None
     )
     if client is None:
         raise Http404("No client found")

@@ -100,7 +100,7 @@ def plan_list(request: HttpRequest, client_id: int) -> JsonResponse:
                     "locked": plan.is_locked,
                     "activated_at": plan.activated_at.isoformat() if plan.activated_at else None,
                 }
-                for plan in queries.versions(client)
+                for plan in queries.version_summaries(client)
             ]
         }
     )

@@ -25,12 +25,31 @@ from casebridge.plans.models import (
     TaskStatus,
 )
 from casebridge.plans.statuses import PlanStatus
+from casebridge.prepared import Prepared
 
 DEFAULT_REVIEW_DAYS = 90
 
 
 def versions(client: Client) -> list[CarePlan]:
     return list(client.plans.select_related("created_by").order_by("-sequence"))
+
+
+# What the API lists of each version, newest first, in a query built once (every call of the
+# plans list asks it; casebridge.prepared).
+_VERSION_SUMMARIES = Prepared(
+    lambda client_id: (
+        CarePlan.objects.filter(client_id=client_id)
+        .only("client_id", "sequence", "status", "locked_at", "activated_at")
+        .order_by("-sequence")
+    ),
+    client_id=-(2**31) + 7,
+)
+
+
+def version_summaries(client: Client) -> list[CarePlan]:
+    """The client's versions, newest first, with only what a list shows of each (number,
+    status, whether it is locked, when it became active)."""
+    return _VERSION_SUMMARIES(client_id=client.pk)
 
 
 def element_of(plan: CarePlan, model: type[Any], element_id: int) -> Any:
