@@ -97,3 +97,48 @@ def test_stopping_serve_stops_the_web_server_it_started(tmp_path):
     finally:
         if serve.poll() is None:
             serve.kill()
+
+
+def _listening_sockets(port: int) -> int:
+    """Sockets listening on this port of 127.0.0.1, from the kernel's own table."""
+    from pathlib import Path
+
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(
+        1
+        for row in rows
+        if row.split()[1] == f"0100007F:{port:04X}" and row.split()[3] == "0A"  # LISTEN
+    )
+
+
+def test_each_web_worker_listens_on_its_own_socket(tmp_path):
+    """Each worker has its own listening socket (SO_REUSEPORT), so the kernel spreads new
+    connections across them; on one shared socket the first worker to wake took every kept-alive
+    connection of a burst and answered them alone while the others idled."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    subprocess.run([sys.executable, "-m", "casebridge", "migrate", "-v0"], env=env, check=True)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "casebridge", "serve", "--no-worker", "--port", str(port),
+         "--workers", "3"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            if _listening_sockets(port) == 3:
+                break
+            time.sleep(0.3)
+        assert _listening_sockets(port) == 3
+        assert urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).status == 200
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
