@@ -132,6 +132,13 @@ class Alert(models.Model):
             # My Day and the team's view: the live alerts of a set of clients, most urgent first.
             models.Index(fields=["client", "state", "priority"], name="alert_client_state"),
             models.Index(fields=["state", "priority", "opened_at"], name="alert_live_order"),
+            # Snoozed alerts whose snooze has ended (the team's view, the sweep that wakes them):
+            # read by the end date, not by looking at every snoozed alert.
+            models.Index(
+                fields=["snoozed_until", "priority"],
+                condition=models.Q(state="snoozed"),
+                name="alert_snooze_ends",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["client", "kind", "key"], name="one_alert_per_finding"),
