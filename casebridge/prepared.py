@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
-from weakref import ref
 
 from django.db import connections
 from django.db.models import Model, QuerySet
@@ -35,7 +34,6 @@ class _Compiled:
     annotations: dict[str, int]
     converters: dict[int, tuple[list[Any], Any]]
     from_db: Callable[..., Model]
-    track_peers: bool
 
 
 class Prepared[M: Model]:
@@ -95,6 +93,10 @@ class Prepared[M: Model]:
         fields = [column[0] for column in select[: compiler.col_count]]
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         fetch_mode = queryset._fetch_mode  # type: ignore[attr-defined]
+        if getattr(fetch_mode, "track_peers", False):
+            # Its related-row readers are made once and shared by every run and thread: rows
+            # of one request must not become the peers of another's.
+            raise ValueError("A prepared query cannot use a fetch mode that tracks peers.")
         return _Compiled(
             sql=sql,
             params=tuple(params),
@@ -107,14 +109,12 @@ class Prepared[M: Model]:
             annotations=dict(compiler.annotation_col_map or {}),
             converters=compiler.get_converters(fields),
             from_db=partial(klass_info["model"].from_db, fetch_mode=fetch_mode),
-            track_peers=bool(getattr(fetch_mode, "track_peers", False)),
         )
 
     @staticmethod
     def _instances(compiled: _Compiled, rows: list[Any], alias: str) -> list[Any]:
         connection = connections[alias]
         made: list[Any] = []
-        peers: list[Any] = []
         for raw in rows:
             row = list(raw)
             # What the database gives back, turned into Python values as the ORM turns them.
@@ -126,9 +126,6 @@ class Prepared[M: Model]:
             instance = compiled.from_db(
                 alias, compiled.init_list, row[compiled.start : compiled.end]
             )
-            if compiled.track_peers:
-                peers.append(ref(instance))
-                instance._state.peers = peers  # type: ignore[attr-defined]
             for populator in compiled.populators:
                 populator.populate(row, instance)
             for name, position in compiled.annotations.items():

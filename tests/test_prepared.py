@@ -111,3 +111,15 @@ def test_a_marker_that_is_not_a_parameter_of_its_own_is_refused():
         prepared(pk=1, other=2)
     with pytest.raises(TypeError):
         Prepared(lambda: Client.objects.all())
+
+
+def test_a_fetch_mode_that_gathers_peers_is_refused(world):
+    """The related-row readers are shared by every run: one request's rows must never become
+    the peers of another's."""
+    from django.db.models import FETCH_PEERS
+
+    prepared = Prepared(
+        lambda pk: Client.objects.fetch_mode(FETCH_PEERS).filter(pk=pk), pk=-1_999_999
+    )
+    with pytest.raises(ValueError, match="peers"):
+        prepared(pk=world.client.pk)

@@ -142,3 +142,29 @@ def test_each_web_worker_listens_on_its_own_socket(tmp_path):
     finally:
         serve.terminate()
         serve.wait(timeout=30)
+
+
+def test_serve_refuses_a_port_something_already_listens_on(tmp_path):
+    """With a socket per worker, gunicorn would not refuse a port in use: its workers would fail
+    to listen and be started again for ever (or share the port with another instance)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
+    subprocess.run([sys.executable, "-m", "casebridge", "migrate", "-v0"], env=env, check=True)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        try:
+            ended = subprocess.run(
+                [sys.executable, "-m", "casebridge", "serve", "--no-worker", "--port", str(port),
+                 "--workers", "1"],
+                env=env, capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            raise AssertionError("serve kept running on a port already in use") from None
+    assert ended.returncode != 0
+    assert f"Port {port} on 127.0.0.1 is already in use" in ended.stderr

@@ -2,12 +2,13 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from casebridge.accounts.demo import DEMO_ORGANISATION, DEMO_PASSWORD, demo_logins
 
@@ -20,6 +21,26 @@ def default_concurrency() -> tuple[int, int]:
     run while another waits on the database (measured with bench/load.py: README)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (cores or 1) + 1, 4
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens on host:port. gunicorn's workers each open their own
+    socket (--reuse-port), so gunicorn itself would not refuse a port in use: its workers would
+    fail to listen and be started again for ever, or share the port with another Casebridge
+    started on it (another instance's sockets allow sharing too). Asked with a socket that does
+    not allow sharing, which no listener of either kind lets bind."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except OSError:
+        return False  # a name that does not resolve: gunicorn says so itself
+    with socket.socket(family, kind, proto) as probe:
+        # A previous run's connections still closing (TIME_WAIT) do not hold the port.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError:
+            return True
+    return False
 
 
 class Command(BaseCommand):
@@ -47,6 +68,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if port_in_use(options["host"], int(options["port"])):
+            raise CommandError(
+                f"Port {options['port']} on {options['host']} is already in use: another "
+                "Casebridge, or another program, is serving there. Stop it, or choose another "
+                "port with --port."
+            )
         casebridge = [sys.executable, "-m", "casebridge"]
         worker: subprocess.Popen[bytes] | None = None
         if not options["no_worker"] and settings.TASKS_BACKEND == "database":
