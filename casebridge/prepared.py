@@ -23,6 +23,7 @@ from django.db.models.query import get_related_populators
 
 @dataclass(frozen=True)
 class _Compiled:
+    alias: str
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, str], ...]  # (position in params, name of the value)
@@ -48,7 +49,7 @@ class Prepared[M: Model]:
             raise TypeError("A prepared query needs at least one marker.")
         self._build = build
         self._markers = markers
-        self._compiled: dict[str, _Compiled] = {}  # by database alias
+        self._compiled: _Compiled | None = None  # on the first run, for the database it reads
 
     def __call__(self, **values: int | str) -> list[M]:
         if values.keys() != self._markers.keys():
@@ -56,24 +57,17 @@ class Prepared[M: Model]:
         for name, value in values.items():
             if type(value) is not type(self._markers[name]):
                 raise TypeError(f"{name} must be {type(self._markers[name]).__name__}.")
-        queryset = None
-        alias = getattr(self, "_alias", None)
-        if alias is None:
-            queryset = self._build(**self._markers)
-            alias = self._alias = queryset.db
-        compiled = self._compiled.get(alias)
+        compiled = self._compiled
         if compiled is None:
-            compiled = self._compiled[alias] = self._compile(
-                queryset if queryset is not None else self._build(**self._markers), alias
-            )
+            queryset = self._build(**self._markers)
+            compiled = self._compiled = self._compile(queryset, queryset.db)
         params = list(compiled.params)
         for position, name in compiled.slots:
             params[position] = values[name]
-        connection = connections[alias]
-        with connection.cursor() as cursor:
+        with connections[compiled.alias].cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
-        return self._instances(compiled, rows, alias)
+        return self._instances(compiled, rows)
 
     def _compile(self, queryset: QuerySet[M], alias: str) -> _Compiled:
         compiler = queryset.query.get_compiler(using=alias)
@@ -98,6 +92,7 @@ class Prepared[M: Model]:
             # of one request must not become the peers of another's.
             raise ValueError("A prepared query cannot use a fetch mode that tracks peers.")
         return _Compiled(
+            alias=alias,
             sql=sql,
             params=tuple(params),
             slots=slots,
@@ -112,7 +107,8 @@ class Prepared[M: Model]:
         )
 
     @staticmethod
-    def _instances(compiled: _Compiled, rows: list[Any], alias: str) -> list[Any]:
+    def _instances(compiled: _Compiled, rows: list[Any]) -> list[Any]:
+        alias = compiled.alias
         connection = connections[alias]
         made: list[Any] = []
         for raw in rows:

@@ -46,20 +46,29 @@ def test_serve_runs_a_worker_per_core_and_one_more_with_threads(monkeypatch):
     assert default_concurrency() == (9, 4)
 
 
-def test_stopping_serve_stops_the_web_server_it_started(tmp_path):
+def _free_port_and_database(tmp_path):
+    """A port nothing listens on, and the environment of a migrated SQLite database."""
     import os
-    import signal
     import socket
     import subprocess
     import sys
-    import time
-    import urllib.request
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
     subprocess.run([sys.executable, "-m", "casebridge", "migrate", "-v0"], env=env, check=True)
+    return port, env
+
+
+def test_stopping_serve_stops_the_web_server_it_started(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port, env = _free_port_and_database(tmp_path)
     serve = subprocess.Popen(
         [sys.executable, "-m", "casebridge", "serve", "--no-worker", "--port", str(port),
          "--workers", "1"],
@@ -115,18 +124,12 @@ def test_each_web_worker_listens_on_its_own_socket(tmp_path):
     """Each worker has its own listening socket (SO_REUSEPORT), so the kernel spreads new
     connections across them; on one shared socket the first worker to wake took every kept-alive
     connection of a burst and answered them alone while the others idled."""
-    import os
-    import socket
     import subprocess
     import sys
     import time
     import urllib.request
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
-    subprocess.run([sys.executable, "-m", "casebridge", "migrate", "-v0"], env=env, check=True)
+    port, env = _free_port_and_database(tmp_path)
     serve = subprocess.Popen(
         [sys.executable, "-m", "casebridge", "serve", "--no-worker", "--port", str(port),
          "--workers", "3"],
@@ -147,13 +150,11 @@ def test_each_web_worker_listens_on_its_own_socket(tmp_path):
 def test_serve_refuses_a_port_something_already_listens_on(tmp_path):
     """With a socket per worker, gunicorn would not refuse a port in use: its workers would fail
     to listen and be started again for ever (or share the port with another instance)."""
-    import os
     import socket
     import subprocess
     import sys
 
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
-    subprocess.run([sys.executable, "-m", "casebridge", "migrate", "-v0"], env=env, check=True)
+    _, env = _free_port_and_database(tmp_path)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
