@@ -8,17 +8,21 @@ puts its values where the markers stood and reads the rows into model instances 
 queryset would (related rows from select_related, annotations, deferred fields).
 
 Only a value's place changes between runs, never the query's shape, so it suits queries
-whose shape is fixed: not the access policy's, whose shape depends on who asks.
+whose shape is fixed. The access policy's shape depends on who asks: client_for prepares one
+per shape the policy names (access.policy.prepared_shape), never one for everybody.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
+
+type Value = int | str | datetime
 
 
 @dataclass(frozen=True)
@@ -41,17 +45,28 @@ class Prepared[M: Model]:
     """`Prepared(lambda key: Model.objects.filter(key=key), key="<a marker>")`, then
     `prepared(key=value)`: the rows, as the queryset built with `value` would give them.
 
-    Each marker is an int or a str no real query would carry as a constant; it must reach the
-    SQL as a parameter of its own (a filter on a field that keeps ints or strs as they are)."""
+    Each marker is an int, a str or an aware datetime no real query would carry as a constant;
+    it must reach the SQL as a parameter of its own (a filter on a field that keeps ints or strs
+    as they are, or on a date-and-time field). A marker named in `optional` may be left out of
+    the SQL by some builds; its value is then not used."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], **markers: int | str) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[M]],
+        *,
+        optional: frozenset[str] = frozenset(),
+        **markers: Value,
+    ) -> None:
         if not markers:
             raise TypeError("A prepared query needs at least one marker.")
+        if not optional <= markers.keys():
+            raise TypeError("An optional marker must be one of the markers.")
         self._build = build
         self._markers = markers
+        self._optional = optional
         self._compiled: _Compiled | None = None  # on the first run, for the database it reads
 
-    def __call__(self, **values: int | str) -> list[M]:
+    def __call__(self, **values: Value) -> list[M]:
         if values.keys() != self._markers.keys():
             raise TypeError(f"Give exactly these values: {', '.join(sorted(self._markers))}.")
         for name, value in values.items():
@@ -61,10 +76,11 @@ class Prepared[M: Model]:
         if compiled is None:
             queryset = self._build(**self._markers)
             compiled = self._compiled = self._compile(queryset, queryset.db)
+        connection = connections[compiled.alias]
         params = list(compiled.params)
         for position, name in compiled.slots:
-            params[position] = values[name]
-        with connections[compiled.alias].cursor() as cursor:
+            params[position] = _adapted(values[name], connection)
+        with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         return self._instances(compiled, rows)
@@ -72,13 +88,16 @@ class Prepared[M: Model]:
     def _compile(self, queryset: QuerySet[M], alias: str) -> _Compiled:
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
+        adapted = {
+            name: _adapted(marker, connections[alias]) for name, marker in self._markers.items()
+        }
         slots = tuple(
             (position, name)
             for position, param in enumerate(params)
-            for name, marker in self._markers.items()
+            for name, marker in adapted.items()
             if type(param) is type(marker) and param == marker
         )
-        missing = set(self._markers) - {name for _, name in slots}
+        missing = set(self._markers) - self._optional - {name for _, name in slots}
         if missing:
             raise ValueError(f"These markers are not parameters of the SQL: {sorted(missing)}.")
         select, klass_info = compiler.select, compiler.klass_info
@@ -128,3 +147,13 @@ class Prepared[M: Model]:
                 setattr(instance, name, row[position])
             made.append(instance)
         return made
+
+
+def _adapted(value: Value, connection: Any) -> Any:
+    """A value as the database is given it: a date and time as a date-and-time field gives it
+    (on SQLite, text in UTC), anything else as it is."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise TypeError("A prepared query's date and time must be aware of its time zone.")
+        return connection.ops.adapt_datetimefield_value(value)
+    return value

@@ -123,3 +123,39 @@ def test_a_fetch_mode_that_gathers_peers_is_refused(world):
     )
     with pytest.raises(ValueError, match="peers"):
         prepared(pk=world.client.pk)
+
+
+def test_a_date_and_time_marker_takes_each_runs_moment_as_the_database_keeps_it(world):
+    """On SQLite a date and time reaches the database as text in UTC, on PostgreSQL as it is:
+    either way a run's moment goes where the marker stood."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+
+    from casebridge.access.models import BreakGlassGrant
+
+    ends = timezone.now()
+    grant = BreakGlassGrant.objects.create(
+        user=world.bob, client=world.client, reason="Crisis call", expires_at=ends
+    )
+    prepared = Prepared(
+        lambda after, user: BreakGlassGrant.objects.filter(expires_at__gt=after, user_id=user),
+        after=datetime(1901, 1, 1, 0, 0, 0, 1, tzinfo=UTC),
+        user=-1_999_999,
+    )
+    before, later = ends - timedelta(microseconds=1), ends + timedelta(microseconds=1)
+    assert [found.pk for found in prepared(after=before, user=world.bob.pk)] == [grant.pk]
+    assert prepared(after=ends, user=world.bob.pk) == []
+    assert prepared(after=later, user=world.bob.pk) == []
+    with pytest.raises(TypeError, match="time zone"):
+        prepared(after=before.replace(tzinfo=None), user=world.bob.pk)
+
+
+def test_an_optional_marker_may_be_left_out_of_the_sql_and_only_it(db):
+    build = lambda pk, at: Client.objects.filter(pk=pk)  # noqa: E731
+    markers = {"pk": -1_999_999, "at": "«never»"}
+    assert Prepared(build, optional=frozenset({"at"}), **markers)(pk=1, at="x") == []
+    with pytest.raises(ValueError, match="not parameters"):
+        Prepared(build, **markers)(pk=1, at="x")
+    with pytest.raises(TypeError, match="optional"):
+        Prepared(build, optional=frozenset({"when"}), **markers)

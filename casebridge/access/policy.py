@@ -21,6 +21,7 @@ Anyone else gets "not found", never "forbidden", so a record's existence does no
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -217,6 +218,7 @@ def _rules(
     include_emergency: bool,
     action: str | None = None,
     one_client: bool = False,
+    now: datetime | None = None,
 ) -> list[tuple[Q, frozenset[str]]]:
     """The policy as filters, each with the actions it allows: a client passes an action when
     it passes any filter that lists it. Staff have two: what their role reaches (for the role's
@@ -238,7 +240,7 @@ def _rules(
     if include_emergency and (action is None or action in EMERGENCY_ACTIONS):
         granted = BreakGlassGrant.objects.filter(
             user=user,
-            expires_at__gt=timezone.now(),
+            expires_at__gt=now or timezone.now(),
             client__organisation_id=organisation_id,
         ).values("client_id")
         rules.append((Q(pk__in=granted), EMERGENCY_ACTIONS))
@@ -251,13 +253,15 @@ def client_filter(
     *,
     include_emergency: bool = True,
     one_client: bool = False,
+    now: datetime | None = None,
 ) -> Q:
     """A filter on Client that keeps only the clients `user` may perform `action` on.
 
     `include_emergency=False` leaves out break-the-glass grants (a caseload lists only the
     clients a person works with). `one_client=True` is for a query that picks one client by
     its id: the same rules, written as tests on that row rather than as sets to search (cheaper
-    to build and to plan; see _reach).
+    to build and to plan; see _reach). `now` is the moment a grant must outlast (the clock's
+    when not given).
     """
     principal = principal_of(user)
     if principal is None or principal.organisation_id is None:
@@ -265,20 +269,54 @@ def client_filter(
     Action(action)  # an unknown action is a bug, not a refusal
     rule = NOTHING
     for passes, _ in _rules(
-        principal, include_emergency=include_emergency, action=str(action), one_client=one_client
+        principal,
+        include_emergency=include_emergency,
+        action=str(action),
+        one_client=one_client,
+        now=now,
     ):
         rule = passes if rule is NOTHING else rule | passes
     return rule
 
 
-def client_rules(user: Someone) -> list[tuple[Q, frozenset[str]]]:
+def client_rules(user: Someone, *, now: datetime | None = None) -> list[tuple[Q, frozenset[str]]]:
     """Every action of the policy at once, for one client already picked by its id: filters on
     Client, each with the actions it allows (emergency access included). A page asks which
     actions a person has on a client in one query of a few tests, not one per action."""
     principal = principal_of(user)
     if principal is None or principal.organisation_id is None:
         return []
-    return _rules(principal, include_emergency=True, one_client=True)
+    return _rules(principal, include_emergency=True, one_client=True, now=now)
+
+
+# The roles whose rules (_reach and the grants) read nothing of the account but its id, its
+# organisation and its role: for one role, action and kind of question, the rules are the same
+# SQL for everybody, with only those values (and the clock) in other places. A role whose reach
+# comes to read more of the account (a setting of theirs, a list held in Python) must leave
+# this set, or its shape below must say what else the SQL depends on.
+_PREPARABLE_ROLES = frozenset({Role.SUPERVISOR, Role.CASE_MANAGER, Role.COACH, Role.INTAKE})
+
+
+def prepared_shape(user: Someone) -> str | None:
+    """What the SQL of `user`'s one-client rules depends on, besides their id, organisation and
+    the clock: their role, for an active staff account of a role that reaches clients. None for
+    anyone else, whose rules are built afresh on each question. A query prepared for a shape
+    (casebridge.prepared) is built for `stand_in(shape, ...)` and run with the person's values;
+    tests/access/test_prepared_policy.py holds every role's answers to the unprepared ones."""
+    principal = principal_of(user)
+    if (
+        principal is None
+        or principal.kind != PrincipalKind.STAFF
+        or principal.organisation_id is None
+        or principal.role not in _PREPARABLE_ROLES
+    ):
+        return None
+    return principal.role
+
+
+def stand_in(shape: str, user_id: int, organisation_id: int) -> User:
+    """An account, never saved, that stands for everyone of a shape when a query is prepared."""
+    return User(pk=user_id, organisation_id=organisation_id, role=shape, is_active=True)
 
 
 def role_actions(user: Someone) -> frozenset[str]:

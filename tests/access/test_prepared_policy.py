@@ -1,0 +1,150 @@
+"""client_for compiles the policy's query once per shape (access.policy.prepared_shape) and runs
+it with each person's values. Every role's prepared answer must be the policy's own answer,
+asked the unprepared way (the set form of the rules, as a caseload asks it)."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.db.models.sql.compiler import SQLCompiler
+from django.http import Http404
+from django.utils import timezone
+
+from casebridge.access.models import BreakGlassGrant
+from casebridge.access.policy import Action, prepared_shape
+from casebridge.accounts.models import Role
+from casebridge.clients.models import Client
+from casebridge.clients.queries import client_for
+from tests.factories import ClientFactory, StaffFactory
+
+
+def _policy_says(user, client, action, include_emergency):
+    return (
+        Client.objects.restrict(user, action, include_emergency=include_emergency)
+        .filter(pk=client.pk)
+        .exists()
+    )
+
+
+def _prepared_says(user, client, action, include_emergency, with_people):
+    try:
+        found = client_for(
+            user=user,
+            client_id=client.pk,
+            action=action,
+            audit=False,
+            include_emergency=include_emergency,
+            with_people=with_people,
+        )
+    except Http404:
+        return None
+    return found
+
+
+@pytest.fixture
+def crowd(world):
+    """The world, plus a client bob is secondary case manager of, a client of the program otto
+    supervises, and grants: bob's unexpired one on Jamie, alice's expired one on otto's client."""
+    world.shared = ClientFactory(
+        program=world.program,
+        primary_case_manager=world.sue,
+        secondary_case_manager=world.bob,
+        coach=world.cody,
+        registered_by=world.ivy,
+        stage="engagement",
+    )
+    world.residential = ClientFactory(
+        program=world.other_program, primary_case_manager=None, registered_by=world.otto
+    )
+    world.second_coach = StaffFactory(
+        username="cora", organisation=world.org, role=Role.COACH, programs=[world.program]
+    )
+    now = timezone.now()
+    for user, client, expires in (
+        (world.bob, world.client, now + timedelta(minutes=30)),
+        (world.alice, world.residential, now - timedelta(seconds=1)),
+    ):
+        BreakGlassGrant.objects.create(
+            user=user, client=client, reason="Crisis call", expires_at=expires
+        )
+    return world
+
+
+def test_every_role_gets_from_the_prepared_read_what_the_policy_gives(crowd):
+    people = [
+        crowd.alice,
+        crowd.bob,
+        crowd.sue,
+        crowd.otto,
+        crowd.cody,
+        crowd.second_coach,
+        crowd.ivy,
+        crowd.ada,
+        crowd.aud,
+        crowd.charlie,
+    ]
+    clients = [
+        crowd.client,
+        crowd.engagement_client,
+        crowd.foreign_client,
+        crowd.shared,
+        crowd.residential,
+    ]
+    compared = 0
+    for user in people:
+        for client in clients:
+            every = {action for action in Action if _policy_says(user, client, action, True)}
+            for action in Action:
+                for include_emergency in (True, False):
+                    expected = _policy_says(user, client, action, include_emergency)
+                    for with_people in (True, False):
+                        found = _prepared_says(user, client, action, include_emergency, with_people)
+                        where = (user.username, client.pk, action, include_emergency, with_people)
+                        assert (found is not None) == expected, where
+                        if found is not None:
+                            assert found.pk == client.pk
+                            if with_people:
+                                assert found.actions_of == (user.pk, every), where
+                                assert found.primary_case_manager == client.primary_case_manager
+                                assert found.program.name == client.program.name
+                        compared += 1
+    assert compared == len(people) * len(clients) * len(Action) * 4
+
+
+def test_a_grant_that_runs_out_closes_the_record_on_the_next_read(crowd):
+    assert client_for(user=crowd.bob, client_id=crowd.client.pk, audit=False).pk == crowd.client.pk
+    BreakGlassGrant.objects.filter(user=crowd.bob).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    with pytest.raises(Http404):
+        client_for(user=crowd.bob, client_id=crowd.client.pk, audit=False)
+
+
+def test_the_policy_query_is_compiled_once_for_everyone_of_a_role(crowd):
+    compiled = []
+    real = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        if self.query.model is Client:
+            compiled.append(self.query)
+        return real(self, *args, **kwargs)
+
+    # A question no earlier test asked, so it is compiled here first.
+    action = Action.MANAGE_COLLATERALS
+    with mock.patch.object(SQLCompiler, "as_sql", counting):
+        client_for(user=crowd.alice, client_id=crowd.client.pk, action=action, audit=False)
+        first = len(compiled)
+        client_for(user=crowd.bob, client_id=crowd.shared.pk, action=action, audit=False)
+        with pytest.raises(Http404):
+            client_for(user=crowd.bob, client_id=crowd.client.pk, action=action, audit=False)
+    assert first <= 1
+    assert len(compiled) == first
+
+
+def test_only_active_staff_of_a_role_that_reaches_clients_have_a_shape(crowd):
+    assert prepared_shape(crowd.alice) == Role.CASE_MANAGER
+    assert prepared_shape(crowd.sue) == Role.SUPERVISOR
+    assert prepared_shape(crowd.ada) is None
+    assert prepared_shape(crowd.aud) is None
+    crowd.alice.is_active = False
+    assert prepared_shape(crowd.alice) is None
