@@ -125,6 +125,10 @@ TEMPLATES = [
     },
 ]
 
+# Forms draw their inputs, selects and text boxes in Python, as Django's templates would
+# (casebridge/widgets.py): the templates, an option at a time, were a fifth of a page.
+FORM_RENDERER = "casebridge.widgets.QuickWidgets"
+
 # The embedded default is SQLite under var/; production sets DATABASE_URL to PostgreSQL.
 DATABASES = {
     "default": dj_database_url.parse(
