@@ -152,6 +152,9 @@ from casebridge.transitions.models import (
 
 ORGANISATION = "Synthetic Benchmark Agency"
 BENCH_USER = "bench-cm"
+# More than a page of the Team page (25) and of the team on the caseload: with fewer, a small
+# database's team page shows fewer people than a large one's, and does less work.
+MIN_CASE_MANAGERS = 30
 BENCH_PASSWORD = "bench-password-2026"
 BATCH = 5000  # clients registered in one transaction
 
@@ -403,6 +406,13 @@ class Command(BaseCommand):
         parser.add_argument("--caseload", type=int, default=50, help="Clients given to bench-cm.")
         parser.add_argument("--per-case-manager", type=int, default=50)
         parser.add_argument(
+            "--min-case-managers",
+            type=int,
+            default=MIN_CASE_MANAGERS,
+            help="At least this many case managers however few the clients, so a supervisor's "
+            "team fills a page at every size and pages compare like with like.",
+        )
+        parser.add_argument(
             "--records-per-client",
             type=int,
             default=RECORDS_PER_CLIENT,
@@ -440,7 +450,7 @@ class Command(BaseCommand):
             bench.set_password(BENCH_PASSWORD)
             bench.save()
             bench.programs.set(programs)
-        count_managers = max(1, total // options["per_case_manager"])
+        count_managers = max(options["min_case_managers"], 1, total // options["per_case_manager"])
         existing = staff_model.objects.filter(username__startswith="synthetic-cm-").count()
         staff_model.objects.bulk_create(
             [
