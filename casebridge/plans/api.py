@@ -155,7 +155,8 @@ def plan_item(request: HttpRequest, client_id: int, plan_id: int) -> JsonRespons
 def plan_fhir(request: HttpRequest, client_id: int, plan_id: int) -> JsonResponse:
     """One version as a FHIR R4 CarePlan with its goals contained (labelled as Part 2 data)."""
     plan = _plan(request, client_id, plan_id, Action.READ_CLINICAL)
-    resource = fhir.care_plan(plan, queries.plan_tree(plan), queries.latest_progress(plan))
+    tree = queries.plan_tree(plan)
+    resource = fhir.care_plan(plan, tree, queries.latest_progress(plan, tree))
     response = _json(resource)
     response["Content-Type"] = "application/fhir+json"
     return response

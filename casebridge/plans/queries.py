@@ -83,9 +83,16 @@ def plan_tree(plan: CarePlan) -> list[dict[str, Any]]:
     ]
 
 
-def latest_progress(plan: CarePlan) -> dict[Any, GoalProgress]:
-    """The latest rating of each goal of this version, followed across versions by key."""
-    keys = list(plan.goals.values_list("key", flat=True))
+def latest_progress(
+    plan: CarePlan, tree: list[dict[str, Any]] | None = None
+) -> dict[Any, GoalProgress]:
+    """The latest rating of each goal of this version, followed across versions by key (the
+    goals' keys taken from `tree`, the version's plan_tree, when the caller has it)."""
+    keys = (
+        [entry["goal"].key for need in tree for entry in need["goals"]]
+        if tree is not None
+        else list(plan.goals.values_list("key", flat=True))
+    )
     found: dict[Any, GoalProgress] = {}
     for rating in (
         GoalProgress.objects.filter(goal__plan__client_id=plan.client_id, goal__key__in=keys)

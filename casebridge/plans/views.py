@@ -85,7 +85,7 @@ def _tree_with_progress(plan: CarePlan, viewer: Any = None) -> list[dict[str, An
     """The version's needs and goals, each goal with its latest progress rating and, for a
     viewer, what other capabilities say became of each goal and action (plans.extensions)."""
     tree = queries.plan_tree(plan)
-    progress = queries.latest_progress(plan)
+    progress = queries.latest_progress(plan, tree)
     links = plan_links(plan, viewer) if viewer is not None else {}
     for entry in tree:
         for goal in entry["goals"]:
