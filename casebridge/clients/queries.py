@@ -77,25 +77,10 @@ def client_for(
     managers and coach, program and organisation to be read if asked for (the API shows none
     of them; a page does).
     """
-    shape = prepared_shape(user) if type(client_id) is int else None
-    read = (
-        _prepared_read(shape, str(Action(action)), include_emergency, with_people)
-        if shape is not None
-        else None
-    )
+    read = _prepared_for(user, client_id, str(Action(action)), include_emergency, with_people)
     if read is not None:
         prepared, actions = read
-        client = next(
-            iter(
-                prepared(
-                    user_id=user.pk,
-                    organisation_id=int(user.organisation_id or 0),
-                    client_id=client_id,
-                    now=timezone.now(),
-                )
-            ),
-            None,
-        )
+        client = next(iter(_run(prepared, user, client_id)), None)
     else:
         found, rules = _one_client(
             user,
@@ -194,6 +179,25 @@ def _prepared_read(
     return known
 
 
+def _prepared_for(
+    user: User, client_id: object, action: str, include_emergency: bool, with_people: bool
+) -> _PreparedRead | None:
+    """The prepared read for this person's question, when their rules can be prepared."""
+    shape = prepared_shape(user) if type(client_id) is int else None
+    if shape is None:
+        return None
+    return _prepared_read(shape, action, include_emergency, with_people)
+
+
+def _run(prepared: Prepared[Client], user: User, client_id: int) -> list[Client]:
+    return prepared(
+        user_id=user.pk,
+        organisation_id=int(user.organisation_id or 0),
+        client_id=client_id,
+        now=timezone.now(),
+    )
+
+
 def client_read(user: User, client: Client, action: str = Action.VIEW) -> AuditEvent:
     """The trail's event for opening a client's record, made for audit_write: a page that also
     records what else it showed (client_for(..., audit=False)) writes both at once."""
@@ -217,6 +221,9 @@ def record_reads(opened: AuditEvent | None, *shown: AuditEvent) -> None:
 def works_with(user: User, client_id: int) -> bool:
     """Whether the person works with this client: their role reaches them, emergency access
     aside (an emergency is for reading, not for doing someone's work)."""
+    read = _prepared_for(user, client_id, Action.VIEW.value, False, False)
+    if read is not None:
+        return bool(_run(read[0], user, client_id))
     return (
         Client.objects.restrict(user, Action.VIEW, include_emergency=False, one_client=True)
         .filter(pk=client_id)
@@ -228,6 +235,9 @@ def user_may(user: User, client: Client, action: str) -> bool:
     known = _known_actions(user, client)
     if known is not None:
         return action in known
+    read = _prepared_for(user, client.pk, str(Action(action)), True, False)
+    if read is not None:
+        return bool(_run(read[0], user, client.pk))
     return Client.objects.restrict(user, action, one_client=True).filter(pk=client.pk).exists()
 
 

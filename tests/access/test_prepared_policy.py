@@ -14,7 +14,7 @@ from casebridge.access.models import BreakGlassGrant
 from casebridge.access.policy import Action, prepared_shape
 from casebridge.accounts.models import Role
 from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for
+from casebridge.clients.queries import client_for, user_may, works_with
 from tests.factories import ClientFactory, StaffFactory
 
 
@@ -94,7 +94,10 @@ def test_every_role_gets_from_the_prepared_read_what_the_policy_gives(crowd):
     for user in people:
         for client in clients:
             every = {action for action in Action if _policy_says(user, client, action, True)}
+            assert works_with(user, client.pk) == _policy_says(user, client, Action.VIEW, False)
+            unread = Client.objects.get(pk=client.pk)  # no answer of client_for's on it
             for action in Action:
+                assert user_may(user, unread, action) == (action in every), (user, action)
                 for include_emergency in (True, False):
                     expected = _policy_says(user, client, action, include_emergency)
                     for with_people in (True, False):
