@@ -367,7 +367,9 @@ def build(database_url: str, size: int, records_per_client: int | None) -> None:
     if have < size:
         # generate works out what the caseload sorts by (next contact due, open safety concern)
         # as saving each client would, and vacuums and analyses what it wrote.
-        generate = [*cb, "generate", "--clients", str(size - have)]
+        # A team of at least 30 case managers: a page of the Team page is 25 people, so a small
+        # database's supervisor pages then show as many people as a large one's.
+        generate = [*cb, "generate", "--clients", str(size - have), "--min-case-managers", "30"]
         if records_per_client is not None:
             generate += ["--records-per-client", str(records_per_client)]
         started = time.perf_counter()

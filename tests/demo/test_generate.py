@@ -94,3 +94,14 @@ def test_clients_past_engagement_have_stays_and_some_move_on_or_leave_care():
         FollowUp.objects.filter(day_mark=30).count()
         == FollowUp.objects.filter(day_mark=180).count()
     )
+
+
+@pytest.mark.django_db
+def test_a_small_database_can_have_a_team_that_fills_a_page():
+    from django.contrib.auth import get_user_model
+
+    team = get_user_model().objects.filter(username__startswith="synthetic-cm-")
+    _generate(records_per_client=0)
+    assert team.count() == 1  # 24 clients, one case manager for every 50
+    _generate(records_per_client=0, min_case_managers=30)
+    assert team.count() == 30
