@@ -116,7 +116,10 @@ class QuickWidgets(DjangoTemplates):
         draw = _DRAWN.get(template_name)
         widget = context.get("widget")
         if draw is not None and isinstance(widget, dict) and self._django_own:
-            drawn = draw(widget)
+            try:
+                drawn = draw(widget)
+            except KeyError:  # a widget of an app's own that gives less than Django's do
+                drawn = None
             if drawn is not None:
                 return drawn.strip()
         return super().render(template_name, context, request)

@@ -134,14 +134,18 @@ def _one_client(
     return found.annotate(**_rule_tests(rules)).filter(pk=client_id).order_by()[:1], rules
 
 
-# Stand-in values a prepared read is built with: no real id is negative, and no real grant
-# expires in 1901.
+# Stand-in values a prepared read is built with: no real id is negative. The moment is one no
+# grant outlasts, so were it ever left in the SQL rather than replaced, every grant would have
+# run out: a mistake there shuts records, it never opens them.
 _MARKERS: dict[str, int | datetime] = {
     "user_id": -7_301_911,
     "organisation_id": -7_301_912,
     "client_id": -7_301_913,
-    "now": datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=UTC),
+    "now": datetime(9999, 12, 30, 4, 5, 6, 789_012, tzinfo=UTC),
 }
+# The ids a database keeps (64-bit): a larger one in a URL finds nothing, as the ORM says, where
+# SQLite would refuse to take it as a parameter at all.
+_LARGEST_ID = 2**63 - 1
 type _PreparedRead = tuple[Prepared[Client], list[frozenset[str]]]
 _PREPARED_READS: dict[tuple[str, str, bool, bool], _PreparedRead | None] = {}
 
@@ -183,7 +187,9 @@ def _prepared_for(
     user: User, client_id: object, action: str, include_emergency: bool, with_people: bool
 ) -> _PreparedRead | None:
     """The prepared read for this person's question, when their rules can be prepared."""
-    shape = prepared_shape(user) if type(client_id) is int else None
+    if type(client_id) is not int or not 0 < client_id <= _LARGEST_ID:
+        return None
+    shape = prepared_shape(user)
     if shape is None:
         return None
     return _prepared_read(shape, action, include_emergency, with_people)

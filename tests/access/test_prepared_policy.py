@@ -151,3 +151,16 @@ def test_only_active_staff_of_a_role_that_reaches_clients_have_a_shape(crowd):
     assert prepared_shape(crowd.aud) is None
     crowd.alice.is_active = False
     assert prepared_shape(crowd.alice) is None
+
+
+def test_an_id_too_large_for_the_database_finds_nothing_rather_than_failing(crowd):
+    huge = 2**70
+    with pytest.raises(Http404):
+        client_for(user=crowd.alice, client_id=huge, audit=False)
+    assert works_with(crowd.alice, huge) is False
+    from django.test import Client as Browser
+
+    browser = Browser()
+    browser.force_login(crowd.alice)
+    assert browser.get(f"/clients/{huge}/").status_code == 404
+    assert browser.get(f"/clients/{2**63}/plan/").status_code == 404

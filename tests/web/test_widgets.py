@@ -135,3 +135,14 @@ def test_the_app_draws_its_forms_with_it_and_pages_are_as_before(world, settings
         assert response.status_code == 200, url
         assert _without_tokens(response.content.decode()) == quick[url], url
     assert "<select" in quick["/caseload/"] and "<textarea" in quick[pages[0]]
+
+
+class _Bare(forms.Widget):
+    """A widget of an app's own that borrows Django's input template without giving a type."""
+
+    template_name = "django/forms/widgets/input.html"
+
+
+def test_a_widget_that_gives_less_than_djangos_own_is_drawn_by_the_templates():
+    quick, django = _both(_Bare(), "bare", "x")
+    assert quick == django and 'type=""' in quick
