@@ -19,8 +19,9 @@ from functools import partial
 from typing import Any
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import BooleanField, Exists, Expression, F, Model, QuerySet
 from django.db.models.query import get_related_populators
+from django.db.models.sql import Query
 
 type Value = int | str | datetime
 
@@ -157,3 +158,104 @@ def _adapted(value: Value, connection: Any) -> Any:
             raise TypeError("A prepared query's date and time must be aware of its time zone.")
         return connection.ops.adapt_datetimefield_value(value)
     return value
+
+
+@dataclass(frozen=True)
+class _Condition:
+    before: str  # the SQL up to where the outer row's column goes
+    after: str
+    before_count: int  # how many of the parameters are in `before`
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, str], ...]  # (position in params, name of the value)
+
+
+class PreparedExists(Expression):
+    """`EXISTS (the queryset's rows)` for each row of the query it filters, tested row by row as
+    Django's `Exists(... pk=OuterRef(outer))` is, with its SQL compiled once per `key`.
+
+    `build(**markers)` makes the queryset for the marker values. The marker named `outer` is
+    one the queryset compares with a column of its own (say `pk=outer`): in the SQL, that
+    comparison's parameter becomes the outer row's column, the field path `outer_field`. Markers are as
+    for Prepared. Everything the queryset's SQL depends on but the values must be in `key`:
+    two builds with one key must differ only in the values. What the SQL cannot be made from
+    (a marker folded into the SQL or into another value, or an outer marker used twice
+    over) is refused with ValueError at the first compile."""
+
+    conditional = True
+    output_field = BooleanField()
+    _compiled: dict[tuple[Any, ...], _Condition] = {}
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        *,
+        key: tuple[Any, ...],
+        outer_field: str,
+        markers: dict[str, Value],
+        values: dict[str, Value],
+        optional: frozenset[str] = frozenset(),
+    ) -> None:
+        super().__init__()
+        if "outer" not in markers or values.keys() != markers.keys() - {"outer"}:
+            raise TypeError("Give a marker named outer, and a value for each of the others.")
+        for name, value in values.items():
+            if type(value) is not type(markers[name]):
+                raise TypeError(f"{name} must be {type(markers[name]).__name__}.")
+        self.build, self.key = build, key
+        self.markers, self.values, self.optional = markers, values, optional
+        self.column: Any = F(outer_field)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        prefix = compiler.query.alias_prefix
+        cache_key = (self.key, connection.alias, prefix)
+        condition = self._compiled.get(cache_key)
+        if condition is None:
+            condition = self._compiled[cache_key] = self._compile(compiler, connection)
+        column, column_params = compiler.compile(self.column)
+        params = list(condition.params)
+        for position, name in condition.slots:
+            params[position] = _adapted(self.values[name], connection)
+        split = condition.before_count
+        sql = condition.before + column + condition.after
+        return sql, [*params[:split], *column_params, *params[split:]]
+
+    def _compile(self, compiler: Any, connection: Any) -> _Condition:
+        # A throwaway outer query with the real one's alias prefix: the subquery's own aliases
+        # then come out as they would in the real one, clear of the outer query's.
+        outer = Query(compiler.query.model)
+        outer.alias_prefix = compiler.query.alias_prefix
+        exists = Exists(self.build(**self.markers)).resolve_expression(outer)
+        sql, params = outer.get_compiler(connection=connection).compile(exists)
+        adapted = {name: _adapted(marker, connection) for name, marker in self.markers.items()}
+        found = [
+            (position, name)
+            for position, param in enumerate(params)
+            for name, marker in adapted.items()
+            if type(param) is type(marker) and param == marker
+        ]
+        missing = set(self.markers) - self.optional - {name for _, name in found}
+        if missing:
+            raise ValueError(f"These markers are not parameters of the SQL: {sorted(missing)}.")
+        places = [position for position, name in found if name == "outer"]
+        if "%%" in sql or sql.count("%s") != len(params) or len(places) != 1:
+            raise ValueError("The SQL's parameters cannot be told apart from its text.")
+        pieces = sql.split("%s")
+        (place,) = places
+        # The outer marker's placeholder becomes the column; the others stay placeholders.
+        kept = [param for position, param in enumerate(params) if position != place]
+        slots = tuple(
+            (position - (position > place), name) for position, name in found if name != "outer"
+        )
+        return _Condition(
+            before="%s".join(pieces[: place + 1]),
+            after="%s".join(pieces[place + 1 :]),
+            before_count=place,
+            params=tuple(kept),
+            slots=slots,
+        )

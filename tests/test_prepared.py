@@ -5,15 +5,15 @@ import uuid
 from unittest import mock
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.sql.compiler import SQLCompiler
 
 from casebridge.accounts.devices import authenticator_checks
 from casebridge.accounts.models import ApiToken
 from casebridge.accounts.services import api_token_create
-from casebridge.clients.models import Client
+from casebridge.clients.models import Client, ClientFlag, FlagKind
 from casebridge.plans.models import CarePlan, Problem
-from casebridge.prepared import Prepared
+from casebridge.prepared import Prepared, PreparedExists
 from tests.plans.helpers import ready_plan
 
 
@@ -159,3 +159,118 @@ def test_an_optional_marker_may_be_left_out_of_the_sql_and_only_it(db):
         Prepared(build, **markers)(pk=1, at="x")
     with pytest.raises(TypeError, match="optional"):
         Prepared(build, optional=frozenset({"when"}), **markers)
+
+
+# PreparedExists: a correlated EXISTS compiled once
+
+
+def _flags_everywhere(world):
+    for client in Client.objects.all():
+        ClientFlag.objects.create(client=client, kind=FlagKind.SAFETY, raised_by=world.sue)
+        ClientFlag.objects.create(client=client, kind=FlagKind.OTHER, raised_by=world.sue)
+
+
+def _in_program(key, program_id, outer_field="client_id", build=None):
+    def in_program(outer, program):
+        return Client.objects.filter(program_id=program, pk=outer)
+
+    return PreparedExists(
+        build or in_program,
+        key=key,
+        outer_field=outer_field,
+        markers={"outer": -1_999_999, "program": -1_999_998},
+        values={"program": program_id},
+    )
+
+
+def _as_django_says(program_id, outer_field="client_id"):
+    return Exists(Client.objects.filter(program_id=program_id, pk=OuterRef(outer_field)))
+
+
+def test_a_prepared_exists_keeps_the_rows_exists_keeps_and_is_built_once(world):
+    _flags_everywhere(world)
+    built = []
+
+    def in_program(outer, program):
+        built.append(program)
+        return Client.objects.filter(program_id=program, pk=outer)
+
+    key = ("flags in a program", uuid.uuid4())
+    programs = [world.program.pk, world.other_program.pk, world.foreign_client.program_id]
+    seen = []
+    for program_id in programs:
+        found = ClientFlag.objects.filter(_in_program(key, program_id, build=in_program))
+        expected = ClientFlag.objects.filter(_as_django_says(program_id))
+        seen.append(expected.count())
+        assert sorted(found.values_list("pk", flat=True)) == sorted(
+            expected.values_list("pk", flat=True)
+        )
+    assert seen[0] > 0 and seen[2] > 0 and seen[1] == 0
+    assert len(built) == 1  # compiled for the first program, run with each one's value
+    flagged = Client.objects.annotate(
+        mine=_in_program(key, world.program.pk, outer_field="pk")
+    ).values_list("pk", "mine")
+    assert dict(flagged) == {
+        client.pk: client.program_id == world.program.pk for client in Client.objects.all()
+    }
+
+
+def test_a_prepared_exists_on_the_table_it_reads_keeps_the_outer_row_apart(world):
+    """The outer query and the EXISTS both read clients: the inner query's own aliases keep
+    its table apart from the outer row's column."""
+    key = ("clients in a program", uuid.uuid4())
+    found = Client.objects.filter(_in_program(key, world.program.pk, outer_field="pk"))
+    assert sorted(found.values_list("pk", flat=True)) == sorted(
+        Client.objects.filter(program=world.program).values_list("pk", flat=True)
+    )
+    assert 0 < found.count() < Client.objects.count()
+
+
+def test_a_prepared_exists_inside_a_subquery_and_a_union_reads_the_right_rows(world):
+    _flags_everywhere(world)
+    key = ("flags in a program, nested", uuid.uuid4())
+    program_id = world.program.pk
+    flags = ClientFlag.objects.filter(_in_program(key, program_id)).order_by()
+    # The flags' query inside the clients' one: its aliases move, and so does the column.
+    clients = Client.objects.filter(pk__in=flags.values("client_id"))
+    assert set(clients.values_list("program_id", flat=True)) == {program_id}
+    assert clients.count() == Client.objects.filter(program_id=program_id).count()
+    # The same EXISTS in two queries at two depths, compiled for each depth.
+    both = Client.objects.filter(
+        _in_program(key, program_id, outer_field="pk"), pk__in=flags.values("client_id")
+    )
+    assert both.count() == clients.count()
+    safety = flags.filter(kind=FlagKind.SAFETY).values_list("pk", flat=True)
+    other = flags.filter(kind=FlagKind.OTHER).values_list("pk", flat=True)
+    united = sorted(safety.union(other, all=True).order_by())
+    expected = ClientFlag.objects.filter(_as_django_says(program_id))
+    assert united == sorted(expected.values_list("pk", flat=True))
+
+
+def test_a_prepared_exists_refuses_what_it_cannot_compile(world):
+    markers = {"outer": -1_999_999, "program": -1_999_998}
+
+    def condition(build, key, values=None):
+        return PreparedExists(
+            build,
+            key=(key, uuid.uuid4()),
+            outer_field="client_id",
+            markers=markers,
+            values=values or {"program": 1},
+        )
+
+    twice = condition(
+        lambda outer, program: Client.objects.filter(
+            Q(pk=outer) | Q(primary_case_manager_id=outer), program_id=program
+        ),
+        "twice",
+    )
+    with pytest.raises(ValueError, match="told apart"):
+        list(ClientFlag.objects.filter(twice))
+    unused = condition(lambda outer, program: Client.objects.filter(pk=outer), "unused")
+    with pytest.raises(ValueError, match="not parameters"):
+        list(ClientFlag.objects.filter(unused))
+    with pytest.raises(TypeError):
+        condition(lambda outer, program: Client.objects.all(), "bad", values={"program": "1"})
+    with pytest.raises(TypeError):
+        condition(lambda outer, program: Client.objects.all(), "bad", values={"outer": 1})

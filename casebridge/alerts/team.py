@@ -22,7 +22,7 @@ from casebridge.accounts.models import CaseManagementModel, ProgramModelRule, Ro
 from casebridge.alerts.models import Alert, AlertState, Priority
 from casebridge.alerts.queries import showing
 from casebridge.clients.models import AssignmentRole, Client, ClientFlag, FlagKind
-from casebridge.clients.queries import team_page
+from casebridge.clients.queries import reaches, team_page
 from casebridge.clients.services import client_assign
 from casebridge.monitoring.models import ContactNote
 from casebridge.monitoring.statuses import NoteStatus
@@ -80,16 +80,12 @@ def team_clients(user: User, action: str = Action.VIEW) -> QuerySet[Client]:
     )
 
 
-def of_team(user: User, action: str = Action.VIEW) -> Exists:
+def of_team(user: User, action: str = Action.VIEW) -> Any:
     """The row's client is one of the team's open clients, tested client by client through the
-    policy's one-row form. Rows already narrowed some other way (a page's case managers, an
-    index read in order up to a limit) then cost what they hold: an IN over the team's clients
-    would gather every one of them first (100,000 ids, on SQLite)."""
-    return Exists(
-        Client.objects.restrict(user, action, include_emergency=False, one_client=True)
-        .exclude(stage="conclusion")
-        .filter(pk=OuterRef("client_id"))
-    )
+    policy's one-row form (clients.queries.reaches). Rows already narrowed some other way (a
+    page's case managers, an index read in order up to a limit) then cost what they hold: an
+    IN over the team's clients would gather every one of them first (100,000 ids, on SQLite)."""
+    return reaches(user, action, open_only=True)
 
 
 def loads(user: User, managers: Sequence[User]) -> dict[int, CaseManagerDay]:

@@ -57,7 +57,7 @@ from casebridge.clients.extensions import (
 from casebridge.clients.models import Client, ClientFlag, Collateral, TimelineEntry
 from casebridge.clients.stages import ORDER, Stage
 from casebridge.paging import page_of
-from casebridge.prepared import Prepared
+from casebridge.prepared import Prepared, PreparedExists
 
 
 def client_for(
@@ -222,6 +222,79 @@ def record_reads(opened: AuditEvent | None, *shown: AuditEvent) -> None:
     opened it with client_for(..., audit=False); None when client_for audited it) and what
     else the page showed."""
     audit_write([event for event in (opened, *shown) if event is not None])
+
+
+_SHAPE_REACHES: dict[tuple[str, str, bool], bool] = {}
+
+
+def _shape_reaches(shape: str, action: str, include_emergency: bool) -> bool:
+    """Whether any rule of the shape allows the action (a filter that matches nothing compiles
+    to no SQL, so a question none allows is asked unprepared); worked out once."""
+    key = (shape, action, include_emergency)
+    if key not in _SHAPE_REACHES:
+        nobody = stand_in(shape, -1, -1)
+        _SHAPE_REACHES[key] = (
+            client_filter(nobody, action, include_emergency=include_emergency) is not NOTHING
+        )
+    return _SHAPE_REACHES[key]
+
+
+def reaches(
+    user: User,
+    action: str = Action.VIEW,
+    *,
+    outer_field: str = "client_id",
+    include_emergency: bool = False,
+    open_only: bool = False,
+) -> Exists | PreparedExists:
+    """A filter for rows of a client's record (an alert, a task, a note): the person may do
+    `action` on the row's client, the field path `outer_field`; with `open_only`, on a client
+    whose case is not concluded. Tested client by client through the policy's one-row form, so
+    rows already narrowed some other way (a page's case managers, an index read in order up to
+    a limit) cost what they hold: an IN over the person's clients would gather every one first.
+
+    For a shape the policy names (access.policy.prepared_shape) the test's SQL is compiled once
+    and run with the person's values (casebridge.prepared.PreparedExists); a page that filters
+    several lists this way then pays for the policy's SQL once, not once a list."""
+    action = str(Action(action))
+
+    def build(**values: Any) -> QuerySet[Client, Client]:
+        person = values.get("person") or stand_in(
+            str(shape), values["user_id"], values["organisation_id"]
+        )
+        found = Client.objects.filter(
+            client_filter(
+                person,
+                action,
+                include_emergency=include_emergency,
+                one_client=True,
+                now=values["now"],
+            )
+        )
+        if open_only:
+            found = found.exclude(stage=Stage.CONCLUSION)
+        return found.filter(pk=values["outer"])
+
+    shape = prepared_shape(user)
+    if shape is None or not _shape_reaches(shape, action, include_emergency):
+        return Exists(build(person=user, outer=OuterRef(outer_field), now=timezone.now()))
+    return PreparedExists(
+        build,
+        key=("reaches", shape, action, include_emergency, open_only),
+        outer_field=outer_field,
+        markers={
+            "user_id": _MARKERS["user_id"],
+            "organisation_id": _MARKERS["organisation_id"],
+            "now": _MARKERS["now"],
+            "outer": _MARKERS["client_id"],
+        },
+        values={
+            "user_id": user.pk,
+            "organisation_id": int(user.organisation_id or 0),
+            "now": timezone.now(),
+        },
+        optional=frozenset({"now"}),
+    )
 
 
 def works_with(user: User, client_id: int) -> bool:

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from casebridge.access.policy import Action, Principal
 from casebridge.accounts.models import User
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
+from casebridge.clients.queries import reaches
 from casebridge.inputs import parse_date
 from casebridge.monitoring.appointment_statuses import AppointmentStatus
 from casebridge.monitoring.models.appointments import (
@@ -213,12 +214,10 @@ def caseload_appointments(
         if client_ids is not None
         else Client.objects.restrict(user, Action.VIEW, include_emergency=False)
     )
-    clinical = Client.objects.restrict(
-        user, Action.READ_CLINICAL, include_emergency=False, one_client=True
-    ).filter(pk=OuterRef("client_id"))
+    clinical = reaches(user, Action.READ_CLINICAL)
     return (
         Appointment.objects.filter(client__in=clients, starts_at__gte=start, starts_at__lt=end)
-        .annotate(clinical=Exists(clinical))
+        .annotate(clinical=clinical)
         .select_related("client", "series")
         .order_by("starts_at", "pk")
     )

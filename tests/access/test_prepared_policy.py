@@ -13,8 +13,9 @@ from django.utils import timezone
 from casebridge.access.models import BreakGlassGrant
 from casebridge.access.policy import Action, prepared_shape
 from casebridge.accounts.models import Role
-from casebridge.clients.models import Client
-from casebridge.clients.queries import client_for, user_may, works_with
+from casebridge.clients.models import Client, ClientFlag, FlagKind
+from casebridge.clients.queries import client_for, reaches, user_may, works_with
+from casebridge.prepared import PreparedExists
 from tests.factories import ClientFactory, StaffFactory
 
 
@@ -164,3 +165,56 @@ def test_an_id_too_large_for_the_database_finds_nothing_rather_than_failing(crow
     browser.force_login(crowd.alice)
     assert browser.get(f"/clients/{huge}/").status_code == 404
     assert browser.get(f"/clients/{2**63}/plan/").status_code == 404
+
+
+def test_every_role_gets_from_the_prepared_test_on_rows_what_the_policy_gives(crowd):
+    """reaches(): rows of a client's record (here, flags) whose client the person may act on,
+    with the policy's SQL compiled once per shape: the same rows as the policy's own test."""
+    for client in Client.objects.all():
+        ClientFlag.objects.create(client=client, kind=FlagKind.SAFETY, raised_by=crowd.sue)
+    Client.objects.filter(pk=crowd.shared.pk).update(stage="conclusion")
+    people = [
+        crowd.alice,
+        crowd.bob,
+        crowd.sue,
+        crowd.otto,
+        crowd.cody,
+        crowd.second_coach,
+        crowd.ivy,
+        crowd.ada,
+        crowd.aud,
+        crowd.charlie,
+    ]
+    prepared = 0
+    for user in people:
+        for action in Action:
+            for include_emergency in (True, False):
+                for open_only in (True, False):
+                    policy = Client.objects.restrict(
+                        user, action, include_emergency=include_emergency
+                    )
+                    if open_only:
+                        policy = policy.exclude(stage="conclusion")
+                    expected = set(
+                        ClientFlag.objects.filter(client__in=policy).values_list("pk", flat=True)
+                    )
+                    test = reaches(
+                        user, action, include_emergency=include_emergency, open_only=open_only
+                    )
+                    prepared += isinstance(test, PreparedExists)
+                    found = set(ClientFlag.objects.filter(test).values_list("pk", flat=True))
+                    where = (user.username, action, include_emergency, open_only)
+                    assert found == expected, where
+    assert prepared > len(Action) * 4 * 5  # most questions of the six staff are prepared
+
+
+def test_the_prepared_test_on_rows_names_the_moment_a_grant_must_outlast(crowd):
+    ClientFlag.objects.create(client=crowd.client, kind=FlagKind.SAFETY, raised_by=crowd.sue)
+    flags = lambda: ClientFlag.objects.filter(  # noqa: E731
+        reaches(crowd.bob, Action.READ_CLINICAL, include_emergency=True), client=crowd.client
+    )
+    assert flags().exists()
+    BreakGlassGrant.objects.filter(user=crowd.bob).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert not flags().exists()
