@@ -12,7 +12,7 @@ whose shape is fixed. The access policy's shape depends on who asks: client_for 
 per shape the policy names (access.policy.prepared_shape), never one for everybody.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -208,10 +208,10 @@ class PreparedExists(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.column]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         (self.column,) = exprs
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         prefix = compiler.query.alias_prefix
         cache_key = (self.key, connection.alias, prefix)
         condition = self._compiled.get(cache_key)
