@@ -4,10 +4,13 @@ and formatting the same few dates.
 
 `id_url(name, pk)` is `reverse(name, args=[pk])` for a URL whose one argument is an id: the URL
 is reversed once per name (with a marker id) and the id put in its place. `day_label(day, fmt)`
-is `date_format(day, fmt)`, kept per day, format and language."""
+is `date_format(day, fmt)`, kept per day, format and language. `text(value)` is what
+`conditional_escape` gives, without the checks for lazy values on every call."""
 
 from datetime import date
 from functools import lru_cache
+from html import escape
+from typing import Any
 
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import translation
@@ -42,3 +45,11 @@ def _day_label(day: date, fmt: str, language: str | None) -> str:
 def day_label(day: date, fmt: str) -> str:
     """A date (not a moment: convert to local time first) formatted as the date filter would."""
     return _day_label(day, fmt, translation.get_language())
+
+
+def text(value: Any) -> str:
+    """A value as HTML, as format_html puts it in: markup of its own (a SafeString, anything
+    with __html__) as it is, anything else as escaped text."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return escape(str(value))

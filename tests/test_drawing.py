@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from casebridge.drawing import day_label, id_url
+from casebridge.drawing import day_label, id_url, text
 
 
 @pytest.mark.parametrize("name", ["client_overview", "client_alerts", "alert_detail"])
@@ -41,3 +41,24 @@ def test_day_label_is_what_date_format_gives_in_each_language(fmt: str) -> None:
     with translation.override("es"):
         spanish = day_label(day, "l")
     assert spanish != day_label(day, "l")  # kept per language, not once for all
+
+
+def test_text_is_what_conditional_escape_gives() -> None:
+    from decimal import Decimal
+
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import SafeString
+    from django.utils.translation import gettext_lazy
+
+    values = [
+        "plain",
+        "<b>Jay</b> & \"Rivera\" 'o'",
+        SafeString("<i>kept</i>"),
+        gettext_lazy("Alerts"),
+        5,
+        Decimal("1.50"),
+        None,
+        date(2026, 1, 2),
+    ]
+    for value in values:
+        assert text(value) == conditional_escape(value), value
