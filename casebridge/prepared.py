@@ -213,7 +213,14 @@ class PreparedExists(Expression):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         prefix = compiler.query.alias_prefix
-        cache_key = (self.key, connection.alias, prefix)
+        # The build's own name too: two callers that chose the same key never share SQL.
+        cache_key = (
+            self.build.__module__,
+            self.build.__qualname__,
+            self.key,
+            connection.alias,
+            prefix,
+        )
         condition = self._compiled.get(cache_key)
         if condition is None:
             condition = self._compiled[cache_key] = self._compile(compiler, connection)

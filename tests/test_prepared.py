@@ -5,7 +5,7 @@ import uuid
 from unittest import mock
 
 import pytest
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.sql.compiler import SQLCompiler
 
 from casebridge.accounts.devices import authenticator_checks
@@ -274,3 +274,35 @@ def test_a_prepared_exists_refuses_what_it_cannot_compile(world):
         condition(lambda outer, program: Client.objects.all(), "bad", values={"program": "1"})
     with pytest.raises(TypeError):
         condition(lambda outer, program: Client.objects.all(), "bad", values={"outer": 1})
+
+
+def test_a_prepared_exists_takes_an_outer_value_with_parameters_of_its_own_and_negates(world):
+    """The outer value can be an expression with parameters (here client_id + 0), with markers
+    on both sides of it in the SQL; `exclude()` keeps the other rows."""
+    _flags_everywhere(world)
+
+    def of(outer, program, stage):
+        return Client.objects.filter(program_id=program, pk=outer).exclude(stage=stage)
+
+    def condition(program_id, stage):
+        return PreparedExists(
+            of,
+            key=("an outer value with parameters", uuid.uuid4()),
+            outer_field="shifted",
+            markers={"outer": -1_999_999, "program": -1_999_998, "stage": "«no stage»"},
+            values={"program": program_id, "stage": stage},
+        )
+
+    flags = ClientFlag.objects.annotate(shifted=F("client_id") + Value(0)).order_by()
+    for program_id in (world.program.pk, world.foreign_client.program_id):
+        for stage in ("monitoring", "engagement"):
+            expected = Exists(
+                Client.objects.filter(program_id=program_id, pk=OuterRef("client_id")).exclude(
+                    stage=stage
+                )
+            )
+            kept = set(ClientFlag.objects.filter(expected).values_list("pk", flat=True))
+            found = set(flags.filter(condition(program_id, stage)).values_list("pk", flat=True))
+            left = set(flags.exclude(condition(program_id, stage)).values_list("pk", flat=True))
+            assert found == kept
+            assert left == set(ClientFlag.objects.values_list("pk", flat=True)) - kept
