@@ -25,8 +25,8 @@ from django.db.models import (
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lag
-from django.db.models.lookups import IsNull
+from django.db.models.functions import Coalesce, Lag
+from django.db.models.lookups import IsNull, LessThan
 from django.http import Http404
 from django.utils import timezone
 
@@ -408,12 +408,15 @@ class CaseloadFilters:
     sort: str = CaseloadSort.URGENCY
 
 
+_NEVER = datetime(9999, 12, 31, tzinfo=UTC)  # no contact due: never overdue
+
+
 def start_of_today() -> datetime:
     """Midnight today where the organisation works: a contact due before it is overdue."""
     return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
 
 
-def _ordering(sort: str) -> list[Any]:
+def _ordering(sort: str, *, overdue: bool = False) -> list[Any]:
     by_name = ["legal_last_name", "legal_first_name", "pk"]
     match sort:
         case CaseloadSort.NAME:
@@ -426,11 +429,10 @@ def _ordering(sort: str) -> list[Any]:
             return [F("next_contact_due_at").asc(nulls_last=True), *by_name]
     # Urgency: an open safety concern first, then the most overdue contact, then the soonest.
     # (The order of the caseload_by_urgency index, so a whole team is read in it, not sorted.)
-    return [
-        "-has_open_safety_flag",
-        F("next_contact_due_at").asc(nulls_last=True),
-        *by_name,
-    ]
+    # An overdue client has a contact due, so the order needs nothing said of clients with
+    # none: said anyway, it is not the index's order and SQLite sorted within it.
+    due = "next_contact_due_at" if overdue else F("next_contact_due_at").asc(nulls_last=True)
+    return ["-has_open_safety_flag", due, *by_name]
 
 
 def search_match(words: str) -> Q:
@@ -495,7 +497,15 @@ def caseload(user: User, filters: CaseloadFilters) -> QuerySet[Client, Client]:
         )
         clients = clients.filter(Exists(open_flag))
     if filters.overdue:
-        clients = clients.filter(next_contact_due_at__lt=start_of_today())
+        due: Any = F("next_contact_due_at")
+        if filters.sort in {"", CaseloadSort.URGENCY}:
+            # Most urgent first is the order of the caseload_by_urgency index, in which the
+            # overdue clients come first in each group: read in it and stop at a page. Given a
+            # plain comparison, SQLite read the overdue clients by their due date instead and
+            # sorted every one of them (34,000 of a team of 100,000: 180 ms); no index holds
+            # this form of it, so the order's index is the one to read.
+            due = Coalesce(due, Value(_NEVER))
+        clients = clients.filter(LessThan(due, start_of_today()))
     return (
         clients.select_related("program")
         # What a row shows and what its due items are worked out from, nothing else: a page
@@ -511,7 +521,7 @@ def caseload(user: User, filters: CaseloadFilters) -> QuerySet[Client, Client]:
                 to_attr="open_flags",
             )
         )
-        .order_by(*_ordering(filters.sort))
+        .order_by(*_ordering(filters.sort, overdue=filters.overdue))
     )
 
 

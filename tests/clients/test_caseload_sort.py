@@ -118,6 +118,15 @@ def test_overdue_only_keeps_contacts_due_before_today(world, caseload):
     assert order(world, overdue=True) == ["Sixteen", "Never", "Minute"]
 
 
+def test_overdue_only_puts_an_open_safety_concern_first_and_leaves_out_nothing_due(world, caseload):
+    ClientFlag.objects.create(client=caseload["Minute"], kind="safety", raised_by=world.alice)
+    assert order(world, overdue=True) == ["Minute", "Sixteen", "Never"]
+    assert order(world, overdue=True, sort=CaseloadSort.NEXT_DUE) == ["Sixteen", "Never", "Minute"]
+    # A client with nothing due is never overdue, however the list is sorted.
+    for sort in CaseloadSort:
+        assert "Closed" not in order(world, overdue=True, sort=sort)
+
+
 def test_overdue_only_keeps_the_chosen_order_and_other_filters(world, caseload):
     assert order(world, overdue=True, sort=CaseloadSort.NAME) == ["Minute", "Never", "Sixteen"]
     ClientFlag.objects.create(client=caseload["Never"], kind="court", raised_by=world.alice)
