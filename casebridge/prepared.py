@@ -89,18 +89,7 @@ class Prepared[M: Model]:
     def _compile(self, queryset: QuerySet[M], alias: str) -> _Compiled:
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        adapted = {
-            name: _adapted(marker, connections[alias]) for name, marker in self._markers.items()
-        }
-        slots = tuple(
-            (position, name)
-            for position, param in enumerate(params)
-            for name, marker in adapted.items()
-            if type(param) is type(marker) and param == marker
-        )
-        missing = set(self._markers) - self._optional - {name for _, name in slots}
-        if missing:
-            raise ValueError(f"These markers are not parameters of the SQL: {sorted(missing)}.")
+        slots = _slots(params, self._markers, self._optional, connections[alias])
         select, klass_info = compiler.select, compiler.klass_info
         if klass_info is None:
             raise ValueError("A prepared query reads model instances (not values()).")
@@ -148,6 +137,24 @@ class Prepared[M: Model]:
                 setattr(instance, name, row[position])
             made.append(instance)
         return made
+
+
+def _slots(
+    params: Sequence[Any], markers: dict[str, Value], optional: frozenset[str], connection: Any
+) -> tuple[tuple[int, str], ...]:
+    """Where each marker stands among the SQL's parameters: (position, name) pairs. A marker
+    that is not a parameter of its own (and not optional) is refused."""
+    adapted = {name: _adapted(marker, connection) for name, marker in markers.items()}
+    slots = tuple(
+        (position, name)
+        for position, param in enumerate(params)
+        for name, marker in adapted.items()
+        if type(param) is type(marker) and param == marker
+    )
+    missing = set(markers) - optional - {name for _, name in slots}
+    if missing:
+        raise ValueError(f"These markers are not parameters of the SQL: {sorted(missing)}.")
+    return slots
 
 
 def _adapted(value: Value, connection: Any) -> Any:
@@ -239,16 +246,7 @@ class PreparedExists(Expression):
         outer.alias_prefix = compiler.query.alias_prefix
         exists = Exists(self.build(**self.markers)).resolve_expression(outer)
         sql, params = outer.get_compiler(connection=connection).compile(exists)
-        adapted = {name: _adapted(marker, connection) for name, marker in self.markers.items()}
-        found = [
-            (position, name)
-            for position, param in enumerate(params)
-            for name, marker in adapted.items()
-            if type(param) is type(marker) and param == marker
-        ]
-        missing = set(self.markers) - self.optional - {name for _, name in found}
-        if missing:
-            raise ValueError(f"These markers are not parameters of the SQL: {sorted(missing)}.")
+        found = _slots(params, self.markers, self.optional, connection)
         places = [position for position, name in found if name == "outer"]
         if "%%" in sql or sql.count("%s") != len(params) or len(places) != 1:
             raise ValueError("The SQL's parameters cannot be told apart from its text.")
