@@ -42,6 +42,10 @@ def test_build_a_plan_from_the_assessment_sign_it_and_print_it(page, live_server
     page.get_by_role("link", name="Add a step").click()
     page.get_by_label("The step").fill("Put in two housing applications")
     page.get_by_role("button", name="Save").click()
+    # The next link shows beside the open form: wait for the saved step, or the click races it.
+    expect(
+        page.locator("li[id^=step-]", has_text="Put in two housing applications")
+    ).to_be_visible()
     page.get_by_role("link", name="Add what will be done").click()
     page.get_by_label("What will be done").fill("Go through housing listings together")
     page.get_by_label("Who does it").select_option("case_manager")
