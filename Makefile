@@ -50,7 +50,7 @@ typecheck: setup-dev
 
 pytest: setup-dev
 	$(CB) collectstatic --no-input --verbosity 0
-	$(BIN)/pytest -q -n $(TEST_PROCESSES)
+	$(BIN)/pytest -q -n $(TEST_PROCESSES) --durations=30
 
 test: lint typecheck pytest
 
