@@ -1,9 +1,10 @@
 """Factories for the people and records tests are written about."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from casebridge.accounts.models import (
     CaseManagementModel,
@@ -107,7 +108,7 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     purpose = "family"
     right_to_revoke_explained = True
     expiry_kind = "date"
-    expires_on = factory.LazyFunction(lambda: date.today().replace(year=date.today().year + 1))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
     signature_method = "verbal"
     witness_name = "Sue Staff"
     signed_by = factory.LazyAttribute(lambda c: c.client.legal_name)

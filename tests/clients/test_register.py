@@ -1,6 +1,6 @@
 """Registering a client: validation in plain words, duplicates offered first, case numbers."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,6 +10,7 @@ from casebridge.audit.models import AuditEvent
 from casebridge.clients import services
 from casebridge.clients.models import Client, StageChange, TimelineEntry
 from casebridge.clients.validation import clean_phone
+from tests.dates import resolved, tomorrow_iso
 
 VALID = {
     "legal_first_name": "Dana",
@@ -84,7 +85,7 @@ def test_case_numbers_count_up_per_organisation(world):
     [
         (
             "date_of_birth",
-            (timezone.localdate() + timedelta(days=1)).isoformat(),
+            tomorrow_iso,
             "cannot be in the future",
         ),
         ("date_of_birth", "1890-01-01", "over 120"),
@@ -101,7 +102,7 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_saved(
     client, world, field, value, message
 ):
     client.force_login(world.alice)
-    response = post(client, world, **{field: value})
+    response = post(client, world, **{field: resolved(value)})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Client.objects.filter(legal_last_name="Okafor").exists()

@@ -361,7 +361,7 @@ def test_the_list_of_plans_pages_and_every_plan_is_reached(client, world, monkey
     done = plans[:3]
     for n, ended in enumerate(done):
         InterventionPlan.objects.filter(pk=ended.pk).update(
-            outcome="declined", outcome_on=date.today() - timedelta(days=n)
+            outcome="declined", outcome_on=timezone.localdate() - timedelta(days=n)
         )
     client.force_login(world.alice)
     seen: list[int] = []

@@ -1,7 +1,5 @@
 """Check-ins and coaching sessions as the services keep them."""
 
-from datetime import timedelta
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -11,6 +9,7 @@ from hypothesis import strategies as st
 from casebridge.audit.models import AuditEvent
 from casebridge.clients.models import TimelineEntry
 from casebridge.monitoring import services
+from tests.dates import resolved_all, tomorrow
 
 
 def check_in(world, by=None, **overrides):
@@ -129,12 +128,12 @@ def test_a_case_manager_records_a_coaching_session_too(world):
         ({"kind": "carrier_pigeon"}, "kind"),
         ({"duration_minutes": 0}, "duration_minutes"),
         ({"duration_minutes": 721}, "duration_minutes"),
-        ({"session_on": timezone.localdate() + timedelta(days=1)}, "session_on"),
+        ({"session_on": tomorrow}, "session_on"),
     ],
 )
 def test_a_coaching_session_refuses_bad_input_beside_the_field(world, overrides, field):
     with pytest.raises(ValidationError) as raised:
-        session(world, **overrides)
+        session(world, **resolved_all(overrides))
     assert field in raised.value.message_dict
 
 

@@ -11,6 +11,7 @@ from casebridge.audit.models import AuditEvent
 from casebridge.clients.models import TimelineEntry
 from casebridge.monitoring.models.recovery import MeetingAttendance
 from casebridge.monitoring.recovery import meetings_lately
+from tests.dates import resolved_all, tomorrow
 from tests.monitoring.recovery_helpers import days_ago, record_meeting, today
 
 
@@ -43,7 +44,7 @@ def test_another_group_is_named_and_the_name_is_dropped_for_the_listed_ones(worl
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"attended_on": today() + timedelta(days=1)}, "attended_on"),
+        ({"attended_on": tomorrow}, "attended_on"),
         ({"fellowship": "book_club"}, "fellowship"),
         ({"verification": "hunch"}, "verification"),
         ({"meeting_name": "x" * 201}, "meeting_name"),
@@ -52,7 +53,7 @@ def test_another_group_is_named_and_the_name_is_dropped_for_the_listed_ones(worl
 )
 def test_what_a_meeting_cannot_be_is_refused_beside_the_field(world, changes, field):
     with pytest.raises(ValidationError) as error:
-        record_meeting(world, **changes)
+        record_meeting(world, **resolved_all(changes))
     assert field in error.value.message_dict
     assert not MeetingAttendance.objects.exists()
 

@@ -1,14 +1,13 @@
 """The Recovery tab and the drug screen pages: what each person sees, errors beside their
 fields, the 409 of a confirmation entered twice, audited reads, and refusals as "not found"."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 
 from casebridge.audit.models import AuditEvent
 from casebridge.clients.models import ClientFlag
 from casebridge.monitoring.models.recovery import DrugScreen
+from tests.dates import resolved_all, tomorrow_iso
 from tests.monitoring.recovery_helpers import (
     all_negative,
     days_ago,
@@ -179,7 +178,7 @@ def test_a_refused_screen_without_results_is_recorded(client, world):
     ("overrides", "field_id", "words"),
     [
         (
-            {"collected_on": (today() + timedelta(days=1)).isoformat()},
+            {"collected_on": tomorrow_iso},
             "id_collected_on",
             "cannot be dated in the future",
         ),
@@ -195,7 +194,7 @@ def test_what_a_screen_cannot_be_is_refused_beside_the_field(
     client, world, overrides, field_id, words
 ):
     client.force_login(world.alice)
-    response = client.post(url("screen_new", world), screen_post(**overrides))
+    response = client.post(url("screen_new", world), screen_post(**resolved_all(overrides)))
     assert response.status_code == 200
     assert words in error_beside(response, field_id)
     assert not DrugScreen.objects.exists()
