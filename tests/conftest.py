@@ -19,6 +19,7 @@ from tests.factories import (
     StaffFactory,
 )
 from tests.redis_db import queue_tests_url
+from tests.shared_database import SharedDatabase
 
 
 @pytest.fixture(autouse=True)
@@ -124,3 +125,10 @@ def rq_settings(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     yield
     connection.flushdb()
+
+
+@pytest.fixture
+def shared_database(transactional_db: None, tmp_path) -> SharedDatabase:
+    """The test database handed to a subprocess. It needs `transactional_db`: SQLite's backup of
+    an in-memory database waits for ever inside the transaction an ordinary test runs in."""
+    return SharedDatabase(tmp_path)

@@ -8,7 +8,8 @@ from django.db import connection
 
 
 class SharedDatabase:
-    """The test database as a worker subprocess can reach it."""
+    """The test database as a subprocess (a worker, `serve`) can reach it; tests take it through
+    the `shared_database` fixture."""
 
     def __init__(self, tmp_path: Path) -> None:
         settings_dict = connection.settings_dict

@@ -143,11 +143,6 @@ def gate(tmp_path: Path) -> MailGate:
 
 
 @pytest.fixture
-def shared_database(transactional_db: None, tmp_path: Path) -> SharedDatabase:
-    return SharedDatabase(tmp_path)
-
-
-@pytest.fixture
 def workers(tmp_path: Path, shared_database: SharedDatabase, gate: MailGate) -> Iterator[Workers]:
     started = Workers(tmp_path, shared_database, gate)
     yield started

@@ -46,30 +46,27 @@ def test_serve_runs_a_worker_per_core_and_one_more_with_threads(monkeypatch):
     assert default_concurrency() == (9, 4)
 
 
-def _free_port_and_database(tmp_path):
+def _free_port_and_database(database):
     """A port nothing listens on, and the environment of the suite's migrated test database
     (migrating a fresh one takes most of a minute)."""
     import os
     import socket
 
-    from tests.shared_database import SharedDatabase
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    database = SharedDatabase(tmp_path)
     database.push()
     return port, dict(os.environ, DATABASE_URL=database.url)
 
 
-def test_stopping_serve_stops_the_web_server_it_started(transactional_db, tmp_path):
+def test_stopping_serve_stops_the_web_server_it_started(shared_database):
     import signal
     import subprocess
     import sys
     import time
     import urllib.request
 
-    port, env = _free_port_and_database(tmp_path)
+    port, env = _free_port_and_database(shared_database)
     serve = subprocess.Popen(
         [sys.executable, "-m", "casebridge", "serve", "--no-worker", "--port", str(port),
          "--workers", "1"],
@@ -121,7 +118,7 @@ def _listening_sockets(port: int) -> int:
     )
 
 
-def test_each_web_worker_listens_on_its_own_socket(transactional_db, tmp_path):
+def test_each_web_worker_listens_on_its_own_socket(shared_database):
     """Each worker has its own listening socket (SO_REUSEPORT), so the kernel spreads new
     connections across them; on one shared socket the first worker to wake took every kept-alive
     connection of a burst and answered them alone while the others idled."""
@@ -130,7 +127,7 @@ def test_each_web_worker_listens_on_its_own_socket(transactional_db, tmp_path):
     import time
     import urllib.request
 
-    port, env = _free_port_and_database(tmp_path)
+    port, env = _free_port_and_database(shared_database)
     serve = subprocess.Popen(
         [sys.executable, "-m", "casebridge", "serve", "--no-worker", "--port", str(port),
          "--workers", "3"],
@@ -151,14 +148,14 @@ def test_each_web_worker_listens_on_its_own_socket(transactional_db, tmp_path):
         serve.wait(timeout=30)
 
 
-def test_serve_refuses_a_port_something_already_listens_on(transactional_db, tmp_path):
+def test_serve_refuses_a_port_something_already_listens_on(shared_database):
     """With a socket per worker, gunicorn would not refuse a port in use: its workers would fail
     to listen and be started again for ever (or share the port with another instance)."""
     import socket
     import subprocess
     import sys
 
-    _, env = _free_port_and_database(tmp_path)
+    _, env = _free_port_and_database(shared_database)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
