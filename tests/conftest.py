@@ -7,8 +7,6 @@ import os
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import caches
-from django.core.cache.backends.locmem import LocMemCache
 
 from casebridge.accounts.models import Role
 from tests.factories import (
@@ -18,6 +16,7 @@ from tests.factories import (
     ProgramModelRuleFactory,
     StaffFactory,
 )
+from tests.isolation import forget_local_caches
 from tests.redis_db import queue_tests_url
 from tests.shared_database import SharedDatabase
 
@@ -31,11 +30,7 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    # What one test kept in this process's memory (measures worked out, due items) is not
-    # another's: ids repeat from test to test.
-    for cache in caches.all(initialized_only=True):
-        if isinstance(cache, LocMemCache):
-            cache.clear()
+    forget_local_caches()
 
 
 @pytest.fixture
