@@ -22,3 +22,17 @@ def queue_tests_url() -> str:
 
 def killed_worker_tests_url() -> str:
     return f"{REDIS}/{14 - 2 * _process_index()}"
+
+
+def work_the_queue(queue) -> None:
+    """Run what the queue holds in this process, as `casebridge rqworker --burst` would run it,
+    then stop: the app's worker, without forking a work-horse (so it sees the test's data)."""
+    from django_tasks_rq import Job
+    from rq import SimpleWorker
+
+    from casebridge.background.redis_queue import Worker
+
+    class InProcess(SimpleWorker, Worker):  # SimpleWorker first: its job runs here, unforked
+        pass
+
+    InProcess([queue], connection=queue.connection, job_class=Job).work(burst=True)

@@ -41,6 +41,16 @@ class Worker(RQWorker):
         kwargs.setdefault("maintenance_interval", max(settings.TASKS_WORKER_TIMEOUT_SECONDS, 1))
         super().__init__(*args, **kwargs)
 
+    def subscribe(self) -> None:
+        # As RQ's, with the listener for commands (stop, kill the work-horse) waking every second
+        # rather than every sixty: a worker asked to stop joins that listener, and one that had
+        # already read the reply to its unsubscribe waited out the whole turn, a minute.
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  # RQ: None until set
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
     @property
     def dequeue_timeout(self) -> int:
         # An idle worker waits this long for a job before it looks at the registries again.

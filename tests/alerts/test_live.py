@@ -13,6 +13,7 @@ from casebridge.alerts.models import Alert
 from casebridge.alerts.services import sweep
 from tests.alerts.helpers import check_in, later
 from tests.factories import ClientFactory
+from tests.redis_db import work_the_queue
 
 
 @pytest.fixture
@@ -67,14 +68,12 @@ def test_the_database_worker_runs_the_evaluation(world, database_tasks):
 @pytest.mark.django_db(transaction=True)
 def test_an_rq_worker_runs_the_evaluation(world, rq_settings):
     import django_rq
-    from django_tasks_rq import Job
-    from rq import SimpleWorker
 
     check_in(world, used_since_last=True, use_detail="Beer")
     queue = django_rq.get_queue("default")
     assert queue.count == 1
     assert not Alert.objects.exists()
-    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    work_the_queue(queue)
     assert Alert.objects.filter(client=world.client, kind="reported_use").count() == 1
 
 
