@@ -28,6 +28,10 @@ from casebridge.monitoring.models import ContactNote
 from casebridge.monitoring.statuses import NoteStatus
 from casebridge.plans.models import PlanTask, TaskStatus
 
+# What the lists show of a client and of a member of staff (their names), all they read.
+SHOWN_CLIENT = ("preferred_name", "legal_first_name", "legal_last_name")
+SHOWN_STAFF = ("first_name", "last_name", "username")
+
 HIGH_RISK_LIMIT = 50
 HIGH_RISK_COUNTED = 100
 MOVE_LIMIT = 200
@@ -231,7 +235,10 @@ def high_risk(user: User) -> tuple[list[HighRisk], str]:
         count = str(len(everyone))
     order = list(reasons)[:HIGH_RISK_LIMIT]
     found = {
-        c.pk: c for c in Client.objects.filter(pk__in=order).select_related("primary_case_manager")
+        c.pk: c
+        for c in Client.objects.filter(pk__in=order)
+        .select_related("primary_case_manager")
+        .only(*SHOWN_CLIENT, "case_number", *(f"primary_case_manager__{f}" for f in SHOWN_STAFF))
     }
     return [HighRisk(found[pk], reasons[pk][:3]) for pk in order if pk in found], count
 
@@ -244,6 +251,13 @@ def notes_awaiting_cosignature(user: User) -> list[ContactNote]:
             of_team(user, Action.RECORD_CONTACT), status=NoteStatus.AWAITING_COSIGN
         )
         .select_related("client", "written_by")
+        .only(
+            "client_id",
+            "contact_at",
+            "signed_at",
+            *(f"client__{f}" for f in SHOWN_CLIENT),
+            *(f"written_by__{f}" for f in SHOWN_STAFF),
+        )
         .order_by("signed_at")[:50]
     )
 
