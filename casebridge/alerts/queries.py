@@ -184,7 +184,13 @@ def my_day(user: User) -> Day:
                 day.coming_up.append(line)
     for lines in (day.overdue, day.due_today, day.coming_up):
         lines.sort(key=lambda line: (line.item.due_on, line.client.display_name))
-    day.tasks = [t for t in my_tasks(user) if t.due_on <= horizon]
+    day.tasks = list(
+        my_tasks(user)
+        .filter(due_on__lte=horizon)
+        .select_related(None)
+        .select_related("client")
+        .only("title", "due_on", "client_id", *(f"client__{f}" for f in Client.NAME_FIELDS))
+    )
     since = timezone.make_aware(datetime.combine(today - timedelta(days=1), time.min))
     events = on_call_openings(user, since, client_ids=[client.pk for client in every])
     named = {c.pk: c for c in Client.objects.filter(pk__in={e.client_id for e in events})}

@@ -28,10 +28,6 @@ from casebridge.monitoring.models import ContactNote
 from casebridge.monitoring.statuses import NoteStatus
 from casebridge.plans.models import PlanTask, TaskStatus
 
-# What the lists show of a client and of a member of staff (their names), all they read.
-SHOWN_CLIENT = ("preferred_name", "legal_first_name", "legal_last_name")
-SHOWN_STAFF = ("first_name", "last_name", "username")
-
 HIGH_RISK_LIMIT = 50
 HIGH_RISK_COUNTED = 100
 MOVE_LIMIT = 200
@@ -238,7 +234,11 @@ def high_risk(user: User) -> tuple[list[HighRisk], str]:
         c.pk: c
         for c in Client.objects.filter(pk__in=order)
         .select_related("primary_case_manager")
-        .only(*SHOWN_CLIENT, "case_number", *(f"primary_case_manager__{f}" for f in SHOWN_STAFF))
+        .only(
+            *Client.NAME_FIELDS,
+            "case_number",
+            *(f"primary_case_manager__{f}" for f in User.NAME_FIELDS),
+        )
     }
     return [HighRisk(found[pk], reasons[pk][:3]) for pk in order if pk in found], count
 
@@ -255,8 +255,8 @@ def notes_awaiting_cosignature(user: User) -> list[ContactNote]:
             "client_id",
             "contact_at",
             "signed_at",
-            *(f"client__{f}" for f in SHOWN_CLIENT),
-            *(f"written_by__{f}" for f in SHOWN_STAFF),
+            *(f"client__{f}" for f in Client.NAME_FIELDS),
+            *(f"written_by__{f}" for f in User.NAME_FIELDS),
         )
         .order_by("signed_at")[:50]
     )

@@ -221,6 +221,9 @@ class Client(models.Model):
             "next_contact_due_at", "has_open_safety_flag"
         ).get()
 
+    # What display_name reads: enough for a list that shows clients by name (with `.only()`).
+    NAME_FIELDS = ("preferred_name", "legal_first_name", "legal_last_name")
+
     @property
     def display_name(self) -> str:
         """The name staff should use: preferred first name if given, with the legal last name."""

@@ -321,3 +321,45 @@ def test_a_long_due_list_shows_its_soonest_lines_and_links_to_the_whole_list(cli
         response, body = _page(client, world.alice, reverse("my_day"), whole=junk)
         assert response.status_code == 200
         assert body.count("Contact note to sign") == DUE_LINES_SHOWN
+
+
+def test_my_day_lists_my_open_plan_tasks_of_the_week_soonest_first(client, world):
+    from casebridge.plans.models import Intervention, PlanTask
+    from tests.plans.helpers import ready_plan, sign_all
+
+    sign_all(ready_plan(world), world)
+    intervention = Intervention.objects.get()
+    PlanTask.objects.all().delete()  # the plan's own first task: these are the ones looked at
+    today = timezone.localdate()
+
+    def task(title, days, owner=world.alice, status="open"):
+        PlanTask.objects.create(
+            client=world.client,
+            intervention=intervention,
+            owner=owner,
+            title=title,
+            due_on=today + timedelta(days=days),
+            status=status,
+            closed_at=None if status == "open" else timezone.now(),
+        )
+
+    task("Call the clinic", 3)
+    task("Bring the forms", -2)
+    task("Ask about housing", 0)
+    task("See the week out", 7)
+    task("Review next month", 30)
+    task("Eight days off", 8)
+    task("A task of Bob", 1, owner=world.bob)
+    task("Already done", 1, status="done")
+    response, body = _page(client, world.alice, reverse("my_day"))
+    tasks = body[body.index('id="tasks-heading"') :]
+    tasks = tasks[: tasks.index("</section>")]
+    expected = ["Bring the forms", "Ask about housing", "Call the clinic", "See the week out"]
+    shown = [t for t in expected if t in tasks]
+    assert shown == expected
+    assert tasks.index("Bring the forms") < tasks.index("Ask about housing")
+    assert tasks.index("Ask about housing") < tasks.index("Call the clinic")
+    assert "(overdue)" in tasks and "Jamie Rivera" in tasks
+    for hidden in ("Review next month", "Eight days off", "A task of Bob", "Already done"):
+        assert hidden not in tasks
+    assert [t.title for t in response.context["day"].tasks] == shown
