@@ -229,7 +229,18 @@ def my_handoff_steps(user: User, client_ids: list[int]) -> list[HandoffItem]:
         transition__status=TransitionStatus.OPEN,
         transition__client__in=reach,
     )
-    return list(steps.select_related("transition__client", "owner").order_by("due_on", "id")[:50])
+    return list(
+        steps.select_related("transition__client", "owner")
+        .only(
+            "due_on",
+            "kind",
+            "owner_id",
+            "transition__client_id",
+            *(f"transition__client__{f}" for f in Client.NAME_FIELDS),
+            *(f"owner__{f}" for f in User.NAME_FIELDS),
+        )
+        .order_by("due_on", "id")[:50]
+    )
 
 
 def without_clinical(
