@@ -26,6 +26,7 @@ from casebridge.family.models import (
     Participant,
     SessionTopic,
 )
+from casebridge.family.queries import PLANS_PER_PAGE
 
 TASKS = ("Speaks first", "Reads their letter second", "Drives to treatment", "Minds the children")
 BOUNDARIES = (
@@ -62,7 +63,9 @@ def family_generate(
         plans.append(_plan(organisation, program, lead_id, rng, first, last, day, now))
         plans[-1].outcome, plans[-1].client_id = Outcome.ACCEPTED, client.pk
         plans[-1].date_of_birth, plans[-1].outcome_on = born, day.date()
-    for index in range(max(2, len(admitted) // 3)):
+    # At least a page of the list being planned, so its page is as full at 1,000 clients as
+    # at 100,000 and the benchmark compares like with like.
+    for index in range(max(PLANS_PER_PAGE, len(admitted) // 3)):
         day = now + timedelta(days=rng.randint(-60, 20))
         plan = _plan(
             organisation,

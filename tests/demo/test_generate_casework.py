@@ -235,3 +235,12 @@ def test_a_supervisor_pages_through_the_team():
     assert browser.get(reverse("team")).status_code == 200
     team = User.objects.filter(programs__in=supervisor.programs.all(), role=Role.CASE_MANAGER)
     assert team.distinct().count() > 1
+
+
+def test_the_intervention_plans_list_of_bench_cm_is_a_full_page_however_few_the_clients():
+    from casebridge.family.models import InterventionPlan
+    from casebridge.family.queries import PLANS_PER_PAGE
+
+    bench = User.objects.get(username=BENCH_USER)
+    being_planned = InterventionPlan.objects.filter(lead=bench, client=None)
+    assert being_planned.count() >= PLANS_PER_PAGE
