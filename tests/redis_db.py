@@ -26,7 +26,8 @@ def killed_worker_tests_url() -> str:
 
 def work_the_queue(queue) -> None:
     """Run what the queue holds in this process, as `casebridge rqworker --burst` would run it,
-    then stop: the app's worker, without forking a work-horse (so it sees the test's data)."""
+    then stop: the app's worker with RQ's SimpleWorker in front of it, so no work-horse is
+    forked (the job sees the test's data) and the heartbeat is SimpleWorker's."""
     from django_tasks_rq import Job
     from rq import SimpleWorker
 

@@ -572,7 +572,7 @@ def team_page(user: User, number: str | int | None = 1) -> Page[User]:
     page). Three queries, the supervisor's programs, a count and the page, whatever the team's
     size: the count stops a few pages past the one asked for (casebridge.paging), so a team of
     thousands costs no more."""
-    people = team_members(user).only("pk", "first_name", "last_name", "username", "is_active")
+    people = team_members(user).only("pk", "is_active", *User.NAME_FIELDS)
     return page_of(people, TEAM_PAGE_SIZE, None if number is None else str(number))
 
 
