@@ -680,11 +680,28 @@ class ShownFlag:
     guidance: str
 
 
+def _open_flags(with_notes: bool) -> Prepared[ClientFlag]:
+    def build(client_id: int) -> QuerySet[ClientFlag]:
+        flags = ClientFlag.objects.filter(client_id=client_id, cleared_at__isnull=True)
+        return flags.select_related("raised_by").only(
+            "client_id",
+            "kind",
+            "raised_at",
+            *(["note"] if with_notes else []),
+            *(f"raised_by__{f}" for f in User.NAME_FIELDS),
+        )
+
+    return Prepared(build, client_id=-(2**31) + 19)
+
+
+# Every client page's header lists the open flags: in a query built once for each of the two
+# forms it takes (with the notes, for those who read clinical content, and without them).
+_OPEN_FLAGS = {True: _open_flags(True), False: _open_flags(False)}
+
+
 def open_flags(client: Client, actions: frozenset[str]) -> list[ShownFlag]:
     with_notes = Action.READ_CLINICAL.value in actions
-    flags = client.flags.filter(cleared_at__isnull=True).select_related("raised_by")
-    if not with_notes:
-        flags = flags.defer("note")
+    flags = _OPEN_FLAGS[with_notes](client_id=client.pk)
     return [
         ShownFlag(
             pk=flag.pk,

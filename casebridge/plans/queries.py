@@ -18,9 +18,12 @@ from casebridge.plans.models import (
     CarePlan,
     Goal,
     GoalProgress,
+    Intervention,
+    Objective,
     PlanReview,
     PlanRules,
     PlanTask,
+    Problem,
     SignerRole,
     TaskStatus,
 )
@@ -65,22 +68,41 @@ def plan_of(client: Client, plan_id: int) -> CarePlan | None:
     return client.plans.select_related("created_by", "assessment").filter(pk=plan_id).first()
 
 
+# A version's parts, each in its own order (the models' own), in queries built once: every
+# look at a plan reads all four (casebridge.prepared).
+_PLAN_MARKER = -(2**31) + 11
+_PLAN_PROBLEMS = Prepared(
+    lambda plan_id: Problem.objects.filter(plan_id=plan_id), plan_id=_PLAN_MARKER
+)
+_PLAN_GOALS = Prepared(lambda plan_id: Goal.objects.filter(plan_id=plan_id), plan_id=_PLAN_MARKER)
+_PLAN_OBJECTIVES = Prepared(
+    lambda plan_id: Objective.objects.filter(plan_id=plan_id), plan_id=_PLAN_MARKER
+)
+_PLAN_INTERVENTIONS = Prepared(
+    lambda plan_id: Intervention.objects.filter(plan_id=plan_id).select_related("owner"),
+    plan_id=_PLAN_MARKER,
+)
+
+
 def plan_tree(plan: CarePlan) -> list[dict[str, Any]]:
     """Needs with their goals, and each goal's steps and actions, in four queries."""
     goals: dict[int, dict[str, Any]] = {}
     by_problem: dict[int, list[dict[str, Any]]] = {}
-    for goal in plan.goals.all():
+    for goal in _PLAN_GOALS(plan_id=plan.pk):
+        goal.plan = plan
         entry = {"goal": goal, "objectives": [], "interventions": []}
         goals[goal.pk] = entry
         by_problem.setdefault(goal.problem_id, []).append(entry)
-    for objective in plan.objectives.all():
+    for objective in _PLAN_OBJECTIVES(plan_id=plan.pk):
+        objective.plan = plan
         goals[objective.goal_id]["objectives"].append(objective)
-    for intervention in plan.interventions.select_related("owner"):
+    for intervention in _PLAN_INTERVENTIONS(plan_id=plan.pk):
+        intervention.plan = plan
         goals[intervention.goal_id]["interventions"].append(intervention)
-    return [
-        {"problem": problem, "goals": by_problem.get(problem.pk, [])}
-        for problem in plan.problems.all()
-    ]
+    problems = _PLAN_PROBLEMS(plan_id=plan.pk)
+    for problem in problems:
+        problem.plan = plan
+    return [{"problem": problem, "goals": by_problem.get(problem.pk, [])} for problem in problems]
 
 
 def latest_progress(
@@ -203,6 +225,49 @@ def reviews_due(client_ids: list[int]) -> dict[int, ReviewDue]:
     return found
 
 
+# One plan's review, for its own pages: the last review of the version, the program's rules and
+# the client's latest signed assessment, in queries built once (casebridge.prepared).
+_LAST_REVIEW = Prepared(
+    lambda plan_id: (
+        PlanReview.objects.filter(plan_id=plan_id)
+        .only("plan_id", "reviewed_at", "level_of_care")
+        .order_by("-reviewed_at", "-id")[:1]
+    ),
+    plan_id=-(2**31) + 31,
+)
+_RULES = Prepared(
+    lambda program_id: PlanRules.objects.filter(program_id=program_id),
+    program_id=-(2**31) + 37,
+)
+_LATEST_SIGNED = Prepared(
+    lambda client_id: (
+        Assessment.objects.filter(client_id=client_id, status=AssessmentStatus.SIGNED)
+        .only("client_id", "chosen_level", "signed_at")
+        .order_by("-signed_at", "-id")[:1]
+    ),
+    client_id=-(2**31) + 41,
+)
+
+
+def review_due(plan: CarePlan, client: Client) -> ReviewDue | None:
+    """When this version, if it is the one in effect, is next due for review: as reviews_due
+    works it out for many clients, in three queries."""
+    if plan.status != PlanStatus.ACTIVE or plan.activated_at is None:
+        return None
+    review = next(iter(_LAST_REVIEW(plan_id=plan.pk)), None)
+    rules = next(iter(_RULES(program_id=client.program_id)), None)
+    level = next(iter(_LATEST_SIGNED(client_id=client.pk)), None)
+    return _review_due(
+        drafted_on=timezone.localdate(plan.created_at),
+        activated_on=timezone.localdate(plan.activated_at),
+        last_review_on=timezone.localdate(review.reviewed_at) if review else None,
+        every_days=rules.review_every_days if rules else DEFAULT_REVIEW_DAYS,
+        level_at_last_look=review.level_of_care if review else plan.level_of_care,
+        latest_level=level.chosen_level if level else None,
+        latest_level_on=timezone.localdate(level.signed_at) if level and level.signed_at else None,
+    )
+
+
 def plans_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
     """Plan reviews and the earliest open plan task, as due items (five queries)."""
     due: dict[int, list[DueItem]] = {}
@@ -220,6 +285,38 @@ def plans_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
             DueItem(label=label, due_on=row["first"], url_name="plan_home")
         )
     return due
+
+
+# The plan's page lists the client's open tasks with who holds each (whether they still work
+# with the client is asked of the whole account), and the last ten closed: in queries built
+# once (casebridge.prepared).
+_OPEN_TASKS = Prepared(
+    lambda client_id: (
+        PlanTask.objects.filter(client_id=client_id, status=TaskStatus.OPEN)
+        .select_related("owner")
+        .defer("note", "closed_by", "closed_at", "created_at")
+    ),
+    client_id=-(2**31) + 23,
+)
+_RECENTLY_CLOSED = Prepared(
+    lambda client_id: (
+        PlanTask.objects.filter(client_id=client_id)
+        .exclude(status=TaskStatus.OPEN)
+        .only("client_id", "title", "status", "note", "closed_at")
+        .order_by("-closed_at")[:10]
+    ),
+    client_id=-(2**31) + 29,
+)
+
+
+def open_tasks(client: Client) -> list[PlanTask]:
+    """The client's open tasks, soonest first, each with its owner."""
+    return _OPEN_TASKS(client_id=client.pk)
+
+
+def recently_closed_tasks(client: Client) -> list[PlanTask]:
+    """The client's last ten tasks done or missed, the latest first."""
+    return _RECENTLY_CLOSED(client_id=client.pk)
 
 
 def tasks_for_client(client: Client) -> QuerySet[PlanTask]:

@@ -115,16 +115,14 @@ def plan_home(request: SignedInRequest, client_id: int) -> HttpResponse:
     versions = queries.versions(client)
     open_versions = {v.status: v for v in versions if v.status in {"active", "draft"}}
     current = open_versions.get(PlanStatus.ACTIVE) or open_versions.get(PlanStatus.DRAFT)
-    tasks = list(queries.tasks_for_client(client).filter(status="open"))
+    tasks = queries.open_tasks(client)
     context = _page(
         request,
         client,
         versions=versions,
         tasks=tasks,
         stranded=queries.stranded_owners(client, tasks),
-        recent_tasks=list(
-            queries.tasks_for_client(client).exclude(status="open").order_by("-closed_at")[:10]
-        ),
+        recent_tasks=queries.recently_closed_tasks(client),
     )
     if current is None:
         context["latest_assessment"] = services.latest_signed_assessment(client)
@@ -133,9 +131,7 @@ def plan_home(request: SignedInRequest, client_id: int) -> HttpResponse:
             plan=current,
             tree=_tree_with_progress(current, request.user),
             draft=open_versions.get(PlanStatus.DRAFT),
-            review_due=queries.reviews_due([client.pk]).get(client.pk)
-            if current.status == PlanStatus.ACTIVE
-            else None,
+            review_due=queries.review_due(current, client),
         )
     return render(request, "plans/plan_home.html", context)
 
@@ -637,7 +633,7 @@ def plan_review(request: SignedInRequest, client_id: int, plan_id: int) -> HttpR
         messages.error(request, "Only the plan in effect can be reviewed.")
         return redirect("plan_detail", client_id=client.pk, plan_id=plan.pk)
     goals = list(plan.goals.all())
-    due = queries.reviews_due([client.pk]).get(client.pk)
+    due = queries.review_due(plan, client)
     initial = {
         "reason": "level_of_care" if due and due.because.startswith("Level") else "scheduled"
     }

@@ -18,6 +18,7 @@ from casebridge.directory.queries import category_terms
 from casebridge.plans.extensions import PlanLink
 from casebridge.plans.models import CarePlan, Goal, Intervention, Responsible
 from casebridge.plans.statuses import PlanStatus
+from casebridge.prepared import Prepared
 from casebridge.referrals.models import Referral
 from casebridge.referrals.statuses import AWAITING_ANSWER, OPEN
 
@@ -143,15 +144,42 @@ def _state(referral: Referral) -> str:
     return state
 
 
+# What the plan's pages show of each referral and of each action a provider carries out, in
+# queries built once (every look at a plan asks them; casebridge.prepared).
+_PLAN_REFERRALS = Prepared(
+    lambda client_id: (
+        Referral.objects.filter(client_id=client_id)
+        .select_related("goal")
+        .only(
+            "client_id",
+            "service_name",
+            "provider_name",
+            "status",
+            "status_reason",
+            "outcome",
+            "plan_action_key",
+            "goal__key",
+        )
+        .order_by("created_at", "pk")
+    ),
+    client_id=-(2**31) + 13,
+)
+_PROVIDER_ACTIONS = Prepared(
+    lambda plan_id: Intervention.objects.filter(
+        plan_id=plan_id, responsible=Responsible.PROVIDER
+    ).only("key"),
+    plan_id=-(2**31) + 17,
+)
+
+
 def plan_links(plan: CarePlan, viewer: object) -> dict[UUID, list[PlanLink]]:
     """Under each goal, the referrals made for it with their status and outcome; under each
     provider action of the plan in effect, the referral that carries it out, or, for those who
     may send it, a link to make it (two queries, three with such an action).
     The plan's pages are for those who read clinical content, as referrals are."""
     found: dict[UUID, list[PlanLink]] = {}
-    referrals = Referral.objects.filter(client_id=plan.client_id).select_related("goal")
     made_for: set[UUID] = set()
-    for referral in referrals.order_by("created_at", "pk"):
+    for referral in _PLAN_REFERRALS(client_id=plan.client_id):
         link = PlanLink(
             text=f"Referral to {referral.service_name or referral.provider_name}",
             url=reverse("referral_detail", args=[plan.client_id, referral.pk]),
@@ -164,11 +192,9 @@ def plan_links(plan: CarePlan, viewer: object) -> dict[UUID, list[PlanLink]]:
             found.setdefault(referral.plan_action_key, []).append(link)
     if plan.status == PlanStatus.ACTIVE:
         actions = [
-            key
-            for key in plan.interventions.filter(responsible=Responsible.PROVIDER).values_list(
-                "key", flat=True
-            )
-            if key not in made_for
+            action.key
+            for action in _PROVIDER_ACTIONS(plan_id=plan.pk)
+            if action.key not in made_for
         ]
         # Making a referral sends information out of the program: offered to those who may.
         if actions and isinstance(viewer, User) and user_may(viewer, plan.client, Action.DISCLOSE):

@@ -102,3 +102,16 @@ def sign_all(plan, world):
     services.plan_sign(plan=plan, by=world.alice, version=plan.version, role="case_manager")
     plan.refresh_from_db()
     return plan
+
+
+def review_due_both_ways(client):
+    """When the client's plan in effect is due for review, as the caseload works it out for many
+    clients and as the plan's own pages do for one: the two must agree."""
+    from casebridge.plans import queries
+    from casebridge.plans.models import CarePlan
+
+    many = queries.reviews_due([client.pk])[client.pk]
+    plan = CarePlan.objects.get(client=client, status="active")
+    client.refresh_from_db()
+    assert queries.review_due(plan, client) == many
+    return many

@@ -5,10 +5,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from casebridge.audit.models import AuditEvent
-from casebridge.plans import queries, services
+from casebridge.plans import services
 from casebridge.plans.models import CarePlan, PlanRules
 from tests.plans.helpers import ready_plan as draft_plan
-from tests.plans.helpers import sign_all, signed_assessment
+from tests.plans.helpers import review_due_both_ways, sign_all, signed_assessment
 
 
 def review(plan, world, outcome):
@@ -31,7 +31,7 @@ def test_keeping_the_plan_after_a_reassessment_takes_the_new_level_of_care(clien
     review(plan, world, "continue")
     plan.refresh_from_db()
     assert plan.level_of_care == "4" and plan.status == "active"
-    due = queries.reviews_due([world.client.pk])[world.client.pk]
+    due = review_due_both_ways(world.client)
     assert due.because == "Every 30 days"
     assert due.due_on == timezone.localdate() + timedelta(days=30)
     assert AuditEvent.objects.filter(

@@ -14,7 +14,14 @@ from casebridge.plans import queries, services
 from casebridge.plans.documents import compare, plan_document
 from casebridge.plans.models import CarePlan, PlanRules, PlanTask
 from casebridge.plans.statuses import ALLOWED_MOVES, PlanStatus, may_move
-from tests.plans.helpers import SIGNATURE, in_days, ready_plan, sign_all, signed_assessment
+from tests.plans.helpers import (
+    SIGNATURE,
+    in_days,
+    ready_plan,
+    review_due_both_ways,
+    sign_all,
+    signed_assessment,
+)
 
 
 def test_needs_rated_moderate_or_high_become_the_plans_needs(world):
@@ -321,10 +328,10 @@ def test_closing_a_plan_cancels_its_tasks(world):
 def test_review_due_on_schedule_and_when_the_level_of_care_changes(world):
     PlanRules.objects.create(program=world.client.program, review_every_days=30)
     plan = sign_all(ready_plan(world), world)
-    due = queries.reviews_due([world.client.pk])[world.client.pk]
+    due = review_due_both_ways(world.client)
     assert due.due_on == timezone.localdate(plan.activated_at) + timedelta(days=30)
     signed_assessment(world.client, world.alice, ratings=(4, 0, 0, 0, 0, 0))
-    due = queries.reviews_due([world.client.pk])[world.client.pk]
+    due = review_due_both_ways(world.client)
     assert due.due_on == timezone.localdate() and "Level of care changed to 4" in due.because
 
 
@@ -476,7 +483,7 @@ def test_a_scheduled_review_overdue_before_a_level_change_stays_overdue(world):
 
     CarePlan.objects.filter(pk=plan.pk).update(activated_at=noon(60), created_at=noon(61))
     signed_assessment(world.client, world.alice, ratings=(4, 0, 0, 0, 0, 0))
-    due = queries.reviews_due([world.client.pk])[world.client.pk]
+    due = review_due_both_ways(world.client)
     assert due.due_on == timezone.localdate() - timedelta(days=30)
     assert due.because == "Every 30 days"
 
@@ -485,7 +492,7 @@ def test_a_level_change_while_the_plan_was_being_signed_calls_for_a_review(world
     plan = ready_plan(world)
     signed_assessment(world.client, world.alice, ratings=(4, 0, 0, 0, 0, 0))
     sign_all(plan, world)
-    due = queries.reviews_due([world.client.pk])[world.client.pk]
+    due = review_due_both_ways(world.client)
     assert due.due_on == timezone.localdate() and due.because.startswith("Level of care")
 
 

@@ -2,11 +2,13 @@
 can and cannot do, and that locked and stale versions are refused rather than overwritten."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from casebridge.audit.models import AuditEvent
 from casebridge.plans import services
@@ -588,3 +590,51 @@ def test_taking_over_many_tasks_at_once_is_one_audit_row_naming_each(world):
     event = AuditEvent.objects.get(object_type="plan_task_handover")
     assert sorted(event.changes["tasks"]) == sorted(PlanTask.objects.values_list("pk", flat=True))
     assert PlanTask.objects.filter(owner=world.bob).count() == 12
+
+
+def test_the_plan_page_lists_open_tasks_soonest_first_and_the_last_ten_closed(client, world):
+    """Open tasks by due date with who holds them; closed ones in their own list, the latest
+    first, at most ten, with what was said of them; another client's tasks in neither."""
+    sign_all(ready_plan(world), world)
+    first = PlanTask.objects.get()
+    PlanTask.objects.filter(pk=first.pk).update(due_on=in_days(5))
+    for days in (9, 3):
+        PlanTask.objects.create(
+            client=world.client,
+            intervention=first.intervention,
+            owner=world.bob,
+            title=f"Open task due in {days} days",
+            due_on=in_days(days),
+        )
+    now = timezone.now()
+    for n in range(12):
+        PlanTask.objects.create(
+            client=world.client,
+            intervention=first.intervention,
+            owner=world.alice,
+            title=f"Closed task number {n}.",
+            due_on=in_days(-20 + n),
+            status="missed" if n % 2 else "done",
+            note=f"said of task {n}",
+            closed_by=world.alice,
+            closed_at=now - timedelta(days=12 - n),
+        )
+    PlanTask.objects.create(
+        client=world.engagement_client,
+        intervention=first.intervention,
+        owner=world.alice,
+        title="Another client's task",
+        due_on=in_days(1),
+    )
+    client.force_login(world.alice)
+    page = client.get(reverse("plan_home", kwargs={"client_id": world.client.pk})).content.decode()
+    open_part, closed_part = page.split("Recently closed")
+    places = [open_part.index(t) for t in ("due in 3 days", first.title, "due in 9 days")]
+    assert places == sorted(places)
+    assert open_part.count(world.bob.display_name) >= 2
+    assert "Closed task number" not in open_part
+    shown = [n for n in range(12) if f"Closed task number {n}." in closed_part]
+    assert shown == list(range(2, 12))
+    assert closed_part.index("number 11.") < closed_part.index("number 2.")
+    assert "(said of task 11)" in closed_part and "missed" in closed_part
+    assert "Another client" not in page
