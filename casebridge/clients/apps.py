@@ -1,5 +1,6 @@
 """App config for clients: registers the timeline kinds of the client record itself, follows
-changes to the programs' contact rules, and keeps SQLite's name index after each migrate."""
+changes to the programs' contact rules, and keeps SQLite's name index and caseload orders
+after each migrate."""
 
 from typing import Any
 
@@ -18,8 +19,9 @@ class ClientsConfig(AppConfig):
         from casebridge.clients.models import TimelineKind
         from casebridge.clients.receivers import contact_rule_changed
 
-        # After every migrate: SQLite loses the name index's triggers when it rebuilds the
-        # clients table to alter it (clients.name_search).
+        # After every migrate: SQLite loses the name index's triggers and the indexes no model
+        # declares when it rebuilds the clients table to alter it (clients.name_search,
+        # clients.sqlite_order).
         post_migrate.connect(
             _name_search_ready, sender=self, dispatch_uid="clients.name_search_ready"
         )
@@ -44,6 +46,7 @@ class ClientsConfig(AppConfig):
 
 
 def _name_search_ready(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    from casebridge.clients.name_search import install
+    from casebridge.clients import name_search, sqlite_order
 
-    install(connections[using])
+    name_search.install(connections[using])
+    sqlite_order.install(connections[using])

@@ -416,6 +416,15 @@ def start_of_today() -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
 
 
+def _soonest_due_none_last() -> list[Any]:
+    """The next contact due, soonest first and clients with none last, as the database's index
+    holds it: PostgreSQL keeps a missing value last in its indexes; SQLite keeps it first, so
+    there "none" is its own column first (the clients.sqlite_order indexes)."""
+    if connections[Client.objects.db].features.nulls_order_largest:
+        return [F("next_contact_due_at").asc(nulls_last=True)]
+    return [IsNull(F("next_contact_due_at"), True), "next_contact_due_at"]
+
+
 def _ordering(sort: str, *, overdue: bool = False) -> list[Any]:
     by_name = ["legal_last_name", "legal_first_name", "pk"]
     match sort:
@@ -426,13 +435,13 @@ def _ordering(sort: str, *, overdue: bool = False) -> list[Any]:
         case CaseloadSort.LAST_CONTACT:
             return [F("last_contact_at").asc(nulls_first=True), *by_name]
         case CaseloadSort.NEXT_DUE:
-            return [F("next_contact_due_at").asc(nulls_last=True), *by_name]
+            return [*_soonest_due_none_last(), *by_name]
     # Urgency: an open safety concern first, then the most overdue contact, then the soonest.
     # (The order of the caseload_by_urgency index, so a whole team is read in it, not sorted.)
     # An overdue client has a contact due, so the order needs nothing said of clients with
     # none: said anyway, it is not the index's order and SQLite sorted within it.
-    due = "next_contact_due_at" if overdue else F("next_contact_due_at").asc(nulls_last=True)
-    return ["-has_open_safety_flag", due, *by_name]
+    due = ["next_contact_due_at"] if overdue else _soonest_due_none_last()
+    return ["-has_open_safety_flag", *due, *by_name]
 
 
 def search_match(words: str) -> Q:

@@ -287,3 +287,21 @@ def test_the_query_count_does_not_grow_with_the_caseload(client, world, due_not_
     assert client.post("/caseload/", data).context["rows"]  # a page with clients on it
     grow_to(50)
     assert _caseload_queries(client, data) == small
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite keeps a missing date first")
+@pytest.mark.parametrize("sort", [CaseloadSort.URGENCY, CaseloadSort.NEXT_DUE])
+def test_on_sqlite_the_team_is_read_in_an_index_order_not_sorted_client_by_client(
+    world, caseload, sort
+):
+    """Clients with no contact due go last; SQLite keeps a missing value first in an index, so
+    without an index of its own for this order it sorted the whole team on every page."""
+    page = queries.caseload(world.sue, CaseloadFilters(sort=sort))[:50]
+    sql, params = page.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "nulls_last" in plan, plan
+    assert "TEMP B-TREE FOR" not in plan, plan
+    due = [client.next_contact_due_at is None for client in page]
+    assert any(due) and due == sorted(due)  # those with none, and only they, last
