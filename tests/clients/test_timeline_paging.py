@@ -153,3 +153,39 @@ def test_an_entry_the_viewer_may_not_see_is_no_place_to_continue_from(client, wo
     client.force_login(world.cody)
     response = client.get(_url(world, before=hidden.pk))
     assert response.status_code == 200 and _summaries(response) == []
+
+
+def _plan_of_the_page(world):
+    from casebridge.clients.queries import timeline_page
+
+    with CaptureQueriesContext(connection) as seen:
+        timeline_page(world.client, frozenset({"view", "read_clinical"}))
+    sql = next(q["sql"] for q in seen.captured_queries if "clients_timelineentry" in q["sql"])
+    with connection.cursor() as cursor:
+        explain = "EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "EXPLAIN"
+        cursor.execute(f"{explain} {sql}")
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_a_page_is_read_in_the_order_of_the_index_even_when_the_statistics_lag(world):
+    """A client whose entries the database's statistics have not counted yet (no ANALYZE since
+    they were written): the page is still read from timeline_in_order and not sorted. Joined to
+    the people who made the entries, PostgreSQL sorted all of a busy client's entries."""
+    for other in (world.engagement_client, world.foreign_client):
+        TimelineEntry.objects.bulk_create(
+            TimelineEntry(client=other, kind="details", summary=f"entry {n}") for n in range(40)
+        )
+    _entries(world, 40)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # forty entries a client, counted
+    _entries(world, 3000, needs_action="read_clinical")  # and then these were written
+    plan = _plan_of_the_page(world)
+    assert "timeline_in_order" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+    indexes = connection.introspection.get_constraints(connection.cursor(), "clients_timelineentry")
+    alone = [
+        name
+        for name, index in indexes.items()
+        if index["columns"] == ["client_id"] and index["index"]
+    ]
+    assert alone == [], "an index on the client alone lets the planner choose it and sort"
