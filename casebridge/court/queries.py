@@ -5,7 +5,7 @@ a court's calendar is for the case managers and supervisors of the program that 
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 from casebridge.access.policy import Action
 from casebridge.accounts.models import Role, User
@@ -43,7 +43,9 @@ def participation(client: Client) -> Participant | None:
         )
         .prefetch_related("team_accounts__user")
     )
-    return records.filter(status="active").first() or records.order_by("-entered_on", "-id").first()
+    # One read: the record under way first, then the latest (a client has at most one under way).
+    under_way_first = Case(When(status="active", then=Value(0)), default=Value(1))
+    return records.order_by(under_way_first, "-entered_on", "-id").first()
 
 
 def decisions(participant: Participant) -> list[PhaseChange]:

@@ -144,3 +144,26 @@ def test_the_tab_proposes_moving_up_when_the_record_meets_the_criteria(client, w
     Phase.objects.filter(court_program=court, number=1).update(min_days=60)
     page = client.get(reverse("court_record", args=[world.client.pk])).content.decode()
     assert "propose moving up" not in page
+
+
+def test_the_court_tab_shows_the_record_under_way_before_any_ended_one(world, court):
+    """A client's court record is the one under way, else the latest that ended, whatever
+    their dates say."""
+    from casebridge.court.queries import participation
+    from tests.court.helpers import enrol
+
+    def today():
+        return timezone.localdate()
+
+    assert participation(world.client) is None
+    first = enrol(world, court, world.client, "CR-1")
+    Participant.objects.filter(pk=first.pk).update(
+        status="graduated", entered_on=today() - timedelta(days=400)
+    )
+    assert participation(world.client).pk == first.pk
+    current = enrol(world, court, world.client, "CR-2")
+    Participant.objects.filter(pk=current.pk).update(entered_on=today() - timedelta(days=500))
+    found = participation(world.client)
+    assert found.pk == current.pk and found.phase is not None
+    Participant.objects.filter(pk=current.pk).update(status="terminated")
+    assert participation(world.client).pk == first.pk  # now the latest entered
