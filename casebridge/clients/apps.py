@@ -6,7 +6,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_migrate
 
 
 class ClientsConfig(AppConfig):
@@ -24,6 +24,9 @@ class ClientsConfig(AppConfig):
         # clients.sqlite_order).
         post_migrate.connect(
             _name_search_ready, sender=self, dispatch_uid="clients.name_search_ready"
+        )
+        pre_migrate.connect(
+            _orders_set_aside, sender=self, dispatch_uid="clients.sqlite_order_set_aside"
         )
         for signal in (post_save, post_delete):
             signal.connect(
@@ -50,3 +53,9 @@ def _name_search_ready(sender: Any, using: str = "default", **kwargs: Any) -> No
 
     name_search.install(connections[using])
     sqlite_order.install(connections[using])
+
+
+def _orders_set_aside(sender: Any, using: str = "default", plan: Any = None, **kwargs: Any) -> None:
+    from casebridge.clients import sqlite_order
+
+    sqlite_order.set_aside(connections[using], plan or [])

@@ -10,6 +10,9 @@ value last, as its indexes hold it; nothing is made there.
 Made after every migrate, as clients.name_search is: SQLite rebuilds the clients table to
 alter it and keeps only the indexes the models declare."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 INDEXES = {
@@ -24,21 +27,40 @@ INDEXES = {
 }
 
 
+# The columns the indexes hold: where a migrate has not made them yet (or took them away),
+# nothing is made.
+COLUMNS = {"organisation_id", "has_open_safety_flag", "next_contact_due_at"}
+
+
 def install(connection: BaseDatabaseWrapper) -> None:
-    """Make the indexes that are missing. Where the database keeps statistics (ANALYZE ran), a
-    new index gets its own: SQLite weighs an index it has none for against those it has as if
-    it were the best of them, and read a case manager's caseload through the whole
-    organisation's."""
+    """Make the indexes that are missing. Where the database keeps statistics (ANALYZE ran), the
+    clients table is analysed again once one was made: SQLite weighs an index it has no
+    statistics for as if it were the best there is (a case manager's caseload was read through
+    the whole organisation's), and a rebuilt table has lost every index's."""
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'index')")
-        present = {name for _, name in cursor.fetchall()}
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'index')")
+        present = {row[0] for row in cursor.fetchall()}
         if "clients_client" not in present:  # a migrate that has not made the clients yet
             return
-        for name, columns in INDEXES.items():
-            if name in present:
-                continue
-            cursor.execute(f"CREATE INDEX {name} ON clients_client ({columns})")
-            if "sqlite_stat1" in present:
-                cursor.execute(f"ANALYZE {name}")
+        columns = {
+            c.name for c in connection.introspection.get_table_description(cursor, "clients_client")
+        }
+        if COLUMNS - columns:
+            return
+        missing = [name for name in INDEXES if name not in present]
+        for name in missing:
+            cursor.execute(f"CREATE INDEX {name} ON clients_client ({INDEXES[name]})")
+        if missing and "sqlite_stat1" in present:
+            cursor.execute("ANALYZE clients_client")
+
+
+def set_aside(connection: BaseDatabaseWrapper, plan: Iterable[tuple[Any, bool]]) -> None:
+    """Before a migrate that changes the clients app: drop the indexes, which no migration knows
+    of (SQLite will not drop a column an index holds); install() makes them again after it."""
+    if connection.vendor != "sqlite" or not any(m.app_label == "clients" for m, _ in plan):
+        return
+    with connection.cursor() as cursor:
+        for name in INDEXES:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")

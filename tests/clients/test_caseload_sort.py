@@ -305,3 +305,44 @@ def test_on_sqlite_the_team_is_read_in_an_index_order_not_sorted_client_by_clien
     assert "TEMP B-TREE FOR" not in plan, plan
     due = [client.next_contact_due_at is None for client in page]
     assert any(due) and due == sorted(due)  # those with none, and only they, last
+
+
+def _sqlite_objects(kind):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = %s", [kind])
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="indexes made on SQLite only")
+def test_a_migrate_of_the_clients_app_sets_the_order_indexes_aside_and_they_come_back(world):
+    """No migration knows of them, and SQLite will not drop a column an index holds: they are
+    dropped before a migrate that changes the clients app and made again after it, and the
+    table's statistics are taken again (a rebuilt table has lost them all)."""
+    from types import SimpleNamespace
+
+    from casebridge.clients import sqlite_order
+
+    assert set(sqlite_order.INDEXES) <= _sqlite_objects("index")
+    other_app = [(SimpleNamespace(app_label="plans"), False)]
+    sqlite_order.set_aside(connection, other_app)
+    assert set(sqlite_order.INDEXES) <= _sqlite_objects("index")
+    sqlite_order.set_aside(connection, [(SimpleNamespace(app_label="clients"), True)])
+    assert not set(sqlite_order.INDEXES) & _sqlite_objects("index")
+    with connection.cursor() as cursor:
+        # What set_aside makes possible, as undoing the migration that added the column does
+        # (its indexes first): SQLite refuses this while an index holds the column.
+        cursor.execute("DROP INDEX caseload_by_urgency")
+        cursor.execute("ALTER TABLE clients_client DROP COLUMN has_open_safety_flag")
+        sqlite_order.install(connection)  # the column is gone: nothing to make
+        assert not set(sqlite_order.INDEXES) & _sqlite_objects("index")
+        cursor.execute(
+            "ALTER TABLE clients_client ADD COLUMN has_open_safety_flag bool NOT NULL DEFAULT 0"
+        )
+        cursor.execute("ANALYZE")
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl = 'clients_client'")
+    sqlite_order.install(connection)
+    assert set(sqlite_order.INDEXES) <= _sqlite_objects("index")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'clients_client'")
+        counted = {row[0] for row in cursor.fetchall()}
+    assert {"caseload_by_next_due", *sqlite_order.INDEXES} <= counted
