@@ -53,8 +53,14 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
+    # Found through the index on the person and time (Meta), not one of its own: every index is
+    # written on each of the millions of reads the trail records.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
     )
     # Kept as written so the trail reads the same if the account is renamed.
     actor_username = models.CharField(max_length=150, blank=True)
@@ -74,7 +80,11 @@ class AuditEvent(models.Model):
     # Which audit key signed the row (blank for legacy rows); see casebridge.audit.keys.
     key_id = models.CharField(max_length=16, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Not looked up, and not kept unique by an index: a keyed hash is a random key, and an index
+    # of random keys over millions of rows made each write touch pages nothing else did (two on
+    # PostgreSQL, with its index for LIKE). The chain is held in line by (chain, seq) and by
+    # each event signing the one before it; audit migration 0007.
+    hash = models.CharField(max_length=64)
 
     objects = AppendOnlyQuerySet.as_manager()
 
