@@ -23,7 +23,7 @@ class ClientsConfig(AppConfig):
         # declares when it rebuilds the clients table to alter it (clients.name_search,
         # clients.sqlite_order).
         post_migrate.connect(
-            _name_search_ready, sender=self, dispatch_uid="clients.name_search_ready"
+            _sqlite_extras_ready, sender=self, dispatch_uid="clients.sqlite_extras_ready"
         )
         pre_migrate.connect(
             _orders_set_aside, sender=self, dispatch_uid="clients.sqlite_order_set_aside"
@@ -48,7 +48,7 @@ class ClientsConfig(AppConfig):
             )
 
 
-def _name_search_ready(sender: Any, using: str = "default", **kwargs: Any) -> None:
+def _sqlite_extras_ready(sender: Any, using: str = "default", **kwargs: Any) -> None:
     from casebridge.clients import name_search, sqlite_order
 
     name_search.install(connections[using])
