@@ -38,6 +38,18 @@ def _page_number(asked: str | None) -> int:
 
 
 def page_of(rows: QuerySet[Any], per_page: int, asked: str | None) -> Page:
-    """The page asked for (the first for junk, the last counted for one past the end)."""
+    """The page asked for (the first for junk, the last counted for one past the end).
+
+    The page's rows are read first, with one more: when that one is missing, this is the last
+    page and the count is known without counting (a caseload of fifty costs one query, not
+    two). Only a list that goes on past the page, or a number past its end, is counted."""
     # The number as the count read it: 0 or less is the first page, not one past the end.
-    return LookaheadPaginator(rows, per_page, asked).get_page(_page_number(asked))
+    number = _page_number(asked)
+    paginator = LookaheadPaginator(rows, per_page, asked)
+    start = (number - 1) * per_page
+    window = list(rows[start : start + per_page + 1])
+    if window or number == 1:
+        if len(window) <= per_page:
+            paginator.__dict__["count"] = start + len(window)  # the cached_property's place
+        return Page(window[:per_page], number, paginator)
+    return paginator.get_page(number)  # past the end: the last page there is
