@@ -3,12 +3,13 @@ the row back: PostgreSQL's jsonb rewrites numbers (1e20 comes back as an integer
 refuses NUL and reorders keys; SQLite keeps Python's text. Run on both databases."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casebridge.audit.canonical import canonical_json
+from casebridge.audit.canonical import _number, canonical_json
 from casebridge.audit.models import AuditEvent
 from casebridge.audit.services import audit_record, audit_verify
 
@@ -74,6 +75,21 @@ def test_a_plan_document_with_large_and_signed_zero_numbers_verifies(world):
 def test_numbers_are_written_by_value_not_by_python_type(written, stored):
     assert canonical_json(written) == stored
     assert json.loads(canonical_json([written])) == [float(stored)]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [0, 1, -1, 7, 10, -10, 120, 1001, 123000, 10**20, -(10**20), 2**80, -(2**63), 999_999_990],
+)
+def test_an_integer_is_written_as_its_exact_decimal_is(number):
+    exact = _number(Decimal(number))
+    assert canonical_json(number) == exact
+    assert canonical_json({"ids": [number]}) == f'{{"ids":[{exact}]}}'
+
+
+@given(st.integers(min_value=-(10**40), max_value=10**40))
+def test_any_integer_is_written_as_its_exact_decimal_is(number):
+    assert canonical_json(number) == _number(Decimal(number))
 
 
 def test_keys_are_sorted_and_text_is_escaped_the_same_way_every_time():
