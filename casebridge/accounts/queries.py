@@ -46,6 +46,8 @@ def _role_label(value: str) -> str:
 
 
 def _rows(changes: list[StaffChange], viewer: User) -> list[StaffChangeRow]:
+    if not changes:  # most days: nothing more to read
+        return []
     # The viewer's programs once for the whole list, not once per change (supervisors decide
     # changes that stay inside the programs they supervise).
     supervised = (

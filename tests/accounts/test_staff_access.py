@@ -431,3 +431,16 @@ def test_the_access_changes_page_asks_the_same_number_of_queries_however_many_wa
     assert page.status_code == 200
     assert page.content.decode().count('name="confirm"') >= 10
     assert len(many) == len(few)
+
+
+def test_the_team_page_with_no_recent_changes_reads_them_in_one_query(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from casebridge.accounts.queries import role_grants
+
+    with CaptureQueriesContext(connection) as read:
+        assert role_grants(world.sue) == []
+    assert [query["sql"].split('"')[1] for query in read.captured_queries] == [
+        "accounts_staffchange"
+    ]
