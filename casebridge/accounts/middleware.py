@@ -2,10 +2,12 @@
 confirm a code before they reach anything else. API calls may instead carry a personal token."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 
 from casebridge.accounts.devices import has_authenticator
 from casebridge.accounts.services import api_token_user
@@ -31,7 +33,21 @@ class TwoFactorRequiredMiddleware:
             organisation = getattr(user, "organisation", None)
             if not verified and organisation is not None and organisation.require_two_factor:
                 return redirect(reverse("two_factor_setup"))
+        # The account itself from here on, not the lazy stand-in that found it: every read of
+        # request.user by a view, a query or a template otherwise passes through the stand-in
+        # (a thousand times on a busy page).
+        request.user = _unwrapped(user)
         return self.get_response(request)
+
+
+def _unwrapped(user: Any) -> Any:
+    """The account (or anonymous user) behind the lazy stand-ins the sign-in and two-factor
+    middleware put in its place (one inside the other)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 class ApiTokenMiddleware:

@@ -265,3 +265,17 @@ def test_whether_someone_has_a_second_factor_is_asked_in_one_query(
         with django_assert_num_queries(1):
             assert has_authenticator(person) is has
     assert has_authenticator(AnonymousUser()) is False
+
+
+def test_views_are_given_the_account_itself_still_knowing_its_second_step(client, world):
+    from casebridge.accounts.models import User
+
+    device = _enrolled_device(world.alice)
+    _sign_in_with_both_steps(client, world.alice, device)
+    request = client.get(_client_page(world)).wsgi_request
+    assert type(request.user) is User and request.user.pk == world.alice.pk
+    assert request.user.is_verified() and request.user.otp_device == device
+
+    client.logout()
+    request = client.get("/account/login/").wsgi_request
+    assert not request.user.is_authenticated and request.user.pk is None
