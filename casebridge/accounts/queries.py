@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from casebridge.accounts.models import (
@@ -110,6 +110,12 @@ def staff_changes(
         )[:100]
     )
     return _rows(waiting, viewer), _rows(decided, viewer)
+
+
+def read_programs(user: User) -> None:
+    """Reads the person's programs once for the rest of the request: `user.programs.all()`
+    then answers from them (and adding or taking one away forgets them)."""
+    prefetch_related_objects([user], "programs")
 
 
 def role_grants(viewer: User, days: int = 30) -> list[StaffChangeRow]:

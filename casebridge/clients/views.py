@@ -22,7 +22,7 @@ from casebridge.access.policy import (
     may_use_break_glass,
 )
 from casebridge.accounts.http import SignedInRequest
-from casebridge.accounts.queries import role_grants
+from casebridge.accounts.queries import read_programs, role_grants
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients import queries, services
@@ -58,6 +58,7 @@ def _caseload_context(request: SignedInRequest) -> dict[str, Any]:
     data = request.POST.copy() if request.method == "POST" else request.GET.copy()
     if request.method != "POST":
         data.pop("q", None)
+    read_programs(user)  # once for the filter's choices and the team's counts
     form = CaseloadFilterForm(data or None, user=user)
     filters = queries.CaseloadFilters()
     if form.is_valid():

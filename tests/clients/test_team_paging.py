@@ -201,3 +201,15 @@ def test_on_postgresql_the_team_is_read_a_person_at_a_time_not_as_a_set_of_every
     # The test on membership (after is_active) is a subplan run per person, never a hashed set.
     assert re.search(r"is_active AND \(+SubPlan \d+\) IS NOT NULL", plan), plan
     assert not re.search(r"is_active AND \(*hashed", plan), plan
+
+
+@pytest.mark.parametrize("who", ["sue", "alice"])
+def test_the_caseload_reads_the_persons_programs_once(client, world, who):
+    """For the filter's choices and, for a supervisor, the team's counts too."""
+    grow_team(world, 3)
+    client.force_login(getattr(world, who))
+    client.get("/caseload/")  # warm the session and content types
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/caseload/").status_code == 200
+    read_from = [re.search(r'\bFROM "(\w+)"', q["sql"]) for q in captured.captured_queries]
+    assert [found.group(1) for found in read_from if found].count("accounts_program") == 1
