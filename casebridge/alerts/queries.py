@@ -193,7 +193,7 @@ def my_day(user: User) -> Day:
     )
     since = timezone.make_aware(datetime.combine(today - timedelta(days=1), time.min))
     events = on_call_openings(user, since, client_ids=[client.pk for client in every])
-    named = {c.pk: c for c in Client.objects.filter(pk__in={e.client_id for e in events})}
+    named = {client.pk: client for client in every}  # the events are of these clients only
     day.on_call = [(e, named[e.client_id]) for e in events if e.client_id in named]
     if user.role == Role.SUPERVISOR:
         day.escalations = escalations_for(user)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django.utils import timezone
 
 from casebridge.access.policy import Action, Principal, PrincipalKind, may
@@ -259,7 +259,7 @@ def on_call_openings(
     user: User, since: datetime, *, client_ids: list[int] | None = None
 ) -> list[OnCallEvent]:
     """For a case manager or supervisor: the on-call openings and after-hours contacts since
-    `since` of the clients they work with (emergency access aside), newest first. Two queries.
+    `since` of the clients they work with (emergency access aside), newest first. One query.
     `client_ids`: those clients, already read through the policy by the caller (My Day), as a
     plain list that the tables' client index answers."""
     if user.role not in {Role.CASE_MANAGER, Role.SUPERVISOR}:
@@ -269,46 +269,48 @@ def on_call_openings(
         if client_ids is not None
         else Client.objects.restrict(user, Action.VIEW, include_emergency=False).values("pk")
     )
-    events = [
-        OnCallEvent(
-            kind="opening",
-            client_id=row["client_id"],
-            at=row["opened_at"],
-            by=(
-                f"{row['opened_by__first_name']} {row['opened_by__last_name']}".strip()
-                or row["opened_by__username"]
-            ),
-            object_id=row["pk"],
-        )
-        for row in OnCallOpening.objects.filter(client__in=clients, opened_at__gte=since).values(
+    # One query: the openings and the contacts, as the same columns, one after the other.
+    openings = (
+        OnCallOpening.objects.filter(client__in=clients, opened_at__gte=since)
+        .order_by()
+        .annotate(kind=Value("opening"), follow_up=Value(False))
+        .values_list(
+            "kind",
             "pk",
             "client_id",
             "opened_at",
             "opened_by__first_name",
             "opened_by__last_name",
             "opened_by__username",
+            "follow_up",
         )
-    ]
-    events += [
-        OnCallEvent(
-            kind="after_hours",
-            client_id=row["client_id"],
-            at=row["at"],
-            by=(
-                f"{row['taken_by__first_name']} {row['taken_by__last_name']}".strip()
-                or row["taken_by__username"]
-            ),
-            object_id=row["pk"],
-            follow_up_needed=row["follow_up_needed"],
-        )
-        for row in AfterHoursContact.objects.filter(client__in=clients, at__gte=since).values(
+    )
+    contacts = (
+        AfterHoursContact.objects.filter(client__in=clients, at__gte=since)
+        .order_by()
+        .annotate(kind=Value("after_hours"))
+        .values_list(
+            "kind",
             "pk",
             "client_id",
             "at",
-            "follow_up_needed",
             "taken_by__first_name",
             "taken_by__last_name",
             "taken_by__username",
+            "follow_up_needed",
+        )
+    )
+    events = [
+        OnCallEvent(
+            kind=kind,
+            client_id=client_id,
+            at=at,
+            by=f"{first} {last}".strip() or username,
+            object_id=pk,
+            follow_up_needed=bool(follow_up),
+        )
+        for kind, pk, client_id, at, first, last, username, follow_up in openings.union(
+            contacts, all=True
         )
     ]
     return sorted(events, key=lambda event: (event.at, event.object_id), reverse=True)

@@ -280,6 +280,9 @@ def test_my_day_tells_the_case_manager_what_on_call_did_overnight(client, world)
     _, body = _page(client, world.alice, reverse("my_day"))
     assert "on call opened the safety plan and recent contacts of" in body
     assert "After-hours call about" in body and "follow-up needed" in body
+    plan = reverse("safety_plan_home", args=[world.client.pk])
+    named = f'<a href="{plan}">{world.client.display_name}</a> <span class="sub">'
+    assert body.count(named + world.client.case_number) == 2
     assert "Worried he had been drinking" not in body  # the call's words stay on the record
     _, coach = _page(client, world.cody, reverse("my_day"))
     assert "On call since yesterday" not in coach

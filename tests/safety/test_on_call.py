@@ -146,15 +146,30 @@ def test_the_case_manager_hears_of_openings_and_calls_the_next_morning(client, w
         assert [event.kind for event in found] == ["opening", "after_hours"], person
         assert {event.client_id for event in found} == {world.client.pk}
         assert found[1].follow_up_needed and found[1].by == world.bob.display_name
+        assert not found[0].follow_up_needed and found[0].by == world.bob.display_name
+        assert found[0].at > found[1].at
     for person in ("bob", "cody", "ivy", "charlie", "otto"):
         assert queries.on_call_openings(getattr(world, person), since) == [], person
     assert queries.on_call_openings(world.alice, timezone.now() + timedelta(minutes=1)) == []
 
 
-def test_on_call_openings_costs_two_queries(world, django_assert_num_queries):
+def test_on_call_openings_costs_one_query(client, world, django_assert_num_queries):
     shift_now(world)
-    with django_assert_num_queries(2):  # openings and calls, each with the clients as a subquery
-        queries.on_call_openings(world.sue, timezone.now() - timedelta(days=1))
+    _open(client, world)
+    services.after_hours_record(
+        program=world.program,
+        by=world.bob,
+        at=timezone.now(),
+        caller="their mother",
+        what_happened="Worried",
+        what_was_done="Reassured",
+        follow_up_needed=False,
+        client=world.client,
+    )
+    # Openings and calls together, with the clients as a subquery.
+    with django_assert_num_queries(1):
+        found = queries.on_call_openings(world.sue, timezone.now() - timedelta(days=1))
+    assert sorted(event.kind for event in found) == ["after_hours", "opening"]
 
 
 def test_who_is_on_call_now(world):
