@@ -12,13 +12,17 @@ whose shape is fixed. The access policy's shape depends on who asks: client_for 
 per shape the policy names (access.policy.prepared_shape), never one for everybody.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import BooleanField, Exists, Expression, F, Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql import Query
@@ -81,7 +85,7 @@ class Prepared[M: Model]:
         params = list(compiled.params)
         for position, name in compiled.slots:
             params[position] = _adapted(values[name], connection)
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         return self._instances(compiled, rows)
@@ -264,3 +268,59 @@ class PreparedExists(Expression):
             params=tuple(kept),
             slots=slots,
         )
+
+
+@contextmanager
+def statement_cursor(connection: Any) -> Iterator[Any]:
+    """A cursor for statements whose text never changes (a Prepared query, the audit trail's
+    append): on PostgreSQL each is parsed and planned once per connection and then only run
+    with new values, a named statement of the connection's (psycopg's `prepare=True`, values
+    sent apart from the text). Planning alone was about a millisecond of every client page's
+    read of the client. Elsewhere, or with DATABASE_PREPARED_STATEMENTS off (a pooler that
+    cannot keep them), Django's own cursor.
+
+    It is Django's cursor wrapper around the connection's psycopg one, so it is logged, counted
+    and wrapped (connection.execute_wrapper) as every other query is."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _PreparingCursor(connection.connection)
+    cursor = (
+        _LoggedAsAnyOther(raw, connection)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
+    try:
+        yield cursor
+    finally:
+        raw.close()
+
+
+class _PreparingCursor(psycopg.Cursor[Any]):
+    """Every statement prepared (the connection prepares none by itself: Django turns that off
+    for the sake of connection poolers)."""
+
+    def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+        return super().execute(query, params, **{**options, "prepare": True})
+
+
+class _LoggedAsAnyOther(CursorDebugWrapper):
+    """Where queries are logged (DEBUG, tests), a prepared statement is logged as Django logs
+    any other: its SQL with the values in place (psycopg keeps no text of a statement it ran by
+    name)."""
+
+    def debug_sql(
+        self,
+        sql: Any = None,
+        params: Any = None,
+        use_last_executed_query: bool = False,
+        many: bool = False,
+    ) -> Any:
+        if use_last_executed_query and sql is not None and not many:
+            sql = self.db.ops.compose_sql(sql, params)
+        return super().debug_sql(sql, params, use_last_executed_query=False, many=many)

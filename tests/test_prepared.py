@@ -306,3 +306,55 @@ def test_a_prepared_exists_takes_an_outer_value_with_parameters_of_its_own_and_n
             left = set(flags.exclude(condition(program_id, stage)).values_list("pk", flat=True))
             assert found == kept
             assert left == set(ClientFlag.objects.values_list("pk", flat=True)) - kept
+
+
+def _runs_by_name(prepared) -> int:
+    """How often PostgreSQL ran the prepared query's statement by name on this connection."""
+    from django.db import connection
+
+    parts = prepared._compiled.sql.split("%s")
+    text = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement = %s",
+            [text],
+        )
+        return sum(n for (n,) in cursor.fetchall())
+
+
+def _on_postgresql():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def _client_by_id():
+    return Prepared(lambda pk: Client.objects.filter(pk=pk), pk=-(2**31) + 7)
+
+
+def test_on_postgresql_a_prepared_query_is_parsed_and_planned_once_per_connection(world):
+    """And run by name after that, its values sent apart; logged as any other query is, with
+    its values in place. Elsewhere it runs as any other query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    prepared = _client_by_id()
+    assert [c.pk for c in prepared(pk=world.client.pk)] == [world.client.pk]
+    before = _runs_by_name(prepared) if _on_postgresql() else 0
+    with CaptureQueriesContext(connection) as captured:
+        for client in (world.client, world.engagement_client, world.client):
+            assert [c.pk for c in prepared(pk=client.pk)] == [client.pk]
+    assert len(captured) == 3
+    assert f'"clients_client"."id" = {world.engagement_client.pk}' in captured[1]["sql"]
+    if _on_postgresql():
+        assert before >= 1 and _runs_by_name(prepared) == before + 3
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(world, settings):
+    prepared = _client_by_id()
+    assert [c.pk for c in prepared(pk=world.client.pk)] == [world.client.pk]
+    before = _runs_by_name(prepared) if _on_postgresql() else 0
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    assert [c.pk for c in prepared(pk=world.client.pk)] == [world.client.pk]
+    if _on_postgresql():
+        assert _runs_by_name(prepared) == before

@@ -39,6 +39,7 @@ from casebridge.audit.models import (
     HashScheme,
     chain_of,
 )
+from casebridge.prepared import statement_cursor
 
 GENESIS = "0" * 64
 
@@ -268,7 +269,10 @@ def audit_write(events: Sequence[AuditEvent]) -> None:
     statements = _statements_for(connection)
     # No savepoint inside the caller's transaction: an event that cannot be written fails the
     # whole change it belongs to.
-    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
+    with (
+        transaction.atomic(using=connection.alias, savepoint=False),
+        statement_cursor(connection) as cursor,
+    ):
         for chain in sorted(by_chain):  # always in the same order: no deadlock between two
             cursor.execute(statements.head, [chain])
             row = cursor.fetchone()
