@@ -22,6 +22,20 @@ def _open(http, world, person="bob", client=None):
     return http.get(reverse("on_call_client", args=[(client or world.client).pk]))
 
 
+def _mother_called(world, *, at, follow_up_needed):
+    """Bob takes an after-hours call from Jamie's mother."""
+    services.after_hours_record(
+        program=world.program,
+        by=world.bob,
+        at=at,
+        caller="their mother",
+        what_happened="Worried",
+        what_was_done="Reassured",
+        follow_up_needed=follow_up_needed,
+        client=world.client,
+    )
+
+
 def test_on_call_access_holds_only_during_the_shift_and_for_the_programs_clients(world):
     other_programs_client = ClientFactory(program=world.other_program, registered_by=world.ivy)
     assert not may(world.bob, "safety.on_call", world.client)
@@ -130,16 +144,7 @@ def test_the_case_manager_hears_of_openings_and_calls_the_next_morning(client, w
     since = timezone.now() - timedelta(hours=12)
     shift_now(world)
     _open(client, world)
-    services.after_hours_record(
-        program=world.program,
-        by=world.bob,
-        at=timezone.now() - timedelta(minutes=5),
-        caller="their mother",
-        what_happened="Worried",
-        what_was_done="Reassured",
-        follow_up_needed=True,
-        client=world.client,
-    )
+    _mother_called(world, at=timezone.now() - timedelta(minutes=5), follow_up_needed=True)
     for person in ("alice", "sue"):
         found = queries.on_call_openings(getattr(world, person), since)
         # Newest first: the call was taken five minutes before the worker opened the record.
@@ -156,16 +161,7 @@ def test_the_case_manager_hears_of_openings_and_calls_the_next_morning(client, w
 def test_on_call_openings_costs_one_query(client, world, django_assert_num_queries):
     shift_now(world)
     _open(client, world)
-    services.after_hours_record(
-        program=world.program,
-        by=world.bob,
-        at=timezone.now(),
-        caller="their mother",
-        what_happened="Worried",
-        what_was_done="Reassured",
-        follow_up_needed=False,
-        client=world.client,
-    )
+    _mother_called(world, at=timezone.now(), follow_up_needed=False)
     # Openings and calls together, with the clients as a subquery.
     with django_assert_num_queries(1):
         found = queries.on_call_openings(world.sue, timezone.now() - timedelta(days=1))
