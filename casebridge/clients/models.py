@@ -221,6 +221,16 @@ class Client(models.Model):
             "next_contact_due_at", "has_open_safety_flag"
         ).get()
 
+    def refresh_from_db(
+        self, using: str | None = None, fields: Any = None, from_queryset: Any = None
+    ) -> None:
+        """Read the row again, forgetting what a page found the reader may do: the row may
+        have changed under it (clients.queries.client_for). Loading a field left out of the
+        first read (a deferred one) reads nothing again, and keeps it."""
+        if fields is None or not set(fields) <= self.get_deferred_fields():
+            self.__dict__.pop("actions_of", None)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
     # What display_name reads: enough for a list that shows clients by name (with `.only()`).
     NAME_FIELDS = ("preferred_name", "legal_first_name", "legal_last_name")
 

@@ -165,3 +165,16 @@ def test_the_carried_answer_is_only_for_its_reader_and_is_forgotten_on_save(
     found.save()
     with django_assert_num_queries(1):
         assert not user_may(world.alice, found, Action.CHANGE)
+
+
+def test_the_carried_answer_is_forgotten_when_the_client_is_read_again(world):
+    """A change made without saving this object (another one, or an update of the row) reaches
+    it through refresh_from_db: the policy is then asked again, not the answer of before."""
+    from casebridge.clients.queries import client_for, user_may
+
+    found = client_for(user=world.alice, client_id=world.client.pk, audit=False)
+    assert user_may(world.alice, found, Action.CHANGE)
+    Client.objects.filter(pk=found.pk).update(primary_case_manager=world.bob)
+    found.refresh_from_db()
+    assert not user_may(world.alice, found, Action.CHANGE)
+    assert user_may(world.bob, found, Action.CHANGE)
