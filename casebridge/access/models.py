@@ -16,4 +16,8 @@ class BreakGlassGrant(models.Model):
 
     class Meta:
         ordering = ["-granted_at"]
-        indexes = [models.Index(fields=["user", "expires_at"])]
+        indexes = [
+            models.Index(fields=["user", "expires_at"]),
+            # The last weeks' grants (the Team page), of all ever given: they are kept for good.
+            models.Index(fields=["granted_at"], name="breakglass_granted"),
+        ]
