@@ -190,3 +190,64 @@ def cosign_line(note: Any) -> SafeString:
         note.written_by.display_name,
         day_label(timezone.localdate(note.signed_at), "M j") if note.signed_at else "",
     )
+
+
+_LEAVING = mark_safe(
+    ' <span class="sub">no longer works in your programs: move their clients</span>'
+)
+_OVERDUE = mark_safe(' class="overdue"')
+
+
+def _against_cap(load: Any) -> SafeString:
+    """One program and model of a caseload, against its cap."""
+    if not load.cap:
+        against: SafeString | str = " (no cap set)"
+    else:
+        against = format_html(" of {}{}", load.cap, " (over the cap)" if load.over else "")
+    return format_html(
+        "<li{}>{}, {}: {}{}</li>",
+        _OVERDUE if load.over else "",
+        load.model,
+        load.program,
+        load.clients,
+        against,
+    )
+
+
+@register.simple_tag
+def caseload_day_row(day: Any) -> SafeString:
+    """One case manager's line of the team today: open cases against the caps, what is overdue,
+    and the way to move their clients (drawn here rather than in the template: a page of the
+    team is 25 lines of a dozen figures each)."""
+    person = day.user
+    share = day.share_of_full
+    return format_html(
+        '<tr{}>\n      <th scope="row" data-label="Case manager">{}{}</th>\n'
+        '      <td data-label="Open cases">{}{}</td>\n'
+        '      <td data-label="Against the caps"><ul class="plain">{}</ul></td>\n'
+        '      <td data-label="Contacts overdue"{}>{}</td>\n'
+        '      <td data-label="Open alerts">{}{}</td>\n'
+        '      <td data-label="Plan tasks overdue"{}>{}</td>\n'
+        '      <td data-label="Notes to sign">{}</td>\n'
+        '      <td><a href="{}">Move clients<span class="visually-hidden"> of {}</span></a></td>\n'
+        "    </tr>",
+        mark_safe(' class="over-cap"') if day.over_cap else "",
+        person.display_name,
+        "" if person.still_here else _LEAVING,
+        day.open_cases,
+        format_html(' <span class="sub">{}% of a full caseload</span>', share)
+        if share is not None
+        else "",
+        format_html_join("", "{}", ((_against_cap(load),) for load in day.loads)),
+        _OVERDUE if day.contacts_overdue else "",
+        day.contacts_overdue,
+        day.alerts,
+        format_html(' <span class="overdue">({} urgent)</span>', day.urgent_alerts)
+        if day.urgent_alerts
+        else "",
+        _OVERDUE if day.tasks_overdue else "",
+        day.tasks_overdue,
+        day.notes_to_sign,
+        id_url("team_move", person.pk),
+        person.display_name,
+    )
