@@ -5,8 +5,12 @@ and formatting the same few dates.
 `id_url(name, pk)` is `reverse(name, args=[pk])` for a URL whose one argument is an id: the URL
 is reversed once per name (with a marker id) and the id put in its place. `day_label(day, fmt)`
 is `date_format(day, fmt)`, kept per day, format and language. `text(value)` is what
-`conditional_escape` gives, without the checks for lazy values on every call."""
+`conditional_escape` gives, without the checks for lazy values on every call, and
+`markup(fmt, *values)` and `markup_join(sep, fmt, rows)` are format_html and format_html_join
+built on it (those check every value twice for laziness: on a page of a few hundred values, a
+tenth of its drawing)."""
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
 from html import escape
@@ -15,6 +19,7 @@ from typing import Any
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 
 _MARK = 918273645  # an id no table reaches, to find where the id goes in a reversed URL
 
@@ -53,3 +58,13 @@ def text(value: Any) -> str:
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return escape(str(value))
+
+
+def markup(fmt: str, *values: Any) -> SafeString:
+    """format_html: `fmt` (markup, with {} for each value) and each value as text() gives it."""
+    return SafeString(fmt.format(*(text(value) for value in values)))
+
+
+def markup_join(separator: str, fmt: str, rows: Iterable[Sequence[Any]]) -> SafeString:
+    """format_html_join: markup() of each row's values, joined by `separator` (markup)."""
+    return SafeString(separator.join(markup(fmt, *row) for row in rows))

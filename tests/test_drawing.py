@@ -57,3 +57,22 @@ def test_text_is_what_conditional_escape_gives() -> None:
     ]
     for value in values:
         assert text(value) == conditional_escape(value), value
+
+
+def test_markup_and_markup_join_are_what_format_html_and_format_html_join_give() -> None:
+    from django.utils.html import format_html, format_html_join
+    from django.utils.safestring import SafeString
+    from django.utils.translation import gettext_lazy
+
+    from casebridge.drawing import markup, markup_join
+
+    values = ("<b>Jay</b> & 'o'", SafeString("<i>kept</i>"), gettext_lazy("Alerts"), 5, None)
+    fmt = '<li class="x">{} · {} · {} · {} · {}</li>'
+    made = markup(fmt, *values)
+    assert made == format_html(fmt, *values)
+    assert isinstance(made, SafeString)
+    assert "&lt;b&gt;Jay&lt;/b&gt; &amp; &#x27;o&#x27;" in made and "<i>kept</i>" in made
+    rows = [("<script>",), (SafeString("<em>ok</em>"),), (3,)]
+    joined = markup_join("\n", "<li>{}</li>", rows)
+    assert joined == format_html_join("\n", "<li>{}</li>", rows)
+    assert isinstance(joined, SafeString) and "&lt;script&gt;" in joined

@@ -1,8 +1,9 @@
 """An alert's card and a line of My Day's due lists, drawn in Python.
 
 My Day draws a hundred or more of these; through the template language they were half of the
-page's time. Every value is escaped by format_html. The one template that still draws part of
-a card is the form with its errors (forms/fields.html), after a refused action."""
+page's time. Every value is escaped (drawing.markup, as format_html would). The one template
+that still draws part of a card is the form with its errors (forms/fields.html), after a
+refused action."""
 
 from datetime import date, datetime
 from typing import Any
@@ -11,11 +12,10 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from casebridge.alerts.models import Alert, AlertState
-from casebridge.drawing import day_label, id_url
+from casebridge.drawing import day_label, id_url, markup, markup_join
 
 register = template.Library()
 
@@ -28,23 +28,21 @@ def _state(alert: Alert) -> SafeString:
     if alert.state == AlertState.ACKNOWLEDGED:
         by = alert.acknowledged_by.display_name if alert.acknowledged_by else ""
         at = _when(alert.acknowledged_at) if alert.acknowledged_at else ""
-        return format_html('<p class="alert-state">Being worked on: {}, {}.</p>', by, at)
+        return markup('<p class="alert-state">Being worked on: {}, {}.</p>', by, at)
     if alert.state == AlertState.SNOOZED:
         until = day_label(alert.snoozed_until, "D M j") if alert.snoozed_until else ""
-        return format_html('<p class="alert-state">Snoozed until {}.</p>', until)
+        return markup('<p class="alert-state">Snoozed until {}.</p>', until)
     if alert.state == AlertState.RESOLVED:
         at = _when(alert.resolved_at) if alert.resolved_at else ""
-        by = format_html(" by {}", alert.resolved_by.display_name) if alert.resolved_by else ""
-        return format_html(
-            '<p class="alert-state">Resolved {}{}: {}</p>', at, by, alert.resolution_note
-        )
+        by = markup(" by {}", alert.resolved_by.display_name) if alert.resolved_by else ""
+        return markup('<p class="alert-state">Resolved {}{}: {}</p>', at, by, alert.resolution_note)
     return mark_safe("")
 
 
 def _unbound_fields(alert: Alert) -> SafeString:
     """The action form's fields for a card drawn without a bound form: the same names and
     labels as AlertActionForm, each id unique to its alert."""
-    return format_html(
+    return markup(
         '<fieldset class="field">\n  <legend>What to do</legend>\n  <div class="choices">\n'
         '    <label class="choice"><input type="radio" name="do" value="acknowledge"'
         ' id="id_alert{0}_do_0" checked> I\'m on it</label>\n'
@@ -79,9 +77,9 @@ def alert_card(
     """One alert as a card: what and why, where to act, and (for those who may) what to do with
     it. htmx swaps the whole card after an action."""
     facts = (
-        format_html(
+        markup(
             '<ul class="alert-facts">{}</ul>',
-            format_html_join("", "<li>{}</li>", ((fact,) for fact in alert.facts)),
+            markup_join("", "<li>{}</li>", ((fact,) for fact in alert.facts)),
         )
         if alert.facts
         else ""
@@ -96,7 +94,7 @@ def alert_card(
             if form
             else _unbound_fields(alert)
         )
-        action = format_html(
+        action = markup(
             '<details class="alert-act"{}>\n    <summary>Done with it?</summary>\n'
             '    <form method="post" action="{}" hx-post="{}" hx-target="#alert-{}"'
             ' hx-swap="outerHTML" novalidate>\n'
@@ -112,7 +110,7 @@ def alert_card(
             fields,
         )
     name = alert.client.display_name
-    return format_html(
+    return markup(
         '<article class="card alert-card alert-p{}{}" id="alert-{}"'
         ' aria-labelledby="alert-{}-title">\n'
         '  <h3 id="alert-{}-title" class="alert-title"><span class="alert-priority">{}</span>'
@@ -149,7 +147,7 @@ def due_line(line: Any, today: date) -> SafeString:
     item, client = line.item, line.client
     overdue = item.due_on < today
     name = client.display_name
-    return format_html(
+    return markup(
         '<li{}><strong>{}</strong> · <a href="{}">{}<span class="visually-hidden"> for {}</span>'
         '</a> · <a href="{}">{}</a> <span class="sub">{}</span></li>',
         mark_safe(' class="overdue"') if overdue else "",
@@ -168,21 +166,21 @@ def risk_line(row: Any) -> SafeString:
     """One client of the team's high-risk list, with up to three reasons."""
     client = row.client
     manager = client.primary_case_manager
-    return format_html(
+    return markup(
         '<li><a href="{}">{}</a> <span class="sub">{} · {}</span>\n'
         '      <ul class="plain">{}</ul></li>',
         id_url("client_alerts", client.pk),
         client.display_name,
         client.case_number,
         manager.display_name if manager is not None else "no case manager",
-        format_html_join("", "<li>{}</li>", ((reason,) for reason in row.reasons)),
+        markup_join("", "<li>{}</li>", ((reason,) for reason in row.reasons)),
     )
 
 
 @register.simple_tag
 def cosign_line(note: Any) -> SafeString:
     """One note waiting for a supervisor's co-signature."""
-    return format_html(
+    return markup(
         '<li><a href="{}">{}</a> <span class="sub">contact of {}, signed by {} {}</span></li>',
         id_url("contact_log", note.client_id),
         note.client.display_name,
@@ -203,8 +201,8 @@ def _against_cap(load: Any) -> SafeString:
     if not load.cap:
         against: SafeString | str = " (no cap set)"
     else:
-        against = format_html(" of {}{}", load.cap, " (over the cap)" if load.over else "")
-    return format_html(
+        against = markup(" of {}{}", load.cap, " (over the cap)" if load.over else "")
+    return markup(
         "<li{}>{}, {}: {}{}</li>",
         _OVERDUE if load.over else "",
         load.model,
@@ -221,7 +219,7 @@ def caseload_day_row(day: Any) -> SafeString:
     team is 25 lines of a dozen figures each)."""
     person = day.user
     share = day.share_of_full
-    return format_html(
+    return markup(
         '<tr{}>\n      <th scope="row" data-label="Case manager">{}{}</th>\n'
         '      <td data-label="Open cases">{}{}</td>\n'
         '      <td data-label="Against the caps"><ul class="plain">{}</ul></td>\n'
@@ -235,14 +233,14 @@ def caseload_day_row(day: Any) -> SafeString:
         person.display_name,
         "" if person.still_here else _LEAVING,
         day.open_cases,
-        format_html(' <span class="sub">{}% of a full caseload</span>', share)
+        markup(' <span class="sub">{}% of a full caseload</span>', share)
         if share is not None
         else "",
-        format_html_join("", "{}", ((_against_cap(load),) for load in day.loads)),
+        markup_join("", "{}", ((_against_cap(load),) for load in day.loads)),
         _OVERDUE if day.contacts_overdue else "",
         day.contacts_overdue,
         day.alerts,
-        format_html(' <span class="overdue">({} urgent)</span>', day.urgent_alerts)
+        markup(' <span class="overdue">({} urgent)</span>', day.urgent_alerts)
         if day.urgent_alerts
         else "",
         _OVERDUE if day.tasks_overdue else "",
