@@ -10,6 +10,7 @@ from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
@@ -158,6 +159,22 @@ def due_line(line: Any, today: date) -> SafeString:
         id_url("client_overview", client.pk),
         name,
         client.case_number,
+    )
+
+
+@register.simple_tag
+def task_line(task: Any, today: date) -> SafeString:
+    """One of My Day's plan tasks: when (and whether overdue), what, and whose."""
+    overdue = task.due_on < today
+    return markup(
+        '<li{}><strong>{}</strong>{} · <a href="{}">{}</a> · <a href="{}">{}</a></li>',
+        mark_safe(' class="overdue"') if overdue else "",
+        day_label(task.due_on, "D M j"),
+        " (overdue)" if overdue else "",
+        reverse("my_tasks"),
+        task.title,
+        id_url("client_overview", task.client_id),
+        task.client.display_name,
     )
 
 

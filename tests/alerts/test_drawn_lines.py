@@ -1,4 +1,4 @@
-"""A case manager's line on the team today, drawn by alert_tags.caseload_day_row."""
+"""Lines of the team today and My Day drawn in Python (alert_tags)."""
 
 from types import SimpleNamespace
 
@@ -59,3 +59,18 @@ def test_a_line_of_someone_who_left_with_nothing_over():
     assert "% of a full caseload" not in row and "urgent" not in row
     assert '<ul class="plain"></ul>' in row
     assert '<td data-label="Contacts overdue">0</td>' in row
+
+
+def test_a_plan_task_line_on_my_day():
+    from datetime import date
+
+    from casebridge.alerts.templatetags.alert_tags import task_line
+
+    client = SimpleNamespace(display_name="Jay <Rivera>")
+    task = SimpleNamespace(due_on=date(2026, 3, 9), title="Call & book", client_id=5, client=client)
+    late = task_line(task, date(2026, 3, 10))
+    assert late.startswith('<li class="overdue"><strong>Mon Mar 9</strong> (overdue) · ')
+    assert '<a href="/tasks/">Call &amp; book</a>' in late
+    assert '<a href="/clients/5/">Jay &lt;Rivera&gt;</a></li>' in late
+    on_time = task_line(task, date(2026, 3, 9))
+    assert on_time.startswith("<li><strong>Mon Mar 9</strong> · ") and "overdue" not in on_time
