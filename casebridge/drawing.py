@@ -8,7 +8,8 @@ is `date_format(day, fmt)`, kept per day, format and language. `text(value)` is 
 `conditional_escape` gives, without the checks for lazy values on every call, and
 `markup(fmt, *values)` and `markup_join(sep, fmt, rows)` are format_html and format_html_join
 built on it (those check every value twice for laziness: on a page of a few hundred values, a
-tenth of its drawing)."""
+tenth of its drawing). `label(instance, field)` is `instance.get_<field>_display()`, from the
+field's choices kept as one dict (Django builds that dict again on every call)."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -68,3 +69,15 @@ def markup(fmt: str, *values: Any) -> SafeString:
 def markup_join(separator: str, fmt: str, rows: Iterable[Sequence[Any]]) -> SafeString:
     """format_html_join: markup() of each row's values, joined by `separator` (markup)."""
     return SafeString(separator.join(markup(fmt, *row) for row in rows))
+
+
+@lru_cache(maxsize=256)
+def _choices(options: Any, name: str) -> dict[Any, Any]:
+    """A model's field's choices (options: the model's _meta), value to label."""
+    return dict(options.get_field(name).flatchoices)
+
+
+def label(instance: Any, name: str) -> Any:
+    """What instance.get_<name>_display() gives: the choice's label, or the value itself."""
+    value = getattr(instance, name)
+    return _choices(instance._meta, name).get(value, value)

@@ -76,3 +76,22 @@ def test_markup_and_markup_join_are_what_format_html_and_format_html_join_give()
     joined = markup_join("\n", "<li>{}</li>", rows)
     assert joined == format_html_join("\n", "<li>{}</li>", rows)
     assert isinstance(joined, SafeString) and "&lt;script&gt;" in joined
+
+
+def test_label_is_what_get_display_gives(db) -> None:
+    from casebridge.alerts.models import Alert, Priority
+    from casebridge.clients.models import CaseManagementModel, Client, ClientFlag, FlagKind, Stage
+    from casebridge.drawing import label
+
+    for stage in [*Stage.values, "not-a-stage"]:
+        client = Client(stage=stage)
+        assert label(client, "stage") == client.get_stage_display()
+    for model in CaseManagementModel.values:
+        client = Client(case_management_model=model)
+        assert label(client, "case_management_model") == client.get_case_management_model_display()
+    for kind in FlagKind.values:
+        flag = ClientFlag(kind=kind)
+        assert label(flag, "kind") == flag.get_kind_display()
+    for priority in [*Priority.values, None]:
+        alert = Alert(priority=priority)
+        assert label(alert, "priority") == alert.get_priority_display()

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from casebridge.alerts.models import Alert, AlertState
-from casebridge.drawing import day_label, id_url, markup, markup_join
+from casebridge.drawing import day_label, id_url, label, markup, markup_join
 
 register = template.Library()
 
@@ -126,7 +126,7 @@ def alert_card(
         alert.pk,
         alert.pk,
         alert.pk,
-        alert.get_priority_display(),
+        label(alert, "priority"),
         alert.title,
         id_url("client_overview", alert.client_id),
         name,

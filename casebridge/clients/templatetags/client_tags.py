@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client, Substance
 from casebridge.clients.validation import format_phone
-from casebridge.drawing import day_label, id_url, text
+from casebridge.drawing import day_label, id_url, label, text
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def caseload_row(client: Client, due_items: Sequence[DueItem], today: date) -> S
     )
     flags = (
         "".join(
-            f'<span class="flag flag-{text(flag.kind)}">{text(flag.get_kind_display())}</span> '
+            f'<span class="flag flag-{text(flag.kind)}">{text(label(flag, "kind"))}</span> '
             for flag in client.open_flags  # type: ignore[attr-defined]
         )
         or "—"
@@ -48,10 +48,10 @@ def caseload_row(client: Client, due_items: Sequence[DueItem], today: date) -> S
         f'<a href="{text(id_url("client_overview", client.pk))}">{text(client.display_name)}</a>\n'
         f'        <span class="sub">{text(client.case_number)}{legal}</span></td>'
         f'<td data-label="Stage"><span class="cell"><span class="stage stage-{text(client.stage)}">'
-        f"{text(client.get_stage_display())}</span></span></td>"
+        f"{text(label(client, 'stage'))}</span></span></td>"
         f'<td data-label="Program"><span class="cell">{text(client.program.name)}</span></td>'
         f'<td data-label="Model" class="cell-model">'
-        f"{text(client.get_case_management_model_display())}</td>"
+        f"{text(label(client, 'case_management_model'))}</td>"
         f'<td data-label="Last contact"><span class="cell">{text(last_contact)}</span></td>'
         f'<td data-label="Next due"><span class="cell">{due}</span></td>'
         f'<td data-label="Flags"><span class="cell">{flags}</span></td>'
