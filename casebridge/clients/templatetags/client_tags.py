@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -56,6 +57,30 @@ def caseload_row(client: Client, due_items: Sequence[DueItem], today: date) -> S
         f'<td data-label="Next due"><span class="cell">{due}</span></td>'
         f'<td data-label="Flags"><span class="cell">{flags}</span></td>'
         "</tr>"
+    )
+
+
+@register.simple_tag
+def client_tabs(client: Client, tab: str, extra_tabs: Sequence[Any], can: Any) -> SafeString:
+    """The tabs of a client's record, the one shown marked as the current page (drawn here: a
+    page of the record reversed a URL for each of some twenty tabs through the template)."""
+    allowed = can if isinstance(can, dict) else {}
+
+    def link(url_name: str, name: str, title: str) -> str:
+        current = ' aria-current="page"' if tab == name else ""
+        return f'<a href="{text(id_url(url_name, client.pk))}"{current}>{text(title)}</a>'
+
+    extras = "".join(
+        link(extra.url_name, extra.url_name, extra.label) for extra in extra_tabs or ()
+    )
+    edit = link("client_edit", "details", "Edit details") if allowed.get("change") else ""
+    assign = link("client_assign", "assign", "Assignment") if allowed.get("assign") else ""
+    return SafeString(
+        '<nav class="tabs" aria-label="Client record">\n'
+        f"  {link('client_overview', 'overview', 'Overview')}\n"
+        f"  {link('client_timeline', 'timeline', 'Timeline')}\n"
+        f"  {link('collateral_list', 'collaterals', 'Contacts')}\n"
+        f"  {extras}\n  {edit}\n  {assign}\n</nav>"
     )
 
 
