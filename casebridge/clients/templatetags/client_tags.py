@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -81,6 +82,22 @@ def client_tabs(client: Client, tab: str, extra_tabs: Sequence[Any], can: Any) -
         f"  {link('client_timeline', 'timeline', 'Timeline')}\n"
         f"  {link('collateral_list', 'collaterals', 'Contacts')}\n"
         f"  {extras}\n  {edit}\n  {assign}\n</nav>"
+    )
+
+
+@register.simple_tag
+def team_count_rows(rows: Sequence[dict[str, Any]]) -> SafeString:
+    """The Team page's lines of open cases per case manager, each a link to their caseload."""
+    if not rows:
+        return SafeString('<tr><td colspan="2">No case managers work in your programs.</td></tr>')
+    caseload = text(reverse("caseload"))
+    leaving = ' <span class="sub">no longer works in your programs: move their clients</span>'
+    return SafeString(
+        "".join(
+            f'<tr><td><a href="{caseload}?case_manager={text(row["id"])}">{text(row["name"])}</a>'
+            f"{'' if row['still_here'] else leaving}</td><td>{text(row['open_cases'])}</td></tr>"
+            for row in rows
+        )
     )
 
 

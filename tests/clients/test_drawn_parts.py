@@ -1,4 +1,4 @@
-"""The tabs of a client's record (client_tags.client_tabs)."""
+"""Parts of the client pages drawn in Python (client_tags): the record's tabs, the team's counts."""
 
 from types import SimpleNamespace
 
@@ -36,3 +36,23 @@ def test_edit_and_assignment_show_only_to_those_who_may():
     neither = _tabs(can="", extra_tabs="")  # a page without them: the template's empty value
     assert "Edit details" not in neither and "Assignment" not in neither
     assert neither.count("<a ") == 3
+
+
+def test_the_teams_counts_link_each_case_manager_to_their_caseload():
+    from casebridge.clients.templatetags.client_tags import team_count_rows
+
+    rows = team_count_rows(
+        [
+            {"id": 4, "name": "Ana <Ruiz>", "open_cases": 12, "still_here": True},
+            {"id": 9, "name": "Bo Li", "open_cases": 0, "still_here": False},
+        ]
+    )
+    assert (
+        '<tr><td><a href="/caseload/?case_manager=4">Ana &lt;Ruiz&gt;</a></td><td>12</td></tr>'
+        in rows
+    )
+    assert (
+        '<a href="/caseload/?case_manager=9">Bo Li</a> <span class="sub">no longer works in your '
+        "programs: move their clients</span></td><td>0</td></tr>"
+    ) in rows
+    assert "No case managers" in team_count_rows([])
