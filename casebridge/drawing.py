@@ -2,8 +2,9 @@
 lines, alert cards): a page of them used to spend a fifth of its time reversing the same URL
 and formatting the same few dates.
 
-`id_url(name, pk)` is `reverse(name, args=[pk])` for a URL whose one argument is an id: the URL
-is reversed once per name (with a marker id) and the id put in its place. `day_label(day, fmt)`
+`id_url(name, *pks)` is `reverse(name, args=pks)` for a URL whose arguments are ids: the URL is
+reversed once per name (with marker ids) and the ids put in their places (the `link` template
+tag, casebridge.web.templatetags.links, is the same in a template). `day_label(day, fmt)`
 is `date_format(day, fmt)`, kept per day, format and language. `text(value)` is what
 `conditional_escape` gives, without the checks for lazy values on every call, and
 `markup(fmt, *values)` and `markup_join(sep, fmt, rows)` are format_html and format_html_join
@@ -22,25 +23,30 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 
-_MARK = 918273645  # an id no table reaches, to find where the id goes in a reversed URL
+_MARK = 918273645  # ids no table reaches, to find where each id goes in a reversed URL
 
 
 @lru_cache(maxsize=512)
-def _split(name: str, prefix: str) -> tuple[str, str]:
+def _pieces(name: str, count: int, prefix: str) -> tuple[str, ...]:
+    """The URL named `name` cut where each of its `count` ids goes."""
+    marks = [str(_MARK + place) for place in range(count)]
     try:
-        url = reverse(name, args=[_MARK])
+        rest = reverse(name, args=marks)
     except NoReverseMatch:
-        url = ""
-    head, found, tail = url.partition(str(_MARK))
-    if not found:
-        raise ValueError(f"The URL {name!r} does not take an id")
-    return head, tail
+        rest = ""
+    pieces = []
+    for mark in marks:
+        head, found, rest = rest.partition(mark)
+        if not found:
+            raise ValueError(f"The URL {name!r} does not take {count} id(s)")
+        pieces.append(head)
+    return (*pieces, rest)
 
 
-def id_url(name: str, pk: int) -> str:
-    """The URL named `name` for the object with id `pk` (the same as reverse would give)."""
-    head, tail = _split(name, get_script_prefix())
-    return f"{head}{int(pk)}{tail}"
+def id_url(name: str, *pks: int) -> str:
+    """The URL named `name` for the ids `pks` (the same as reverse would give)."""
+    pieces = _pieces(name, len(pks), get_script_prefix())
+    return "".join(f"{piece}{int(pk)}" for piece, pk in zip(pieces, pks, strict=False)) + pieces[-1]
 
 
 @lru_cache(maxsize=4096)

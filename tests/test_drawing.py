@@ -16,7 +16,7 @@ def test_id_url_is_what_reverse_gives(name: str, pk: int) -> None:
 
 
 def test_id_url_refuses_a_url_without_an_id() -> None:
-    with pytest.raises(ValueError, match="does not take an id"):
+    with pytest.raises(ValueError, match="does not take 1 id"):
         id_url("my_day", 1)
 
 
@@ -95,3 +95,28 @@ def test_label_is_what_get_display_gives(db) -> None:
     for priority in [*Priority.values, None]:
         alert = Alert(priority=priority)
         assert label(alert, "priority") == alert.get_priority_display()
+
+
+@pytest.mark.parametrize(
+    ("name", "ids"),
+    [
+        ("my_tasks", ()),
+        ("client_overview", (3,)),
+        ("task_close", (3, 41)),
+        ("plan_detail", (2**31 - 1, 918273646)),
+    ],
+)
+def test_id_url_and_the_link_tag_give_what_reverse_gives_for_any_number_of_ids(name, ids) -> None:
+    from django.template import engines
+
+    assert id_url(name, *ids) == reverse(name, args=ids)
+    drawn = engines["django"].from_string(
+        "{% load links %}{% link name " + " ".join(f"i{n}" for n in range(len(ids))) + " %}"
+    )
+    context = {"name": name} | {f"i{n}": value for n, value in enumerate(ids)}
+    assert drawn.render(context) == reverse(name, args=ids)
+
+
+def test_id_url_refuses_the_wrong_number_of_ids() -> None:
+    with pytest.raises(ValueError, match="does not take 1 id"):
+        id_url("task_close", 3)
