@@ -1,11 +1,14 @@
-"""Small helpers every app's views share for putting a service's errors on a form."""
+"""Small helpers every app's forms and views share: a service's errors on a form, and choice
+fields that read their options once."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms.models import ModelChoiceIterator
 
 from casebridge.audit.versions import VersionConflict
 
@@ -60,3 +63,27 @@ def save_versioned(form: Any, save: Callable[[], object], *, record: models.Mode
         apply_errors(form, error)
         return Attempt()
     return Attempt(saved=True)
+
+
+class _ReadOnce(ModelChoiceIterator):
+    """A choice field's options from one plain read of its queryset, kept for the form's life.
+    Django reads them through QuerySet.iterator(): on PostgreSQL a server-side cursor, three
+    round trips to the database (declare, fetch, close) each time the field is drawn."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for instance in self.queryset:
+            yield self.choice(instance)
+
+
+class ModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Django's, its options read once (_ReadOnce)."""
+
+    iterator = _ReadOnce
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Django's, its options read once (_ReadOnce)."""
+
+    iterator = _ReadOnce

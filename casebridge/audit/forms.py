@@ -4,11 +4,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from casebridge.audit.models import AuditAction
+from casebridge.formtools import ModelChoiceField
 from casebridge.inputs import BoundedForm, DateField
 
 
 class AuditFilterForm(BoundedForm, forms.Form):
-    actor = forms.ModelChoiceField(
+    actor = ModelChoiceField(
         label="Staff member",
         required=False,
         queryset=get_user_model().objects.none(),

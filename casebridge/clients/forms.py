@@ -22,6 +22,7 @@ from casebridge.clients.services import (
     COLLATERAL_FIELDS,
 )
 from casebridge.clients.validation import clean_date_of_birth, clean_phone
+from casebridge.formtools import ModelChoiceField
 from casebridge.inputs import BoundedForm, DateInput
 
 
@@ -111,7 +112,7 @@ class StageMoveForm(BoundedForm, forms.Form):
 
 class AssignForm(BoundedForm, forms.Form):
     role = forms.ChoiceField(label="Role on the case", choices=AssignmentRole.choices)
-    to_user = forms.ModelChoiceField(
+    to_user = ModelChoiceField(
         label="Staff member",
         queryset=User.objects.none(),
         required=False,

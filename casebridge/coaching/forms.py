@@ -6,11 +6,12 @@ from django import forms
 
 from casebridge.accounts.models import User
 from casebridge.coaching.models import Intensity
+from casebridge.formtools import ModelChoiceField
 from casebridge.inputs import BoundedForm, DateField
 
 
 class CoachForm(BoundedForm, forms.Form):
-    coach = forms.ModelChoiceField(
+    coach = ModelChoiceField(
         label="Coach",
         queryset=User.objects.none(),
         error_messages={

@@ -20,6 +20,7 @@ from casebridge.consents.models import (
     SignatureMethod,
 )
 from casebridge.consents.services import CONSENT_FIELDS
+from casebridge.formtools import ModelChoiceField
 from casebridge.inputs import (
     MAX_SIGNATURE_CHARS,
     BoundedForm,
@@ -153,7 +154,7 @@ class ConditionForm(BoundedForm, forms.Form):
 
 
 class DisclosureForm(BoundedForm, forms.Form):
-    recipient_collateral = forms.ModelChoiceField(
+    recipient_collateral = ModelChoiceField(
         label="Send to a contact on the record",
         queryset=Collateral.objects.none(),
         required=False,

@@ -18,11 +18,12 @@ from casebridge.court.models import (
     ResponseKind,
     Track,
 )
+from casebridge.formtools import ModelChoiceField, ModelMultipleChoiceField
 from casebridge.inputs import BoundedForm, DateField
 
 
 class EnrolForm(BoundedForm, forms.Form):
-    court_program = forms.ModelChoiceField(
+    court_program = ModelChoiceField(
         label="Court",
         queryset=CourtProgram.objects.none(),
         empty_label=None,
@@ -46,7 +47,7 @@ class EnrolForm(BoundedForm, forms.Form):
             self.fields["court_program"].queryset = courts  # type: ignore[attr-defined]
 
 
-class HearingChoiceField(forms.ModelChoiceField):
+class HearingChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.held_on:%A %B} {obj.held_on.day}, {obj.held_on.year}"
 
@@ -85,7 +86,7 @@ class HearingForm(BoundedForm, forms.Form):
     courtroom = forms.CharField(label="Courtroom", max_length=100, required=False)
 
 
-class BehaviourChoiceField(forms.ModelChoiceField):
+class BehaviourChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({'a step forward' if obj.positive else 'a step back'})"
 
@@ -200,29 +201,29 @@ class ReleaseForm(BoundedForm, forms.Form):
     )
 
 
-class TeamAccountsField(forms.ModelMultipleChoiceField):
+class TeamAccountsField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         name = obj.user.get_full_name() or obj.user.username
         return f"{name}, {obj.get_seat_display().lower()}"
 
 
 class TeamForm(BoundedForm, forms.Form):
-    judge = forms.ModelChoiceField(
+    judge = ModelChoiceField(
         label="Judge", queryset=Collateral.objects.none(), required=False, empty_label="Not named"
     )
-    defence_attorney = forms.ModelChoiceField(
+    defence_attorney = ModelChoiceField(
         label="Defence attorney",
         queryset=Collateral.objects.none(),
         required=False,
         empty_label="Not named",
     )
-    prosecutor = forms.ModelChoiceField(
+    prosecutor = ModelChoiceField(
         label="Prosecutor",
         queryset=Collateral.objects.none(),
         required=False,
         empty_label="Not named",
     )
-    supervising_officer = forms.ModelChoiceField(
+    supervising_officer = ModelChoiceField(
         label="Probation or parole officer",
         queryset=Collateral.objects.none(),
         required=False,

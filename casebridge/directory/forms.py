@@ -8,6 +8,7 @@ from django import forms
 from casebridge.accounts.models import Organisation
 from casebridge.directory import queries
 from casebridge.directory.hsds.exporting import ExportFormat
+from casebridge.formtools import ModelChoiceField
 from casebridge.inputs import BoundedForm
 
 # The largest file the screen takes; larger directories go through `casebridge hsds-import`.
@@ -15,7 +16,7 @@ MAX_IMPORT_BYTES = 100 * 1024 * 1024
 WITHIN_MILES = [(1, "1 mile"), (5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 miles")]
 
 
-class TermChoiceField(forms.ModelChoiceField):
+class TermChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.name or obj.code)
 

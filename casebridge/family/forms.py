@@ -8,12 +8,13 @@ from casebridge.accounts.models import Program, User
 from casebridge.clients.models import Collateral
 from casebridge.directory.models import Service
 from casebridge.family.models import ContactKind, GroupKind, Outcome, Participant, SessionTopic
+from casebridge.formtools import ModelChoiceField, ModelMultipleChoiceField
 from casebridge.inputs import BoundedForm, DateField, local_moment, skipped_time_message
 from casebridge.monitoring.forms.notes import TimeInput
 
 
 class PlanStartForm(BoundedForm, forms.Form):
-    program: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+    program: ModelChoiceField = ModelChoiceField(
         label="Program",
         queryset=Program.objects.none(),
         error_messages={"required": "Choose the program."},
@@ -58,7 +59,7 @@ class PlanForm(BoundedForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Who drives the person to treatment, and when.",
     )
-    service = forms.ModelChoiceField(
+    service = ModelChoiceField(
         label="Treatment place reserved",
         queryset=Service.objects.none(),
         required=False,
@@ -73,7 +74,7 @@ class PlanForm(BoundedForm, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the family does next; each person's own boundary is with them.",
     )
-    team = forms.ModelMultipleChoiceField(
+    team = ModelMultipleChoiceField(
         label="Others on the planning team",
         queryset=User.objects.none(),
         required=False,
@@ -184,7 +185,7 @@ class FamilyContactForm(BoundedForm, forms.Form):
     kind = forms.ChoiceField(
         label="How", choices=ContactKind.choices, error_messages={"required": "Choose how."}
     )
-    people = forms.ModelMultipleChoiceField(
+    people = ModelMultipleChoiceField(
         label="Who took part",
         queryset=Collateral.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -214,7 +215,7 @@ class FamilyContactForm(BoundedForm, forms.Form):
 
 
 class GroupVisitForm(BoundedForm, forms.Form):
-    collateral = forms.ModelChoiceField(
+    collateral = ModelChoiceField(
         label="Who went",
         queryset=Collateral.objects.none(),
         error_messages={

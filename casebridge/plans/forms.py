@@ -10,6 +10,7 @@ from django import forms
 
 from casebridge.accounts.models import User
 from casebridge.assessments.biopsychosocial import NEED_DOMAINS
+from casebridge.formtools import ModelChoiceField
 from casebridge.inputs import MAX_SIGNATURE_CHARS, BoundedForm, DateField
 from casebridge.plans.documents import MULTILINE_FIELDS, TEXT_LIMITS
 from casebridge.plans.models import (
@@ -92,7 +93,7 @@ class InterventionForm(DraftForm):
         help_text="The named provider, program or referral, when someone outside does it.",
     )
     frequency = forms.ChoiceField(label="How often", choices=Frequency.choices)
-    owner = forms.ModelChoiceField(
+    owner = ModelChoiceField(
         label="Staff member who keeps track",
         queryset=User.objects.none(),
         required=False,

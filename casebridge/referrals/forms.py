@@ -7,13 +7,14 @@ from django import forms
 
 from casebridge.consents.models import DisclosureMethod, InformationCategory
 from casebridge.directory.models import Service
+from casebridge.formtools import ModelChoiceField
 from casebridge.inputs import BoundedForm, DateField
 from casebridge.plans.models import Goal, Intervention
 from casebridge.referrals.models import Channel, Outcome, Urgency
 from casebridge.referrals.statuses import Reason, ReferralStatus
 
 
-class ActionChoiceField(forms.ModelChoiceField):
+class ActionChoiceField(ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         text = obj.action if len(obj.action) <= 80 else obj.action[:79] + "…"
         return f"{text} ({obj.provider_name})" if obj.provider_name else text
@@ -21,7 +22,7 @@ class ActionChoiceField(forms.ModelChoiceField):
 
 class ReferralForm(BoundedForm, forms.Form):
     # Chosen in the directory search above the form; carried as its id.
-    service = forms.ModelChoiceField(
+    service = ModelChoiceField(
         queryset=Service.objects.none(), required=False, widget=forms.HiddenInput
     )
     plan_action = ActionChoiceField(
@@ -48,7 +49,7 @@ class ReferralForm(BoundedForm, forms.Form):
         required=False,
         help_text="A phone number, an email or the intake desk.",
     )
-    goal = forms.ModelChoiceField(
+    goal = ModelChoiceField(
         label="The goal it serves",
         queryset=Goal.objects.none(),
         required=False,

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from casebridge.accounts.models import User
+from casebridge.formtools import ModelChoiceField
 from casebridge.inputs import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -74,7 +75,7 @@ def _moment(form: forms.Form, day_field: str, time_field: str) -> datetime | Non
 
 
 class ShiftForm(BoundedForm, forms.Form):
-    user = forms.ModelChoiceField(
+    user = ModelChoiceField(
         label="Who is on call",
         queryset=User.objects.none(),
         error_messages={"invalid_choice": "Choose someone from the list."},
