@@ -30,15 +30,16 @@ _MARK = 918273645  # ids no table reaches, to find where each id goes in a rever
 def _pieces(name: str, count: int, prefix: str) -> tuple[str, ...]:
     """The URL named `name` cut where each of its `count` ids goes."""
     marks = [str(_MARK + place) for place in range(count)]
+    refused = ValueError(f"The URL {name!r} does not take {count} id(s)")
     try:
         rest = reverse(name, args=marks)
-    except NoReverseMatch:
-        rest = ""
+    except NoReverseMatch as error:
+        raise refused from error
     pieces = []
     for mark in marks:
         head, found, rest = rest.partition(mark)
         if not found:
-            raise ValueError(f"The URL {name!r} does not take {count} id(s)")
+            raise refused
         pieces.append(head)
     return (*pieces, rest)
 

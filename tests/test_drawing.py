@@ -117,6 +117,7 @@ def test_id_url_and_the_link_tag_give_what_reverse_gives_for_any_number_of_ids(n
     assert drawn.render(context) == reverse(name, args=ids)
 
 
-def test_id_url_refuses_the_wrong_number_of_ids() -> None:
-    with pytest.raises(ValueError, match="does not take 1 id"):
-        id_url("task_close", 3)
+@pytest.mark.parametrize(("name", "ids"), [("task_close", (3,)), ("client_overview", ())])
+def test_id_url_refuses_the_wrong_number_of_ids(name, ids) -> None:
+    with pytest.raises(ValueError, match=f"does not take {len(ids)} id"):
+        id_url(name, *ids)
