@@ -37,3 +37,28 @@ def test_a_choice_is_still_checked_against_the_database(world):
     refused = _Choose({"one": "999999", "many": ["999999"]})
     assert not refused.is_valid()
     assert set(refused.errors) == {"one", "many"}
+
+
+def test_no_form_of_the_product_draws_its_options_through_djangos_cursor():
+    """Every choice of records in the product's forms, declared or made by a ModelForm from a
+    foreign key, is one of ours."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import casebridge
+
+    ours = (ModelChoiceField, ModelMultipleChoiceField)
+    found = []
+    for module in pkgutil.walk_packages(casebridge.__path__, "casebridge."):
+        if "forms" not in module.name.split(".")[2:]:
+            continue  # forms modules and packages (Django's admin builds its own)
+        loaded = importlib.import_module(module.name)
+        for _, form in inspect.getmembers(loaded, inspect.isclass):
+            if not issubclass(form, forms.BaseForm) or form.__module__ != loaded.__name__:
+                continue
+            for name, field in form.base_fields.items():
+                if isinstance(field, forms.ModelChoiceField):
+                    found.append((form.__name__, name, isinstance(field, ours)))
+    assert len(found) > 10
+    assert [(form, name) for form, name, is_ours in found if not is_ours] == []

@@ -70,6 +70,7 @@ class ClientDetailsForm(BoundedForm, forms.ModelForm):
 class ClientIntakeForm(ClientDetailsForm):
     class Meta(ClientDetailsForm.Meta):
         fields = CLIENT_REGISTRATION_FIELDS
+        field_classes = {"program": ModelChoiceField}
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)

@@ -77,6 +77,7 @@ class ConsentForm(BoundedForm, forms.ModelForm):
     class Meta:
         model = Consent
         fields = CONSENT_FIELDS
+        field_classes = {"recipient_collateral": ModelChoiceField}
         labels = {
             "patient_name": "Client's name",
             "recipient_collateral": "Which contact",

@@ -250,4 +250,3 @@ def test_the_intervention_plans_list_of_bench_cm_is_a_full_page_however_few_the_
     bench = User.objects.get(username=BENCH_USER)
     being_planned = InterventionPlan.objects.filter(lead=bench, client=None)
     assert being_planned.count() >= PLANS_PER_PAGE
-

@@ -10,7 +10,6 @@ from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
@@ -171,7 +170,7 @@ def task_line(task: Any, today: date) -> SafeString:
         mark_safe(' class="overdue"') if overdue else "",
         day_label(task.due_on, "D M j"),
         " (overdue)" if overdue else "",
-        reverse("my_tasks"),
+        id_url("my_tasks"),
         task.title,
         id_url("client_overview", task.client_id),
         task.client.display_name,

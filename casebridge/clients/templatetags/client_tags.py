@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -90,7 +89,7 @@ def team_count_rows(rows: Sequence[dict[str, Any]]) -> SafeString:
     """The Team page's lines of open cases per case manager, each a link to their caseload."""
     if not rows:
         return SafeString('<tr><td colspan="2">No case managers work in your programs.</td></tr>')
-    caseload = text(reverse("caseload"))
+    caseload = text(id_url("caseload"))
     leaving = ' <span class="sub">no longer works in your programs: move their clients</span>'
     return SafeString(
         "".join(
