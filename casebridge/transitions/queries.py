@@ -10,6 +10,7 @@ from casebridge.accounts.models import Program, Role, User
 from casebridge.assessments.models import Assessment, AssessmentStatus
 from casebridge.clients.extensions import DueItem
 from casebridge.clients.models import Client
+from casebridge.clients.queries import reaches
 from casebridge.directory.models import Service
 from casebridge.directory.queries import Search, search_services
 from casebridge.referrals.models import Referral
@@ -221,13 +222,12 @@ def handoff_due(client_ids: list[int]) -> dict[int, list[DueItem]]:
 def my_handoff_steps(user: User, client_ids: list[int]) -> list[HandoffItem]:
     """The open hand-off steps a person owns, and those of their own clients (`client_ids`)
     whoever owns them, soonest first, of clients the policy lets them plan for (for My Day;
-    one query)."""
-    reach = Client.objects.restrict(user, Action.PLAN, include_emergency=False)
+    one query; the policy's test is compiled once, clients.queries.reaches)."""
     steps = HandoffItem.objects.filter(
         Q(owner=user) | Q(transition__client_id__in=client_ids),
+        reaches(user, Action.PLAN, outer_field="transition__client_id"),
         state=HandoffState.OPEN,
         transition__status=TransitionStatus.OPEN,
-        transition__client__in=reach,
     )
     return list(
         steps.select_related("transition__client", "owner")

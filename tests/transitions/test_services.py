@@ -308,3 +308,20 @@ def test_a_step_goes_only_to_someone_who_works_with_the_client(world):
             due_on=step.due_on,
         )
     assert "does not work with this client" in refused.value.message_dict["owner"][0]
+
+
+def test_a_step_i_own_leaves_my_day_when_its_client_is_out_of_my_reach(client, world):
+    transition = stepping_down(world)
+    step = transition.items.get(kind=HandoffKind.TRANSPORT)
+    services.handoff_item_save(
+        item=step,
+        by=world.alice,
+        version=step.version,
+        state=HandoffState.OPEN,
+        owner=world.sue,
+        due_on=step.due_on,
+    )
+    client.force_login(world.sue)
+    assert "Transport arranged" in client.get("/my-day/").content.decode()
+    Client.objects.filter(pk=transition.client_id).update(program=world.other_program)
+    assert "Transport arranged" not in client.get("/my-day/").content.decode()
