@@ -67,22 +67,26 @@ def alerts_for(user: User, client_ids: list[int], today: date) -> QuerySet[Alert
     return (
         Alert.objects.filter(showing(today), client_id__in=client_ids)
         .filter(needs_action__in=sorted(role_actions(user)))
-        .select_related("client", "acknowledged_by")
+        .select_related("acknowledged_by")
         .order_by("priority", "-opened_at", "-id")
     )
 
 
 def open_alerts(
-    user: User, today: date | None = None, client_ids: list[int] | None = None
+    user: User, today: date | None = None, clients: list[Client] | None = None
 ) -> tuple[list[Alert], int]:
-    """The person's open alerts, most urgent first, and how many there are in all. The ids of
-    the person's clients are read first: a plain list filters the alerts through their index,
-    where the policy's subquery made SQLite read every client."""
+    """The person's open alerts, most urgent first, and how many there are in all. The
+    person's clients are read first (or given, `clients`, with their names and case numbers):
+    a plain list of ids filters the alerts through their index, where the policy's subquery
+    made SQLite read every client, and each alert is given its client from that list."""
     today = today or timezone.localdate()
-    if client_ids is None:
-        client_ids = list(my_clients(user).values_list("pk", flat=True))
-    alerts = alerts_for(user, client_ids, today)
+    if clients is None:
+        clients = list(my_clients(user).only("pk", "case_number", *Client.NAME_FIELDS))
+    named = {client.pk: client for client in clients}
+    alerts = alerts_for(user, sorted(named), today)
     shown = list(alerts[: ALERT_LIST_LIMIT + 1])
+    for alert in shown:
+        alert.client = named[alert.client_id]
     if len(shown) <= ALERT_LIST_LIMIT:
         return shown, len(shown)
     return shown[:ALERT_LIST_LIMIT], alerts.count()
@@ -139,7 +143,7 @@ def my_day(user: User) -> Day:
     today = timezone.localdate()
     # What the page shows of each client (names, case number), and what decides their due items.
     every = list(my_clients(user).only(*DAY_CLIENT_FIELDS))
-    alerts, alert_count = open_alerts(user, today, [client.pk for client in every])
+    alerts, alert_count = open_alerts(user, today, every)
     clients = [client for client in every if client.stage != "conclusion"]
     mine = {client.pk for client in clients}
     calendar = staff_calendar(user, "day", today, client_ids=sorted(mine))
