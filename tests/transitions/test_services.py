@@ -273,7 +273,8 @@ def test_records_sent_under_a_consent_are_a_recorded_disclosure_and_the_step_is_
     assert done.disclosure.categories == ["assessment", "plan"]
 
 
-def test_my_day_lists_the_hand_off_steps_of_my_clients_and_those_i_own(client, world):
+def _sue_owns_the_transport_step(world):
+    """A step-down under way whose transport step Sue (the supervisor) owns."""
     transition = stepping_down(world)
     step = transition.items.get(kind=HandoffKind.TRANSPORT)
     services.handoff_item_save(
@@ -284,6 +285,11 @@ def test_my_day_lists_the_hand_off_steps_of_my_clients_and_those_i_own(client, w
         owner=world.sue,
         due_on=step.due_on,
     )
+    return transition
+
+
+def test_my_day_lists_the_hand_off_steps_of_my_clients_and_those_i_own(client, world):
+    _sue_owns_the_transport_step(world)
     client.force_login(world.alice)
     mine = client.get("/my-day/").content.decode()
     assert "Warm hand-offs under way" in mine
@@ -311,16 +317,7 @@ def test_a_step_goes_only_to_someone_who_works_with_the_client(world):
 
 
 def test_a_step_i_own_leaves_my_day_when_its_client_is_out_of_my_reach(client, world):
-    transition = stepping_down(world)
-    step = transition.items.get(kind=HandoffKind.TRANSPORT)
-    services.handoff_item_save(
-        item=step,
-        by=world.alice,
-        version=step.version,
-        state=HandoffState.OPEN,
-        owner=world.sue,
-        due_on=step.due_on,
-    )
+    transition = _sue_owns_the_transport_step(world)
     client.force_login(world.sue)
     assert "Transport arranged" in client.get("/my-day/").content.decode()
     Client.objects.filter(pk=transition.client_id).update(program=world.other_program)
