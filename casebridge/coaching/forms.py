@@ -35,9 +35,9 @@ class CoachForm(BoundedForm, forms.Form):
     started_on = DateField(label="Starting", error_messages={"required": "Give the first day."})
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, coaches: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, coaches: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["coach"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[c.pk for c in coaches]
+        self.fields["coach"].queryset = (  # type: ignore[attr-defined]
+            User.objects.none() if coaches is None else coaches
         )
         self.fields["coach"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]

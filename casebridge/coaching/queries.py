@@ -4,7 +4,7 @@ has gone longer than the agreement says), in a few queries however many clients.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from casebridge.access.policy import Action
@@ -18,16 +18,15 @@ def agreements(client: Client) -> list[CoachingAgreement]:
     return list(client.coaching.select_related("coach", "made_by"))
 
 
-def coaches_for(client: Client) -> list[User]:
-    """The coaches who may be assigned: active coaches of the client's program."""
-    return list(
-        User.objects.filter(
-            organisation_id=client.organisation_id,
-            role=Role.COACH,
-            is_active=True,
-            programs=client.program_id,
-        ).order_by("first_name", "last_name")
-    )
+def coaches_for(client: Client) -> QuerySet[User]:
+    """The coaches who may be assigned: active coaches of the client's program (read when the
+    form draws them, once)."""
+    return User.objects.filter(
+        organisation_id=client.organisation_id,
+        role=Role.COACH,
+        is_active=True,
+        programs=client.program_id,
+    ).order_by("first_name", "last_name")
 
 
 @dataclass

@@ -198,3 +198,24 @@ def test_a_coach_changed_on_the_assignment_page_leaves_no_agreement_in_effect(cl
     page = client.get(reverse("coaching_client", args=[world.client.pk])).content.decode()
     assert "No coach yet." in page and "A call every morning" not in page.split("Before")[0]
     assert queries.coach_day(world.cody).due == []
+
+
+def test_the_coaches_to_choose_from_are_read_once_however_many(client, world):
+    from tests.factories import StaffFactory
+
+    coaches = [
+        StaffFactory(organisation=world.org, role="coach", programs=[world.program])
+        for _ in range(5)
+    ]
+    client.force_login(world.sue)
+    with CaptureQueriesContext(connection) as read:
+        page = client.get(reverse("coaching_client", args=[world.client.pk])).content.decode()
+    assert "Assign a coach" in page
+    assert all(f">{coach.display_name}</option>" in page for coach in coaches)
+    reads = [
+        query["sql"]
+        for query in read.captured_queries
+        if 'FROM "accounts_user"' in query["sql"]
+        and ("'coach'" in query["sql"] or '"accounts_user"."id" IN (' in query["sql"])
+    ]
+    assert len(reads) == 1, reads
