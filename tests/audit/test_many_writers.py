@@ -11,13 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from casebridge.audit.models import AuditChainHead, AuditEvent
 from casebridge.audit.services import audit_record, audit_verify
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite lets one writer in at a time: there is no race to lose")
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="SQLite lets one writer in at a time: there is no race to lose",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def _whole(chain):
