@@ -33,6 +33,7 @@ class ClientDetailsForm(BoundedForm, forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick every substance the client names as a main concern.",
+        error_messages={"invalid_choice": "Tick only substances from the list."},
     )
 
     class Meta:
@@ -51,6 +52,11 @@ class ClientDetailsForm(BoundedForm, forms.ModelForm):
             "phone": "10 digits, like 555-123-4567.",
             "referral_source_detail": "Who referred them, if useful (for example, which court).",
             "case_management_model": "Sets how often contact is expected.",
+        }
+        # Django's "Select a valid choice. ... is not one of the available choices." in plain words.
+        error_messages = {
+            "referral_source": {"invalid_choice": "Choose one of the ways listed."},
+            "case_management_model": {"invalid_choice": "Choose one of the models listed."},
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -71,6 +77,12 @@ class ClientIntakeForm(ClientDetailsForm):
     class Meta(ClientDetailsForm.Meta):
         fields = CLIENT_REGISTRATION_FIELDS
         field_classes = {"program": ModelChoiceField}
+        error_messages = ClientDetailsForm.Meta.error_messages | {
+            "program": {
+                "required": "Choose the program they join.",
+                "invalid_choice": "Choose one of your programs.",
+            }
+        }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)

@@ -95,7 +95,10 @@ def test_case_numbers_count_up_per_organisation(world):
         ("email", "dana-at-example", "valid email"),
         ("legal_first_name", "", "This field is required"),
         ("referral_source", "", "This field is required"),
-        ("primary_substances", ["glue"], "Select a valid choice"),
+        ("primary_substances", ["glue"], "Tick only substances from the list"),
+        ("referral_source", "a rumour", "Choose one of the ways listed"),
+        ("case_management_model", "magic", "Choose one of the models listed"),
+        ("program", "", "Choose the program they join"),
     ],
 )
 def test_bad_input_is_refused_beside_the_field_and_nothing_is_saved(
@@ -104,14 +107,18 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_is_saved(
     client.force_login(world.alice)
     response = post(client, world, **{field: resolved(value)})
     assert response.status_code == 200
-    assert message in response.content.decode()
+    body = response.content.decode()
+    error = body.split(f'id="id_{field}_error">', 1)[1].split("</p>", 1)[0]
+    assert message in error and "Select a valid choice" not in body
     assert not Client.objects.filter(legal_last_name="Okafor").exists()
 
 
 def test_a_program_outside_the_users_programs_is_refused(client, world):
     client.force_login(world.alice)
     response = post(client, world, program=world.other_program.pk)
-    assert "Select a valid choice" in response.content.decode()
+    body = response.content.decode()
+    assert "Choose one of your programs" in body
+    assert world.other_program.name not in body
     assert not Client.objects.filter(legal_last_name="Okafor").exists()
 
 

@@ -1,8 +1,8 @@
 """`{% form_field field %}`: one field with its label, help and errors beside it, the same
-markup, character for character, as the template forms/field.html draws
-(tests/web/test_form_fields.py compares them over every kind of field). forms/fields.html draws
-each field of a form with it: the include of forms/field.html, a template per field, was most
-of the time a filter form took to draw."""
+markup, character for character, as the template it replaced (kept as the reference in
+tests/web/test_form_fields.py, which compares them over every kind of field). forms/fields.html
+draws each field of a form with it, and forms/field.html, which templates include for a field
+on its own, is this tag: a template per field was most of the time a filter form took to draw."""
 
 from typing import Any
 
