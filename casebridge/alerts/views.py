@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -47,6 +48,17 @@ def _token(alerts: list[Alert], count: int) -> str:
     and hears "nothing new" (204) while it is the same."""
     shape = ",".join(f"{a.pk}:{a.version}:{a.state}" for a in alerts) + f"/{count}"
     return hashlib.sha256(shape.encode()).hexdigest()[:16]
+
+
+def _my_alerts_seen(request: SignedInRequest) -> str:
+    """My Day's alert list as it now is, for its poll and its heading's count: the card of an
+    alert just worked there stays, saying so, until something else changes the list."""
+    alerts, count = queries.open_alerts(request.user)
+    return render_to_string(
+        "alerts/_my_alerts_seen.html",
+        {"token": _token(alerts, count), "alert_count": count},
+        request,
+    )
 
 
 def _lower(alerts: list[Alert]) -> int:
@@ -167,7 +179,7 @@ def alert_detail(request: SignedInRequest, alert_id: int) -> HttpResponse:
             if attempt.saved:
                 alert.refresh_from_db()
                 if request.htmx:
-                    return render(
+                    done = render(
                         request,
                         "alerts/_alert.html",
                         {
@@ -177,6 +189,9 @@ def alert_detail(request: SignedInRequest, alert_id: int) -> HttpResponse:
                             "just_done": True,
                         },
                     )
+                    if request.POST.get("next") == reverse("my_day"):
+                        done.write(_my_alerts_seen(request))
+                    return done
                 messages.success(request, "Saved.")
                 return redirect(_next_url(request, alert))
             status = 409 if attempt.conflict else 400

@@ -92,10 +92,15 @@ def test_my_day_shows_todays_court_date_and_what_is_overdue(client, world):
     assert reverse("client_calendar", args=[world.client.pk]) in body
 
 
+def _seen(body):
+    """The list the poll says it has seen, as the page gives it."""
+    return body.split('id="alerts-seen"')[1].split('value="')[1].split('"')[0]
+
+
 def test_the_poll_hears_nothing_new_until_an_alert_arrives(client, world):
     response, body = _page(client, world.alice, reverse("my_day_alerts"))
     assert response.status_code == 200
-    token = body.split("?seen=")[1].split('"')[0]
+    token = _seen(body)
     assert _page(client, world.alice, reverse("my_day_alerts"), seen=token)[0].status_code == 204
     _craving_alert(world)
     response, body = _page(client, world.alice, reverse("my_day_alerts"), seen=token)
@@ -122,6 +127,43 @@ def test_the_case_manager_works_an_alert_from_my_day(client, world, data, state)
     alert.refresh_from_db()
     assert alert.state == state
     assert f'id="alert-{alert.pk}"' in response.content.decode()
+
+
+def test_an_alert_worked_from_my_day_stays_shown_done_until_something_else_changes(client, world):
+    """The card answers "Resolved" where it was; the poll is told the list as it now is, so it
+    does not redraw the list (and take the card away) before the person has read it, and the
+    heading counts what is left."""
+    alert = _craving_alert(world)
+    client.force_login(world.alice)
+    before = _seen(client.get(reverse("my_day")).content.decode())
+    response = client.post(
+        reverse("alert_detail", args=[alert.pk]),
+        {"do": "resolve", "note": "Called him", "version": alert.version, "next": "/my-day/"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "alert-done" in body
+    assert 'hx-swap-oob="true"' in body and 'id="alerts-count"' in body
+    assert body.split('id="alerts-count"')[1].split(">")[1].startswith("0<")
+    after = _seen(body)
+    assert after != before
+    poll = client.get(reverse("my_day_alerts"), {"seen": after})
+    assert poll.status_code == 204
+    # Something else changes: the poll redraws the list.
+    check_in(world, craving=10)
+    evaluate_clients([world.client.pk])
+    assert client.get(reverse("my_day_alerts"), {"seen": after}).status_code == 200
+
+
+def test_an_alert_worked_from_its_own_page_leaves_my_days_poll_alone(client, world):
+    alert = _craving_alert(world)
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("alert_detail", args=[alert.pk]),
+        {"do": "acknowledge", "version": alert.version, "next": f"/alerts/{alert.pk}/"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and "alerts-seen" not in response.content.decode()
 
 
 def test_a_snooze_hides_the_alert_until_its_day(client, world):
