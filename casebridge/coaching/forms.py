@@ -35,9 +35,17 @@ class CoachForm(BoundedForm, forms.Form):
     started_on = DateField(label="Starting", error_messages={"required": "Give the first day."})
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, coaches: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, coaches: Any = None, listed: list[User] | None = None, **kwargs: Any
+    ) -> None:
+        """`coaches`: whom the form accepts; `listed`: whom it lists, when not all of them (a
+        program with many coaches lists some and finds the others by name)."""
         super().__init__(*args, **kwargs)
-        self.fields["coach"].queryset = (  # type: ignore[attr-defined]
-            User.objects.none() if coaches is None else coaches
-        )
-        self.fields["coach"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+        coach = self.fields["coach"]
+        coach.queryset = User.objects.none() if coaches is None else coaches  # type: ignore[attr-defined]
+        coach.label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+        if listed is not None:
+            coach.widget.choices = [
+                ("", coach.empty_label),  # type: ignore[attr-defined]
+                *((person.pk, person.display_name) for person in listed),
+            ]

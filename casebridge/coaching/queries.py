@@ -4,7 +4,7 @@ has gone longer than the agreement says), in a few queries however many clients.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max, QuerySet
+from django.db.models import Case, Max, Q, QuerySet, When
 from django.utils import timezone
 
 from casebridge.access.policy import Action
@@ -19,14 +19,38 @@ def agreements(client: Client) -> list[CoachingAgreement]:
 
 
 def coaches_for(client: Client) -> QuerySet[User]:
-    """The coaches who may be assigned: active coaches of the client's program (read when the
-    form draws them, once)."""
+    """The coaches who may be assigned: active coaches of the client's program."""
     return User.objects.filter(
         organisation_id=client.organisation_id,
         role=Role.COACH,
         is_active=True,
         programs=client.program_id,
-    ).order_by("first_name", "last_name")
+    ).order_by("first_name", "last_name", "pk")
+
+
+def coaches_listed(client: Client, words: str, limit: int) -> tuple[list[User], bool]:
+    """The coaches the form lists: the first `limit` by name (with `words`, of those whose
+    first or last name holds every word), and the client's present coach among them whatever
+    the words; and whether there were more than `limit`. One query, however many coaches the
+    program has."""
+    coaches = coaches_for(client)
+    present = client.coach_id or 0
+    if words.split():
+        found = Q()
+        for word in words.split()[:5]:
+            found &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        coaches = coaches.filter(found | Q(pk=present))
+    rows = list(
+        coaches
+        # The present coach first, so the limit never leaves them out.
+        .order_by(Case(When(pk=present, then=0), default=1), "first_name", "last_name", "pk")[
+            : limit + 2
+        ]
+    )
+    others = [coach for coach in rows if coach.pk != present]
+    listed = others[:limit] + [coach for coach in rows if coach.pk == present]
+    listed.sort(key=lambda coach: (coach.first_name, coach.last_name, coach.pk))
+    return listed, len(others) > limit
 
 
 @dataclass

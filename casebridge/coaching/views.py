@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from casebridge.access.policy import Action, may_have_caseload
 from casebridge.accounts.http import SignedInRequest
+from casebridge.accounts.models import User
 from casebridge.audit.services import audit_record
 from casebridge.audit.versions import VersionConflict
 from casebridge.clients.queries import client_for, client_page
@@ -19,6 +20,7 @@ from casebridge.coaching.forms import CoachForm
 from casebridge.formtools import apply_errors
 
 TAB = "coaching_client"
+COACHES_SHOWN = 50  # coaches listed in the form's choice; a name finds the others
 
 
 @login_required
@@ -30,10 +32,16 @@ def coaching_client(request: SignedInRequest, client_id: int) -> HttpResponse:
         raise Http404
     form = None
     status = 200
+    # A program with many coaches lists the first by name, and finds the others by name.
+    coach_name = (request.GET.get("coach_name") or "").strip()[:100]
+    listed: list[User] = []
+    more_coaches = False
     if may_assign:
+        listed, more_coaches = queries.coaches_listed(client, coach_name, COACHES_SHOWN)
         form = CoachForm(
             request.POST or None,
             coaches=queries.coaches_for(client),
+            listed=listed,
             initial={
                 "coach": client.coach_id,
                 "started_on": timezone.localdate(),
@@ -75,6 +83,9 @@ def coaching_client(request: SignedInRequest, client_id: int) -> HttpResponse:
             (a for a in history if a.ended_on is None and a.coach_id == client.coach_id), None
         ),
         form=form,
+        coach_name=coach_name,
+        more_coaches=more_coaches,
+        coaches_shown=COACHES_SHOWN,
     )
     return render(request, "coaching/client.html", context, status=status)
 

@@ -219,3 +219,77 @@ def test_the_coaches_to_choose_from_are_read_once_however_many(client, world):
         and ("'coach'" in query["sql"] or '"accounts_user"."id" IN (' in query["sql"])
     ]
     assert len(reads) == 1, reads
+
+
+def _options(page):
+    select = page.split('name="coach"')[1].split("</select>")[0]
+    return select.count('<option value="') - select.count('<option value=""')
+
+
+def test_a_program_with_many_coaches_lists_some_and_finds_the_rest_by_name(client, world):
+    """Sixty coaches: the form lists the first fifty by name and the present coach, says so, and
+    a name finds the others; any coach of the program may still be saved, one of another
+    program may not; the page reads the same queries as with a handful of coaches."""
+    from casebridge.coaching.views import COACHES_SHOWN
+    from tests.factories import StaffFactory
+
+    assert COACHES_SHOWN == 50
+    assign(world)  # Cody, whose first name sorts among the last
+    world.client.refresh_from_db()
+    coaches = [
+        StaffFactory(
+            organisation=world.org,
+            role="coach",
+            programs=[world.program],
+            first_name=f"Aa{n:02}",
+            last_name="Coach",
+        )
+        for n in range(60)
+    ]
+    url = reverse("coaching_client", args=[world.client.pk])
+    client.force_login(world.sue)
+    client.get(url)  # the first page of a session reads what later ones keep
+    with CaptureQueriesContext(connection) as read:
+        page = client.get(url).content.decode()
+    many = len(read.captured_queries)
+    assert _options(page) == COACHES_SHOWN + 1  # the first fifty and Cody
+    assert f"selected>{world.cody.display_name}</option>" in page
+    assert f">{coaches[49].display_name}</option>" in page
+    assert f">{coaches[59].display_name}</option>" not in page
+    assert "The first 50 coaches by name are listed" in page
+    found = client.get(url, {"coach_name": "aa59"}).content.decode()
+    assert f">{coaches[59].display_name}</option>" in found
+    assert f">{coaches[0].display_name}</option>" not in found
+    assert f"selected>{world.cody.display_name}</option>" in found  # kept while searching
+    saved = client.post(
+        url,
+        {
+            "coach": coaches[59].pk,
+            "intensity": "weekly",
+            "agreement": "A call on Mondays.",
+            "started_on": today().isoformat(),
+            "version": world.client.version,
+        },
+    )
+    assert saved.status_code == 302
+    world.client.refresh_from_db()
+    assert world.client.coach_id == coaches[59].pk
+    elsewhere = StaffFactory(organisation=world.org, role="coach", programs=[world.other_program])
+    refused = client.post(
+        url,
+        {
+            "coach": elsewhere.pk,
+            "intensity": "weekly",
+            "agreement": "A call on Mondays.",
+            "started_on": today().isoformat(),
+            "version": world.client.version,
+        },
+    )
+    assert refused.status_code == 400
+    assert "Choose a coach of the client" in refused.content.decode()
+    # A handful left: the present coach (coaches[59]) and three more.
+    type(world.cody).objects.filter(pk__in=[c.pk for c in coaches[3:59]]).update(is_active=False)
+    with CaptureQueriesContext(connection) as read:
+        few = client.get(url).content.decode()
+    assert len(read.captured_queries) == many
+    assert "coaches by name are listed" not in few and "coach_name" not in few
