@@ -50,9 +50,19 @@ def _token(alerts: list[Alert], count: int) -> str:
     return hashlib.sha256(shape.encode()).hexdigest()[:16]
 
 
+def _my_day_in_step(request: SignedInRequest) -> bool:
+    """Whether an alert is being worked from My Day's list and the list the page holds (its
+    `seen`, sent along by htmx) is the server's list as it stands."""
+    if not request.htmx or request.POST.get("next") != reverse("my_day"):
+        return False
+    return request.POST.get("seen") == _token(*queries.open_alerts(request.user))
+
+
 def _my_alerts_seen(request: SignedInRequest) -> str:
     """My Day's alert list as it now is, for its poll and its heading's count: the card of an
-    alert just worked there stays, saying so, until something else changes the list."""
+    alert just worked there stays, saying so, until something else changes the list. Only for
+    a page that held the whole list as it stood before (_my_day_in_step): told of a list it
+    never drew, the poll would never draw an alert that came in between."""
     alerts, count = queries.open_alerts(request.user)
     return render_to_string(
         "alerts/_my_alerts_seen.html",
@@ -156,6 +166,7 @@ def alert_detail(request: SignedInRequest, alert_id: int) -> HttpResponse:
         if form.is_valid():
             do = form.cleaned_data["do"]
             version = form.cleaned_data["version"]
+            in_step = _my_day_in_step(request)
 
             def save() -> None:
                 if do == "acknowledge":
@@ -189,7 +200,7 @@ def alert_detail(request: SignedInRequest, alert_id: int) -> HttpResponse:
                             "just_done": True,
                         },
                     )
-                    if request.POST.get("next") == reverse("my_day"):
+                    if in_step:
                         done.write(_my_alerts_seen(request))
                     return done
                 messages.success(request, "Saved.")

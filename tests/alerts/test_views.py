@@ -138,7 +138,13 @@ def test_an_alert_worked_from_my_day_stays_shown_done_until_something_else_chang
     before = _seen(client.get(reverse("my_day")).content.decode())
     response = client.post(
         reverse("alert_detail", args=[alert.pk]),
-        {"do": "resolve", "note": "Called him", "version": alert.version, "next": "/my-day/"},
+        {
+            "do": "resolve",
+            "note": "Called him",
+            "version": alert.version,
+            "next": "/my-day/",
+            "seen": before,  # the list the page holds, sent along by htmx (hx-include)
+        },
         headers={"HX-Request": "true"},
     )
     body = response.content.decode()
@@ -153,6 +159,35 @@ def test_an_alert_worked_from_my_day_stays_shown_done_until_something_else_chang
     check_in(world, craving=10)
     evaluate_clients([world.client.pk])
     assert client.get(reverse("my_day_alerts"), {"seen": after}).status_code == 200
+
+
+def test_an_alert_that_arrived_since_the_page_last_looked_still_shows(client, world):
+    """The page holds an older list than the server's (a new alert came between two polls):
+    working a card must not tell the poll the new list was seen, or the new alert would never
+    be drawn."""
+    first = _craving_alert(world)
+    client.force_login(world.alice)
+    seen = _seen(client.get(reverse("my_day")).content.decode())
+    client.force_login(world.cody)
+    client.post(
+        reverse("concern_new", args=[world.client.pk]),
+        {"text": "He said he stopped going to meetings"},
+    )
+    client.force_login(world.alice)
+    response = client.post(
+        reverse("alert_detail", args=[first.pk]),
+        {
+            "do": "resolve",
+            "note": "Called him",
+            "version": first.version,
+            "next": "/my-day/",
+            "seen": seen,
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and "alerts-seen" not in response.content.decode()
+    poll = client.get(reverse("my_day_alerts"), {"seen": seen})
+    assert poll.status_code == 200 and "stopped going to meetings" in poll.content.decode()
 
 
 def test_an_alert_worked_from_its_own_page_leaves_my_days_poll_alone(client, world):

@@ -60,6 +60,8 @@ def test_a_coachs_check_in_and_concern_reach_my_day_without_a_reload(
     craving.get_by_label("What was done").fill("Called him; he went to a meeting with his sponsor")
     craving.get_by_role("button", name="Save").click()
     expect(alice.locator("article.alert-card.alert-done")).to_contain_text("Resolved")
+    # The answer told the list's poll what it now holds, and the heading what is left.
+    expect(alice.locator("#alerts-count")).to_have_text("1")
     resolved = Alert.objects.get(kind="craving")
     assert resolved.state == AlertState.RESOLVED and resolved.resolved_by == world.alice
 
