@@ -36,12 +36,20 @@ class CoachForm(BoundedForm, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(
-        self, *args: Any, coaches: Any = None, listed: list[User] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        coaches: Any = None,
+        listed: list[User] | None = None,
+        described_by: str = "",
+        **kwargs: Any,
     ) -> None:
         """`coaches`: whom the form accepts; `listed`: whom it lists, when not all of them (a
-        program with many coaches lists some and finds the others by name)."""
+        program with many coaches lists some and finds the others by name, which the element
+        `described_by` says)."""
         super().__init__(*args, **kwargs)
         coach = self.fields["coach"]
+        if described_by:
+            coach.widget.attrs["aria-describedby"] = described_by
         coach.queryset = User.objects.none() if coaches is None else coaches  # type: ignore[attr-defined]
         coach.label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
         if listed is not None:

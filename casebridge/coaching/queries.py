@@ -29,28 +29,28 @@ def coaches_for(client: Client) -> QuerySet[User]:
 
 
 def coaches_listed(client: Client, words: str, limit: int) -> tuple[list[User], bool]:
-    """The coaches the form lists: the first `limit` by name (with `words`, of those whose
-    first or last name holds every word), and the client's present coach among them whatever
-    the words; and whether there were more than `limit`. One query, however many coaches the
+    """The coaches the form lists: the client's present coach first, then the first `limit`
+    others by name (with `words`, of those whose first name, last name or username holds every
+    word); and whether there were more than `limit`. One query, however many coaches the
     program has."""
     coaches = coaches_for(client)
     present = client.coach_id or 0
     if words.split():
         found = Q()
         for word in words.split()[:5]:
-            found &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            found &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(username__icontains=word)
+            )
         coaches = coaches.filter(found | Q(pk=present))
     rows = list(
-        coaches
-        # The present coach first, so the limit never leaves them out.
-        .order_by(Case(When(pk=present, then=0), default=1), "first_name", "last_name", "pk")[
-            : limit + 2
-        ]
+        coaches.order_by(
+            Case(When(pk=present, then=0), default=1), "first_name", "last_name", "pk"
+        )[: limit + 2]
     )
     others = [coach for coach in rows if coach.pk != present]
-    listed = others[:limit] + [coach for coach in rows if coach.pk == present]
-    listed.sort(key=lambda coach: (coach.first_name, coach.last_name, coach.pk))
-    return listed, len(others) > limit
+    return [coach for coach in rows if coach.pk == present] + others[:limit], len(others) > limit
 
 
 @dataclass

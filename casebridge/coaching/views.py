@@ -18,6 +18,7 @@ from casebridge.clients.queries import client_for, client_page
 from casebridge.coaching import queries, services
 from casebridge.coaching.forms import CoachForm
 from casebridge.formtools import apply_errors
+from casebridge.inputs import parse_id
 
 TAB = "coaching_client"
 COACHES_SHOWN = 50  # coaches listed in the form's choice; a name finds the others
@@ -38,10 +39,15 @@ def coaching_client(request: SignedInRequest, client_id: int) -> HttpResponse:
     more_coaches = False
     if may_assign:
         listed, more_coaches = queries.coaches_listed(client, coach_name, COACHES_SHOWN)
+        chosen = parse_id(request.POST.get("coach")) if request.method == "POST" else None
+        if chosen is not None and all(coach.pk != chosen for coach in listed):
+            # A form drawn again keeps the coach chosen, listed or not (if they may be chosen).
+            listed += list(queries.coaches_for(client).filter(pk=chosen))
         form = CoachForm(
             request.POST or None,
             coaches=queries.coaches_for(client),
             listed=listed,
+            described_by="coach-name-help" if more_coaches or coach_name else "",
             initial={
                 "coach": client.coach_id,
                 "started_on": timezone.localdate(),
@@ -86,6 +92,7 @@ def coaching_client(request: SignedInRequest, client_id: int) -> HttpResponse:
         coach_name=coach_name,
         more_coaches=more_coaches,
         coaches_shown=COACHES_SHOWN,
+        coaches_found=any(coach.pk != client.coach_id for coach in listed),
     )
     return render(request, "coaching/client.html", context, status=status)
 

@@ -293,3 +293,71 @@ def test_a_program_with_many_coaches_lists_some_and_finds_the_rest_by_name(clien
         few = client.get(url).content.decode()
     assert len(read.captured_queries) == many
     assert "coaches by name are listed" not in few and "coach_name" not in few
+
+
+@pytest.mark.parametrize(("coaches", "more"), [(50, False), (51, True)])
+def test_the_list_says_there_are_more_only_past_fifty(client, world, coaches, more):
+    """Cody, the client's coach, and `coaches` more: fifty others listed is all of them;
+    fifty-one is one too many."""
+    from tests.factories import StaffFactory
+
+    for _ in range(coaches):
+        StaffFactory(organisation=world.org, role="coach", programs=[world.program])
+    client.force_login(world.sue)
+    page = client.get(reverse("coaching_client", args=[world.client.pk])).content.decode()
+    assert _options(page) == 1 + min(coaches, 50)
+    assert ("Find a coach by name" in page) is more
+    assert ('aria-describedby="coach-name-help"' in page) is more
+
+
+def test_the_search_finds_a_coach_by_username_and_never_one_of_another_program(client, world):
+    from tests.factories import StaffFactory
+
+    for _ in range(55):
+        StaffFactory(organisation=world.org, role="coach", programs=[world.program])
+    nameless = StaffFactory(
+        organisation=world.org,
+        role="coach",
+        programs=[world.program],
+        username="zz-night-line",
+        first_name="",
+        last_name="",
+    )
+    StaffFactory(
+        organisation=world.org, role="coach", programs=[world.other_program], first_name="Zorro"
+    )
+    client.force_login(world.sue)
+    url = reverse("coaching_client", args=[world.client.pk])
+    found = client.get(url, {"coach_name": "night-line"}).content.decode()
+    assert f'value="{nameless.pk}">zz-night-line</option>' in found
+    elsewhere = client.get(url, {"coach_name": "Zorro"}).content.decode()
+    # The client's own coach stays listed; nobody else is found.
+    assert _options(elsewhere) == 1 and f">{world.cody.display_name}</option>" in elsewhere
+    assert "Zorro" not in elsewhere.replace('value="Zorro"', "")
+    assert "No coach of the program has that name" in elsewhere
+
+
+def test_a_refused_form_keeps_the_coach_chosen_even_if_not_listed(client, world):
+    from tests.factories import StaffFactory
+
+    coaches = [
+        StaffFactory(
+            organisation=world.org, role="coach", programs=[world.program], first_name=f"B{n:02}"
+        )
+        for n in range(60)
+    ]
+    client.force_login(world.sue)
+    world.client.refresh_from_db()
+    refused = client.post(
+        reverse("coaching_client", args=[world.client.pk]),
+        {
+            "coach": coaches[59].pk,
+            "intensity": "weekly",
+            "agreement": "",
+            "started_on": today().isoformat(),
+            "version": world.client.version,
+        },
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 400 and "Write what the client and the coach agreed" in body
+    assert f'value="{coaches[59].pk}" selected>{coaches[59].display_name}</option>' in body
