@@ -59,6 +59,7 @@ def measure(repeat: int, report: str, http_workers: int) -> None:
     from casebridge.accounts.models import Role
     from casebridge.clients.extensions import TABS
     from casebridge.clients.models import Client
+    from casebridge.coaching.models import CoachingRules
 
     staff = get_user_model()
     bench = staff.objects.get(username="bench-cm")
@@ -94,6 +95,12 @@ def measure(repeat: int, report: str, http_workers: int) -> None:
         alike.values_list("pk", flat=True).first()
         or mine.filter(collaterals__isnull=False).values_list("pk", flat=True).first()
         or mine.values_list("pk", flat=True)[0]
+    )
+    # The coaching tab draws the form that assigns a coach at both sizes: the client's program
+    # lets its case managers assign (generate chooses this per program at random).
+    CoachingRules.objects.update_or_create(
+        program_id=Client.objects.get(pk=client_id).program_id,
+        defaults={"case_managers_assign": True},
     )
     planned_id = mine.filter(plans__status="active").values_list("pk", flat=True)[0]
     # A name someone on the caseload has, so the search finds people as it would in use.
