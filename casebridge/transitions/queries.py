@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connections
 from django.db.models import Count, Min, Q, QuerySet
 
 from casebridge.access.policy import Action
@@ -223,8 +224,22 @@ def my_handoff_steps(user: User, client_ids: list[int]) -> list[HandoffItem]:
     """The open hand-off steps a person owns, and those of their own clients (`client_ids`)
     whoever owns them, soonest first, of clients the policy lets them plan for (for My Day;
     one query; the policy's test is compiled once, clients.queries.reaches)."""
+    mine = Q(owner=user) | Q(transition__client_id__in=client_ids)
+    if connections[HandoffItem.objects.db].vendor == "sqlite":
+        # Each half of the OR as its own set of ids, read through its index (a step's owner; a
+        # move's client): given one OR across the two tables, SQLite read every open step of
+        # the organisation in order of due date (4 ms at 100,000 clients, 0.4 at 1,000).
+        # PostgreSQL reads the plain OR through the same indexes, and plans it faster.
+        owned = HandoffItem.objects.filter(owner=user, state=HandoffState.OPEN).values("pk")
+        theirs = HandoffItem.objects.filter(
+            transition__in=Transition.objects.filter(
+                client_id__in=client_ids, status=TransitionStatus.OPEN
+            ).values("pk"),
+            state=HandoffState.OPEN,
+        ).values("pk")
+        mine = Q(pk__in=owned) | Q(pk__in=theirs)
     steps = HandoffItem.objects.filter(
-        Q(owner=user) | Q(transition__client_id__in=client_ids),
+        mine,
         reaches(user, Action.PLAN, outer_field="transition__client_id"),
         state=HandoffState.OPEN,
         transition__status=TransitionStatus.OPEN,
