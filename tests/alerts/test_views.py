@@ -129,6 +129,22 @@ def test_the_case_manager_works_an_alert_from_my_day(client, world, data, state)
     assert f'id="alert-{alert.pk}"' in response.content.decode()
 
 
+def _resolve_on_my_day(client, alert, seen):
+    """Resolve from the alert's card on My Day, whose list the page holds as `seen` (htmx sends
+    it along: the list's hx-include)."""
+    return client.post(
+        reverse("alert_detail", args=[alert.pk]),
+        {
+            "do": "resolve",
+            "note": "Called him",
+            "version": alert.version,
+            "next": "/my-day/",
+            "seen": seen,
+        },
+        headers={"HX-Request": "true"},
+    )
+
+
 def test_an_alert_worked_from_my_day_stays_shown_done_until_something_else_changes(client, world):
     """The card answers "Resolved" where it was; the poll is told the list as it now is, so it
     does not redraw the list (and take the card away) before the person has read it, and the
@@ -136,17 +152,7 @@ def test_an_alert_worked_from_my_day_stays_shown_done_until_something_else_chang
     alert = _craving_alert(world)
     client.force_login(world.alice)
     before = _seen(client.get(reverse("my_day")).content.decode())
-    response = client.post(
-        reverse("alert_detail", args=[alert.pk]),
-        {
-            "do": "resolve",
-            "note": "Called him",
-            "version": alert.version,
-            "next": "/my-day/",
-            "seen": before,  # the list the page holds, sent along by htmx (hx-include)
-        },
-        headers={"HX-Request": "true"},
-    )
+    response = _resolve_on_my_day(client, alert, before)
     body = response.content.decode()
     assert response.status_code == 200 and "alert-done" in body
     assert 'hx-swap-oob="true"' in body and 'id="alerts-count"' in body
@@ -174,17 +180,7 @@ def test_an_alert_that_arrived_since_the_page_last_looked_still_shows(client, wo
         {"text": "He said he stopped going to meetings"},
     )
     client.force_login(world.alice)
-    response = client.post(
-        reverse("alert_detail", args=[first.pk]),
-        {
-            "do": "resolve",
-            "note": "Called him",
-            "version": first.version,
-            "next": "/my-day/",
-            "seen": seen,
-        },
-        headers={"HX-Request": "true"},
-    )
+    response = _resolve_on_my_day(client, first, seen)
     assert response.status_code == 200 and "alerts-seen" not in response.content.decode()
     poll = client.get(reverse("my_day_alerts"), {"seen": seen})
     assert poll.status_code == 200 and "stopped going to meetings" in poll.content.decode()
